@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "blanket" bus: one struct device per L0 device we are a frontend
+ * of, matched to drivers by device type. It is a bus of its own, not the
+ * kernel's xen bus, because Dom0's xenbus keeps serving L1 Xen's devices.
+ */
+
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include <blanket/compat.h>
+#include "bus.h"
+
+static const char *const blanket_state_names[] = {
+	[XenbusStateUnknown] = "Unknown",
+	[XenbusStateInitialising] = "Initialising",
+	[XenbusStateInitWait] = "InitWait",
+	[XenbusStateInitialised] = "Initialised",
+	[XenbusStateConnected] = "Connected",
+	[XenbusStateClosing] = "Closing",
+	[XenbusStateClosed] = "Closed",
+	[XenbusStateReconfiguring] = "Reconfiguring",
+	[XenbusStateReconfigured] = "Reconfigured",
+};
+
+const char *blanket_state_name(enum xenbus_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(blanket_state_names))
+		return "Invalid";
+	return blanket_state_names[state];
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_state_name);
+
+static const struct blanket_device_id *
+blanket_match_id(const struct blanket_driver *drv,
+		 const struct blanket_device *bdev)
+{
+	const struct blanket_device_id *id;
+
+	for (id = drv->ids; id && id->devtype[0]; id++)
+		if (!strcmp(id->devtype, bdev->devtype))
+			return id;
+	return NULL;
+}
+
+static int blanket_bus_match(struct device *dev, blanket_match_drv_t *drv)
+{
+	return !!blanket_match_id(to_blanket_driver(drv),
+				  to_blanket_device(dev));
+}
+
+static int blanket_bus_uevent(blanket_uevent_dev_t *dev,
+			      struct kobj_uevent_env *env)
+{
+	const struct blanket_device *bdev =
+		container_of(dev, struct blanket_device, dev);
+
+	return add_uevent_var(env, "MODALIAS=blanket:%s", bdev->devtype);
+}
+
+static int blanket_bus_probe(struct device *dev)
+{
+	struct blanket_device *bdev = to_blanket_device(dev);
+	struct blanket_driver *drv = to_blanket_driver(dev->driver);
+	const struct blanket_device_id *id = blanket_match_id(drv, bdev);
+
+	if (!id)
+		return -ENODEV;
+	return drv->probe(bdev, id);
+}
+
+static void blanket_bus_remove(struct device *dev)
+{
+	struct blanket_driver *drv = to_blanket_driver(dev->driver);
+
+	if (drv->remove)
+		drv->remove(to_blanket_device(dev));
+}
+
+static ssize_t nodename_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_blanket_device(dev)->nodename);
+}
+static DEVICE_ATTR_RO(nodename);
+
+static ssize_t devtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_blanket_device(dev)->devtype);
+}
+static DEVICE_ATTR_RO(devtype);
+
+static ssize_t otherend_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_blanket_device(dev)->otherend);
+}
+static DEVICE_ATTR_RO(otherend);
+
+static ssize_t otherend_id_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_blanket_device(dev)->otherend_id);
+}
+static DEVICE_ATTR_RO(otherend_id);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	enum xenbus_state state = READ_ONCE(to_blanket_device(dev)->state);
+
+	return sysfs_emit(buf, "%s\n", blanket_state_name(state));
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "blanket:%s\n", to_blanket_device(dev)->devtype);
+}
+static DEVICE_ATTR_RO(modalias);
+
+static struct attribute *blanket_dev_attrs[] = {
+	&dev_attr_nodename.attr,
+	&dev_attr_devtype.attr,
+	&dev_attr_otherend.attr,
+	&dev_attr_otherend_id.attr,
+	&dev_attr_state.attr,
+	&dev_attr_modalias.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(blanket_dev);
+
+static struct bus_type blanket_bus_type = {
+	.name = "blanket",
+	.match = blanket_bus_match,
+	.uevent = blanket_bus_uevent,
+	.probe = blanket_bus_probe,
+	.remove = blanket_bus_remove,
+	.dev_groups = blanket_dev_groups,
+};
+
+int __blanket_register_driver(struct blanket_driver *drv,
+			      struct module *owner, const char *mod_name)
+{
+	if (!drv->probe || !drv->ids)
+		return -EINVAL;
+
+	drv->driver.bus = &blanket_bus_type;
+	drv->driver.owner = owner;
+	drv->driver.mod_name = mod_name;
+	return driver_register(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(__blanket_register_driver);
+
+void blanket_unregister_driver(struct blanket_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(blanket_unregister_driver);
+
+static void blanket_device_release(struct device *dev)
+{
+	struct blanket_device *bdev = to_blanket_device(dev);
+
+	kfree(bdev->devtype);
+	kfree(bdev->nodename);
+	kfree(bdev->otherend);
+	kfree(bdev);
+}
+
+/*
+ * Add the device for device/<devtype>/<devid>, whose backend lives at
+ * @otherend in domain @otherend_id. The caller has validated all of these;
+ * the bus only refuses what would make a bad sysfs name.
+ */
+struct blanket_device *blanket_bus_add_device(const char *devtype, u32 devid,
+					      const char *otherend,
+					      domid_t otherend_id)
+{
+	struct blanket_device *bdev;
+	int err;
+
+	if (!*devtype || strlen(devtype) >= BLANKET_DEVTYPE_MAX ||
+	    strchr(devtype, '/'))
+		return ERR_PTR(-EINVAL);
+
+	bdev = kzalloc(sizeof(*bdev), GFP_KERNEL);
+	if (!bdev)
+		return ERR_PTR(-ENOMEM);
+
+	device_initialize(&bdev->dev);
+	bdev->dev.bus = &blanket_bus_type;
+	bdev->dev.release = blanket_device_release;
+	bdev->devid = devid;
+	bdev->otherend_id = otherend_id;
+	bdev->state = XenbusStateInitialising;
+	bdev->devtype = kstrdup(devtype, GFP_KERNEL);
+	bdev->nodename = kasprintf(GFP_KERNEL, "device/%s/%u", devtype, devid);
+	bdev->otherend = kstrdup(otherend, GFP_KERNEL);
+	if (!bdev->devtype || !bdev->nodename || !bdev->otherend) {
+		err = -ENOMEM;
+		goto put;
+	}
+
+	err = dev_set_name(&bdev->dev, "%s-%u", devtype, devid);
+	if (err)
+		goto put;
+	err = device_add(&bdev->dev);
+	if (err)
+		goto put;
+	return bdev;
+
+put:
+	put_device(&bdev->dev);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_add_device);
+
+void blanket_bus_remove_device(struct blanket_device *bdev)
+{
+	device_unregister(&bdev->dev);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_remove_device);
+
+int blanket_bus_init(void)
+{
+	return bus_register(&blanket_bus_type);
+}
+
+void blanket_bus_exit(void)
+{
+	bus_unregister(&blanket_bus_type);
+}

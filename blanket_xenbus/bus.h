@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _BLANKET_BUS_H
+#define _BLANKET_BUS_H
+
+#include <blanket/xenbus.h>
+
+int blanket_bus_init(void);
+void blanket_bus_exit(void);
+
+struct blanket_device *blanket_bus_add_device(const char *devtype, u32 devid,
+					      const char *otherend,
+					      domid_t otherend_id);
+void blanket_bus_remove_device(struct blanket_device *bdev);
+const char *blanket_state_name(enum xenbus_state state);
+
+#endif /* _BLANKET_BUS_H */

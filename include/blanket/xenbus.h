@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * blanket_xenbus public API: the "blanket" bus on which L0's devices
+ * appear, for the drivers that serve them (blanket_net, blanket_blk).
+ */
+#ifndef _BLANKET_XENBUS_H
+#define _BLANKET_XENBUS_H
+
+#include <linux/device.h>
+#include <linux/mod_devicetable.h>
+#include <xen/interface/io/xenbus.h>
+#include <xen/interface/xen.h>
+
+#define BLANKET_DEVTYPE_MAX 32
+
+/* One of our devices in L0's xenstore, e.g. device/vif/0 and its backend. */
+struct blanket_device {
+	struct device dev;
+	const char *devtype;	/* "vif", "vbd" */
+	const char *nodename;	/* "device/vif/0", relative to our domain */
+	const char *otherend;	/* the backend's directory */
+	domid_t otherend_id;	/* the backend's domain in L0 */
+	u32 devid;		/* the <id> of device/<type>/<id> */
+	enum xenbus_state state;
+};
+
+struct blanket_device_id {
+	char devtype[BLANKET_DEVTYPE_MAX];
+};
+
+struct blanket_driver {
+	const struct blanket_device_id *ids;	/* ends with an empty devtype */
+	int (*probe)(struct blanket_device *bdev,
+		     const struct blanket_device_id *id);
+	void (*remove)(struct blanket_device *bdev);
+	void (*otherend_changed)(struct blanket_device *bdev,
+				 enum xenbus_state backend_state);
+	struct device_driver driver;
+};
+
+static inline struct blanket_device *to_blanket_device(struct device *dev)
+{
+	return container_of(dev, struct blanket_device, dev);
+}
+
+static inline struct blanket_driver *
+to_blanket_driver(const struct device_driver *drv)
+{
+	return container_of(drv, struct blanket_driver, driver);
+}
+
+int __blanket_register_driver(struct blanket_driver *drv,
+			      struct module *owner, const char *mod_name);
+#define blanket_register_driver(drv) \
+	__blanket_register_driver(drv, THIS_MODULE, KBUILD_MODNAME)
+void blanket_unregister_driver(struct blanket_driver *drv);
+
+#endif /* _BLANKET_XENBUS_H */

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for blanket_xenbus. KUnit runs every suite of this module
+ * when it is loaded; the protocol logic under test is reached through the
+ * BLANKET_INTERNAL namespace, which only a KUnit kernel exports.
+ */
+
+#include <linux/module.h>
+
+#include <blanket/compat.h>
+
+BLANKET_IMPORT_TEST_NS();
+MODULE_DESCRIPTION("blanket: KUnit suites for blanket_xenbus");
+MODULE_LICENSE("GPL");

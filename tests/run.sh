@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# blanket's test run (`make check`): static checks, then every KUnit suite
+# inside a real kernel with KASAN, lockdep and kmemleak, booted in QEMU.
+# Installs what it needs; the last line is "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check
+timeout_s=${BLANKET_BOOT_TIMEOUT:-600}
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+stage() { echo "== $* ($(date +%T))"; }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; exit; }
+
+# --- what this run needs, installed on a fresh Debian 12 --------------------
+pkgs=(build-essential bc flex bison libelf-dev libssl-dev cpio kmod xz-utils
+      python3 linux-headers-amd64 linux-source-6.1 sparse busybox-static
+      qemu-system-x86 ccache dkms)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	stage "installing ${missing[*]}"
+	if [ "$(id -u)" != 0 ]; then
+		echo "run as root, or install: ${missing[*]}"
+		fail "dependencies"
+		finish
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -q && apt-get install -y -q --no-install-recommends \
+		"${missing[@]}"; } >"$top/build/apt.log" 2>&1 ||
+		{ tail -n 20 "$top/build/apt.log"; fail "dependencies"; finish; }
+fi
+mkdir -p "$out"
+
+# --- the test kernel --------------------------------------------------------
+stage "test kernel"
+ksrc=$("$top/tests/kernel/build.sh" | tail -n 1) ||
+	{ fail "test kernel build"; finish; }
+
+# --- sources, in a copy per target: objects of two kernels must not mix -----
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$top" && git ls-files -co --exclude-standard -z -- \
+		Kbuild Makefile include blanket_xenbus blanket_net blanket_blk tests/kunit |
+		xargs -0 cp --parents -t "$1")
+}
+
+# A kbuild run whose output has a compiler or sparse diagnostic fails.
+build_clean() {
+	local name=$1 dir=$2 kdir=$3 log=$out/$1.log
+
+	copy_tree "$dir"
+	if make -C "$kdir" M="$dir" W=1 C=1 modules >"$log" 2>&1 &&
+	   ! grep -E ': (warning|error):|^WARNING:' "$log"; then
+		pass "$name"
+	else
+		tail -n 30 "$log"
+		fail "$name"
+	fi
+}
+
+stage "checkpatch --strict"
+# The Xen ABI's enum names are CamelCase; compat.h alone may test versions.
+checkpatch() {
+	"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --ignore \
+		FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CAMELCASE${1:+,$1} -f "${@:2}"
+}
+mapfile -t srcs < <(cd "$top" && git ls-files -co --exclude-standard -- \
+	'*.c' '*.h' | grep -v -e '\.mod\.c$' -e '^include/blanket/compat\.h$')
+if (cd "$top" && checkpatch "" "${srcs[@]}" &&
+	checkpatch LINUX_VERSION_CODE,CONSTANT_COMPARISON include/blanket/compat.h) \
+	>"$out/checkpatch.log" 2>&1; then
+	pass "checkpatch --strict ($(( ${#srcs[@]} + 1 )) files)"
+else
+	cat "$out/checkpatch.log"
+	fail "checkpatch --strict"
+fi
+
+stage "W=1 + sparse build against Debian's headers"
+deb_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+build_clean "W=1 sparse build, $(basename "$deb_kdir")" "$out/mod-debian" "$deb_kdir"
+for m in blanket_xenbus blanket_net blanket_blk; do
+	info=$(/sbin/modinfo "$out/mod-debian/$m.ko" 2>&1)
+	if grep -q '^license: *GPL$' <<<"$info" && grep -q '^description:' <<<"$info"; then
+		pass "modinfo $m"
+	else
+		echo "$info"
+		fail "modinfo $m"
+	fi
+done
+deps=$(/sbin/modinfo -F depends "$out/mod-debian/blanket_net.ko" "$out/mod-debian/blanket_blk.ko")
+[ "$deps" = $'blanket_xenbus\nblanket_xenbus' ] && pass "net, blk depend on blanket_xenbus" ||
+	fail "net, blk depend on blanket_xenbus (got: $deps)"
+
+stage "W=1 + sparse build against the test kernel"
+build_clean "W=1 sparse build, KUnit kernel" "$out/mod-kunit" "$ksrc"
+
+# --- boot the test kernel with our modules -----------------------------------
+stage "KUnit in QEMU"
+# Suites the sources declare; every one of them must report.
+mapfile -t suites < <(sed -n '/struct kunit_suite .* = {/,/}/s/.*\.name = "\(.*\)".*/\1/p' \
+	"$top"/tests/kunit/*.c)
+"$top/tests/kernel/initramfs.sh" "$out/initramfs.cpio.gz" "$out/mod-kunit" \
+	"${#suites[@]}" || { fail "initramfs"; finish; }
+
+log=$out/console.log
+timeout "$timeout_s" qemu-system-x86_64 -machine pc -accel tcg,thread=multi \
+	-cpu qemu64 -smp 2 -m 1G -display none -monitor none -nic none \
+	-no-reboot -serial "file:$log" \
+	-kernel "$ksrc/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report" </dev/null
+rc=$?
+if [ $rc = 124 ]; then
+	fail "boot finished within ${timeout_s}s (timed out)"
+elif ! grep -q '^blanket-init: done' "$log"; then
+	fail "boot reached the end of the test run (qemu exit $rc)"
+else
+	pass "boot reached the end of the test run"
+fi
+
+# Anything the kernel's checkers or our init flagged fails the run.
+if grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|unreferenced object|blanket-init: .*failed|Call Trace:' \
+	"$log" >"$out/problems.log"; then
+	head -n 40 "$out/problems.log"
+	fail "kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
+else
+	pass "kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
+fi
+
+kunit=$ksrc/tools/testing/kunit/kunit.py
+# The kernel prints an empty KTAP plan for its built-in suites: parse from
+# the plan our init prints for the module suites.
+sed -n '/^blanket-init: start/,$p' "$log" >"$out/ktap.log"
+python3 "$kunit" parse --json="$out/kunit.json" "$out/ktap.log" >"$out/kunit.txt" 2>&1
+sed -n '/=====/,$p' "$out/kunit.txt"
+read -r kp kf < <(python3 - "$out/kunit.json" "${suites[@]}" <<'PY'
+import json, sys
+try:
+    data = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    data = {"sub_groups": []}
+seen, ok, bad = set(), 0, 0
+for suite in data.get("sub_groups", []):
+    seen.add(suite["name"])
+    for case in suite.get("test_cases", []):
+        if case.get("status") == "PASS":
+            ok += 1
+        elif case.get("status") != "SKIP":
+            bad += 1
+            print("FAIL: %s.%s" % (suite["name"], case["name"]), file=sys.stderr)
+for name in sys.argv[2:]:
+    if name not in seen:
+        bad += 1
+        print("FAIL: suite %s did not run" % name, file=sys.stderr)
+print(ok, bad)
+PY
+)
+passed=$((passed + ${kp:-0}))
+failed=$((failed + ${kf:-1}))
+finish
