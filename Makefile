@@ -18,13 +18,16 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
+# The release of the kernel in KDIR, which need not be the running one.
+KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
+	depmod -a $(KVER)
 
 # Not kbuild's M= clean: that deletes every object below this directory,
 # the cached test kernel in build/ included.
-CLEAN_DIRS := . blanket_xenbus blanket_net blanket_blk tests/kunit
+CLEAN_DIRS := . blanket_xenbus blanket_net blanket_blk tests/kunit tests/harness
 clean:
 	rm -f $(foreach d,$(CLEAN_DIRS),$(addprefix $(d)/,*.o .*.cmd *.ko *.mod *.mod.c)) \
 		modules.order Module.symvers
@@ -38,8 +41,8 @@ dkms-install:
 	mkdir -p $(DKMS_SRC)
 	cp -r $(DKMS_FILES) $(DKMS_SRC)/
 	dkms add -m blanket -v $(VERSION)
-	dkms build -m blanket -v $(VERSION)
-	dkms install -m blanket -v $(VERSION)
+	dkms build -m blanket -v $(VERSION) -k $(KVER)
+	dkms install -m blanket -v $(VERSION) -k $(KVER)
 
 dkms-remove:
 	dkms remove -m blanket -v $(VERSION) --all
@@ -48,4 +51,8 @@ dkms-remove:
 check:
 	tests/run.sh
 
-.PHONY: all modules install clean dkms-install dkms-remove check
+# Proves that `make check` fails on each class of fault it claims to catch.
+check-harness:
+	tests/run.sh harness
+
+.PHONY: all modules install clean dkms-install dkms-remove check check-harness

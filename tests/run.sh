@@ -9,6 +9,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check
 timeout_s=${BLANKET_BOOT_TIMEOUT:-600}
+mode=${1:-all}	# all, or "harness": prove the checks catch deliberate faults
 passed=0
 failed=0
 
@@ -50,7 +51,8 @@ copy_tree() {
 	rm -rf "$1"
 	mkdir -p "$1"
 	(cd "$top" && git ls-files -co --exclude-standard -z -- \
-		Kbuild Makefile include blanket_xenbus blanket_net blanket_blk tests/kunit |
+		Kbuild Makefile include blanket_xenbus blanket_net blanket_blk tests/kunit \
+		tests/harness |
 		xargs -0 cp --parents -t "$1")
 }
 
@@ -68,81 +70,113 @@ build_clean() {
 	fi
 }
 
-stage "checkpatch --strict"
-# The Xen ABI's enum names are CamelCase; compat.h alone may test versions.
-checkpatch() {
-	"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --ignore \
-		FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CAMELCASE${1:+,$1} -f "${@:2}"
-}
-mapfile -t srcs < <(cd "$top" && git ls-files -co --exclude-standard -- \
-	'*.c' '*.h' | grep -v -e '\.mod\.c$' -e '^include/blanket/compat\.h$')
-if (cd "$top" && checkpatch "" "${srcs[@]}" &&
-	checkpatch LINUX_VERSION_CODE,CONSTANT_COMPARISON include/blanket/compat.h) \
-	>"$out/checkpatch.log" 2>&1; then
-	pass "checkpatch --strict ($(( ${#srcs[@]} + 1 )) files)"
-else
-	cat "$out/checkpatch.log"
-	fail "checkpatch --strict"
-fi
-
-stage "W=1 + sparse build against Debian's headers"
-deb_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
-build_clean "W=1 sparse build, $(basename "$deb_kdir")" "$out/mod-debian" "$deb_kdir"
-for m in blanket_xenbus blanket_net blanket_blk; do
-	info=$(/sbin/modinfo "$out/mod-debian/$m.ko" 2>&1)
-	if grep -q '^license: *GPL$' <<<"$info" && grep -q '^description:' <<<"$info"; then
-		pass "modinfo $m"
-	else
-		echo "$info"
-		fail "modinfo $m"
-	fi
-done
-deps=$(/sbin/modinfo -F depends "$out/mod-debian/blanket_net.ko" "$out/mod-debian/blanket_blk.ko")
-[ "$deps" = $'blanket_xenbus\nblanket_xenbus' ] && pass "net, blk depend on blanket_xenbus" ||
-	fail "net, blk depend on blanket_xenbus (got: $deps)"
-
 stage "W=1 + sparse build against the test kernel"
 build_clean "W=1 sparse build, KUnit kernel" "$out/mod-kunit" "$ksrc"
 
+# --- static checks -------------------------------------------------------------
+static_checks() {
+	stage "checkpatch --strict"
+	# The Xen ABI's enum names are CamelCase; compat.h alone may test versions.
+	checkpatch() {
+		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --ignore \
+			FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CAMELCASE${1:+,$1} -f "${@:2}"
+	}
+	mapfile -t srcs < <(cd "$top" && git ls-files -co --exclude-standard -- \
+		'*.c' '*.h' | grep -v -e '\.mod\.c$' -e '^include/blanket/compat\.h$')
+	if (cd "$top" && checkpatch "" "${srcs[@]}" &&
+		checkpatch LINUX_VERSION_CODE,CONSTANT_COMPARISON include/blanket/compat.h) \
+		>"$out/checkpatch.log" 2>&1; then
+		pass "checkpatch --strict ($(( ${#srcs[@]} + 1 )) files)"
+	else
+		cat "$out/checkpatch.log"
+		fail "checkpatch --strict"
+	fi
+
+	stage "W=1 + sparse build against Debian's headers"
+	deb_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+	build_clean "W=1 sparse build, $(basename "$deb_kdir")" "$out/mod-debian" "$deb_kdir"
+	for m in blanket_xenbus blanket_net blanket_blk; do
+		info=$(/sbin/modinfo "$out/mod-debian/$m.ko" 2>&1)
+		if grep -q '^license: *GPL$' <<<"$info" && grep -q '^description:' <<<"$info"; then
+			pass "modinfo $m"
+		else
+			echo "$info"
+			fail "modinfo $m"
+		fi
+	done
+	# dkms, as an administrator runs it, into trees of our own: the
+	# system's dkms state and /lib/modules stay untouched.
+	local dk=$out/dkms kver
+	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$deb_kdir/include/generated/utsrelease.h")
+	rm -rf "$dk"
+	mkdir -p "$dk/src" "$dk/tree" "$dk/install/$kver"
+	copy_tree "$dk/src/blanket-0.1"
+	cp "$top/dkms.conf" "$dk/src/blanket-0.1/"
+	if { dkms add -m blanket -v 0.1 --sourcetree "$dk/src" --dkmstree "$dk/tree" &&
+	     dkms build -m blanket -v 0.1 -k "$kver" --sourcetree "$dk/src" \
+		--dkmstree "$dk/tree" --kernelsourcedir "$deb_kdir" &&
+	     dkms install -m blanket -v 0.1 -k "$kver" --sourcetree "$dk/src" \
+		--dkmstree "$dk/tree" --installtree "$dk/install"; } >"$out/dkms.log" 2>&1 &&
+	   [ "$(find "$dk/install" -name 'blanket_*.ko*' | wc -l)" = 3 ]; then
+		pass "dkms add, build, install -k $kver"
+	else
+		tail -n 20 "$out/dkms.log"
+		fail "dkms add, build, install -k $kver"
+	fi
+
+	deps=$(/sbin/modinfo -F depends "$out/mod-debian/blanket_net.ko" "$out/mod-debian/blanket_blk.ko")
+	[ "$deps" = $'blanket_xenbus\nblanket_xenbus' ] && pass "net, blk depend on blanket_xenbus" ||
+		fail "net, blk depend on blanket_xenbus (got: $deps)"
+}
+[ "$mode" = all ] && static_checks
+
 # --- boot the test kernel with our modules -----------------------------------
-stage "KUnit in QEMU"
 # Suites the sources declare; every one of them must report.
 mapfile -t suites < <(sed -n '/struct kunit_suite .* = {/,/}/s/.*\.name = "\(.*\)".*/\1/p' \
 	"$top"/tests/kunit/*.c)
-"$top/tests/kernel/initramfs.sh" "$out/initramfs.cpio.gz" "$out/mod-kunit" \
-	"${#suites[@]}" || { fail "initramfs"; finish; }
 
-log=$out/console.log
-timeout "$timeout_s" qemu-system-x86_64 -machine pc -accel tcg,thread=multi \
-	-cpu qemu64 -smp 2 -m 1G -display none -monitor none -nic none \
-	-no-reboot -serial "file:$log" \
-	-kernel "$ksrc/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report" </dev/null
-rc=$?
-if [ $rc = 124 ]; then
-	fail "boot finished within ${timeout_s}s (timed out)"
-elif ! grep -q '^blanket-init: done' "$log"; then
-	fail "boot reached the end of the test run (qemu exit $rc)"
-else
-	pass "boot reached the end of the test run"
-fi
+# kunit_boot TAG [FAULT]: boot with our modules (and a deliberate fault),
+# judge the console log, and count into the pass/fail totals.
+kunit_boot() {
+	local tag=$1 fault=${2:-} dir=$out/boot-$1 want=("${suites[@]}")
+	local log=$dir/console.log rc
 
-# Anything the kernel's checkers or our init flagged fails the run.
-if grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|unreferenced object|blanket-init: .*failed|Call Trace:' \
-	"$log" >"$out/problems.log"; then
-	head -n 40 "$out/problems.log"
-	fail "kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
-else
-	pass "kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
-fi
+	[ -n "$fault" ] && [ "$fault" != missing ] && want+=(blanket_faults)
+	mkdir -p "$dir"
+	"$top/tests/kernel/initramfs.sh" "$dir/initramfs.cpio.gz" "$out/mod-kunit" \
+		"${#want[@]}" "$fault" || { fail "$tag: initramfs"; return; }
 
-kunit=$ksrc/tools/testing/kunit/kunit.py
-# The kernel prints an empty KTAP plan for its built-in suites: parse from
-# the plan our init prints for the module suites.
-sed -n '/^blanket-init: start/,$p' "$log" >"$out/ktap.log"
-python3 "$kunit" parse --json="$out/kunit.json" "$out/ktap.log" >"$out/kunit.txt" 2>&1
-sed -n '/=====/,$p' "$out/kunit.txt"
-read -r kp kf < <(python3 - "$out/kunit.json" "${suites[@]}" <<'PY'
+	timeout "$timeout_s" qemu-system-x86_64 -machine pc -accel tcg,thread=multi \
+		-cpu qemu64 -smp 2 -m 1G -display none -monitor none -nic none \
+		-no-reboot -serial "file:$log" \
+		-kernel "$ksrc/arch/x86/boot/bzImage" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic" </dev/null
+	rc=$?
+	if [ $rc = 124 ]; then
+		fail "$tag: boot finished within ${timeout_s}s (timed out)"
+	elif ! grep -q '^blanket-init: done' "$log"; then
+		fail "$tag: boot reached the end of the test run (qemu exit $rc)"
+	else
+		pass "$tag: boot reached the end of the test run"
+	fi
+
+	# Anything the kernel's checkers or our init flagged fails the run.
+	if grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|unreferenced object|blanket-init: .*failed|Call Trace:' \
+		"$log" >"$dir/problems.log"; then
+		head -n 40 "$dir/problems.log"
+		fail "$tag: kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
+	else
+		pass "$tag: kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
+	fi
+
+	# The kernel prints an empty KTAP plan for its built-in suites: parse
+	# from the plan our init prints for the module suites.
+	sed -n '/^blanket-init: start/,$p' "$log" >"$dir/ktap.log"
+	python3 "$ksrc/tools/testing/kunit/kunit.py" parse --json="$dir/kunit.json" \
+		"$dir/ktap.log" >"$dir/kunit.txt" 2>&1
+	sed -n '/=====/,$p' "$dir/kunit.txt"
+	read -r kp kf < <(python3 - "$dir/kunit.json" "${want[@]}" <<'PY'
 import json, sys
 try:
     data = json.load(open(sys.argv[1]))
@@ -164,6 +198,30 @@ for name in sys.argv[2:]:
 print(ok, bad)
 PY
 )
-passed=$((passed + ${kp:-0}))
-failed=$((failed + ${kf:-1}))
+	passed=$((passed + ${kp:-0}))
+	failed=$((failed + ${kf:-1}))
+}
+
+if [ "$mode" = harness ]; then
+	# Each deliberate fault must turn an otherwise green run red.
+	for fault in fail kasan lockdep atomic_sleep oops leak hang missing; do
+		stage "harness: $fault"
+		outer_passed=$passed outer_failed=$failed
+		passed=0 failed=0
+		[ $fault = hang ] && timeout_s=120
+		{ kunit_boot "fault-$fault" "$fault"; } >"$out/harness-$fault.log" 2>&1
+		timeout_s=${BLANKET_BOOT_TIMEOUT:-600}
+		caught=$failed
+		passed=$outer_passed failed=$outer_failed
+		if [ "$caught" -gt 0 ]; then
+			pass "harness catches $fault ($(grep -c '^FAIL' "$out/harness-$fault.log") failures)"
+		else
+			fail "harness catches $fault"
+		fi
+	done
+	finish
+fi
+
+stage "KUnit in QEMU"
+kunit_boot kunit
 finish

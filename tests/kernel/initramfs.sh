@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# initramfs.sh OUT MODDIR NSUITES: a busybox initramfs whose init loads
-# blanket's modules and KUnit modules from MODDIR, unloads them again,
-# asks kmemleak for leaks, and powers the machine off.
+# initramfs.sh OUT MODDIR NSUITES [FAULT]: a busybox initramfs whose init
+# loads blanket's modules and KUnit modules from MODDIR, unloads them
+# again, asks kmemleak for leaks, and powers the machine off. FAULT (for
+# `make check-harness`) loads blanket_faults with that fault, or with
+# "missing" leaves a suite module out.
 set -euo pipefail
 
-out=$1 moddir=$2 nsuites=$3
+out=$1 moddir=$2 nsuites=$3 fault=${4:-}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
@@ -14,6 +16,11 @@ mkdir -p "$root"/{bin,proc,sys,dev,lib/blanket}
 cp /bin/busybox "$root/bin/busybox"
 # Load order: the bus first, its drivers, then the suites.
 mods="blanket_xenbus blanket_net blanket_blk blanket_xenbus_test"
+case $fault in
+"") ;;
+missing) mods=${mods% *} ;;
+*) mods="$mods blanket_faults" ;;
+esac
 for m in $mods; do
 	cp "$moddir/$m.ko" "$root/lib/blanket/"
 done
@@ -35,7 +42,9 @@ say start
 echo "KTAP version 1" >/dev/kmsg
 echo "1..$nsuites" >/dev/kmsg
 for m in $mods; do
-	insmod /lib/blanket/\$m.ko || say "insmod \$m failed"
+	args=
+	[ \$m = blanket_faults ] && args="fault=$fault"
+	insmod /lib/blanket/\$m.ko \$args || say "insmod \$m failed"
 done
 for m in $(echo "$mods" | tr ' ' '\n' | tac | tr '\n' ' '); do
 	rmmod \$m || say "rmmod \$m failed"
