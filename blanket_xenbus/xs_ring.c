@@ -35,15 +35,14 @@ int blanket_xs_ring_write(struct blanket_xs_ring *ring, const void *data,
 			  size_t len)
 {
 	struct xenstore_domain_interface *intf = ring->intf;
-	u32 cons = READ_ONCE(intf->req_cons);
+	int room = blanket_xs_ring_room(ring);
 	u32 prod = ring->req_prod;
-	u32 space, first;
+	u32 first;
 
-	if (!blanket_ring_prod_valid(prod, cons, XENSTORE_RING_SIZE))
-		return -EIO;
-	space = blanket_ring_free(prod, cons, XENSTORE_RING_SIZE);
-	if (len > space)
-		len = space;
+	if (room < 0)
+		return room;
+	if (len > room)
+		len = room;
 
 	/* Read req_cons before overwriting the bytes it freed. */
 	virt_mb();
@@ -57,6 +56,17 @@ int blanket_xs_ring_write(struct blanket_xs_ring *ring, const void *data,
 	return len;
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_write);
+
+/* Bytes free in the request ring, or -EIO if L0's consumer is impossible. */
+int blanket_xs_ring_room(struct blanket_xs_ring *ring)
+{
+	u32 cons = READ_ONCE(ring->intf->req_cons);
+
+	if (!blanket_ring_prod_valid(ring->req_prod, cons, XENSTORE_RING_SIZE))
+		return -EIO;
+	return blanket_ring_free(ring->req_prod, cons, XENSTORE_RING_SIZE);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_room);
 
 /* Bytes waiting in the reply ring, or -EIO if L0's producer is impossible. */
 int blanket_xs_ring_avail(struct blanket_xs_ring *ring)

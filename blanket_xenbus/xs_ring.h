@@ -25,5 +25,6 @@ int blanket_xs_ring_write(struct blanket_xs_ring *ring, const void *data,
 			  size_t len);
 int blanket_xs_ring_read(struct blanket_xs_ring *ring, void *data, size_t len);
 int blanket_xs_ring_avail(struct blanket_xs_ring *ring);
+int blanket_xs_ring_room(struct blanket_xs_ring *ring);
 
 #endif /* _BLANKET_XS_RING_H */

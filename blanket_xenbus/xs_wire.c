@@ -167,3 +167,29 @@ int blanket_xs_wire_path_valid(const char *path)
 	return 0;
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_path_valid);
+
+/*
+ * A directory listing: terminated names, each a valid path component.
+ * Returns how many, or -EPROTO if any is not.
+ */
+int blanket_xs_wire_names(const char *body, u32 len)
+{
+	int n = blanket_xs_wire_strings(body, len);
+	const char *name = body;
+	int i;
+
+	for (i = 0; i < n; i++, name += strlen(name) + 1)
+		if (!*name || strchr(name, '/') || blanket_xs_wire_path_valid(name))
+			return -EPROTO;
+	return n;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_names);
+
+/* Whether @path is @base or lies below it. */
+bool blanket_xs_wire_path_under(const char *path, const char *base)
+{
+	size_t len = strlen(base);
+
+	return !strncmp(path, base, len) && (!path[len] || path[len] == '/');
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_path_under);

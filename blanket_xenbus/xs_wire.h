@@ -20,5 +20,7 @@ int blanket_xs_wire_watch_event(const char *body, u32 len,
 int blanket_xs_wire_ack(const char *body, u32 len);
 int blanket_xs_wire_u32(const char *body, u32 len, u32 *val);
 int blanket_xs_wire_path_valid(const char *path);
+int blanket_xs_wire_names(const char *body, u32 len);
+bool blanket_xs_wire_path_under(const char *path, const char *base);
 
 #endif /* _BLANKET_XS_WIRE_H */

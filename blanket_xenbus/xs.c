@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xenstore client: requests from many callers over one ring, replies
+ * matched by req_id, watch events delivered in process context.
+ *
+ * L0's xenstored is not trusted. A reply we cannot frame (a bad header,
+ * impossible ring indexes) breaks the connection for good: every waiter
+ * gets -EIO and nothing is read from the ring again. A reply that is
+ * framed but wrong (unknown req_id, malformed body) is dropped or turned
+ * into an error for its one caller.
+ */
+
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include <blanket/compat.h>
+#include "xs.h"
+#include "xs_wire.h"
+
+struct blanket_xs_req {
+	struct list_head list;		/* on xs->pending until answered */
+	u32 req_id;
+	struct completion done;
+	u32 reply_type;
+	char *body;			/* len + 1 bytes, NUL-terminated */
+	u32 len;
+	int err;
+};
+
+struct blanket_xs_event {
+	struct list_head list;
+	struct blanket_xs_watch *watch;
+	char path[];
+};
+
+bool blanket_xs_broken(struct blanket_xs *xs)
+{
+	return READ_ONCE(xs->broken);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_broken);
+
+void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats)
+{
+	spin_lock(&xs->lock);
+	*stats = xs->stats;
+	spin_unlock(&xs->lock);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_get_stats);
+
+/*
+ * Stop the connection: fail every waiter now and every caller later.
+ * Returns whether it was stopped already.
+ */
+static bool blanket_xs_stop(struct blanket_xs *xs)
+{
+	struct blanket_xs_req *req, *tmp;
+	bool was_broken;
+
+	spin_lock(&xs->lock);
+	was_broken = xs->broken;
+	WRITE_ONCE(xs->broken, true);
+	list_for_each_entry_safe(req, tmp, &xs->pending, list) {
+		list_del_init(&req->list);
+		req->err = -EIO;
+		complete(&req->done);
+	}
+	spin_unlock(&xs->lock);
+	wake_up_all(&xs->ring_wq);
+	return was_broken;
+}
+
+static void blanket_xs_break(struct blanket_xs *xs, const char *why, int err)
+{
+	if (!blanket_xs_stop(xs))
+		dev_err(xs->dev, "xenstore connection to L0 broken: %s (%d)\n",
+			why, err);
+}
+
+/* Write all of @data, waiting for xenstored to make room. */
+static int blanket_xs_write_all(struct blanket_xs *xs, const void *data,
+				size_t len)
+{
+	while (len) {
+		int n = blanket_xs_ring_write(&xs->ring, data, len);
+
+		if (n < 0)
+			return n;
+		if (!n) {
+			/* Full: make sure xenstored knows there is work. */
+			xs->notify(xs->notify_ctx);
+			if (!wait_event_timeout(xs->ring_wq,
+						blanket_xs_ring_room(&xs->ring) ||
+						blanket_xs_broken(xs),
+						xs->timeout))
+				return -ETIMEDOUT;
+			if (blanket_xs_broken(xs))
+				return -EIO;
+			continue;
+		}
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int blanket_xs_send(struct blanket_xs *xs, const struct xsd_sockmsg *hdr,
+			   const struct kvec *iov, unsigned int nr)
+{
+	unsigned int i;
+	int err;
+
+	mutex_lock(&xs->write_lock);
+	err = blanket_xs_write_all(xs, hdr, sizeof(*hdr));
+	for (i = 0; !err && i < nr; i++)
+		err = blanket_xs_write_all(xs, iov[i].iov_base, iov[i].iov_len);
+	if (!err)
+		xs->notify(xs->notify_ctx);
+	mutex_unlock(&xs->write_lock);
+
+	/* xenstored may have seen half a message: the stream is lost. */
+	if (err)
+		blanket_xs_break(xs, "request could not be written", err);
+	return err;
+}
+
+/*
+ * Send one request and wait for its reply. Returns the reply body
+ * (NUL-terminated, *@len bytes before the NUL) or an ERR_PTR: the errno
+ * of an XS_ERROR reply, -ETIMEDOUT, -EIO once the connection is broken,
+ * -EPROTO for a reply that does not fit the request.
+ */
+static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
+			     const struct kvec *iov, unsigned int nr,
+			     unsigned int *len)
+{
+	struct blanket_xs_req *req;
+	struct xsd_sockmsg hdr;
+	size_t total = 0;
+	unsigned int i;
+	bool answered;
+	void *body;
+	int err;
+
+	for (i = 0; i < nr; i++)
+		total += iov[i].iov_len;
+	err = blanket_xs_wire_header(&hdr, type, 0, t, total);
+	if (err)
+		return ERR_PTR(err);
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return ERR_PTR(-ENOMEM);
+	init_completion(&req->done);
+
+	spin_lock(&xs->lock);
+	if (xs->broken) {
+		spin_unlock(&xs->lock);
+		kfree(req);
+		return ERR_PTR(-EIO);
+	}
+	req->req_id = xs->next_req_id++;
+	hdr.req_id = req->req_id;
+	list_add_tail(&req->list, &xs->pending);
+	xs->stats.requests++;
+	spin_unlock(&xs->lock);
+
+	err = blanket_xs_send(xs, &hdr, iov, nr);
+	if (!err && !wait_for_completion_timeout(&req->done, xs->timeout))
+		err = -ETIMEDOUT;
+
+	/* The reader takes an answered request off the list before waking us. */
+	spin_lock(&xs->lock);
+	answered = list_empty(&req->list);
+	if (!answered) {
+		list_del(&req->list);
+		if (err == -ETIMEDOUT)
+			xs->stats.timeouts++;
+	}
+	spin_unlock(&xs->lock);
+
+	if (!answered) {
+		if (err == -ETIMEDOUT)
+			dev_err_ratelimited(xs->dev, "xenstore request %u (type %u) timed out\n",
+					    hdr.req_id, type);
+		kfree(req);
+		return ERR_PTR(err);
+	}
+
+	body = req->body;
+	err = req->err;
+	if (!err && req->reply_type == XS_ERROR) {
+		err = blanket_xs_wire_error(body, req->len);
+		spin_lock(&xs->lock);
+		xs->stats.errors++;
+		spin_unlock(&xs->lock);
+	} else if (!err && req->reply_type != type) {
+		dev_err_ratelimited(xs->dev, "xenstore reply of type %u to a request of type %u\n",
+				    req->reply_type, type);
+		err = -EPROTO;
+	}
+	if (len)
+		*len = req->len;
+	kfree(req);
+	if (err) {
+		kfree(body);
+		return ERR_PTR(err);
+	}
+	return body;
+}
+
+/* Requests whose payload is a list of strings, each sent with its NUL. */
+static void *blanket_xs_talk_strings(struct blanket_xs *xs, u32 type,
+				     blanket_xbt_t t, const char *const *strs,
+				     unsigned int nr, unsigned int *len)
+{
+	struct kvec iov[2];
+	unsigned int i;
+
+	if (WARN_ON(nr > ARRAY_SIZE(iov)))
+		return ERR_PTR(-EINVAL);
+	for (i = 0; i < nr; i++) {
+		iov[i].iov_base = (void *)strs[i];
+		iov[i].iov_len = strlen(strs[i]) + 1;
+	}
+	return blanket_xs_talk(xs, type, t, iov, nr, len);
+}
+
+static int blanket_xs_talk_ack(struct blanket_xs *xs, u32 type,
+			       blanket_xbt_t t, const char *const *strs,
+			       unsigned int nr)
+{
+	unsigned int len;
+	char *reply;
+	int err;
+
+	reply = blanket_xs_talk_strings(xs, type, t, strs, nr, &len);
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	err = blanket_xs_wire_ack(reply, len);
+	if (err)
+		dev_err_ratelimited(xs->dev, "xenstore: malformed acknowledgment\n");
+	kfree(reply);
+	return err;
+}
+
+/* "dir/node", or "dir" alone for an empty node, checked before it is sent. */
+static char *blanket_xs_join(const char *dir, const char *node)
+{
+	char *path;
+
+	if (node && *node)
+		path = kasprintf(GFP_KERNEL, "%s/%s", dir, node);
+	else
+		path = kstrdup(dir, GFP_KERNEL);
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	if (blanket_xs_wire_path_valid(path)) {
+		kfree(path);
+		return ERR_PTR(-EINVAL);
+	}
+	return path;
+}
+
+static void *blanket_xs_path_op(struct blanket_xs *xs, u32 type,
+				blanket_xbt_t t, const char *dir,
+				const char *node, unsigned int *len)
+{
+	char *path = blanket_xs_join(dir, node);
+	void *reply;
+
+	if (IS_ERR(path))
+		return path;
+	reply = blanket_xs_talk_strings(xs, type, t, (const char *const *)&path,
+					1, len);
+	kfree(path);
+	return reply;
+}
+
+static int blanket_xs_path_ack(struct blanket_xs *xs, u32 type,
+			       blanket_xbt_t t, const char *dir,
+			       const char *node)
+{
+	char *path = blanket_xs_join(dir, node);
+	int err;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	err = blanket_xs_talk_ack(xs, type, t, (const char *const *)&path, 1);
+	kfree(path);
+	return err;
+}
+
+/*
+ * Read a value: a NUL-terminated kmalloc'd copy (the NUL is ours, not
+ * counted in *@len). The value may itself contain NULs.
+ */
+void *blanket_xs_read(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		      const char *node, unsigned int *len)
+{
+	return blanket_xs_path_op(xs, XS_READ, t, dir, node, len);
+}
+EXPORT_SYMBOL_GPL(blanket_xs_read);
+
+int blanket_xs_write(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		     const char *node, const char *value)
+{
+	char *path = blanket_xs_join(dir, node);
+	struct kvec iov[2];
+	unsigned int len;
+	char *reply;
+	int err;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	iov[0].iov_base = path;
+	iov[0].iov_len = strlen(path) + 1;
+	iov[1].iov_base = (void *)value;
+	iov[1].iov_len = strlen(value);
+	reply = blanket_xs_talk(xs, XS_WRITE, t, iov, ARRAY_SIZE(iov), &len);
+	kfree(path);
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	err = blanket_xs_wire_ack(reply, len);
+	kfree(reply);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_write);
+
+int blanket_xs_mkdir(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		     const char *node)
+{
+	return blanket_xs_path_ack(xs, XS_MKDIR, t, dir, node);
+}
+EXPORT_SYMBOL_GPL(blanket_xs_mkdir);
+
+int blanket_xs_rm(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		  const char *node)
+{
+	return blanket_xs_path_ack(xs, XS_RM, t, dir, node);
+}
+EXPORT_SYMBOL_GPL(blanket_xs_rm);
+
+/*
+ * The children of a node, as one allocation: an array of *@num pointers
+ * followed by the names. Free it with kfree(). Every name must be a valid
+ * path component, or the whole reply is refused.
+ */
+char **blanket_xs_directory(struct blanket_xs *xs, blanket_xbt_t t,
+			    const char *dir, const char *node,
+			    unsigned int *num)
+{
+	unsigned int len;
+	char *reply, *name;
+	char **names;
+	int n, i;
+
+	reply = blanket_xs_path_op(xs, XS_DIRECTORY, t, dir, node, &len);
+	if (IS_ERR(reply))
+		return (char **)reply;
+
+	n = blanket_xs_wire_names(reply, len);
+	if (n < 0) {
+		dev_err_ratelimited(xs->dev, "xenstore: malformed directory listing\n");
+		kfree(reply);
+		return ERR_PTR(n);
+	}
+
+	names = kmalloc(size_add(array_size(n, sizeof(*names)), len), GFP_KERNEL);
+	if (!names) {
+		kfree(reply);
+		return ERR_PTR(-ENOMEM);
+	}
+	name = memcpy(names + n, reply, len);
+	for (i = 0; i < n; i++, name += strlen(name) + 1)
+		names[i] = name;
+	kfree(reply);
+	*num = n;
+	return names;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_directory);
+
+int blanket_xs_printf(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		      const char *node, const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+	int err;
+
+	va_start(ap, fmt);
+	value = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (!value)
+		return -ENOMEM;
+	err = blanket_xs_write(xs, t, dir, node, value);
+	kfree(value);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_printf);
+
+static __scanf(5, 0)
+int blanket_xs_vscanf(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		      const char *node, const char *fmt, va_list ap)
+{
+	char *value;
+	int n;
+
+	value = blanket_xs_read(xs, t, dir, node, NULL);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	n = vsscanf(value, fmt, ap);
+	kfree(value);
+	return n ? n : -ERANGE;
+}
+
+/* Returns the number of values converted, or -ERANGE if none was. */
+int blanket_xs_scanf(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
+		     const char *node, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = blanket_xs_vscanf(xs, t, dir, node, fmt, ap);
+	va_end(ap);
+	return n;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_scanf);
+
+/*
+ * Read several nodes of @dir: (name, scanf format, pointer) triples ending
+ * with a NULL name. A NULL format stores the kmalloc'd string itself in
+ * the char ** given. Stops at the first error.
+ */
+int blanket_xs_gather(struct blanket_xs *xs, blanket_xbt_t t,
+		      const char *dir, ...)
+{
+	const char *name;
+	va_list ap;
+	int err = 0;
+
+	va_start(ap, dir);
+	while (!err && (name = va_arg(ap, const char *))) {
+		const char *fmt = va_arg(ap, const char *);
+		void *result = va_arg(ap, void *);
+		char *value;
+
+		value = blanket_xs_read(xs, t, dir, name, NULL);
+		if (IS_ERR(value)) {
+			err = PTR_ERR(value);
+		} else if (!fmt) {
+			*(char **)result = value;
+		} else {
+			if (sscanf(value, fmt, result) != 1)
+				err = -EINVAL;
+			kfree(value);
+		}
+	}
+	va_end(ap);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_gather);
+
+/* A decimal u32 and nothing else: "12abc", "" and "-1" are -EINVAL. */
+int blanket_xs_read_u32(struct blanket_xs *xs, blanket_xbt_t t,
+			const char *dir, const char *node, u32 *val)
+{
+	char *value;
+	int err;
+
+	value = blanket_xs_read(xs, t, dir, node, NULL);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	err = kstrtou32(value, 10, val) ? -EINVAL : 0;
+	kfree(value);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_read_u32);
+
+int blanket_xs_transaction_start(struct blanket_xs *xs, blanket_xbt_t *t)
+{
+	static const char *const empty[] = { "" };
+	unsigned int len;
+	char *reply;
+	int err;
+
+	reply = blanket_xs_talk_strings(xs, XS_TRANSACTION_START, BLANKET_XBT_NIL,
+					empty, 1, &len);
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	err = blanket_xs_wire_u32(reply, len, t);
+	/* Id 0 means "no transaction": xenstored never hands it out. */
+	if (!err && *t == BLANKET_XBT_NIL)
+		err = -EPROTO;
+	if (err)
+		dev_err_ratelimited(xs->dev, "xenstore: malformed transaction id\n");
+	kfree(reply);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_transaction_start);
+
+/* -EAGAIN means the transaction conflicted: start again from the top. */
+int blanket_xs_transaction_end(struct blanket_xs *xs, blanket_xbt_t t,
+			       bool abort)
+{
+	const char *const commit[] = { abort ? "F" : "T" };
+
+	return blanket_xs_talk_ack(xs, XS_TRANSACTION_END, t, commit, 1);
+}
+EXPORT_SYMBOL_GPL(blanket_xs_transaction_end);
+
+static int blanket_xs_watch_op(struct blanket_xs *xs, u32 type,
+			       struct blanket_xs_watch *watch)
+{
+	char token[12];
+	const char *const strs[] = { watch->path, token };
+
+	snprintf(token, sizeof(token), "%u", watch->id);
+	return blanket_xs_talk_ack(xs, type, BLANKET_XBT_NIL, strs, 2);
+}
+
+/*
+ * Watch @path. xenstored fires the watch once when it is set, so the
+ * callback also sees the state as it was at registration.
+ */
+int blanket_xs_watch(struct blanket_xs *xs, struct blanket_xs_watch *watch,
+		     const char *path, blanket_xs_watch_fn callback)
+{
+	int err;
+
+	if (blanket_xs_wire_path_valid(path))
+		return -EINVAL;
+	watch->path = kstrdup(path, GFP_KERNEL);
+	if (!watch->path)
+		return -ENOMEM;
+	watch->callback = callback;
+
+	/* Listed before it is set: the first event can beat the reply. */
+	mutex_lock(&xs->watch_lock);
+	watch->id = xs->next_watch_id++;
+	list_add_tail(&watch->list, &xs->watches);
+	mutex_unlock(&xs->watch_lock);
+
+	err = blanket_xs_watch_op(xs, XS_WATCH, watch);
+	if (err)
+		blanket_xs_unwatch(xs, watch);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_watch);
+
+void blanket_xs_unwatch(struct blanket_xs *xs, struct blanket_xs_watch *watch)
+{
+	struct blanket_xs_event *ev, *tmp;
+	LIST_HEAD(stale);
+
+	/* After this no new event for the watch is queued. */
+	mutex_lock(&xs->watch_lock);
+	list_del(&watch->list);
+	mutex_unlock(&xs->watch_lock);
+
+	/* Best effort: on a broken connection there is nobody to tell. */
+	if (!blanket_xs_broken(xs))
+		blanket_xs_watch_op(xs, XS_UNWATCH, watch);
+
+	spin_lock(&xs->lock);
+	list_for_each_entry_safe(ev, tmp, &xs->events, list)
+		if (ev->watch == watch)
+			list_move(&ev->list, &stale);
+	spin_unlock(&xs->lock);
+	list_for_each_entry_safe(ev, tmp, &stale, list)
+		kfree(ev);
+
+	/* Wait out a callback in flight, unless we are that callback. */
+	if (READ_ONCE(xs->callback_task) != current) {
+		mutex_lock(&xs->callback_lock);
+		mutex_unlock(&xs->callback_lock);
+	}
+	kfree(watch->path);
+	watch->path = NULL;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_unwatch);
+
+static void blanket_xs_queue_event(struct blanket_xs *xs, const char *body,
+				   u32 len)
+{
+	struct blanket_xs_watch *watch;
+	struct blanket_xs_event *ev = NULL;
+	const char *path, *token;
+	u32 id;
+
+	if (blanket_xs_wire_watch_event(body, len, &path, &token) ||
+	    kstrtou32(token, 10, &id)) {
+		dev_err_ratelimited(xs->dev, "xenstore: malformed watch event dropped\n");
+		goto dropped;
+	}
+
+	mutex_lock(&xs->watch_lock);
+	list_for_each_entry(watch, &xs->watches, list) {
+		if (watch->id != id)
+			continue;
+		/* An event outside the watched subtree is not ours to believe. */
+		if (!blanket_xs_wire_path_under(path, watch->path))
+			break;
+		ev = kmalloc(struct_size(ev, path, strlen(path) + 1), GFP_KERNEL);
+		if (!ev)
+			break;
+		ev->watch = watch;
+		strcpy(ev->path, path);
+		spin_lock(&xs->lock);
+		list_add_tail(&ev->list, &xs->events);
+		xs->stats.watch_events++;
+		spin_unlock(&xs->lock);
+		queue_work(xs->wq, &xs->watch_work);
+		break;
+	}
+	mutex_unlock(&xs->watch_lock);
+	if (ev)
+		return;
+dropped:
+	spin_lock(&xs->lock);
+	xs->stats.watch_dropped++;
+	spin_unlock(&xs->lock);
+}
+
+static void blanket_xs_watch_work(struct work_struct *work)
+{
+	struct blanket_xs *xs = container_of(work, struct blanket_xs, watch_work);
+	struct blanket_xs_event *ev;
+
+	for (;;) {
+		/* Taken before dequeuing, so that unwatch can wait us out. */
+		mutex_lock(&xs->callback_lock);
+		spin_lock(&xs->lock);
+		ev = list_first_entry_or_null(&xs->events, struct blanket_xs_event,
+					      list);
+		if (ev)
+			list_del(&ev->list);
+		spin_unlock(&xs->lock);
+		if (!ev) {
+			mutex_unlock(&xs->callback_lock);
+			return;
+		}
+		WRITE_ONCE(xs->callback_task, current);
+		ev->watch->callback(ev->watch, ev->path);
+		WRITE_ONCE(xs->callback_task, NULL);
+		mutex_unlock(&xs->callback_lock);
+		kfree(ev);
+	}
+}
+
+/* Hand a complete reply to the request waiting for it. */
+static void blanket_xs_answer(struct blanket_xs *xs)
+{
+	const struct xsd_sockmsg *hdr = &xs->in_hdr;
+	struct blanket_xs_req *req;
+	char *body;
+
+	body = kmemdup(xs->in_body, hdr->len + 1, GFP_KERNEL);
+
+	spin_lock(&xs->lock);
+	list_for_each_entry(req, &xs->pending, list) {
+		if (req->req_id != hdr->req_id)
+			continue;
+		list_del_init(&req->list);
+		req->reply_type = hdr->type;
+		req->body = body;
+		req->len = hdr->len;
+		req->err = body ? 0 : -ENOMEM;
+		complete(&req->done);
+		spin_unlock(&xs->lock);
+		return;
+	}
+	xs->stats.unmatched++;
+	spin_unlock(&xs->lock);
+
+	kfree(body);
+	dev_warn_ratelimited(xs->dev, "xenstore: reply to unknown request %u dropped\n",
+			     hdr->req_id);
+}
+
+static void blanket_xs_read_work(struct work_struct *work)
+{
+	struct blanket_xs *xs = container_of(work, struct blanket_xs, read_work);
+	const u32 hdr_len = sizeof(xs->in_hdr);
+	bool consumed = false;
+	int n, err;
+
+	while (!blanket_xs_broken(xs)) {
+		if (xs->in_have < hdr_len) {
+			n = blanket_xs_ring_read(&xs->ring,
+						 (char *)&xs->in_hdr + xs->in_have,
+						 hdr_len - xs->in_have);
+			if (n < 0) {
+				blanket_xs_break(xs, "reply ring index out of range", n);
+				break;
+			}
+			xs->in_have += n;
+			if (n)
+				consumed = true;
+			if (xs->in_have < hdr_len)
+				break;
+			err = blanket_xs_wire_check_header(&xs->in_hdr);
+			if (err) {
+				blanket_xs_break(xs, "malformed reply header", err);
+				break;
+			}
+		}
+		if (xs->in_have < hdr_len + xs->in_hdr.len) {
+			n = blanket_xs_ring_read(&xs->ring,
+						 xs->in_body + xs->in_have - hdr_len,
+						 hdr_len + xs->in_hdr.len - xs->in_have);
+			if (n < 0) {
+				blanket_xs_break(xs, "reply ring index out of range", n);
+				break;
+			}
+			xs->in_have += n;
+			if (n)
+				consumed = true;
+			if (xs->in_have < hdr_len + xs->in_hdr.len)
+				break;
+		}
+
+		/* Our terminator: a body L0 left unterminated stays contained. */
+		xs->in_body[xs->in_hdr.len] = '\0';
+		if (xs->in_hdr.type == XS_WATCH_EVENT)
+			blanket_xs_queue_event(xs, xs->in_body, xs->in_hdr.len);
+		else
+			blanket_xs_answer(xs);
+		xs->in_have = 0;
+	}
+
+	/* Room in the reply ring may be what xenstored is waiting for. */
+	if (consumed)
+		xs->notify(xs->notify_ctx);
+}
+
+/* The peer kicked us: replies to read, or room to write. Any context. */
+void blanket_xs_event(struct blanket_xs *xs)
+{
+	queue_work(system_wq, &xs->read_work);
+	wake_up_all(&xs->ring_wq);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_event);
+
+int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *intf,
+		    void (*notify)(void *ctx), void *notify_ctx,
+		    struct device *dev, unsigned int timeout_ms)
+{
+	memset(xs, 0, sizeof(*xs));
+	xs->in_body = kmalloc(XENSTORE_PAYLOAD_MAX + 1, GFP_KERNEL);
+	if (!xs->in_body)
+		return -ENOMEM;
+	xs->wq = alloc_ordered_workqueue("blanket_xs_watch", 0);
+	if (!xs->wq) {
+		kfree(xs->in_body);
+		return -ENOMEM;
+	}
+
+	blanket_xs_ring_init(&xs->ring, intf);
+	xs->notify = notify;
+	xs->notify_ctx = notify_ctx;
+	xs->dev = dev;
+	xs->timeout = msecs_to_jiffies(timeout_ms);
+	mutex_init(&xs->write_lock);
+	init_waitqueue_head(&xs->ring_wq);
+	spin_lock_init(&xs->lock);
+	INIT_LIST_HEAD(&xs->pending);
+	xs->next_req_id = 1;
+	INIT_WORK(&xs->read_work, blanket_xs_read_work);
+	mutex_init(&xs->watch_lock);
+	INIT_LIST_HEAD(&xs->watches);
+	INIT_LIST_HEAD(&xs->events);
+	INIT_WORK(&xs->watch_work, blanket_xs_watch_work);
+	mutex_init(&xs->callback_lock);
+	return 0;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_init);
+
+/* All watches must be gone; requests still waiting fail with -EIO. */
+void blanket_xs_destroy(struct blanket_xs *xs)
+{
+	struct blanket_xs_event *ev, *tmp;
+
+	WARN_ON(!list_empty(&xs->watches));
+	blanket_xs_stop(xs);
+	cancel_work_sync(&xs->read_work);
+	destroy_workqueue(xs->wq);
+	list_for_each_entry_safe(ev, tmp, &xs->events, list)
+		kfree(ev);
+	kfree(xs->in_body);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_destroy);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One xenstore connection: request/reply matching, watches and their
+ * delivery, over a blanket_xs_ring. It makes no hypercall: the owner
+ * passes the ring page, a way to kick the peer, and calls
+ * blanket_xs_event() when the peer kicks us.
+ */
+#ifndef _BLANKET_XS_H
+#define _BLANKET_XS_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <blanket/xenstore.h>
+#include "xs_ring.h"
+
+struct blanket_xs_stats {
+	u64 requests;
+	u64 errors;		/* XS_ERROR replies */
+	u64 timeouts;
+	u64 unmatched;		/* replies nobody waited for */
+	u64 watch_events;
+	u64 watch_dropped;	/* events for a token we do not hold */
+};
+
+struct blanket_xs {
+	struct blanket_xs_ring ring;
+	void (*notify)(void *ctx);
+	void *notify_ctx;
+	struct device *dev;		/* for messages */
+	unsigned long timeout;		/* jiffies, per request */
+
+	struct mutex write_lock;	/* one request's bytes at a time */
+	wait_queue_head_t ring_wq;	/* writers waiting for room */
+
+	spinlock_t lock;		/* everything below, up to the reader */
+	struct list_head pending;
+	u32 next_req_id;
+	bool broken;
+	struct blanket_xs_stats stats;
+
+	/* The reader: only ever touched from read_work. */
+	struct work_struct read_work;
+	struct xsd_sockmsg in_hdr;
+	char *in_body;
+	u32 in_have;
+
+	struct mutex watch_lock;	/* watches, next_watch_id */
+	struct list_head watches;
+	u32 next_watch_id;
+	struct list_head events;	/* under lock */
+	struct work_struct watch_work;
+	struct mutex callback_lock;	/* held around each watch callback */
+	struct task_struct *callback_task;
+
+	struct workqueue_struct *wq;
+};
+
+int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *intf,
+		    void (*notify)(void *ctx), void *notify_ctx,
+		    struct device *dev, unsigned int timeout_ms);
+void blanket_xs_destroy(struct blanket_xs *xs);
+void blanket_xs_event(struct blanket_xs *xs);
+bool blanket_xs_broken(struct blanket_xs *xs);
+void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats);
+
+#endif /* _BLANKET_XS_H */

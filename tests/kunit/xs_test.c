@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The xenstore client against the fake xenstored, honest and hostile. */
+
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+
+#include "fake_xenstored.h"
+
+#define XS_TEST_TIMEOUT_MS 500
+
+static struct fake_xenstored *xs_start(struct kunit *test)
+{
+	struct fake_xenstored *f = fake_xenstored_start(test, XS_TEST_TIMEOUT_MS);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	return f;
+}
+
+static void xs_read_write_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	unsigned int len = 0;
+	char *value;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/0",
+					       "mac", "00:16:3e:00:00:01"), 0);
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0", "mac", &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	KUNIT_EXPECT_STREQ(test, value, "00:16:3e:00:00:01");
+	KUNIT_EXPECT_EQ(test, len, 17U);
+	kfree(value);
+
+	/* An empty node is the whole path. */
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0/mac", "", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	kfree(value);
+
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0", "nope", NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -ENOENT);
+}
+
+static void xs_mkdir_directory_rm_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	unsigned int num = 0;
+	char **names;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_mkdir(&f->xs, BLANKET_XBT_NIL, "device", "vif"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/0",
+					       "state", "1"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/12",
+					       "state", "1"), 0);
+	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
+	KUNIT_ASSERT_EQ(test, num, 2U);
+	KUNIT_EXPECT_STREQ(test, names[0], "0");
+	KUNIT_EXPECT_STREQ(test, names[1], "12");
+	kfree(names);
+
+	KUNIT_EXPECT_EQ(test, blanket_xs_rm(&f->xs, BLANKET_XBT_NIL, "device/vif", "0"), 0);
+	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
+	KUNIT_EXPECT_EQ(test, num, 1U);
+	kfree(names);
+	KUNIT_EXPECT_EQ(test, blanket_xs_rm(&f->xs, BLANKET_XBT_NIL, "device/vif", "0"),
+			-ENOENT);
+
+	/* A directory with no children is an empty list, not an error. */
+	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device/vif/12", "state",
+				     &num);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
+	KUNIT_EXPECT_EQ(test, num, 0U);
+	kfree(names);
+}
+
+static void xs_printf_scanf_gather_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	unsigned int a = 0, b = 0;
+	char *str = NULL;
+	u32 val = 0;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_printf(&f->xs, BLANKET_XBT_NIL, "be", "ring-ref",
+						"%u", 4096U), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_printf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+						"%u:%u", 3U, 4U), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+					       "%u:%u", &a, &b), 2);
+	KUNIT_EXPECT_EQ(test, a, 3U);
+	KUNIT_EXPECT_EQ(test, b, 4U);
+	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+					       "x%u", &a), -ERANGE);
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_gather(&f->xs, BLANKET_XBT_NIL, "be",
+						"ring-ref", "%u", &a,
+						"pair", NULL, &str, NULL), 0);
+	KUNIT_EXPECT_EQ(test, a, 4096U);
+	KUNIT_EXPECT_STREQ(test, str, "3:4");
+	kfree(str);
+	KUNIT_EXPECT_EQ(test, blanket_xs_gather(&f->xs, BLANKET_XBT_NIL, "be",
+						"ring-ref", "%u", &a,
+						"missing", "%u", &b, NULL), -ENOENT);
+
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_u32(&f->xs, BLANKET_XBT_NIL, "be",
+						  "ring-ref", &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 4096U);
+}
+
+static void xs_read_u32_strict_test(struct kunit *test)
+{
+	static const char *const bad[] = { "12abc", "", "-1", "4294967296", " 7" };
+	struct fake_xenstored *f = xs_start(test);
+	unsigned int i;
+	u32 val;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err;
+
+		KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/v", bad[i]), 0);
+		err = blanket_xs_read_u32(&f->xs, BLANKET_XBT_NIL, "be", "v", &val);
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "value \"%s\"", bad[i]);
+	}
+}
+
+static void xs_transaction_retry_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	blanket_xbt_t t = BLANKET_XBT_NIL;
+	int tries = 0, err;
+
+	/* The caller's loop: two conflicts, then the commit goes through. */
+	f->eagain = 2;
+	do {
+		tries++;
+		KUNIT_ASSERT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
+		KUNIT_EXPECT_NE(test, t, BLANKET_XBT_NIL);
+		KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, t, "fe", "state", "4"), 0);
+		err = blanket_xs_transaction_end(&f->xs, t, false);
+	} while (err == -EAGAIN && tries < 5);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, tries, 3);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_end(&f->xs, t, true), 0);
+}
+
+struct xs_watch_seen {
+	struct blanket_xs_watch watch;
+	struct blanket_xs *xs;
+	int calls;
+	char last[64];
+};
+
+static void xs_watch_cb(struct blanket_xs_watch *watch, const char *path)
+{
+	struct xs_watch_seen *seen = container_of(watch, struct xs_watch_seen, watch);
+
+	seen->calls++;
+	strscpy(seen->last, path, sizeof(seen->last));
+}
+
+static void xs_watch_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = {};
+	struct blanket_xs_stats stats;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "backend/vif",
+					       xs_watch_cb), 0);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* fired once when set */
+	KUNIT_EXPECT_STREQ(test, seen.last, "backend/vif");
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vif/0/state", "4"), 0);
+	flush_work(&f->xs.read_work);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 2);
+	KUNIT_EXPECT_STREQ(test, seen.last, "backend/vif/0/state");
+
+	/* Outside the watched subtree: nothing. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vbd/0/state", "4"), 0);
+	flush_work(&f->xs.read_work);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 2);
+
+	blanket_xs_unwatch(&f->xs, &seen.watch);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vif/0/state", "5"), 0);
+	flush_work(&f->xs.read_work);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 2);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
+
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.watch_events, 2ULL);
+}
+
+/* A callback that removes its own watch must not wait for itself. */
+static void xs_watch_self_remove_cb(struct blanket_xs_watch *watch,
+				    const char *path)
+{
+	struct xs_watch_seen *seen = container_of(watch, struct xs_watch_seen, watch);
+
+	seen->calls++;
+	blanket_xs_unwatch(seen->xs, watch);
+}
+
+static void xs_watch_remove_from_callback_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = { .xs = &f->xs };
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "fe",
+					       xs_watch_self_remove_cb), 0);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->xs.watches));
+}
+
+struct xs_worker {
+	struct fake_xenstored *f;
+	struct completion done;
+	int id;
+	int failures;
+};
+
+static int xs_worker_fn(void *data)
+{
+	struct xs_worker *w = data;
+	char key[16], want[32];
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		char *got;
+
+		snprintf(key, sizeof(key), "w%d", w->id);
+		snprintf(want, sizeof(want), "worker %d round %d", w->id, i);
+		if (blanket_xs_write(&w->f->xs, BLANKET_XBT_NIL, "conc", key, want)) {
+			w->failures++;
+			continue;
+		}
+		got = blanket_xs_read(&w->f->xs, BLANKET_XBT_NIL, "conc", key, NULL);
+		if (IS_ERR(got) || strcmp(got, want))
+			w->failures++;
+		if (!IS_ERR(got))
+			kfree(got);
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static void xs_concurrent_callers_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_worker workers[4];
+	struct blanket_xs_stats stats;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(workers); i++) {
+		workers[i] = (struct xs_worker){ .f = f, .id = i };
+		init_completion(&workers[i].done);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(xs_worker_fn, &workers[i],
+							    "xs_test%d", i)));
+	}
+	for (i = 0; i < ARRAY_SIZE(workers); i++) {
+		wait_for_completion(&workers[i].done);
+		KUNIT_EXPECT_EQ(test, workers[i].failures, 0);
+	}
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.requests, 200ULL);
+	KUNIT_EXPECT_EQ(test, stats.unmatched, 0ULL);
+}
+
+/* Messages bigger than the 1 KiB rings, both ways, in pieces. */
+static void xs_large_messages_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	char *big, *got, **names, name[24];
+	unsigned int i, num = 0, len = 0;
+
+	big = kunit_kzalloc(test, 3001, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	for (i = 0; i < 3000; i++)
+		big[i] = 'a' + i % 26;
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "big", "v", big), 0);
+	got = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "big", "v", &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, got);
+	KUNIT_EXPECT_EQ(test, len, 3000U);
+	KUNIT_EXPECT_STREQ(test, got, big);
+	kfree(got);
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "entry-with-long-name-%u", i);
+		KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "dir",
+						       name, "x"), 0);
+	}
+	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "dir", "", &num);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
+	KUNIT_EXPECT_EQ(test, num, 100U);
+	KUNIT_EXPECT_STREQ(test, names[99], "entry-with-long-name-99");
+	kfree(names);
+
+	/* Over XENSTORE_PAYLOAD_MAX: refused before anything is sent. */
+	big = kunit_kzalloc(test, XENSTORE_PAYLOAD_MAX + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	memset(big, 'x', XENSTORE_PAYLOAD_MAX);
+	i = f->requests;
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "big", "v", big),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, f->requests, i);
+}
+
+static void xs_bad_path_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	unsigned int before = f->requests;
+
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "a//b", "c", "1"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "a", "../b", "1"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, blanket_xs_mkdir(&f->xs, BLANKET_XBT_NIL, "a b", ""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, f->requests, before);
+}
+
+/* Faults after which the connection must be given up. */
+static void xs_fatal(struct kunit *test, enum fake_xs_fault fault)
+{
+	struct fake_xenstored *f = xs_start(test);
+	char *value;
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "k", "v"), 0);
+	f->fault = fault;
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -EIO);
+	KUNIT_EXPECT_TRUE(test, blanket_xs_broken(&f->xs));
+	/* And stays given up, even though the fake would answer now. */
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -EIO);
+}
+
+static void xs_oversize_reply_test(struct kunit *test)
+{
+	xs_fatal(test, FAKE_XS_OVERSIZE);
+}
+
+static void xs_unknown_type_test(struct kunit *test)
+{
+	xs_fatal(test, FAKE_XS_UNKNOWN_TYPE);
+}
+
+static void xs_bad_ring_index_test(struct kunit *test)
+{
+	xs_fatal(test, FAKE_XS_BAD_INDEX);
+}
+
+/* Faults that fail one request and leave the connection working. */
+static struct fake_xenstored *xs_recoverable(struct kunit *test,
+					     enum fake_xs_fault fault, int err)
+{
+	struct fake_xenstored *f = xs_start(test);
+	char **names, *value;
+	unsigned int num;
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "d/k", "v"), 0);
+	f->fault = fault;
+	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "d", "", &num);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(names), err);
+	if (!IS_ERR(names))
+		kfree(names);
+	f->fault = FAKE_XS_NONE;
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(&f->xs));
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "d/k", "", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	KUNIT_EXPECT_STREQ(test, value, "v");
+	kfree(value);
+	return f;
+}
+
+static void xs_error_reply_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_recoverable(test, FAKE_XS_ERROR, -EACCES);
+	struct blanket_xs_stats stats;
+
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.errors, 1ULL);
+}
+
+static void xs_wrong_type_test(struct kunit *test)
+{
+	xs_recoverable(test, FAKE_XS_WRONG_TYPE, -EPROTO);
+}
+
+static void xs_unterminated_test(struct kunit *test)
+{
+	xs_recoverable(test, FAKE_XS_UNTERMINATED, -EPROTO);
+}
+
+static void xs_bad_name_test(struct kunit *test)
+{
+	xs_recoverable(test, FAKE_XS_BAD_NAME, -EPROTO);
+}
+
+static void xs_silent_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_recoverable(test, FAKE_XS_SILENT, -ETIMEDOUT);
+	struct blanket_xs_stats stats;
+
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.timeouts, 1ULL);
+}
+
+static void xs_wrong_req_id_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct blanket_xs_stats stats;
+	char *value;
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "k", "v"), 0);
+	f->fault = FAKE_XS_WRONG_REQ_ID;
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -ETIMEDOUT);
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.unmatched, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.timeouts, 1ULL);
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(&f->xs));
+	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	kfree(value);
+}
+
+static void xs_bad_txid_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	blanket_xbt_t t;
+
+	f->fault = FAKE_XS_BAD_TXID;
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), -EPROTO);
+	f->fault = FAKE_XS_UNTERMINATED;
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), -EPROTO);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
+}
+
+static void xs_hostile_watch_event(struct kunit *test, enum fake_xs_fault fault)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = {};
+	struct blanket_xs_stats stats;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "device",
+					       xs_watch_cb), 0);
+	f->fault = fault;
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "x", "", "1"), 0);
+	flush_workqueue(f->xs.wq);
+	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* only the registration event */
+	blanket_xs_get_stats(&f->xs, &stats);
+	KUNIT_EXPECT_EQ(test, stats.watch_dropped, 1ULL);
+	blanket_xs_unwatch(&f->xs, &seen.watch);
+}
+
+static void xs_watch_bad_token_test(struct kunit *test)
+{
+	xs_hostile_watch_event(test, FAKE_XS_BAD_TOKEN);
+}
+
+static void xs_watch_outside_path_test(struct kunit *test)
+{
+	xs_hostile_watch_event(test, FAKE_XS_OUTSIDE_PATH);
+}
+
+static struct kunit_case blanket_xs_cases[] = {
+	KUNIT_CASE(xs_read_write_test),
+	KUNIT_CASE(xs_mkdir_directory_rm_test),
+	KUNIT_CASE(xs_printf_scanf_gather_test),
+	KUNIT_CASE(xs_read_u32_strict_test),
+	KUNIT_CASE(xs_transaction_retry_test),
+	KUNIT_CASE(xs_watch_test),
+	KUNIT_CASE(xs_watch_remove_from_callback_test),
+	KUNIT_CASE(xs_concurrent_callers_test),
+	KUNIT_CASE(xs_large_messages_test),
+	KUNIT_CASE(xs_bad_path_test),
+	KUNIT_CASE(xs_oversize_reply_test),
+	KUNIT_CASE(xs_unknown_type_test),
+	KUNIT_CASE(xs_bad_ring_index_test),
+	KUNIT_CASE(xs_error_reply_test),
+	KUNIT_CASE(xs_wrong_type_test),
+	KUNIT_CASE(xs_unterminated_test),
+	KUNIT_CASE(xs_bad_name_test),
+	KUNIT_CASE(xs_silent_test),
+	KUNIT_CASE(xs_wrong_req_id_test),
+	KUNIT_CASE(xs_bad_txid_test),
+	KUNIT_CASE(xs_watch_bad_token_test),
+	KUNIT_CASE(xs_watch_outside_path_test),
+	{}
+};
+
+static struct kunit_suite blanket_xs_suite = {
+	.name = "blanket_xs",
+	.test_cases = blanket_xs_cases,
+};
+
+kunit_test_suite(blanket_xs_suite);
