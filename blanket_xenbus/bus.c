@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <blanket/xenstore.h>
 #include <blanket/compat.h>
 #include "bus.h"
 
@@ -59,24 +60,130 @@ static int blanket_bus_uevent(blanket_uevent_dev_t *dev,
 	return add_uevent_var(env, "MODALIAS=blanket:%s", bdev->devtype);
 }
 
+/*
+ * The backend's state node changed (or the watch was just set). A value
+ * that is not a XenbusState is reported and otherwise ignored: the driver
+ * only ever sees states that exist.
+ */
+static void blanket_otherend_changed(struct blanket_xs_watch *watch,
+				     const char *path)
+{
+	struct blanket_device *bdev =
+		container_of(watch, struct blanket_device, otherend_watch);
+	struct blanket_driver *drv = to_blanket_driver(bdev->dev.driver);
+	u32 state;
+	int err;
+
+	err = blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+				  "state", &state);
+	if (err == -ENOENT) {
+		/* No backend (yet, or any more): the state is unknown. */
+		state = XenbusStateUnknown;
+	} else if (err || state > XenbusStateReconfigured) {
+		dev_err(&bdev->dev, "%s/state: not a XenbusState, ignored\n",
+			bdev->otherend);
+		return;
+	}
+	if (state == READ_ONCE(bdev->otherend_state))
+		return;
+
+	WRITE_ONCE(bdev->otherend_state, state);
+	wake_up_all(&bdev->state_wq);
+	if (drv->otherend_changed)
+		drv->otherend_changed(bdev, state);
+}
+
 static int blanket_bus_probe(struct device *dev)
 {
 	struct blanket_device *bdev = to_blanket_device(dev);
 	struct blanket_driver *drv = to_blanket_driver(dev->driver);
 	const struct blanket_device_id *id = blanket_match_id(drv, bdev);
+	char *path;
+	int err;
 
 	if (!id)
 		return -ENODEV;
-	return drv->probe(bdev, id);
+	err = drv->probe(bdev, id);
+	if (err || !bdev->xs)
+		return err;
+
+	/* From here on the driver hears of every backend state change. */
+	path = kasprintf(GFP_KERNEL, "%s/state", bdev->otherend);
+	err = path ? blanket_xs_watch(bdev->xs, &bdev->otherend_watch, path,
+				      blanket_otherend_changed) : -ENOMEM;
+	kfree(path);
+	if (err) {
+		dev_err(dev, "cannot watch %s/state: %d\n", bdev->otherend, err);
+		if (drv->remove)
+			drv->remove(bdev);
+	}
+	return err;
 }
 
 static void blanket_bus_remove(struct device *dev)
 {
+	struct blanket_device *bdev = to_blanket_device(dev);
 	struct blanket_driver *drv = to_blanket_driver(dev->driver);
 
+	if (bdev->xs)
+		blanket_xs_unwatch(bdev->xs, &bdev->otherend_watch);
 	if (drv->remove)
-		drv->remove(to_blanket_device(dev));
+		drv->remove(bdev);
 }
+
+/*
+ * Publish our state. Inside a transaction that first checks our directory
+ * still exists, so that a late write cannot recreate a device that L0's
+ * toolstack has just removed.
+ */
+int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state)
+{
+	blanket_xbt_t t;
+	unsigned int len;
+	int err, tries = 0;
+	char *old;
+
+	if (state == bdev->state)
+		return 0;
+	do {
+		err = blanket_xs_transaction_start(bdev->xs, &t);
+		if (err)
+			break;
+		old = blanket_xs_read(bdev->xs, t, bdev->nodename, "state", &len);
+		err = PTR_ERR_OR_ZERO(old);
+		if (!err) {
+			kfree(old);
+			err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
+						"state", "%d", state);
+		}
+		if (err) {
+			blanket_xs_transaction_end(bdev->xs, t, true);
+			break;
+		}
+		err = blanket_xs_transaction_end(bdev->xs, t, false);
+	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
+
+	if (err) {
+		dev_err(&bdev->dev, "cannot switch to %s: %d\n",
+			blanket_state_name(state), err);
+		return err;
+	}
+	bdev->state = state;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(blanket_switch_state);
+
+/* Wait until the backend reaches @state: 0, or -ETIMEDOUT. */
+int blanket_wait_for_otherend(struct blanket_device *bdev,
+			      enum xenbus_state state, unsigned int timeout_ms)
+{
+	if (!wait_event_timeout(bdev->state_wq,
+				READ_ONCE(bdev->otherend_state) == state,
+				msecs_to_jiffies(timeout_ms)))
+		return -ETIMEDOUT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(blanket_wait_for_otherend);
 
 static ssize_t nodename_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
@@ -172,11 +279,14 @@ static void blanket_device_release(struct device *dev)
 }
 
 /*
- * Add the device for device/<devtype>/<devid>, whose backend lives at
- * @otherend in domain @otherend_id. The caller has validated all of these;
- * the bus only refuses what would make a bad sysfs name.
+ * Add the device for device/<devtype>/<devid> of connection @xs, whose
+ * backend lives at @otherend in domain @otherend_id. The caller has
+ * validated all of these; the bus only refuses what would make a bad
+ * sysfs name. Without a connection (tests of the bus alone) nothing is
+ * watched.
  */
-struct blanket_device *blanket_bus_add_device(const char *devtype, u32 devid,
+struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
+					      const char *devtype, u32 devid,
 					      const char *otherend,
 					      domid_t otherend_id)
 {
@@ -194,6 +304,9 @@ struct blanket_device *blanket_bus_add_device(const char *devtype, u32 devid,
 	device_initialize(&bdev->dev);
 	bdev->dev.bus = &blanket_bus_type;
 	bdev->dev.release = blanket_device_release;
+	bdev->xs = xs;
+	init_waitqueue_head(&bdev->state_wq);
+	bdev->otherend_state = XenbusStateUnknown;
 	bdev->devid = devid;
 	bdev->otherend_id = otherend_id;
 	bdev->state = XenbusStateInitialising;
@@ -224,6 +337,30 @@ void blanket_bus_remove_device(struct blanket_device *bdev)
 	device_unregister(&bdev->dev);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_remove_device);
+
+static int blanket_bus_remove_if_of(struct device *dev, void *xs)
+{
+	struct blanket_device *bdev = to_blanket_device(dev);
+
+	if (bdev->xs == xs)
+		blanket_bus_remove_device(bdev);
+	return 0;
+}
+
+/* Remove every device that lives in the xenstore connection @xs. */
+void blanket_bus_remove_devices_of(struct blanket_xs *xs)
+{
+	bus_for_each_dev(&blanket_bus_type, NULL, xs, blanket_bus_remove_if_of);
+}
+
+/* The device named @name ("vif-0"), with a reference, or NULL. */
+struct blanket_device *blanket_bus_find_device(const char *name)
+{
+	struct device *dev = bus_find_device_by_name(&blanket_bus_type, NULL, name);
+
+	return dev ? to_blanket_device(dev) : NULL;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_find_device);
 
 int blanket_bus_init(void)
 {

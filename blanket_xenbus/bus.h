@@ -7,10 +7,13 @@
 int blanket_bus_init(void);
 void blanket_bus_exit(void);
 
-struct blanket_device *blanket_bus_add_device(const char *devtype, u32 devid,
+struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
+					      const char *devtype, u32 devid,
 					      const char *otherend,
 					      domid_t otherend_id);
 void blanket_bus_remove_device(struct blanket_device *bdev);
+struct blanket_device *blanket_bus_find_device(const char *name);
+void blanket_bus_remove_devices_of(struct blanket_xs *xs);
 const char *blanket_state_name(enum xenbus_state state);
 
 #endif /* _BLANKET_BUS_H */

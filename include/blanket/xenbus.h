@@ -7,21 +7,27 @@
 #define _BLANKET_XENBUS_H
 
 #include <linux/device.h>
-#include <linux/mod_devicetable.h>
+#include <linux/wait.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/xen.h>
+
+#include <blanket/xenstore.h>
 
 #define BLANKET_DEVTYPE_MAX 32
 
 /* One of our devices in L0's xenstore, e.g. device/vif/0 and its backend. */
 struct blanket_device {
 	struct device dev;
+	struct blanket_xs *xs;	/* the L0 xenstore connection it lives in */
 	const char *devtype;	/* "vif", "vbd" */
 	const char *nodename;	/* "device/vif/0", relative to our domain */
 	const char *otherend;	/* the backend's directory */
 	domid_t otherend_id;	/* the backend's domain in L0 */
 	u32 devid;		/* the <id> of device/<type>/<id> */
-	enum xenbus_state state;
+	enum xenbus_state state;		/* ours, as last written */
+	enum xenbus_state otherend_state;	/* the backend's, as last read */
+	wait_queue_head_t state_wq;	/* woken when otherend_state changes */
+	struct blanket_xs_watch otherend_watch;
 };
 
 struct blanket_device_id {
@@ -54,5 +60,9 @@ int __blanket_register_driver(struct blanket_driver *drv,
 #define blanket_register_driver(drv) \
 	__blanket_register_driver(drv, THIS_MODULE, KBUILD_MODNAME)
 void blanket_unregister_driver(struct blanket_driver *drv);
+
+int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
+int blanket_wait_for_otherend(struct blanket_device *bdev,
+			      enum xenbus_state state, unsigned int timeout_ms);
 
 #endif /* _BLANKET_XENBUS_H */

@@ -40,6 +40,9 @@ int blanket_xs_gather(struct blanket_xs *xs, blanket_xbt_t t,
 int blanket_xs_read_u32(struct blanket_xs *xs, blanket_xbt_t t,
 			const char *dir, const char *node, u32 *val);
 
+/* How often a caller retries a transaction that ends in -EAGAIN. */
+#define BLANKET_XS_TRANSACTION_TRIES 8
+
 int blanket_xs_transaction_start(struct blanket_xs *xs, blanket_xbt_t *t);
 int blanket_xs_transaction_end(struct blanket_xs *xs, blanket_xbt_t t,
 			       bool abort);

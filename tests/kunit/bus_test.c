@@ -64,7 +64,7 @@ static void bus_probe_remove_test(struct kunit *test)
 {
 	struct blanket_device *bdev;
 
-	bdev = blanket_bus_add_device("kunit", 3, "/local/domain/0/backend/kunit/5/3", 0);
+	bdev = blanket_bus_add_device(NULL, "kunit", 3, "/local/domain/0/backend/kunit/5/3", 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bdev));
 	KUNIT_EXPECT_STREQ(test, dev_name(&bdev->dev), "kunit-3");
 	KUNIT_EXPECT_STREQ(test, bdev->nodename, "device/kunit/3");
@@ -82,7 +82,7 @@ static void bus_no_match_test(struct kunit *test)
 	struct blanket_device *bdev;
 
 	/* A prefix of a known type is not that type. */
-	bdev = blanket_bus_add_device("kuni", 0, "backend/kuni/0", 0);
+	bdev = blanket_bus_add_device(NULL, "kuni", 0, "backend/kuni/0", 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bdev));
 	KUNIT_EXPECT_EQ(test, bus_seen.probed, 0);
 	KUNIT_EXPECT_NULL(test, bdev->dev.driver);
@@ -94,11 +94,11 @@ static void bus_bad_devtype_test(struct kunit *test)
 {
 	struct blanket_device *bdev;
 
-	bdev = blanket_bus_add_device("", 0, "x", 0);
+	bdev = blanket_bus_add_device(NULL, "", 0, "x", 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bdev), -EINVAL);
-	bdev = blanket_bus_add_device("vif/../vbd", 0, "x", 0);
+	bdev = blanket_bus_add_device(NULL, "vif/../vbd", 0, "x", 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bdev), -EINVAL);
-	bdev = blanket_bus_add_device("a-devtype-name-longer-than-32-bytes", 0, "x", 0);
+	bdev = blanket_bus_add_device(NULL, "a-devtype-name-longer-than-32-bytes", 0, "x", 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bdev), -EINVAL);
 	KUNIT_EXPECT_EQ(test, bus_seen.probed, 0);
 }

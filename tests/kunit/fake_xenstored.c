@@ -400,6 +400,37 @@ int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 	return err;
 }
 
+int fake_xenstored_rm(struct fake_xenstored *f, const char *path)
+{
+	int err = 0;
+
+	mutex_lock(&f->lock);
+	if (fake_find(f, path))
+		fake_rm(f, path);
+	else
+		err = -ENOENT;
+	mutex_unlock(&f->lock);
+	fake_kick(f);
+	return err;
+}
+
+/* Wait until every reply and watch event sent so far has been handled. */
+void fake_xenstored_settle(struct fake_xenstored *f)
+{
+	int i;
+	bool idle;
+
+	for (i = 0; i < 50; i++) {
+		flush_work(&f->xs.read_work);
+		flush_workqueue(f->xs.wq);
+		spin_lock(&f->xs.lock);
+		idle = list_empty(&f->xs.events);
+		spin_unlock(&f->xs.lock);
+		if (idle && !work_pending(&f->xs.read_work))
+			return;
+	}
+}
+
 static void fake_xenstored_free(struct kunit_resource *res)
 {
 	struct fake_xenstored *f = res->data;

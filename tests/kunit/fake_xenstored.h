@@ -49,5 +49,7 @@ struct fake_xenstored *fake_xenstored_start(struct kunit *test,
 					    unsigned int timeout_ms);
 int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 		       const char *value);
+int fake_xenstored_rm(struct fake_xenstored *f, const char *path);
+void fake_xenstored_settle(struct fake_xenstored *f);
 
 #endif /* _BLANKET_FAKE_XENSTORED_H */

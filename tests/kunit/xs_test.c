@@ -167,26 +167,23 @@ static void xs_watch_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "backend/vif",
 					       xs_watch_cb), 0);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* fired once when set */
 	KUNIT_EXPECT_STREQ(test, seen.last, "backend/vif");
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vif/0/state", "4"), 0);
-	flush_work(&f->xs.read_work);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 2);
 	KUNIT_EXPECT_STREQ(test, seen.last, "backend/vif/0/state");
 
 	/* Outside the watched subtree: nothing. */
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vbd/0/state", "4"), 0);
-	flush_work(&f->xs.read_work);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 2);
 
 	blanket_xs_unwatch(&f->xs, &seen.watch);
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vif/0/state", "5"), 0);
-	flush_work(&f->xs.read_work);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 2);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
 
@@ -211,7 +208,7 @@ static void xs_watch_remove_from_callback_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "fe",
 					       xs_watch_self_remove_cb), 0);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->xs.watches));
@@ -451,7 +448,7 @@ static void xs_hostile_watch_event(struct kunit *test, enum fake_xs_fault fault)
 					       xs_watch_cb), 0);
 	f->fault = fault;
 	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "x", "", "1"), 0);
-	flush_workqueue(f->xs.wq);
+	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* only the registration event */
 	blanket_xs_get_stats(&f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.watch_dropped, 1ULL);

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enumeration of our devices in L0's xenstore: device/<type>/<id>, each
+ * with "backend" (the backend's directory) and "backend-id" (its domain).
+ * One watch on "device" finds them at start (xenstored fires a new watch
+ * once) and on every hot-plug and hot-unplug after that.
+ *
+ * Everything read here comes from L0 and is checked before the bus sees
+ * it; a device whose nodes do not parse is reported and left out.
+ */
+
+#include <linux/device.h>
+#include <linux/slab.h>
+
+#include <blanket/compat.h>
+#include "bus.h"
+#include "probe.h"
+#include "xs_wire.h"
+
+/* A decimal id without sign or leading zeros: "0", "51712". */
+static int blanket_parse_devid(const char *s, u32 *id)
+{
+	if (s[0] == '0' && s[1])
+		return -EINVAL;
+	return kstrtou32(s, 10, id) ? -EINVAL : 0;
+}
+
+static int blanket_read_backend(struct blanket_enum *e, const char *node,
+				char **backend, domid_t *backend_id)
+{
+	char *path;
+	u32 domid;
+	int err;
+
+	err = blanket_xs_read_u32(e->xs, BLANKET_XBT_NIL, node, "backend-id",
+				  &domid);
+	if (err)
+		return err;
+	if (domid >= DOMID_FIRST_RESERVED) {
+		dev_err(e->dev, "%s/backend-id: %u is not a domain\n", node, domid);
+		return -EINVAL;
+	}
+
+	path = blanket_xs_read(e->xs, BLANKET_XBT_NIL, node, "backend", NULL);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	if (path[0] != '/' || blanket_xs_wire_path_valid(path)) {
+		dev_err(e->dev, "%s/backend: not an absolute xenstore path\n", node);
+		kfree(path);
+		return -EINVAL;
+	}
+	*backend = path;
+	*backend_id = domid;
+	return 0;
+}
+
+/*
+ * device/<type>/<id> exists or has changed: add it unless we have it.
+ * Returns -ENOENT if it is not (or no longer, or not yet fully) there.
+ */
+static int blanket_enum_one(struct blanket_enum *e, const char *type,
+			    const char *idstr)
+{
+	struct blanket_device *bdev;
+	char *node, *backend, name[BLANKET_DEVTYPE_MAX + 12];
+	domid_t backend_id;
+	u32 id;
+	int err;
+
+	if (!*type || strlen(type) >= BLANKET_DEVTYPE_MAX ||
+	    blanket_xs_wire_path_valid(type) || blanket_parse_devid(idstr, &id)) {
+		dev_err(e->dev, "device/%s/%s: not a device type and id, ignored\n",
+			type, idstr);
+		return -EINVAL;
+	}
+
+	/* Read first: a device whose nodes are gone has been unplugged. */
+	node = kasprintf(GFP_KERNEL, "device/%s/%u", type, id);
+	if (!node)
+		return -ENOMEM;
+	err = blanket_read_backend(e, node, &backend, &backend_id);
+	kfree(node);
+	if (err)
+		return err;
+
+	snprintf(name, sizeof(name), "%s-%u", type, id);
+	bdev = blanket_bus_find_device(name);
+	if (bdev) {
+		put_device(&bdev->dev);
+		kfree(backend);
+		return 0;
+	}
+
+	bdev = blanket_bus_add_device(e->xs, type, id, backend, backend_id);
+	kfree(backend);
+	if (IS_ERR(bdev)) {
+		dev_err(e->dev, "device/%s/%u: cannot add: %ld\n", type, id,
+			PTR_ERR(bdev));
+		return PTR_ERR(bdev);
+	}
+	return 0;
+}
+
+static void blanket_enum_all(struct blanket_enum *e)
+{
+	unsigned int ntypes, nids, i, j;
+	char **types, **ids, *dir;
+
+	types = blanket_xs_directory(e->xs, BLANKET_XBT_NIL, "device", "", &ntypes);
+	if (IS_ERR(types))
+		return;
+	for (i = 0; i < ntypes; i++) {
+		dir = kasprintf(GFP_KERNEL, "device/%s", types[i]);
+		ids = dir ? blanket_xs_directory(e->xs, BLANKET_XBT_NIL, dir, "",
+						 &nids) : ERR_PTR(-ENOMEM);
+		kfree(dir);
+		if (IS_ERR(ids))
+			continue;
+		for (j = 0; j < nids; j++)
+			blanket_enum_one(e, types[i], ids[j]);
+		kfree(ids);
+	}
+	kfree(types);
+}
+
+/* Hot-unplug: the toolstack removed device/<type>/<id>. */
+static void blanket_enum_gone(const char *type, const char *idstr)
+{
+	struct blanket_device *bdev;
+	char name[BLANKET_DEVTYPE_MAX + 12];
+	u32 id;
+
+	if (blanket_parse_devid(idstr, &id))
+		return;
+	snprintf(name, sizeof(name), "%s-%u", type, id);
+	bdev = blanket_bus_find_device(name);
+	if (!bdev)
+		return;
+	blanket_bus_remove_device(bdev);
+	put_device(&bdev->dev);
+}
+
+static void blanket_enum_changed(struct blanket_xs_watch *watch,
+				 const char *path)
+{
+	struct blanket_enum *e = container_of(watch, struct blanket_enum, watch);
+	char *copy, *rest, *type, *id;
+
+	/* "device" itself: the event of a new watch, or a wholesale change. */
+	if (!strcmp(path, "device")) {
+		blanket_enum_all(e);
+		return;
+	}
+
+	/* "device/<type>/<id>[/...]": look at that one device only. */
+	copy = kstrdup(path, GFP_KERNEL);
+	if (!copy)
+		return;
+	rest = copy;
+	strsep(&rest, "/");
+	type = strsep(&rest, "/");
+	id = strsep(&rest, "/");
+	if (type && id && blanket_enum_one(e, type, id) == -ENOENT)
+		blanket_enum_gone(type, id);
+	kfree(copy);
+}
+
+/* Find the devices there are, and follow L0 adding and removing them. */
+int blanket_enum_start(struct blanket_enum *e, struct blanket_xs *xs,
+		       struct device *dev)
+{
+	e->xs = xs;
+	e->dev = dev;
+	return blanket_xs_watch(xs, &e->watch, "device", blanket_enum_changed);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_start);
+
+/* Stop following L0 and remove every device of this connection. */
+void blanket_enum_stop(struct blanket_enum *e)
+{
+	blanket_xs_unwatch(e->xs, &e->watch);
+	blanket_bus_remove_devices_of(e->xs);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_stop);

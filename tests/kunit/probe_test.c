@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enumeration of L0's device/<type>/<id> nodes and the XenbusState
+ * handshake, against the fake xenstored. The device type is "kvif" so
+ * that blanket_net, loaded in the same kernel, never binds these.
+ */
+
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "blanket_xenbus/bus.h"
+#include "blanket_xenbus/probe.h"
+#include "fake_xenstored.h"
+
+#define BE "/local/domain/0/backend/kvif/5"
+
+static struct {
+	int probed;
+	int removed;
+	int changes;
+	enum xenbus_state last;
+} enum_seen;
+
+static int enum_probe(struct blanket_device *bdev,
+		      const struct blanket_device_id *id)
+{
+	enum_seen.probed++;
+	return 0;
+}
+
+static void enum_remove(struct blanket_device *bdev)
+{
+	enum_seen.removed++;
+}
+
+static void enum_otherend_changed(struct blanket_device *bdev,
+				  enum xenbus_state state)
+{
+	enum_seen.changes++;
+	enum_seen.last = state;
+}
+
+static const struct blanket_device_id enum_ids[] = {
+	{ "kvif" },
+	{ "" }
+};
+
+static struct blanket_driver enum_driver = {
+	.driver.name = "blanket_enum_test",
+	.ids = enum_ids,
+	.probe = enum_probe,
+	.remove = enum_remove,
+	.otherend_changed = enum_otherend_changed,
+};
+
+struct enum_fixture {
+	struct fake_xenstored *f;
+	struct blanket_enum e;
+};
+
+static int enum_test_init(struct kunit *test)
+{
+	struct enum_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	memset(&enum_seen, 0, sizeof(enum_seen));
+	fx->f = fake_xenstored_start(test, 500);
+	if (!fx->f)
+		return -ENOMEM;
+	test->priv = fx;
+	/* No owner: KUnit runs us before our module's sysfs exists. */
+	return __blanket_register_driver(&enum_driver, NULL, NULL);
+}
+
+static void enum_test_exit(struct kunit *test)
+{
+	blanket_unregister_driver(&enum_driver);
+}
+
+/* L0's toolstack creating device/kvif/<id> with its backend. */
+static void enum_add_node(struct kunit *test, const char *id,
+			  const char *backend_id, const char *backend)
+{
+	struct enum_fixture *fx = test->priv;
+	char path[64];
+
+	snprintf(path, sizeof(path), "device/kvif/%s/backend-id", id);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, path, backend_id), 0);
+	snprintf(path, sizeof(path), "device/kvif/%s/backend", id);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, path, backend), 0);
+	snprintf(path, sizeof(path), "device/kvif/%s/state", id);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, path, "1"), 0);
+}
+
+static void enum_start(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, blanket_enum_start(&fx->e, &fx->f->xs, NULL), 0);
+	fake_xenstored_settle(fx->f);
+}
+
+static bool enum_has(const char *name)
+{
+	struct blanket_device *bdev = blanket_bus_find_device(name);
+
+	if (bdev)
+		put_device(&bdev->dev);
+	return bdev;
+}
+
+static void enum_initial_and_handshake_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	char *state;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	enum_add_node(test, "7", "3", BE "/7");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	enum_start(test);
+
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 2);
+	bdev = blanket_bus_find_device("kvif-7");
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_STREQ(test, bdev->otherend, BE "/7");
+	KUNIT_EXPECT_EQ(test, bdev->otherend_id, 3);
+	KUNIT_EXPECT_STREQ(test, bdev->nodename, "device/kvif/7");
+	put_device(&bdev->dev);
+
+	bdev = blanket_bus_find_device("kvif-0");
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateInitWait);
+
+	/* The backend moves on: the driver hears, and a waiter wakes. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "4"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, XenbusStateConnected, 2000), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.last, XenbusStateConnected);
+
+	/* Our side of the handshake lands in our own directory. */
+	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), 0);
+	state = blanket_xs_read(&fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, state);
+	KUNIT_EXPECT_STREQ(test, state, "4");
+	kfree(state);
+	put_device(&bdev->dev);
+
+	blanket_enum_stop(&fx->e);
+	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
+	KUNIT_EXPECT_FALSE(test, enum_has("kvif-0"));
+}
+
+static void enum_hotplug_unplug_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	enum_start(test);
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 0);
+
+	enum_add_node(test, "3", "0", BE "/3");
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_TRUE(test, enum_has("kvif-3"));
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 1);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif/3"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_FALSE(test, enum_has("kvif-3"));
+	KUNIT_EXPECT_EQ(test, enum_seen.removed, 1);
+	blanket_enum_stop(&fx->e);
+}
+
+static void enum_malformed_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	enum_add_node(test, "abc", "0", BE "/abc");
+	enum_add_node(test, "007", "0", BE "/7");
+	enum_add_node(test, "4294967296", "0", BE "/8");
+	enum_add_node(test, "5", "70000", BE "/5");
+	enum_add_node(test, "6", "x", BE "/6");
+	enum_add_node(test, "8", "0", "relative/backend");
+	enum_add_node(test, "9", "0", BE "/9");
+	enum_start(test);
+
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 1);
+	KUNIT_EXPECT_TRUE(test, enum_has("kvif-9"));
+	KUNIT_EXPECT_FALSE(test, enum_has("kvif-5"));
+	KUNIT_EXPECT_FALSE(test, enum_has("kvif-7"));
+	blanket_enum_stop(&fx->e);
+}
+
+static void enum_bad_backend_state_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	enum_start(test);
+	KUNIT_EXPECT_EQ(test, enum_seen.changes, 1);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "99"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "4x"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.changes, 1);
+	bdev = blanket_bus_find_device("kvif-0");
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateInitWait);
+	KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, XenbusStateConnected, 50),
+			-ETIMEDOUT);
+	put_device(&bdev->dev);
+	blanket_enum_stop(&fx->e);
+}
+
+/* A state write racing with unplug must not bring the directory back. */
+static void enum_switch_state_after_unplug_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	char *state;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	enum_start(test);
+	bdev = blanket_bus_find_device("kvif-0");
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+
+	/* Removed behind the enumerator's back: no event delivered yet. */
+	mutex_lock(&fx->f->lock);
+	fx->f->eagain = 1;	/* and a conflict on the way */
+	mutex_unlock(&fx->f->lock);
+	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateInitialised), 0);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif/0/state"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), -ENOENT);
+	state = blanket_xs_read(&fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(state), -ENOENT);
+	put_device(&bdev->dev);
+	blanket_enum_stop(&fx->e);
+}
+
+static struct kunit_case blanket_enum_cases[] = {
+	KUNIT_CASE(enum_initial_and_handshake_test),
+	KUNIT_CASE(enum_hotplug_unplug_test),
+	KUNIT_CASE(enum_malformed_test),
+	KUNIT_CASE(enum_bad_backend_state_test),
+	KUNIT_CASE(enum_switch_state_after_unplug_test),
+	{}
+};
+
+static struct kunit_suite blanket_enum_suite = {
+	.name = "blanket_enum",
+	.init = enum_test_init,
+	.exit = enum_test_exit,
+	.test_cases = blanket_enum_cases,
+};
+
+kunit_test_suite(blanket_enum_suite);
