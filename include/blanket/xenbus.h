@@ -8,12 +8,21 @@
 
 #include <linux/device.h>
 #include <linux/wait.h>
+#include <xen/interface/event_channel.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/xen.h>
 
 #include <blanket/xenstore.h>
 
 #define BLANKET_DEVTYPE_MAX 32
+
+/*
+ * Handler of an L0 event channel port, called in interrupt context with
+ * the port masked. Returns whether the event found work: a port whose
+ * events keep finding none is throttled, so that a flood from L0 cannot
+ * hold a CPU.
+ */
+typedef bool (*blanket_evtchn_handler_t)(evtchn_port_t port, void *data);
 
 /* One of our devices in L0's xenstore, e.g. device/vif/0 and its backend. */
 struct blanket_device {

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event channels of L0, 2-level ABI: demultiplexing the pending bitmap of
+ * L0's shared info page to per-port handlers. No hypercall: unmasking a
+ * port that is still pending goes through the owner's callback.
+ */
+#ifndef _BLANKET_EVTCHN_H
+#define _BLANKET_EVTCHN_H
+
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/xen.h>
+
+#include <blanket/xenbus.h>
+
+/* Consecutive events with no work after which a port is throttled. */
+#define BLANKET_EVTCHN_SPURIOUS_MAX	8
+#define BLANKET_EVTCHN_BACKOFF_MAX_MS	1000
+
+struct blanket_evtchn_stats {
+	u64 upcalls;
+	u64 events;
+	u64 spurious;
+	u64 throttled;		/* times a port's unmask was deferred */
+	u64 unbound;		/* events on ports nobody bound */
+};
+
+struct blanket_evtchn_port {
+	evtchn_port_t port;
+	blanket_evtchn_handler_t handler;
+	void *data;
+	unsigned int spurious;		/* consecutive events with no work */
+	unsigned int backoff_ms;	/* current unmask delay, 0 if none */
+	struct delayed_work unmask_work;
+	struct blanket_evtchn *ev;
+};
+
+struct blanket_evtchn {
+	struct shared_info *shared;
+	int (*unmask)(void *ctx, evtchn_port_t port);	/* EVTCHNOP_unmask */
+	void *ctx;
+	struct xarray ports;		/* port -> blanket_evtchn_port, RCU */
+	/* Written only by the upcall, which never runs twice at once. */
+	struct blanket_evtchn_stats stats;
+};
+
+void blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
+			 int (*unmask)(void *ctx, evtchn_port_t port),
+			 void *ctx);
+void blanket_evtchn_destroy(struct blanket_evtchn *ev);
+int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
+			blanket_evtchn_handler_t handler, void *data);
+void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port);
+void blanket_evtchn_upcall(struct blanket_evtchn *ev);
+unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work);
+void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
+			      struct blanket_evtchn_stats *stats);
+
+#endif /* _BLANKET_EVTCHN_H */
