@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/wait.h>
 #include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/xen.h>
 
@@ -69,6 +70,21 @@ int __blanket_register_driver(struct blanket_driver *drv,
 #define blanket_register_driver(drv) \
 	__blanket_register_driver(drv, THIS_MODULE, KBUILD_MODNAME)
 void blanket_unregister_driver(struct blanket_driver *drv);
+
+/* Event channels and grants to the device's backend, in L0. */
+int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port);
+int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
+			blanket_evtchn_handler_t handler, void *data);
+void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port);
+int blanket_notify(struct blanket_device *bdev, evtchn_port_t port);
+int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,
+			grant_ref_t *refs);
+int blanket_grant_page(struct blanket_device *bdev, grant_ref_t ref,
+		       struct page *page, bool readonly);
+int blanket_grant_end(struct blanket_device *bdev, grant_ref_t ref);
+void blanket_grant_free(struct blanket_device *bdev, grant_ref_t ref);
+void blanket_grant_end_free(struct blanket_device *bdev, grant_ref_t ref,
+			    struct page *page);
 
 int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_wait_for_otherend(struct blanket_device *bdev,

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The direct transport: Linux runs at ring 0 in an HVM guest of L0 and
+ * was booted with "nopv", so the kernel itself leaves L0 alone. We find
+ * L0 through CPUID, have it write its hypercall stubs into a page of our
+ * own text, and take its upcall on the platform PCI device's interrupt.
+ */
+
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <linux/vmalloc.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/hvm/hvm_op.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/version.h>
+#include <xen/xen.h>
+
+#include "l0.h"
+#include "transport.h"
+#include "xen_cpuid.h"
+
+extern char blanket_hypercall_page[];
+
+/* HVM_PARAM_CALLBACK_IRQ: bits 63:56 say how bits 55:0 name the line. */
+#define BLANKET_CALLBACK_VIA_TYPE_SHIFT 56
+
+/*
+ * Call stub @op of the page with up to three arguments, in Xen's x86-64
+ * register convention. Xen may clobber every argument register.
+ */
+#define BLANKET_HCALL(op, a1, a2, a3) ({				\
+	register unsigned long __a1 asm("rdi") = (unsigned long)(a1);	\
+	register unsigned long __a2 asm("rsi") = (unsigned long)(a2);	\
+	register unsigned long __a3 asm("rdx") = (unsigned long)(a3);	\
+	long __ret;							\
+									\
+	asm volatile("call blanket_hypercall_page + %c[offset]"	\
+		     : "=a" (__ret), "+r" (__a1), "+r" (__a2), "+r" (__a3), \
+		       ASM_CALL_CONSTRAINT				\
+		     : [offset] "i" ((op) * 32)				\
+		     : "memory", "r10", "r8");				\
+	(int)__ret;							\
+})
+
+static int blanket_direct_version(struct blanket_l0 *l0, u32 *version)
+{
+	int ret = BLANKET_HCALL(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+
+	if (ret < 0)
+		return ret;
+	*version = ret;
+	return 0;
+}
+
+static int blanket_direct_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
+	int ret = BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_get_param, &p, 0);
+
+	if (!ret)
+		*value = p.value;
+	return ret;
+}
+
+static int blanket_direct_set_param(struct blanket_l0 *l0, u32 index, u64 value)
+{
+	struct xen_hvm_param p = {
+		.domid = DOMID_SELF, .index = index, .value = value,
+	};
+
+	return BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_param, &p, 0);
+}
+
+static int blanket_direct_add_to_physmap(struct blanket_l0 *l0,
+					 unsigned int space, unsigned long idx,
+					 xen_pfn_t gfn)
+{
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF, .space = space, .idx = idx, .gpfn = gfn,
+	};
+
+	return BLANKET_HCALL(__HYPERVISOR_memory_op, XENMEM_add_to_physmap,
+			     &xatp, 0);
+}
+
+static int blanket_direct_grant_table_op(struct blanket_l0 *l0,
+					 unsigned int cmd, void *uop,
+					 unsigned int count)
+{
+	return BLANKET_HCALL(__HYPERVISOR_grant_table_op, cmd, uop, count);
+}
+
+static int blanket_direct_event_channel_op(struct blanket_l0 *l0, int cmd,
+					   void *arg)
+{
+	return BLANKET_HCALL(__HYPERVISOR_event_channel_op, cmd, arg, 0);
+}
+
+static irqreturn_t blanket_direct_interrupt(int irq, void *data)
+{
+	struct blanket_l0 *l0 = data;
+
+	/* The line is shared: only an upcall pending for us is ours. */
+	if (!READ_ONCE(l0->shared->vcpu_info[0].evtchn_upcall_pending))
+		return IRQ_NONE;
+	blanket_l0_upcall(l0);
+	return IRQ_HANDLED;
+}
+
+/*
+ * Route the upcall to the platform device's interrupt: a legacy IRQ by
+ * its GSI number, anything else as the device's PCI INTx line.
+ */
+static u64 blanket_direct_callback_via(struct pci_dev *pdev)
+{
+	if (pdev->irq < 16)
+		return pdev->irq;
+	return ((u64)HVM_PARAM_CALLBACK_TYPE_PCI_INTX << BLANKET_CALLBACK_VIA_TYPE_SHIFT) |
+	       ((u64)pci_domain_nr(pdev->bus) << 32) |
+	       ((u64)pdev->bus->number << 16) |
+	       ((u64)(pdev->devfn & 0xff) << 8) |
+	       ((u64)(pdev->pin - 1) & 3);
+}
+
+static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
+{
+	struct pci_dev *pdev = l0->pdev;
+	int err;
+
+	err = request_irq(pdev->irq, blanket_direct_interrupt, IRQF_SHARED,
+			  "blanket-l0", l0);
+	if (err)
+		return err;
+	err = blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
+				       blanket_direct_callback_via(pdev));
+	if (err)
+		free_irq(pdev->irq, l0);
+	return err;
+}
+
+static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
+{
+	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
+	free_irq(l0->pdev->irq, l0);
+}
+
+/* In an HVM guest L0 knows our pages by their pfn. */
+static xen_pfn_t blanket_direct_pfn_to_gfn(unsigned long pfn)
+{
+	return pfn;
+}
+
+const struct blanket_transport_ops blanket_direct_ops = {
+	.name = "direct",
+	.version = blanket_direct_version,
+	.get_param = blanket_direct_get_param,
+	.set_param = blanket_direct_set_param,
+	.add_to_physmap = blanket_direct_add_to_physmap,
+	.grant_table_op = blanket_direct_grant_table_op,
+	.event_channel_op = blanket_direct_event_channel_op,
+	.bind_upcall = blanket_direct_bind_upcall,
+	.unbind_upcall = blanket_direct_unbind_upcall,
+	.pfn_to_gfn = blanket_direct_pfn_to_gfn,
+};
+
+static void blanket_native_cpuid(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx,
+				 u32 *edx)
+{
+	cpuid(leaf, eax, ebx, ecx, edx);
+}
+
+/*
+ * Make L0's hypercalls callable, or say why not: the kernel already
+ * drives L0 itself, or there is no Xen underneath.
+ */
+int blanket_direct_init(struct device *dev)
+{
+	struct blanket_xen_cpuid xen;
+	struct page *page;
+	u32 version;
+	int err;
+
+	if (xen_hvm_domain()) {
+		dev_err(dev, "the kernel already drives Xen itself; boot it with \"nopv\" (formerly \"xen_nopv\") to let blanket use L0\n");
+		return -EBUSY;
+	}
+	if (xen_pv_domain()) {
+		dev_err(dev, "a PV domain cannot reach L0 directly: it needs the forwarded transport of a patched L1 Xen\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR) ||
+	    blanket_xen_cpuid_find(blanket_native_cpuid, &xen)) {
+		dev_err(dev, "no Xen hypervisor underneath\n");
+		return -ENODEV;
+	}
+
+	page = vmalloc_to_page(blanket_hypercall_page);
+	if (!page)
+		return -ENOMEM;
+	err = wrmsrl_safe(xen.hcall_msr, page_to_phys(page));
+	if (err) {
+		dev_err(dev, "L0 refused its hypercall page (MSR %#x)\n", xen.hcall_msr);
+		return -ENODEV;
+	}
+	err = blanket_direct_version(NULL, &version);
+	if (err || version != xen.version) {
+		dev_err(dev, "L0's hypercall page does not answer (%d)\n", err);
+		return -ENODEV;
+	}
+	dev_info(dev, "L0 is Xen %u.%u, CPUID base %#x\n", version >> 16,
+		 version & 0xffff, xen.base);
+	return 0;
+}

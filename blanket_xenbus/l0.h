@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One connection to L0: its transport, shared info, event channels,
+ * grant table, xenstore and the devices enumerated from it.
+ */
+#ifndef _BLANKET_L0_H
+#define _BLANKET_L0_H
+
+#include <linux/atomic.h>
+#include <linux/pci.h>
+
+#include "evtchn.h"
+#include "gnttab.h"
+#include "probe.h"
+#include "transport.h"
+#include "xs.h"
+
+/* Hypercalls counted for debugfs, by what they are for. */
+enum blanket_hcall_kind {
+	BLANKET_HC_VERSION,
+	BLANKET_HC_PARAM,
+	BLANKET_HC_PHYSMAP,
+	BLANKET_HC_GNTTAB,
+	BLANKET_HC_EVTCHN_SEND,
+	BLANKET_HC_EVTCHN_OTHER,
+	BLANKET_HC_NR,
+};
+
+struct blanket_l0 {
+	const struct blanket_transport_ops *ops;
+	struct pci_dev *pdev;
+	struct device *dev;
+
+	phys_addr_t mmio;		/* the platform device's BAR */
+	resource_size_t mmio_len;
+	struct shared_info *shared;
+
+	struct blanket_evtchn ev;
+	struct blanket_gnttab gt;
+
+	struct xenstore_domain_interface *store;
+	evtchn_port_t store_port;
+	struct blanket_xs xs;
+	struct blanket_enum devices;
+
+	atomic64_t hcalls[BLANKET_HC_NR];
+	struct dentry *debugfs;
+};
+
+int blanket_l0_start(struct blanket_l0 *l0);
+void blanket_l0_stop(struct blanket_l0 *l0);
+void blanket_l0_upcall(struct blanket_l0 *l0);
+void blanket_l0_debugfs_init(void);
+void blanket_l0_debugfs_exit(void);
+int blanket_platform_init(void);
+void blanket_platform_exit(void);
+
+#endif /* _BLANKET_L0_H */

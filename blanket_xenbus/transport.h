@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How blanket reaches L0: one small table of operations, implemented by
+ * the direct transport (Linux at ring 0 in an L0 HVM guest) and the
+ * forwarded one (a PV Dom0 whose patched L1 Xen relays to L0). Nothing
+ * above this table knows which one it runs on.
+ */
+#ifndef _BLANKET_TRANSPORT_H
+#define _BLANKET_TRANSPORT_H
+
+#include <linux/types.h>
+#include <xen/interface/xen.h>
+
+struct blanket_l0;
+
+struct blanket_transport_ops {
+	const char *name;
+	/* xen_version(XENVER_version): major << 16 | minor. */
+	int (*version)(struct blanket_l0 *l0, u32 *version);
+	/* hvm_op get/set param, for our own domain. */
+	int (*get_param)(struct blanket_l0 *l0, u32 index, u64 *value);
+	int (*set_param)(struct blanket_l0 *l0, u32 index, u64 value);
+	/* memory_op(XENMEM_add_to_physmap): L0's page @idx of @space at @gfn. */
+	int (*add_to_physmap)(struct blanket_l0 *l0, unsigned int space,
+			      unsigned long idx, xen_pfn_t gfn);
+	int (*grant_table_op)(struct blanket_l0 *l0, unsigned int cmd,
+			      void *uop, unsigned int count);
+	int (*event_channel_op)(struct blanket_l0 *l0, int cmd, void *arg);
+	/* Start and stop delivering L0's upcall to blanket_l0_upcall(). */
+	int (*bind_upcall)(struct blanket_l0 *l0);
+	void (*unbind_upcall)(struct blanket_l0 *l0);
+	/* The frame number L0 knows one of our pages by. */
+	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
+};
+
+extern const struct blanket_transport_ops blanket_direct_ops;
+int blanket_direct_init(struct device *dev);
+
+#endif /* _BLANKET_TRANSPORT_H */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Xen signs its CPUID leaves "XenVMMXenVMM" at one of the hypervisor
+ * bases; another hypervisor (Hyper-V, KVM) may sit at 0x40000000 with
+ * Xen's leaves further up. Whatever the leaves say is only believed once
+ * it is self-consistent: a broken CPUID yields -ENODEV, never a wild MSR
+ * write.
+ */
+
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include <blanket/compat.h>
+#include "xen_cpuid.h"
+
+/* Find Xen's leaves: 0, or -ENODEV if there is no usable Xen. */
+int blanket_xen_cpuid_find(blanket_cpuid_fn cpuid, struct blanket_xen_cpuid *xen)
+{
+	u32 base, eax, ebx, ecx, edx;
+	char sig[12];
+
+	for (base = BLANKET_CPUID_BASE; base < BLANKET_CPUID_END;
+	     base += BLANKET_CPUID_STEP) {
+		cpuid(base, &eax, &ebx, &ecx, &edx);
+		memcpy(sig, &ebx, 4);
+		memcpy(sig + 4, &ecx, 4);
+		memcpy(sig + 8, &edx, 4);
+		if (memcmp(sig, "XenVMMXenVMM", sizeof(sig)))
+			continue;
+		/* eax is the highest leaf: we need base + 1 and base + 2. */
+		if (eax < base + 2 || eax >= base + BLANKET_CPUID_STEP)
+			return -ENODEV;
+
+		xen->base = base;
+		cpuid(base + 1, &eax, &ebx, &ecx, &edx);
+		xen->version = eax;
+		cpuid(base + 2, &eax, &ebx, &ecx, &edx);
+		/* At least one page, and an MSR in the hypervisor's range. */
+		if (!eax || eax > 8 || ebx < BLANKET_CPUID_BASE ||
+		    ebx >= BLANKET_CPUID_END)
+			return -ENODEV;
+		xen->hcall_pages = eax;
+		xen->hcall_msr = ebx;
+		return 0;
+	}
+	return -ENODEV;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_xen_cpuid_find);
