@@ -679,26 +679,36 @@ static void blanket_xs_answer(struct blanket_xs *xs)
 			     hdr->req_id);
 }
 
+/*
+ * Read from the reply ring into @buf until the message read so far
+ * reaches @upto bytes. False if the ring ran dry first, or broke.
+ */
+static bool blanket_xs_fill(struct blanket_xs *xs, void *buf, u32 upto,
+			    bool *consumed)
+{
+	int n = blanket_xs_ring_read(&xs->ring, buf, upto - xs->in_have);
+
+	if (n < 0) {
+		blanket_xs_break(xs, "reply ring index out of range", n);
+		return false;
+	}
+	if (n)
+		*consumed = true;
+	xs->in_have += n;
+	return xs->in_have == upto;
+}
+
 static void blanket_xs_read_work(struct work_struct *work)
 {
 	struct blanket_xs *xs = container_of(work, struct blanket_xs, read_work);
 	const u32 hdr_len = sizeof(xs->in_hdr);
 	bool consumed = false;
-	int n, err;
+	int err;
 
 	while (!blanket_xs_broken(xs)) {
 		if (xs->in_have < hdr_len) {
-			n = blanket_xs_ring_read(&xs->ring,
-						 (char *)&xs->in_hdr + xs->in_have,
-						 hdr_len - xs->in_have);
-			if (n < 0) {
-				blanket_xs_break(xs, "reply ring index out of range", n);
-				break;
-			}
-			xs->in_have += n;
-			if (n)
-				consumed = true;
-			if (xs->in_have < hdr_len)
+			if (!blanket_xs_fill(xs, (char *)&xs->in_hdr + xs->in_have,
+					     hdr_len, &consumed))
 				break;
 			err = blanket_xs_wire_check_header(&xs->in_hdr);
 			if (err) {
@@ -706,20 +716,9 @@ static void blanket_xs_read_work(struct work_struct *work)
 				break;
 			}
 		}
-		if (xs->in_have < hdr_len + xs->in_hdr.len) {
-			n = blanket_xs_ring_read(&xs->ring,
-						 xs->in_body + xs->in_have - hdr_len,
-						 hdr_len + xs->in_hdr.len - xs->in_have);
-			if (n < 0) {
-				blanket_xs_break(xs, "reply ring index out of range", n);
-				break;
-			}
-			xs->in_have += n;
-			if (n)
-				consumed = true;
-			if (xs->in_have < hdr_len + xs->in_hdr.len)
-				break;
-		}
+		if (!blanket_xs_fill(xs, xs->in_body + xs->in_have - hdr_len,
+				     hdr_len + xs->in_hdr.len, &consumed))
+			break;
 
 		/* Our terminator: a body L0 left unterminated stays contained. */
 		xs->in_body[xs->in_hdr.len] = '\0';
