@@ -368,3 +368,64 @@ void blanket_grant_end_free(struct blanket_device *bdev, grant_ref_t ref,
 	blanket_gnttab_end_and_free(&blanket_bdev_l0(bdev)->gt, ref, page);
 }
 EXPORT_SYMBOL_GPL(blanket_grant_end_free);
+
+/*
+ * A shared ring of 2^@order zeroed pages, each granted read-write to the
+ * backend; @refs receives one reference per page.
+ */
+void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
+			 grant_ref_t *refs)
+{
+	unsigned int i, nr = 1U << order;
+	void *ring;
+	int err;
+
+	ring = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	err = blanket_grant_alloc(bdev, nr, refs);
+	if (err)
+		goto free_pages;
+	for (i = 0; i < nr && !err; i++)
+		err = blanket_grant_page(bdev, refs[i],
+					 virt_to_page(ring + i * PAGE_SIZE), false);
+	if (!err)
+		return ring;
+
+	/* Not yet advertised: the backend cannot have mapped anything. */
+	for (i = 0; i < nr; i++) {
+		blanket_grant_end(bdev, refs[i]);
+		blanket_grant_free(bdev, refs[i]);
+	}
+free_pages:
+	free_pages((unsigned long)ring, order);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(blanket_ring_alloc);
+
+/*
+ * Take the ring back. If the backend still maps any of its pages, the
+ * pages are leaked rather than freed under it, and the references it
+ * holds are released only once it lets go.
+ */
+void blanket_ring_free(struct blanket_device *bdev, void *ring,
+		       unsigned int order, const grant_ref_t *refs)
+{
+	unsigned int i, nr = 1U << order, busy = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!blanket_grant_end(bdev, refs[i])) {
+			blanket_grant_free(bdev, refs[i]);
+			continue;
+		}
+		busy++;
+		blanket_grant_end_free(bdev, refs[i], NULL);
+	}
+	if (busy) {
+		dev_err(&bdev->dev, "backend still maps %u ring page(s); leaking the ring\n",
+			busy);
+		return;
+	}
+	free_pages((unsigned long)ring, order);
+}
+EXPORT_SYMBOL_GPL(blanket_ring_free);

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The frontend helpers of an L0 connection, on a fake one: grant frames
+ * in memory and a transport whose frame numbers differ from pfns.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+
+#include "blanket_xenbus/l0.h"
+
+#define FAKE_GFN_OFFSET 0x100000UL
+#define BACKEND_DOMID 5
+
+struct l0_fixture {
+	struct kunit *test;
+	struct blanket_l0 l0;
+	struct blanket_device bdev;
+};
+
+static xen_pfn_t fake_pfn_to_gfn(unsigned long pfn)
+{
+	return pfn + FAKE_GFN_OFFSET;
+}
+
+static const struct blanket_transport_ops fake_ops = {
+	.name = "fake",
+	.pfn_to_gfn = fake_pfn_to_gfn,
+};
+
+static int fake_map_frame(void *ctx, unsigned int index,
+			  struct grant_entry_v1 **entries)
+{
+	struct l0_fixture *fx = ctx;
+
+	*entries = kunit_kzalloc(fx->test, PAGE_SIZE, GFP_KERNEL);
+	return *entries ? 0 : -ENOMEM;
+}
+
+static int l0_test_init(struct kunit *test)
+{
+	struct l0_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	fx->test = test;
+	fx->l0.ops = &fake_ops;
+	fx->bdev.xs = &fx->l0.xs;
+	fx->bdev.otherend_id = BACKEND_DOMID;
+	test->priv = fx;
+	return blanket_gnttab_init(&fx->l0.gt, 1, fake_map_frame, fx);
+}
+
+static void l0_test_exit(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+
+	blanket_gnttab_destroy(&fx->l0.gt);
+}
+
+static struct grant_entry_v1 *entry(struct l0_fixture *fx, grant_ref_t ref)
+{
+	return &fx->l0.gt.frames[0][ref];
+}
+
+static void l0_ring_alloc_free_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	struct blanket_gnttab_stats stats;
+	grant_ref_t refs[4];
+	void *ring;
+	int i;
+
+	ring = blanket_ring_alloc(&fx->bdev, 2, refs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ring);
+	for (i = 0; i < 4; i++) {
+		struct grant_entry_v1 *e = entry(fx, refs[i]);
+		unsigned long pfn = page_to_pfn(virt_to_page(ring + i * PAGE_SIZE));
+
+		KUNIT_EXPECT_EQ(test, e->domid, BACKEND_DOMID);
+		KUNIT_EXPECT_EQ(test, (unsigned long)e->frame, pfn + FAKE_GFN_OFFSET);
+		KUNIT_EXPECT_EQ(test, e->flags, (u16)GTF_permit_access);
+	}
+	KUNIT_EXPECT_EQ(test, ((u8 *)ring)[PAGE_SIZE * 4 - 1], 0);
+
+	blanket_ring_free(&fx->bdev, ring, 2, refs);
+	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.deferred, 0ULL);
+	KUNIT_EXPECT_EQ(test, entry(fx, refs[3])->flags, 0);
+}
+
+/* The backend still maps a ring page: the ring must not be freed. */
+static void l0_ring_free_while_mapped_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	struct blanket_gnttab_stats stats;
+	grant_ref_t refs[2];
+	void *ring;
+	int i;
+
+	fx->l0.gt.retry_ms = 5;
+	ring = blanket_ring_alloc(&fx->bdev, 1, refs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ring);
+	entry(fx, refs[1])->flags |= GTF_reading;
+	blanket_ring_free(&fx->bdev, ring, 1, refs);
+
+	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.deferred, 1ULL);
+	/* Still ours to read: nothing was freed under the backend. */
+	((u8 *)ring)[PAGE_SIZE + 1] = 0x5a;
+
+	/* The backend lets go: the reference comes back; we free the ring. */
+	entry(fx, refs[1])->flags &= ~GTF_reading;
+	for (i = 0; i < 100 && stats.deferred; i++) {
+		msleep(20);
+		blanket_gnttab_get_stats(&fx->l0.gt, &stats);
+	}
+	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
+	free_pages((unsigned long)ring, 1);
+}
+
+static void l0_ring_alloc_exhausted_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	struct blanket_gnttab_stats stats;
+	grant_ref_t *refs;
+	void *ring;
+
+	/* One frame holds 512 - 8 usable references: 1024 cannot fit. */
+	refs = kunit_kcalloc(test, 1024, sizeof(*refs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, refs);
+	ring = blanket_ring_alloc(&fx->bdev, 10, refs);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ring), -ENOSPC);
+	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
+}
+
+static struct kunit_case blanket_l0_cases[] = {
+	KUNIT_CASE(l0_ring_alloc_free_test),
+	KUNIT_CASE(l0_ring_free_while_mapped_test),
+	KUNIT_CASE(l0_ring_alloc_exhausted_test),
+	{}
+};
+
+static struct kunit_suite blanket_l0_suite = {
+	.name = "blanket_l0",
+	.init = l0_test_init,
+	.exit = l0_test_exit,
+	.test_cases = blanket_l0_cases,
+};
+
+kunit_test_suite(blanket_l0_suite);
