@@ -478,6 +478,29 @@ int blanket_xs_read_u32(struct blanket_xs *xs, blanket_xbt_t t,
 }
 EXPORT_SYMBOL_GPL(blanket_xs_read_u32);
 
+/*
+ * A feature flag: "0" or "1", @dflt when the node does not exist, and
+ * -EINVAL for anything else (a backend that says "yes" is not obeyed).
+ */
+int blanket_xs_read_bool(struct blanket_xs *xs, blanket_xbt_t t,
+			 const char *dir, const char *node, bool dflt,
+			 bool *val)
+{
+	u32 v;
+	int err = blanket_xs_read_u32(xs, t, dir, node, &v);
+
+	if (err == -ENOENT) {
+		*val = dflt;
+		return 0;
+	}
+	if (!err && v > 1)
+		err = -EINVAL;
+	if (!err)
+		*val = v;
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_read_bool);
+
 int blanket_xs_transaction_start(struct blanket_xs *xs, blanket_xbt_t *t)
 {
 	static const char *const empty[] = { "" };

@@ -39,6 +39,9 @@ int blanket_xs_gather(struct blanket_xs *xs, blanket_xbt_t t,
 		      const char *dir, ...);
 int blanket_xs_read_u32(struct blanket_xs *xs, blanket_xbt_t t,
 			const char *dir, const char *node, u32 *val);
+int blanket_xs_read_bool(struct blanket_xs *xs, blanket_xbt_t t,
+			 const char *dir, const char *node, bool dflt,
+			 bool *val);
 
 /* How often a caller retries a transaction that ends in -EAGAIN. */
 #define BLANKET_XS_TRANSACTION_TRIES 8

@@ -123,6 +123,37 @@ static void xs_read_u32_strict_test(struct kunit *test)
 	}
 }
 
+static void xs_read_bool_test(struct kunit *test)
+{
+	static const char *const bad[] = { "2", "yes", "", "01x", "-1" };
+	struct fake_xenstored *f = xs_start(test);
+	bool val = false;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-sg", "1"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+						   "feature-sg", false, &val), 0);
+	KUNIT_EXPECT_TRUE(test, val);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-sg", "0"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+						   "feature-sg", true, &val), 0);
+	KUNIT_EXPECT_FALSE(test, val);
+	/* Absent: the default, either way. */
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+						   "feature-gso", true, &val), 0);
+	KUNIT_EXPECT_TRUE(test, val);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err;
+
+		KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-x", bad[i]), 0);
+		val = true;
+		err = blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be", "feature-x",
+					   false, &val);
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "value \"%s\"", bad[i]);
+	}
+}
+
 static void xs_transaction_retry_test(struct kunit *test)
 {
 	struct fake_xenstored *f = xs_start(test);
@@ -470,6 +501,7 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_mkdir_directory_rm_test),
 	KUNIT_CASE(xs_printf_scanf_gather_test),
 	KUNIT_CASE(xs_read_u32_strict_test),
+	KUNIT_CASE(xs_read_bool_test),
 	KUNIT_CASE(xs_transaction_retry_test),
 	KUNIT_CASE(xs_watch_test),
 	KUNIT_CASE(xs_watch_remove_from_callback_test),
