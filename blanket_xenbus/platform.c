@@ -26,7 +26,8 @@ static int blanket_platform_probe(struct pci_dev *pdev,
 	err = pcim_enable_device(pdev);
 	if (err)
 		return err;
-	err = pcim_iomap_regions(pdev, BIT(BLANKET_PLATFORM_MMIO_BAR), "blanket");
+	/* Reserved, not mapped: L0 places pages there that we memremap WB. */
+	err = pci_request_region(pdev, BLANKET_PLATFORM_MMIO_BAR, "blanket");
 	if (err)
 		return err;
 
