@@ -161,8 +161,9 @@ static int blanket_l0_setup_store(struct blanket_l0 *l0)
 		err = blanket_l0_get_param(l0, HVM_PARAM_STORE_EVTCHN, &port);
 	if (err)
 		return err;
-	if (!pfn || pfn > PHYS_PFN(U64_MAX) || !port ||
-	    port >= EVTCHN_2L_NR_CHANNELS) {
+	/* A page beyond what the CPU can address is no page at all. */
+	if (!pfn || pfn >> (boot_cpu_data.x86_phys_bits - PAGE_SHIFT) ||
+	    !port || port >= EVTCHN_2L_NR_CHANNELS) {
 		dev_err(l0->dev, "L0 gave an unusable xenstore page %#llx or port %llu\n",
 			pfn, port);
 		return -EINVAL;
