@@ -5,13 +5,17 @@
  * kernel's xen bus, because Dom0's xenbus keeps serving L1 Xen's devices.
  */
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <blanket/xenstore.h>
 #include <blanket/compat.h>
 #include "bus.h"
+
+static struct dentry *blanket_debugfs, *blanket_debugfs_devices;
 
 static const char *const blanket_state_names[] = {
 	[XenbusStateUnknown] = "Unknown",
@@ -268,6 +272,18 @@ void blanket_unregister_driver(struct blanket_driver *drv)
 }
 EXPORT_SYMBOL_GPL(blanket_unregister_driver);
 
+static int blanket_device_stats_show(struct seq_file *m, void *unused)
+{
+	struct blanket_device *bdev = m->private;
+
+	seq_printf(m, "notifications %lld\ngrants_in_use %lld\nstate %s\n"
+		   "otherend_state %s\n", atomic64_read(&bdev->notifications),
+		   atomic64_read(&bdev->grants), blanket_state_name(bdev->state),
+		   blanket_state_name(READ_ONCE(bdev->otherend_state)));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blanket_device_stats);
+
 static void blanket_device_release(struct device *dev)
 {
 	struct blanket_device *bdev = to_blanket_device(dev);
@@ -324,6 +340,9 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 	err = device_add(&bdev->dev);
 	if (err)
 		goto put;
+	bdev->debugfs = debugfs_create_file(dev_name(&bdev->dev), 0444,
+					    blanket_debugfs_devices, bdev,
+					    &blanket_device_stats_fops);
 	return bdev;
 
 put:
@@ -334,6 +353,7 @@ EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_add_device);
 
 void blanket_bus_remove_device(struct blanket_device *bdev)
 {
+	debugfs_remove(bdev->debugfs);
 	device_unregister(&bdev->dev);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_remove_device);
@@ -362,12 +382,25 @@ struct blanket_device *blanket_bus_find_device(const char *name)
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_find_device);
 
+/* debugfs: blanket/devices/<device> here, blanket/<pci device>/ per L0. */
+struct dentry *blanket_bus_debugfs(void)
+{
+	return blanket_debugfs;
+}
+
 int blanket_bus_init(void)
 {
-	return bus_register(&blanket_bus_type);
+	int err = bus_register(&blanket_bus_type);
+
+	if (err)
+		return err;
+	blanket_debugfs = debugfs_create_dir("blanket", NULL);
+	blanket_debugfs_devices = debugfs_create_dir("devices", blanket_debugfs);
+	return 0;
 }
 
 void blanket_bus_exit(void)
 {
+	debugfs_remove_recursive(blanket_debugfs);
 	bus_unregister(&blanket_bus_type);
 }

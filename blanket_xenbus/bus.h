@@ -6,6 +6,7 @@
 
 int blanket_bus_init(void);
 void blanket_bus_exit(void);
+struct dentry *blanket_bus_debugfs(void);
 
 struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 					      const char *devtype, u32 devid,

@@ -12,13 +12,12 @@
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
 
+#include "bus.h"
 #include "l0.h"
 
 static unsigned int xs_timeout_ms = 30000;
 module_param(xs_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(xs_timeout_ms, "How long a request to L0's xenstore may take (ms)");
-
-static struct dentry *blanket_debugfs_root;
 
 static int blanket_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
 {
@@ -229,7 +228,7 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	if (err)
 		goto unbind_upcall;
 
-	l0->debugfs = debugfs_create_dir(dev_name(l0->dev), blanket_debugfs_root);
+	l0->debugfs = debugfs_create_dir(dev_name(l0->dev), blanket_bus_debugfs());
 	debugfs_create_file("stats", 0444, l0->debugfs, l0, &blanket_l0_stats_fops);
 
 	err = blanket_enum_start(&l0->devices, &l0->xs, l0->dev);
@@ -261,16 +260,6 @@ void blanket_l0_stop(struct blanket_l0 *l0)
 	blanket_l0_unmap_grant_frames(l0);
 	blanket_gnttab_destroy(&l0->gt);
 	memunmap(l0->shared);
-}
-
-void blanket_l0_debugfs_init(void)
-{
-	blanket_debugfs_root = debugfs_create_dir("blanket", NULL);
-}
-
-void blanket_l0_debugfs_exit(void)
-{
-	debugfs_remove_recursive(blanket_debugfs_root);
 }
 
 /* --- for the frontend drivers --------------------------------------------- */
@@ -322,6 +311,7 @@ EXPORT_SYMBOL_GPL(blanket_free_evtchn);
 
 int blanket_notify(struct blanket_device *bdev, evtchn_port_t port)
 {
+	atomic64_inc(&bdev->notifications);
 	return blanket_l0_send(blanket_bdev_l0(bdev), port);
 }
 EXPORT_SYMBOL_GPL(blanket_notify);
@@ -329,7 +319,11 @@ EXPORT_SYMBOL_GPL(blanket_notify);
 int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,
 			grant_ref_t *refs)
 {
-	return blanket_gnttab_alloc_refs(&blanket_bdev_l0(bdev)->gt, n, refs);
+	int err = blanket_gnttab_alloc_refs(&blanket_bdev_l0(bdev)->gt, n, refs);
+
+	if (!err)
+		atomic64_add(n, &bdev->grants);
+	return err;
 }
 EXPORT_SYMBOL_GPL(blanket_grant_alloc);
 
@@ -355,6 +349,7 @@ EXPORT_SYMBOL_GPL(blanket_grant_end);
 /* Free a reference whose access has ended (or was never granted). */
 void blanket_grant_free(struct blanket_device *bdev, grant_ref_t ref)
 {
+	atomic64_dec(&bdev->grants);
 	blanket_gnttab_free_ref(&blanket_bdev_l0(bdev)->gt, ref);
 }
 EXPORT_SYMBOL_GPL(blanket_grant_free);
@@ -366,6 +361,8 @@ EXPORT_SYMBOL_GPL(blanket_grant_free);
 void blanket_grant_end_free(struct blanket_device *bdev, grant_ref_t ref,
 			    struct page *page)
 {
+	/* The device is done with it; a deferred end shows in the L0 stats. */
+	atomic64_dec(&bdev->grants);
 	blanket_gnttab_end_and_free(&blanket_bdev_l0(bdev)->gt, ref, page);
 }
 EXPORT_SYMBOL_GPL(blanket_grant_end_free);

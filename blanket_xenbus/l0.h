@@ -50,8 +50,6 @@ struct blanket_l0 {
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
 void blanket_l0_upcall(struct blanket_l0 *l0);
-void blanket_l0_debugfs_init(void);
-void blanket_l0_debugfs_exit(void);
 int blanket_platform_init(void);
 void blanket_platform_exit(void);
 

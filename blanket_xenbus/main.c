@@ -16,19 +16,15 @@ static int __init blanket_xenbus_init(void)
 	err = blanket_bus_init();
 	if (err)
 		return err;
-	blanket_l0_debugfs_init();
 	err = blanket_platform_init();
-	if (err) {
-		blanket_l0_debugfs_exit();
+	if (err)
 		blanket_bus_exit();
-	}
 	return err;
 }
 
 static void __exit blanket_xenbus_exit(void)
 {
 	blanket_platform_exit();
-	blanket_l0_debugfs_exit();
 	blanket_bus_exit();
 }
 

@@ -6,6 +6,7 @@
 #ifndef _BLANKET_XENBUS_H
 #define _BLANKET_XENBUS_H
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/wait.h>
 #include <xen/interface/event_channel.h>
@@ -38,6 +39,9 @@ struct blanket_device {
 	enum xenbus_state otherend_state;	/* the backend's, as last read */
 	wait_queue_head_t state_wq;	/* woken when otherend_state changes */
 	struct blanket_xs_watch otherend_watch;
+	atomic64_t notifications;	/* event channel sends to the backend */
+	atomic64_t grants;		/* grant references held */
+	struct dentry *debugfs;
 };
 
 struct blanket_device_id {

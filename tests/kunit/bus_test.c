@@ -72,6 +72,8 @@ static void bus_probe_remove_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, bus_seen.bdev, bdev);
 	KUNIT_EXPECT_PTR_EQ(test, bus_seen.id, &bus_test_ids[1]);
 	KUNIT_EXPECT_PTR_EQ(test, bdev->dev.driver, &bus_test_driver.driver);
+	/* Its counters in debugfs, blanket/devices/kunit-3. */
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(bdev->debugfs));
 
 	blanket_bus_remove_device(bdev);
 	KUNIT_EXPECT_EQ(test, bus_seen.removed, 1);

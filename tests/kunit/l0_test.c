@@ -83,7 +83,9 @@ static void l0_ring_alloc_free_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, ((u8 *)ring)[PAGE_SIZE * 4 - 1], 0);
 
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 4LL);
 	blanket_ring_free(&fx->bdev, ring, 2, refs);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 0LL);
 	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
 	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
 	KUNIT_EXPECT_EQ(test, stats.deferred, 0ULL);
