@@ -2,6 +2,7 @@
 /* The xenstore client against the fake xenstored, honest and hostile. */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 
@@ -243,6 +244,35 @@ static void xs_watch_remove_from_callback_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->xs.watches));
+}
+
+struct xs_slow_watch {
+	struct blanket_xs_watch watch;
+	struct completion entered;
+	bool finished;
+};
+
+static void xs_slow_cb(struct blanket_xs_watch *watch, const char *path)
+{
+	struct xs_slow_watch *sw = container_of(watch, struct xs_slow_watch, watch);
+
+	complete(&sw->entered);
+	msleep(200);
+	WRITE_ONCE(sw->finished, true);
+}
+
+/* unwatch from another thread returns only after a running callback. */
+static void xs_unwatch_waits_for_callback_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_slow_watch sw = {};
+
+	init_completion(&sw.entered);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &sw.watch, "slow", xs_slow_cb), 0);
+	/* The registration event is running the slow callback. */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&sw.entered, 5 * HZ));
+	blanket_xs_unwatch(&f->xs, &sw.watch);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(sw.finished));
 }
 
 struct xs_worker {
@@ -505,6 +535,7 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_transaction_retry_test),
 	KUNIT_CASE(xs_watch_test),
 	KUNIT_CASE(xs_watch_remove_from_callback_test),
+	KUNIT_CASE(xs_unwatch_waits_for_callback_test),
 	KUNIT_CASE(xs_concurrent_callers_test),
 	KUNIT_CASE(xs_large_messages_test),
 	KUNIT_CASE(xs_bad_path_test),
