@@ -84,8 +84,8 @@ static void blanket_otherend_changed(struct blanket_xs_watch *watch,
 		/* No backend (yet, or any more): the state is unknown. */
 		state = XenbusStateUnknown;
 	} else if (err || state > XenbusStateReconfigured) {
-		dev_err(&bdev->dev, "%s/state: not a XenbusState, ignored\n",
-			bdev->otherend);
+		dev_err_ratelimited(&bdev->dev, "%s/state: not a XenbusState, ignored\n",
+				    bdev->otherend);
 		return;
 	}
 	if (state == READ_ONCE(bdev->otherend_state))

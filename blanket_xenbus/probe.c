@@ -37,7 +37,8 @@ static int blanket_read_backend(struct blanket_enum *e, const char *node,
 	if (err)
 		return err;
 	if (domid >= DOMID_FIRST_RESERVED) {
-		dev_err(e->dev, "%s/backend-id: %u is not a domain\n", node, domid);
+		dev_err_ratelimited(e->dev, "%s/backend-id: %u is not a domain\n",
+				    node, domid);
 		return -EINVAL;
 	}
 
@@ -45,7 +46,8 @@ static int blanket_read_backend(struct blanket_enum *e, const char *node,
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	if (path[0] != '/' || blanket_xs_wire_path_valid(path)) {
-		dev_err(e->dev, "%s/backend: not an absolute xenstore path\n", node);
+		dev_err_ratelimited(e->dev, "%s/backend: not an absolute xenstore path\n",
+				    node);
 		kfree(path);
 		return -EINVAL;
 	}
@@ -69,8 +71,8 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 
 	if (!*type || strlen(type) >= BLANKET_DEVTYPE_MAX ||
 	    blanket_xs_wire_path_valid(type) || blanket_parse_devid(idstr, &id)) {
-		dev_err(e->dev, "device/%s/%s: not a device type and id, ignored\n",
-			type, idstr);
+		dev_err_ratelimited(e->dev, "device/%s/%s: not a device type and id, ignored\n",
+				    type, idstr);
 		return -EINVAL;
 	}
 
