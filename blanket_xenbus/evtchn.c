@@ -27,9 +27,15 @@ static void blanket_evtchn_unmask_now(struct blanket_evtchn *ev,
 	struct shared_info *s = ev->shared;
 
 	sync_clear_bit(port, s->evtchn_mask);
-	/* An edge that came while the port was masked is lost: re-raise it. */
-	if (sync_test_bit(port, s->evtchn_pending))
+	/*
+	 * An edge that came while the port was masked is lost: have L0 raise
+	 * it again. EVTCHNOP_unmask does that only for a port it finds
+	 * masked, so mask it again first.
+	 */
+	if (sync_test_bit(port, s->evtchn_pending)) {
+		sync_set_bit(port, s->evtchn_mask);
 		ev->unmask(ev->ctx, port);
+	}
 }
 
 static void blanket_evtchn_unmask_work(struct work_struct *work)

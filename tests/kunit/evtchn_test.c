@@ -33,15 +33,18 @@ static void fake_raise(struct shared_info *s, evtchn_port_t port)
 		WRITE_ONCE(v->evtchn_upcall_pending, 1);
 }
 
-/* EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked. */
+/*
+ * EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked, but
+ * only if the port was masked when the hypercall came.
+ */
 static int fake_unmask(void *ctx, evtchn_port_t port)
 {
 	struct evtchn_fixture *fx = ctx;
 	struct vcpu_info *v = &fx->s->vcpu_info[0];
 
 	fx->unmask_calls++;
-	sync_clear_bit(port, fx->s->evtchn_mask);
-	if (sync_test_bit(port, fx->s->evtchn_pending) &&
+	if (sync_test_and_clear_bit(port, fx->s->evtchn_mask) &&
+	    sync_test_bit(port, fx->s->evtchn_pending) &&
 	    !sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
 		WRITE_ONCE(v->evtchn_upcall_pending, 1);
 	return 0;
@@ -54,6 +57,16 @@ static bool count_handler(evtchn_port_t port, void *data)
 	if (port < ARRAY_SIZE(fx->calls))
 		fx->calls[port]++;
 	return fx->work;
+}
+
+/* The backend answers while the port is masked for its handler. */
+static bool raise_again_handler(evtchn_port_t port, void *data)
+{
+	struct evtchn_fixture *fx = data;
+
+	if (fx->calls[port]++ == 0)
+		fake_raise(fx->s, port);
+	return true;
 }
 
 static int evtchn_test_init(struct kunit *test)
@@ -123,6 +136,21 @@ static void evtchn_masked_edge_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->s->vcpu_info[0].evtchn_upcall_pending, 1);
 	blanket_evtchn_upcall(&fx->ev);
 	KUNIT_EXPECT_EQ(test, fx->calls[5], 1);
+}
+
+static void evtchn_raised_during_handler_test(struct kunit *test)
+{
+	struct evtchn_fixture *fx = test->priv;
+
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 11, raise_again_handler, fx), 0);
+	fake_raise(fx->s, 11);
+	blanket_evtchn_upcall(&fx->ev);
+	/* Not lost: the unmask had L0 raise it again, within the same upcall. */
+	KUNIT_EXPECT_EQ(test, fx->calls[11], 2);
+	KUNIT_EXPECT_EQ(test, fx->unmask_calls, 1);
+	KUNIT_EXPECT_EQ(test, fx->s->vcpu_info[0].evtchn_upcall_pending, 0);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(11, fx->s->evtchn_mask));
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(11, fx->s->evtchn_pending));
 }
 
 static void evtchn_unbound_port_test(struct kunit *test)
@@ -221,6 +249,7 @@ static void evtchn_spurious_flood_test(struct kunit *test)
 static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_deliver_test),
 	KUNIT_CASE(evtchn_masked_edge_test),
+	KUNIT_CASE(evtchn_raised_during_handler_test),
 	KUNIT_CASE(evtchn_unbound_port_test),
 	KUNIT_CASE(evtchn_bind_errors_test),
 	KUNIT_CASE(evtchn_unbind_test),
