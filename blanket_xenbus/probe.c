@@ -57,6 +57,26 @@ static int blanket_read_backend(struct blanket_enum *e, const char *node,
 }
 
 /*
+ * Not every node below device/ is a device (libxl writes
+ * device/suspend/event-channel): only one with a backend looks like one.
+ */
+static bool blanket_enum_has_backend(struct blanket_enum *e, const char *type,
+				     const char *idstr)
+{
+	char *node = kasprintf(GFP_KERNEL, "device/%s/%s", type, idstr);
+	char *backend;
+
+	if (!node)
+		return false;
+	backend = blanket_xs_read(e->xs, BLANKET_XBT_NIL, node, "backend", NULL);
+	kfree(node);
+	if (IS_ERR(backend))
+		return false;
+	kfree(backend);
+	return true;
+}
+
+/*
  * device/<type>/<id> exists or has changed: add it unless we have it.
  * Returns -ENOENT if it is not (or no longer, or not yet fully) there.
  */
@@ -71,8 +91,9 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 
 	if (!*type || strlen(type) >= BLANKET_DEVTYPE_MAX ||
 	    blanket_xs_wire_path_valid(type) || blanket_parse_devid(idstr, &id)) {
-		dev_err_ratelimited(e->dev, "device/%s/%s: not a device type and id, ignored\n",
-				    type, idstr);
+		if (blanket_enum_has_backend(e, type, idstr))
+			dev_err_ratelimited(e->dev, "device/%s/%s: not a device type and id, ignored\n",
+					    type, idstr);
 		return -EINVAL;
 	}
 

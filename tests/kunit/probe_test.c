@@ -182,6 +182,8 @@ static void enum_malformed_test(struct kunit *test)
 	enum_add_node(test, "6", "x", BE "/6");
 	enum_add_node(test, "8", "0", "relative/backend");
 	enum_add_node(test, "9", "0", BE "/9");
+	/* Not a device at all, as libxl writes it: skipped quietly. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, "device/suspend/event-channel", "7"), 0);
 	enum_start(test);
 
 	KUNIT_EXPECT_EQ(test, enum_seen.probed, 1);
