@@ -51,8 +51,12 @@ dkms-remove:
 check:
 	tests/run.sh
 
+# The main job: the nested lab, a real Xen L0 in QEMU (tests/lab/).
+lab:
+	tests/lab/main.sh
+
 # Proves that `make check` fails on each class of fault it claims to catch.
 check-harness:
 	tests/run.sh harness
 
-.PHONY: all modules install clean dkms-install dkms-remove check check-harness
+.PHONY: all modules install clean dkms-install dkms-remove check check-harness lab

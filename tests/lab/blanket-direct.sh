@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# blanket in direct mode against a real L0: builds the modules against
+# Debian's 6.1 headers (the L1 guest runs Debian's 6.1 kernel), puts them
+# and blanket-check.sh into the L1 guest booted "nopv", and runs the lab.
+# Passes only if blanket_xenbus connects to L0 and finds the vif and vbd.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/lab-blanket
+kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+
+rm -rf "$out/src" "$out/extra"
+mkdir -p "$out/src" "$out/extra"
+(cd "$top" && git ls-files -co --exclude-standard -z -- Kbuild Makefile include \
+	blanket_xenbus blanket_net blanket_blk | xargs -0 cp --parents -t "$out/src")
+make -s -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 ||
+	{ tail -n 20 "$out/build.log"; exit 1; }
+cp "$out"/src/blanket_*.ko "$out/extra/"
+# The guest reads its initramfs through the HVM firmware: keep it small.
+strip --strip-debug "$out"/extra/*.ko
+cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
+exec "$top/tests/lab/run.sh" nopv --extra "$out/extra" "$@"

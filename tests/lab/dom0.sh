@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Dom0's PID 1 (after the initramfs), read from the host share at /lab that
+# run.sh fills for each run:
+#   /lab/params                 shell variables (timeouts, addresses)
+#   /lab/l1.cfg                 the L1 guest's xl config
+#   /lab/l1/{vmlinuz,initrd.img,disk.img}
+# It starts the Xen toolstack the way Debian's /etc/init.d/xen does, makes
+# bridge xenbr0, creates the L1 guest, waits for its "LAB-DONE" console line,
+# and leaves in /lab/out: dom0.log, l1-console.log, result.txt (the guest's
+# LAB lines plus Dom0's own), status ("OK" or "FAIL <why>"), Xen's and the
+# device model's logs. Then it powers the machine off, which ends QEMU.
+# Progress goes to Xen's console as "LAB-DOM0: " lines for run.sh to follow.
+set -uo pipefail
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+share=/lab
+o=$share/out
+work=/var/lib/lab	# tmpfs: the guest's files, its disk and console log
+xen_dir=/usr/lib/xen-4.17/bin
+. "$share/params"
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+# devtmpfs lacks the links udev would make; the hotplug scripts' lock
+# (locking.sh) stats /dev/stdin and loops until it can.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p "$work" "$o" /run/xen /run/xenstored /run/lock /var/log/xen
+mount -t tmpfs tmpfs "$work"
+hostname lab-dom0
+
+t0=$(cut -d. -f1 /proc/uptime)
+say() {
+	echo "LAB-DOM0: $*" >/dev/console
+	echo "$(($(cut -d. -f1 /proc/uptime) - t0))s $*" >>"$o/dom0.log"
+}
+
+collect() {
+	[ -f "$work/l1-console.log" ] && cp "$work/l1-console.log" "$o/"
+	mkdir -p "$o/xen-logs"
+	cp -r /var/log/xen/. "$o/xen-logs/" 2>/dev/null
+	timeout 30 xl dmesg >"$o/xen-dmesg.txt" 2>&1
+	dmesg >"$o/dom0-dmesg.txt" 2>&1
+}
+
+finish() {	# status...
+	echo "$*" >"$o/status"
+	say "status: $*"
+	collect
+	sync
+	busybox poweroff -f
+}
+fail() { finish "FAIL $*"; }
+
+wait_for() {	# seconds, what, command...: 0 once the command succeeds
+	local t=$1 what=$2
+
+	shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		[ $t -le 0 ] && { say "timed out waiting for $what"; return 1; }
+		sleep 1
+	done
+}
+
+# --- the toolstack ----------------------------------------------------------
+say "up; starting the toolstack"
+for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
+	 xen-blkback bridge loop tun; do
+	modprobe "$m" || fail "modprobe $m"
+done
+mount -t xenfs xenfs /proc/xen || fail "mount xenfs"
+grep -q control_d /proc/xen/capabilities || fail "not a control domain"
+
+XENSTORED_ROOTDIR=/run/xenstored "$xen_dir/oxenstored" --pid-file /run/xen/xenstored.pid \
+	>"$o/xenstored.out" 2>&1 || fail "oxenstored did not start"
+wait_for 60 xenstored xenstore-read -s / || fail "xenstored does not answer"
+timeout 60 xen-init-dom0 >"$o/xen-init-dom0.log" 2>&1 || fail "xen-init-dom0"
+timeout 60 xenconsoled --pid-file /run/xenconsoled.pid || fail "xenconsoled"
+timeout 60 xl info >"$o/xl-info.txt" 2>&1 || fail "xl info"
+say "toolstack up: $(grep -E '^(xen_version|virt_caps)' "$o/xl-info.txt" | tr -s ' ' | tr '\n' ' ')"
+
+ip link set lo up
+ip link add xenbr0 type bridge || fail "bridge xenbr0"
+ip addr add "$dom0_ip" dev xenbr0
+ip link set xenbr0 up
+
+# --- the L1 guest -----------------------------------------------------------
+cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
+cp --sparse=always "$share/l1/disk.img" "$work/"
+rm -f "$work/l1-console.log"	# a stale LAB-DONE would fool the wait
+cp "$share/l1.cfg" "$work/l1.cfg"
+
+say "xl create"
+timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
+	fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
+say "guest created; waiting for its report"
+
+t=$guest_timeout
+while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do
+	if ! timeout 30 xl domid l1 >/dev/null 2>&1; then
+		sleep 2	# its last words may still be on the way
+		grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null && break
+		fail "guest vanished before LAB-DONE"
+	fi
+	t=$((t - 5))
+	[ $t -le 0 ] && { timeout 120 xl destroy l1; fail "no LAB-DONE from the guest after ${guest_timeout}s"; }
+	sleep 5
+	# For run.sh to follow the guest while it boots.
+	cp "$work/l1-console.log" "$o/" 2>/dev/null
+done
+say "guest done: $(grep '^LAB-RESULT' "$work/l1-console.log" | tr -d '\r')"
+
+# The guest powers itself off; make sure, so its vbd is released.
+wait_for 60 "the guest to go" sh -c '! xl domid l1' ||
+	{ timeout 120 xl destroy l1; sleep 2; }
+
+{
+	tr -d '\r' <"$work/l1-console.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
+	echo "DOM0: disk_sector1=$(dd if="$work/disk.img" bs=512 skip=1 count=1 2>/dev/null |
+		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
+} >"$o/result.txt"
+finish OK

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# images.sh: builds (or reuses) everything the nested lab boots, under
+# build/lab/ (BLANKET_LAB_DIR). Each artifact has a .key file next to it: a
+# hash of the function that makes it and of its inputs (package versions,
+# files), so a rerun only rebuilds what changed and is fast when nothing did.
+#
+#   xen.elf                 Debian's Xen 4.17 hypervisor, uncompressed: QEMU's
+#                           multiboot loader takes an ELF, not the .gz
+#   dom0/vmlinuz            Debian's 6.1 kernel (also the L1 guest's kernel)
+#   dom0/initrd.img         busybox initramfs: loads virtio/ext4/9p, mounts the
+#                           root image and the host share, runs /lab/dom0.sh
+#   dom0/rootfs.ext4        debootstrap'd bookworm with the Xen 4.17 toolstack,
+#                           qemu-system-xen and /lib/modules/<6.1>; booted
+#                           read-only (QEMU snapshot=on), so it stays pristine
+#   l1/vmlinuz              the L1 guest's kernel (same Debian 6.1 kernel)
+#   l1/initramfs.d/         the L1 guest's initramfs tree without its init:
+#                           busybox, xen-netfront/xen-blkfront, xen-cpuid.
+#                           l1-initramfs.sh adds the init and any extras
+#   l1/disk.img             the L1 guest's vbd (raw, sparse)
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+host_pkgs=(xen-hypervisor-4.17-amd64 linux-image-amd64 debootstrap
+	   qemu-system-x86 busybox-static e2fsprogs cpio xz-utils kmod gcc)
+# Dom0's root: the toolstack, the HVM device model, bridge and module tools.
+dom0_pkgs=(xen-utils-4.17 xenstore-utils qemu-system-xen bridge-utils
+	   iproute2 busybox kmod)
+
+ensure_packages "${host_pkgs[@]}"
+mkdir -p "$out/dom0" "$out/l1"
+# A failed chroot step must not leave /proc mounted inside the rootfs.
+trap 'mountpoint -q "$out/dom0/rootfs/proc" && umount "$out/dom0/rootfs/proc"; true' EXIT
+exec 9>"$out/.images.lock"
+flock -w 1800 9 || die "another images.sh holds $out/.images.lock"
+
+kver=$(kernel_release)
+[ -n "$kver" ] && [ -r "/boot/vmlinuz-$kver" ] && [ -d "/lib/modules/$kver/kernel" ] ||
+	die "no installed linux-image-amd64 6.1 kernel (got '$kver')"
+xen_ver=$(pkg_version xen-hypervisor-4.17-amd64)
+
+# --- the hypervisor -------------------------------------------------------
+build_xen() {
+	local gz
+
+	gz=$(dpkg -L xen-hypervisor-4.17-amd64 | grep -m1 '^/boot/xen-.*\.gz$') ||
+		die "xen-hypervisor-4.17-amd64 has no /boot/xen-*.gz"
+	gunzip -c "$gz" >"$out/xen.elf.tmp"
+	[ "$(head -c 4 "$out/xen.elf.tmp" | tail -c 3)" = ELF ] || die "$gz is not a gzipped ELF"
+	mv "$out/xen.elf.tmp" "$out/xen.elf"
+}
+key=$(key_of "$(declare -f build_xen)" "$xen_ver")
+if ! is_cached xen.elf "$key"; then
+	log "xen.elf from xen-hypervisor-4.17-amd64 $xen_ver"
+	build_xen
+	set_cached xen.elf "$key"
+fi
+
+# --- kernels: Dom0 and the L1 guest both run Debian's 6.1 kernel ----------
+for k in dom0 l1; do
+	cmp -s "/boot/vmlinuz-$kver" "$out/$k/vmlinuz" ||
+		cp "/boot/vmlinuz-$kver" "$out/$k/vmlinuz"
+done
+
+# Module paths in load order (modprobe --show-depends of the host's tree).
+mods_for() {
+	local m
+
+	for m in "$@"; do
+		modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++'
+}
+
+# --- Dom0's initramfs -------------------------------------------------------
+build_dom0_initrd() {
+	local root m
+
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,modules,newroot}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$lab/dom0-initramfs-init.sh" "$root/init"
+	chmod +x "$root/init"
+	for m in $(mods_for virtio_pci virtio_blk ext4 9p 9pnet_virtio); do
+		cp "$m" "$root/modules/"
+		basename "$m" >>"$root/modules.list"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$out/dom0/initrd.img"
+	rm -rf "$root"
+}
+key=$(key_of "$(declare -f build_dom0_initrd mods_for)" "$kver" \
+	"$(pkg_version busybox-static)" "$(cat "$lab/dom0-initramfs-init.sh")")
+if ! is_cached dom0/initrd.img "$key"; then
+	log "dom0/initrd.img"
+	build_dom0_initrd
+	set_cached dom0/initrd.img "$key"
+fi
+
+# --- Dom0's root filesystem ----------------------------------------------------
+build_dom0_rootfs() {
+	local root=$out/dom0/rootfs utils_ver size_mb
+
+	rm -rf "$root" "$out/dom0/rootfs.ext4"
+	log "debootstrap bookworm (minbase) into dom0/rootfs: a few minutes"
+	debootstrap --variant=minbase bookworm "$root" "$mirror" \
+		>"$out/dom0/debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$out/dom0/debootstrap.log" >&2; die "debootstrap"; }
+
+	# bookworm-security carries the Xen the host's hypervisor comes from:
+	# the toolstack must be the same 4.17.x.
+	cat >"$root/etc/apt/sources.list" <<-EOF
+		deb $mirror bookworm main
+		deb $mirror bookworm-updates main
+		deb $security_mirror bookworm-security main
+	EOF
+	# No daemon may start inside the chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod +x "$root/usr/sbin/policy-rc.d"
+	mount -t proc proc "$root/proc"
+	log "apt-get install ${dom0_pkgs[*]} in dom0/rootfs"
+	chroot "$root" /bin/sh -c "
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q &&
+		apt-get -y -q upgrade &&
+		apt-get install -y -q --no-install-recommends ${dom0_pkgs[*]} &&
+		apt-get clean" >"$out/dom0/apt.log" 2>&1 ||
+		{ tail -n 20 "$out/dom0/apt.log" >&2; die "apt-get in dom0/rootfs"; }
+	umount "$root/proc"
+	rm -f "$root/usr/sbin/policy-rc.d"
+	rm -rf "$root"/var/lib/apt/lists/*
+
+	utils_ver=$(chroot "$root" dpkg-query -W -f='${Version}' xen-utils-4.17)
+	[ "$utils_ver" = "$xen_ver" ] ||
+		die "dom0 xen-utils-4.17 $utils_ver does not match the hypervisor $xen_ver"
+
+	mkdir -p "$root/lib/modules"
+	cp -a "/lib/modules/$kver" "$root/lib/modules/"
+	# Only the headers' symlinks point outside; Dom0 builds nothing.
+	rm -f "$root/lib/modules/$kver/build" "$root/lib/modules/$kver/source"
+	depmod -b "$root" "$kver"
+	echo lab-dom0 >"$root/etc/hostname"
+
+	size_mb=$(($(du -sm "$root" | cut -f1) * 5 / 4 + 256))
+	mkfs.ext4 -q -F -L dom0 -d "$root" "$out/dom0/rootfs.ext4.tmp" "${size_mb}M" >/dev/null
+	mv "$out/dom0/rootfs.ext4.tmp" "$out/dom0/rootfs.ext4"
+	echo "$utils_ver" >"$out/dom0/xen-utils.version"
+}
+key=$(key_of "$(declare -f build_dom0_rootfs)" "$kver" "$xen_ver" "${dom0_pkgs[*]}" "$mirror")
+if ! is_cached dom0/rootfs.ext4 "$key"; then
+	build_dom0_rootfs
+	set_cached dom0/rootfs.ext4 "$key"
+fi
+
+# --- the L1 guest ---------------------------------------------------------------
+# The initramfs is read through the HVM firmware byte by byte: keep it small
+# (no module dependencies to speak of, busybox, one tiny helper).
+build_l1_base() {
+	local root=$out/l1/initramfs.d m
+
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,extra}
+	cp /bin/busybox "$root/bin/busybox"
+	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+		-o "$root/bin/xen-cpuid" "$lab/xen-cpuid.c"
+	for m in $(mods_for xen-netfront xen-blkfront); do
+		cp "$m" "$root/modules/"
+		basename "$m" >>"$root/modules.list"
+	done
+	echo "$kver" >"$root/kernel-release"
+}
+key=$(key_of "$(declare -f build_l1_base mods_for)" "$kver" \
+	"$(pkg_version busybox-static)" "$(cat "$lab/xen-cpuid.c")")
+if ! is_cached l1/initramfs.d "$key"; then
+	log "l1/initramfs.d"
+	build_l1_base
+	set_cached l1/initramfs.d "$key"
+fi
+
+# The vbd: a marker at sector 0 that run.sh overwrites with a per-run token.
+build_l1_disk() {
+	rm -f "$out/l1/disk.img"
+	truncate -s 32M "$out/l1/disk.img"
+	echo "BLANKET-LAB-DISK" | dd of="$out/l1/disk.img" conv=notrunc status=none
+}
+key=$(key_of "$(declare -f build_l1_disk)")
+if ! is_cached l1/disk.img "$key"; then
+	log "l1/disk.img"
+	build_l1_disk
+	set_cached l1/disk.img "$key"
+fi
+
+log "images ready in $out (kernel $kver, xen $xen_ver)"

@@ -1,0 +1,165 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the L1 HVM guest. It reports what it sees as "LAB: key=value"
+# lines on the serial console, then "LAB-RESULT: PASS" or "LAB-RESULT: FAIL
+# <checks>", then "LAB-DONE", and powers the guest off. Every char on this
+# console is an emulated UART access two levels down: print little.
+#
+# Kernel arguments it reads: lab.mode=baseline|nopv, lab.ip=<addr/len>,
+# lab.peer=<Dom0's bridge address>.
+#   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
+#             eth0 (driver vif) pings Dom0, xvda reads the run's token from
+#             sector 0 and writes "GUEST-WROTE <token>" to sector 1.
+#   nopv      Linux must leave L0's interfaces alone: no /sys/hypervisor,
+#             both front ends refuse to load, no xvd* and no vif netdev;
+#             yet CPUID still says XenVMMXenVMM and the Xen platform PCI
+#             device 5853:0001 is there (what direct mode builds on).
+# Then, in both modes, every /extra/*.ko is loaded (in repeated passes, so
+# dependencies need no order file) and /extra/run.sh is run if present;
+# their output comes as "LAB-EXTRA: " lines and a failure fails the run.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+
+mode=baseline ip=10.99.0.2/24 peer=10.99.0.1
+for a in $(cat /proc/cmdline); do
+	case $a in
+	lab.mode=*) mode=${a#*=} ;;
+	lab.ip=*) ip=${a#*=} ;;
+	lab.peer=*) peer=${a#*=} ;;
+	esac
+done
+
+failed=
+say() { echo "LAB: $*"; }
+bad() { failed="$failed $1"; say "check_failed=$1"; }
+
+# Netdevs whose driver is xen-netfront's ("vif"); xvd* block devices.
+vif_netdevs() {
+	for n in /sys/class/net/*; do
+		d=$(readlink "$n/device/driver" 2>/dev/null) || continue
+		[ "${d##*/}" = vif ] && echo "${n##*/}"
+	done
+}
+xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
+
+wait_for() {	# seconds, command...
+	t=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		[ $t -le 0 ] && return 1
+		sleep 1
+	done
+}
+
+say "mode=$mode kernel=$(uname -r)"
+say "cmdline=$(cat /proc/cmdline)"
+say "hypervisor_type=$(cat /sys/hypervisor/type 2>/dev/null || echo none)"
+cpuid=$(xen-cpuid) || true
+say "$cpuid"
+case $cpuid in *cpuid_sig=XenVMMXenVMM*) ;; *) bad cpuid ;; esac
+
+platform=
+for p in /sys/bus/pci/devices/*; do
+	[ "$(cat "$p/vendor")" = 0x5853 ] && [ "$(cat "$p/device")" = 0x0001 ] && platform=$p
+done
+if [ -n "$platform" ]; then
+	drv=$(readlink "$platform/driver" 2>/dev/null) || drv=none
+	say "xen_platform_pci=${platform##*/} id=5853:0001 driver=${drv##*/}"
+else
+	say "xen_platform_pci=none"
+	bad platform_pci
+fi
+
+for m in $(cat /modules.list); do
+	if insmod "/modules/$m" 2>/tmp/insmod.err; then
+		say "insmod_${m%.ko}=ok"
+	else
+		say "insmod_${m%.ko}=failed($(tail -n 1 /tmp/insmod.err))"
+	fi
+done
+
+case $mode in
+baseline)
+	[ "$(cat /sys/hypervisor/type 2>/dev/null)" = xen ] || bad hypervisor_type
+	wait_for 60 test -n "$(vif_netdevs)" || bad vif
+	wait_for 60 test -b /dev/xvda || bad xvda
+	eth=$(vif_netdevs | head -n 1)
+	say "net=${eth:-none} driver=vif mac=$(cat /sys/class/net/$eth/address 2>/dev/null)"
+	if [ -b /dev/xvda ]; then
+		say "disk=xvda sectors=$(cat /sys/block/xvda/size)"
+		tok=$(dd if=/dev/xvda bs=512 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
+		say "disk_sector0=$tok"
+		case $tok in BLANKET-LAB-DISK*) ;; *) bad disk_read ;; esac
+		echo "GUEST-WROTE $tok" | dd of=/dev/xvda bs=512 seek=1 conv=notrunc,fsync 2>/dev/null ||
+			bad disk_write
+		blockdev --flushbufs /dev/xvda
+	fi
+	if [ -n "$eth" ]; then
+		ip link set lo up
+		ip link set "$eth" up
+		ip addr add "$ip" dev "$eth"
+		# The vif joins Dom0's bridge from a hotplug script: allow it time.
+		wait_for 30 ping -c 1 -W 1 "$peer" || true
+		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+		say "ping=$peer received=${rx:-0}/3"
+		[ "${rx:-0}" -gt 0 ] || bad ping
+	fi
+	;;
+nopv)
+	[ -e /sys/hypervisor/type ] && bad hypervisor_type
+	# Both front ends return -ENODEV when Linux is not a Xen guest.
+	for m in xen-netfront xen-blkfront; do
+		[ -d "/sys/module/$(echo $m | tr - _)" ] && bad "loaded_$m"
+	done
+	sleep 5	# a late xenbus probe would show up by now
+	say "vif_netdevs=$(vif_netdevs | tr '\n' ' ')none"
+	say "xvd_disks=$(xvd_disks | tr '\n' ' ')none"
+	[ -n "$(vif_netdevs)" ] && bad vif_present
+	[ -n "$(xvd_disks)" ] && bad xvd_present
+	say "netdevs=$(ls /sys/class/net | tr '\n' ' ')"
+	;;
+*)
+	bad "mode_$mode"
+	;;
+esac
+
+# Extras: modules in repeated passes, then the script.
+kos=$(ls /extra/*.ko 2>/dev/null)
+while [ -n "$kos" ]; do
+	left=
+	for k in $kos; do
+		insmod "$k" 2>/dev/null && say "extra_insmod=${k##*/}" || left="$left $k"
+	done
+	if [ "$left" = " $(echo $kos)" ]; then
+		for k in $left; do
+			insmod "$k" >/tmp/insmod.err 2>&1
+			say "extra_insmod_failed=${k##*/}($(tail -n 1 /tmp/insmod.err))"
+		done
+		bad extra_insmod
+		break
+	fi
+	kos=$left
+done
+if [ -f /extra/run.sh ]; then
+	(cd /extra && sh ./run.sh) >/tmp/extra.log 2>&1
+	rc=$?
+	sed 's/^/LAB-EXTRA: /' /tmp/extra.log
+	say "extra_rc=$rc"
+	[ $rc = 0 ] || bad extra_script
+fi
+
+say "uptime=$(cut -d' ' -f1 /proc/uptime)"
+if [ -z "$failed" ]; then
+	echo "LAB-RESULT: PASS"
+else
+	echo "LAB-RESULT: FAIL$failed"
+fi
+echo LAB-DONE
+sync
+poweroff -f

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034  # sourced: the callers use these
+#
+# Shared by images.sh and run.sh (sourced, not run): paths, logging, the
+# package check and the cache keys.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+lab=$top/tests/lab
+out=${BLANKET_LAB_DIR:-$top/build/lab}
+mirror=${BLANKET_LAB_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${BLANKET_LAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+log() { echo "lab: $(date +%T) $*" >&2; }
+die() { echo "lab: FAIL: $*" >&2; exit 1; }
+
+# apt-get install what is missing. The lists are refreshed only when an
+# install fails, so a machine whose lists are fresh does no update at all.
+ensure_packages() {
+	local p missing=()
+
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] || die "run as root, or install: ${missing[*]}"
+	log "installing ${missing[*]}"
+	mkdir -p "$out"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y -q --no-install-recommends "${missing[@]}" \
+		>"$out/apt.log" 2>&1; then
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends \
+			"${missing[@]}"; } >>"$out/apt.log" 2>&1 ||
+			{ tail -n 20 "$out/apt.log" >&2; die "apt-get install ${missing[*]}"; }
+	fi
+}
+
+pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
+
+# The 6.1 kernel release that linux-image-amd64 points at, e.g. 6.1.0-56-amd64.
+kernel_release() {
+	dpkg-query -W -f='${Depends}' linux-image-amd64 |
+		sed -n 's/.*linux-image-\(6\.1\.[^ ,]*-amd64\).*/\1/p'
+}
+
+# A cache key: a short hash of its arguments (function bodies, file contents,
+# versions), so that changing one recipe rebuilds only what it makes.
+key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+is_cached() { [ -e "$out/$1" ] && [ "$(cat "$out/$1.key" 2>/dev/null)" = "$2" ]; }
+set_cached() { echo "$2" >"$out/$1.key"; }

@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [baseline|nopv] [--extra DIR] [--timeout SECONDS]
+#
+# The nested lab, end to end: Xen 4.17 as L0 inside QEMU TCG, a Debian 6.1
+# PV Dom0 running the Xen toolstack, and in it an L1 HVM guest (Debian 6.1
+# kernel, busybox initramfs) with one vif on bridge xenbr0 and one
+# file-backed vbd. The guest reports what it sees (l1-init.sh) and the run
+# passes only if that matches the mode:
+#   baseline  Linux is a normal Xen HVM guest: xen-netfront's eth0 pings
+#             Dom0's bridge address, xen-blkfront's xvda reads this run's
+#             token and writes one back that Dom0 then reads from the file
+#   nopv      the guest boots with "nopv" (6.1's spelling; xen_nopv is the
+#             deprecated one): no Xen front end takes L0's devices, yet the
+#             guest sees CPUID XenVMMXenVMM and the platform PCI device
+#             5853:0001 - the starting point of blanket's direct transport
+# --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
+# then its run.sh is run (see l1-init.sh). Needs root. images.sh runs first
+# (fast when its cache is warm).
+#
+# Host <-> Dom0 exchange: a virtio-9p share (QEMU -virtfs, tag "lab") of the
+# run directory's share/: run.sh puts dom0.sh, params, l1.cfg and the guest's
+# kernel, initramfs and disk in it; Dom0 mounts it from its initramfs, runs
+# /lab/dom0.sh from it and writes its results to share/out/ as it goes, so
+# they survive whatever happens to QEMU. Dom0's root image is attached with
+# snapshot=on and never changes. Progress: Dom0's "LAB-DOM0:" lines on Xen's
+# serial console (serial.log) and the guest console copy in share/out/.
+#
+# Output: build/lab/runs/<mode>-<time>/ (last-<mode> links to it) with
+# serial.log, share/out/{result.txt,status,dom0.log,l1-console.log,...}
+# and summary.txt. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+mode=baseline
+extra=
+timeout_s=${BLANKET_LAB_TIMEOUT:-2400}
+while [ $# -gt 0 ]; do
+	case $1 in
+	baseline | nopv) mode=$1 ;;
+	--extra) extra=$(cd "${2:?--extra needs a directory}" && pwd); shift ;;
+	--timeout) timeout_s=${2:?}; shift ;;
+	*) die "usage: run.sh [baseline|nopv] [--extra DIR] [--timeout SECONDS]" ;;
+	esac
+	shift
+done
+
+"$lab/images.sh"
+
+# One lab QEMU at a time: the machine has two cores.
+mkdir -p "$out/runs"
+exec 8>"$out/.qemu.lock"
+flock -n 8 || die "another lab run holds $out/.qemu.lock"
+
+name=$mode-$(date +%Y%m%d-%H%M%S)
+run=$out/runs/$name
+share=$run/share
+mkdir -p "$share/l1" "$share/out"
+ln -sfn "$name" "$out/runs/last-$mode"
+
+dom0_ip=10.99.0.1/24
+guest_ip=10.99.0.2/24
+guest_args="console=ttyS0,115200 quiet lab.mode=$mode lab.ip=$guest_ip lab.peer=${dom0_ip%/*}"
+[ "$mode" = nopv ] && guest_args="$guest_args nopv"
+token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+
+cp "$lab/dom0.sh" "$share/"
+cp "$out/l1/vmlinuz" "$share/l1/"
+"$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
+cp --sparse=always "$out/l1/disk.img" "$share/l1/"
+printf '%s\n' "$token" | dd of="$share/l1/disk.img" conv=notrunc status=none
+
+cat >"$share/params" <<EOF
+dom0_ip=$dom0_ip
+create_timeout=${BLANKET_LAB_CREATE_TIMEOUT:-600}
+guest_timeout=${BLANKET_LAB_GUEST_TIMEOUT:-1500}
+EOF
+
+# Direct kernel boot through the HVM firmware; the serial console goes to a
+# file in Dom0, not through xenconsoled. No VGA: nothing would look at it.
+cat >"$share/l1.cfg" <<EOF
+name = "l1"
+type = "hvm"
+memory = 256
+vcpus = 1
+kernel = "/var/lib/lab/vmlinuz"
+ramdisk = "/var/lib/lab/initrd.img"
+cmdline = "$guest_args"
+vif = [ 'bridge=xenbr0' ]
+disk = [ 'format=raw,vdev=xvda,access=rw,target=/var/lib/lab/disk.img' ]
+serial = 'file:/var/lib/lab/l1-console.log'
+vga = "none"
+vnc = 0
+sdl = 0
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+
+xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2"
+dom0_args="console=hvc0 quiet"
+# QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
+modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp 2
+      -cpu qemu64,+svm,+npt -m 4096 -machine pc
+      -display none -monitor none -serial "file:$run/serial.log"
+      -nic none -no-reboot
+      -kernel "$out/xen.elf" -append "$xen_args" -initrd "$modules"
+      -drive "file=${out//,/,,}/dom0/rootfs.ext4,format=raw,if=virtio,snapshot=on"
+      -virtfs "local,path=${share//,/,,},mount_tag=lab,security_model=none,id=lab")
+
+qpid=
+cleanup() {
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill "$qpid" 2>/dev/null
+		sleep 2
+		kill -9 "$qpid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT INT TERM
+
+log "run $name: QEMU (timeout ${timeout_s}s)"
+start=$(date +%s)
+printf '%q ' "${qemu[@]}" >"$run/qemu.cmd"
+"${qemu[@]}" >"$run/qemu.out" 2>&1 &
+qpid=$!
+
+elapsed() { echo $(($(date +%s) - start)); }
+declare -A seen_at=()
+mark() { [ -n "${seen_at[$1]:-}" ] || seen_at[$1]=$(elapsed); }
+# Only whole lines: the files grow while they are read (read skips a
+# last line that has no newline yet).
+whole_lines() {
+	local l
+
+	[ -f "$1" ] || return 0
+	while IFS= read -r l; do printf '%s\n' "$l"; done <"$1"
+}
+# Prints the lines of stdin past the first $1 with a prefix; sets $shown.
+show_new() {	# already-shown prefix
+	local n=0 l
+
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		n=$((n + 1))
+		[ $n -gt "$1" ] && echo "lab: +$(elapsed)s $2$l" >&2
+	done
+	shown=$n
+}
+dom0_seen=0 guest_seen=0 shown=0
+follow() {
+	local lines
+
+	lines=$(whole_lines "$run/serial.log" | grep -a 'LAB-DOM0: ' | sed 's/.*LAB-DOM0: //' | tr -d '\r') || true
+	show_new "$dom0_seen" "dom0: " <<<"$lines"
+	[ -z "$lines" ] || dom0_seen=$shown
+	case $lines in *"toolstack up"*) mark toolstack ;; esac
+	case $lines in *"guest created"*) mark created ;; esac
+	case $lines in *"guest done"*) mark guest_done ;; esac
+	lines=$(whole_lines "$share/out/l1-console.log" | grep -a '^LAB' | tr -d '\r') || true
+	show_new "$guest_seen" "guest: " <<<"$lines"
+	[ -z "$lines" ] || guest_seen=$shown
+}
+
+timed_out=
+while kill -0 "$qpid" 2>/dev/null; do
+	follow
+	if [ "$(elapsed)" -ge "$timeout_s" ]; then
+		timed_out=1
+		break
+	fi
+	sleep 3
+done
+follow
+qrc=0
+if [ -n "$timed_out" ]; then
+	cleanup
+	wait "$qpid" 2>/dev/null || true
+else
+	wait "$qpid" || qrc=$?
+fi
+total=$(elapsed)
+qpid=
+
+# --- the verdict -----------------------------------------------------------
+res=$share/out/result.txt
+problems=()
+[ -z "$timed_out" ] || problems+=("timed out after ${timeout_s}s")
+[ "$qrc" = 0 ] || problems+=("QEMU exited $qrc: $(tail -n 2 "$run/qemu.out" | tr '\n' ' ')")
+status=$(cat "$share/out/status" 2>/dev/null || echo "no status from Dom0")
+[ "$status" = OK ] || problems+=("dom0: $status")
+has() { grep -qxF -- "$1" "$res" 2>/dev/null; }
+has_re() { grep -qE -- "$1" "$res" 2>/dev/null; }
+if [ "$status" = OK ]; then
+	has "LAB-RESULT: PASS" || problems+=("guest: $(grep -m1 '^LAB-RESULT' "$res" || echo 'no result')")
+	has_re "^LAB: mode=$mode " || problems+=("guest did not run in mode $mode")
+	has_re '^LAB: cpuid_base=0x4000[0-9a-f]{4} cpuid_sig=XenVMMXenVMM ' ||
+		problems+=("no XenVMMXenVMM CPUID signature")
+	has_re '^LAB: xen_platform_pci=[0-9a-f:.]+ id=5853:0001 ' ||
+		problems+=("no Xen platform PCI device")
+	case $mode in
+	baseline)
+		has "LAB: hypervisor_type=xen" || problems+=("guest is not a Xen guest")
+		has "LAB: disk_sector0=$token" || problems+=("guest did not read this run's token from xvda")
+		has "DOM0: disk_sector1=GUEST-WROTE $token" ||
+			problems+=("Dom0 did not find the guest's write in the disk file")
+		has_re '^LAB: ping=[0-9.]+ received=[1-3]/3' || problems+=("no ping reply from Dom0")
+		;;
+	nopv)
+		has_re '^LAB: cmdline=(.* )?nopv( |$)' || problems+=("guest kernel was not given nopv")
+		has "LAB: hypervisor_type=none" || problems+=("guest still a Xen guest under nopv")
+		has "LAB: vif_netdevs=none" || problems+=("a xen-netfront netdev appeared")
+		has "LAB: xvd_disks=none" || problems+=("an xvd disk appeared")
+		has_re '^LAB: xen_platform_pci=.* driver=none$' ||
+			problems+=("a driver took the platform PCI device")
+		;;
+	esac
+fi
+
+{
+	echo "run $name mode=$mode"
+	echo "qemu_start_to_toolstack_up=${seen_at[toolstack]:--}s"
+	echo "qemu_start_to_guest_created=${seen_at[created]:--}s"
+	echo "qemu_start_to_guest_result=${seen_at[guest_done]:--}s"
+	echo "qemu_start_to_qemu_exit=${total}s"
+	echo "dom0_status=$status"
+	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
+	for p in "${problems[@]}"; do echo "problem: $p"; done
+} >"$run/summary.txt"
+cat "$run/summary.txt"
+if [ ${#problems[@]} -eq 0 ]; then
+	echo "lab $mode: PASS (${total}s, $run)"
+else
+	echo "lab $mode: FAIL: ${problems[0]} ($run)"
+	exit 1
+fi
