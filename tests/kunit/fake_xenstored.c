@@ -113,6 +113,7 @@ static int fake_write_node(struct fake_xenstored *f, const char *path,
 static void fake_rm(struct fake_xenstored *f, const char *path)
 {
 	struct fake_node *node, *tmp;
+	struct fake_watch *w;
 
 	list_for_each_entry_safe(node, tmp, &f->nodes, list) {
 		if (!blanket_xs_wire_path_under(node->path, path))
@@ -123,6 +124,10 @@ static void fake_rm(struct fake_xenstored *f, const char *path)
 		kfree(node);
 	}
 	fake_fire(f, path);
+	/* Like xenstored, a watch below the removed node fires with its own path. */
+	list_for_each_entry(w, &f->watches, list)
+		if (strcmp(w->path, path) && blanket_xs_wire_path_under(w->path, path))
+			fake_event(f, w->path, w->token);
 }
 
 static void fake_directory(struct fake_xenstored *f, u32 req_id,

@@ -19,6 +19,7 @@ static struct {
 	int removed;
 	int changes;
 	enum xenbus_state last;
+	enum xenbus_state history[16];
 } enum_seen;
 
 static int enum_probe(struct blanket_device *bdev,
@@ -36,6 +37,8 @@ static void enum_remove(struct blanket_device *bdev)
 static void enum_otherend_changed(struct blanket_device *bdev,
 				  enum xenbus_state state)
 {
+	if (enum_seen.changes < ARRAY_SIZE(enum_seen.history))
+		enum_seen.history[enum_seen.changes] = state;
 	enum_seen.changes++;
 	enum_seen.last = state;
 }
@@ -56,6 +59,7 @@ static struct blanket_driver enum_driver = {
 struct enum_fixture {
 	struct fake_xenstored *f;
 	struct blanket_enum e;
+	bool started;
 };
 
 static int enum_test_init(struct kunit *test)
@@ -75,6 +79,11 @@ static int enum_test_init(struct kunit *test)
 
 static void enum_test_exit(struct kunit *test)
 {
+	struct enum_fixture *fx = test->priv;
+
+	/* Also after a failed assertion: no device may outlive its test. */
+	if (fx->started)
+		blanket_enum_stop(&fx->e);
 	blanket_unregister_driver(&enum_driver);
 }
 
@@ -98,6 +107,7 @@ static void enum_start(struct kunit *test)
 	struct enum_fixture *fx = test->priv;
 
 	KUNIT_ASSERT_EQ(test, blanket_enum_start(&fx->e, &fx->f->xs, NULL), 0);
+	fx->started = true;
 	fake_xenstored_settle(fx->f);
 }
 
@@ -148,6 +158,7 @@ static void enum_initial_and_handshake_test(struct kunit *test)
 	put_device(&bdev->dev);
 
 	blanket_enum_stop(&fx->e);
+	fx->started = false;
 	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
 	KUNIT_EXPECT_FALSE(test, enum_has("kvif-0"));
 }
@@ -168,7 +179,6 @@ static void enum_hotplug_unplug_test(struct kunit *test)
 	fake_xenstored_settle(fx->f);
 	KUNIT_EXPECT_FALSE(test, enum_has("kvif-3"));
 	KUNIT_EXPECT_EQ(test, enum_seen.removed, 1);
-	blanket_enum_stop(&fx->e);
 }
 
 static void enum_malformed_test(struct kunit *test)
@@ -190,7 +200,6 @@ static void enum_malformed_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, enum_has("kvif-9"));
 	KUNIT_EXPECT_FALSE(test, enum_has("kvif-5"));
 	KUNIT_EXPECT_FALSE(test, enum_has("kvif-7"));
-	blanket_enum_stop(&fx->e);
 }
 
 static void enum_bad_backend_state_test(struct kunit *test)
@@ -214,7 +223,38 @@ static void enum_bad_backend_state_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, XenbusStateConnected, 50),
 			-ETIMEDOUT);
 	put_device(&bdev->dev);
-	blanket_enum_stop(&fx->e);
+}
+
+/* Every XenbusState the backend can be in reaches the driver, in order. */
+static void enum_every_backend_state_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	char value[4];
+	int s;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	enum_start(test);
+	bdev = blanket_bus_find_device("kvif-0");
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	/* No backend state node yet: Unknown, which is where we start. */
+	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, enum_seen.changes, 0);
+
+	for (s = XenbusStateInitialising; s <= XenbusStateReconfigured; s++) {
+		snprintf(value, sizeof(value), "%d", s);
+		KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", value), 0);
+		KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, s, 2000), 0);
+	}
+	fake_xenstored_settle(fx->f);
+	KUNIT_ASSERT_EQ(test, enum_seen.changes, (int)XenbusStateReconfigured);
+	for (s = XenbusStateInitialising; s <= XenbusStateReconfigured; s++)
+		KUNIT_EXPECT_EQ(test, enum_seen.history[s - 1], (enum xenbus_state)s);
+
+	/* The backend's directory goes away: Unknown again. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, BE "/0"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, XenbusStateUnknown, 2000), 0);
+	put_device(&bdev->dev);
 }
 
 /* A state write racing with unplug must not bring the directory back. */
@@ -239,7 +279,6 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 	state = blanket_xs_read(&fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(state), -ENOENT);
 	put_device(&bdev->dev);
-	blanket_enum_stop(&fx->e);
 }
 
 static struct kunit_case blanket_enum_cases[] = {
@@ -247,6 +286,7 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_hotplug_unplug_test),
 	KUNIT_CASE(enum_malformed_test),
 	KUNIT_CASE(enum_bad_backend_state_test),
+	KUNIT_CASE(enum_every_backend_state_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
 	{}
 };
