@@ -111,6 +111,23 @@ int blanket_gnttab_alloc_refs(struct blanket_gnttab *gt, unsigned int n,
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_alloc_refs);
 
+/*
+ * Map frames up to @nr now, rather than on first use: the frames L0
+ * already has for us at connect time, so that a broken mapping shows at
+ * once and not in a driver's first grant.
+ */
+int blanket_gnttab_grow_to(struct blanket_gnttab *gt, unsigned int nr)
+{
+	int err = 0;
+
+	mutex_lock(&gt->grow_lock);
+	while (!err && gt->nr_frames < min(nr, gt->max_frames))
+		err = blanket_gnttab_grow(gt);
+	mutex_unlock(&gt->grow_lock);
+	return err;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_grow_to);
+
 /* Return a reference whose entry is known to be unused. */
 void blanket_gnttab_free_ref(struct blanket_gnttab *gt, grant_ref_t ref)
 {

@@ -49,6 +49,7 @@ struct blanket_gnttab {
 int blanket_gnttab_init(struct blanket_gnttab *gt, unsigned int max_frames,
 			blanket_gnttab_map_fn map_frame, void *ctx);
 void blanket_gnttab_destroy(struct blanket_gnttab *gt);
+int blanket_gnttab_grow_to(struct blanket_gnttab *gt, unsigned int nr);
 int blanket_gnttab_alloc_refs(struct blanket_gnttab *gt, unsigned int n,
 			      grant_ref_t *refs);
 void blanket_gnttab_free_ref(struct blanket_gnttab *gt, grant_ref_t ref);

@@ -131,6 +131,14 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(blanket_l0_stats);
 
+static void blanket_l0_unmap_grant_frames(struct blanket_l0 *l0)
+{
+	unsigned int i;
+
+	for (i = 0; i < l0->gt.nr_frames; i++)
+		memunmap(l0->gt.frames[i]);
+}
+
 static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
 {
 	struct gnttab_query_size query = { .dom = DOMID_SELF };
@@ -147,7 +155,16 @@ static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
 	max = min_t(u64, query.max_nr_frames, l0->mmio_len / PAGE_SIZE - 1);
 	if (!max)
 		return -ENOSPC;
-	return blanket_gnttab_init(&l0->gt, max, blanket_l0_map_grant_frame, l0);
+	err = blanket_gnttab_init(&l0->gt, max, blanket_l0_map_grant_frame, l0);
+	if (err)
+		return err;
+	/* At least one frame now: a mapping that fails should fail here. */
+	err = blanket_gnttab_grow_to(&l0->gt, max(query.nr_frames, 1U));
+	if (err) {
+		blanket_l0_unmap_grant_frames(l0);
+		blanket_gnttab_destroy(&l0->gt);
+	}
+	return err;
 }
 
 static int blanket_l0_setup_store(struct blanket_l0 *l0)
@@ -192,14 +209,6 @@ static void blanket_l0_teardown_store(struct blanket_l0 *l0)
 	blanket_evtchn_unbind(&l0->ev, l0->store_port);
 	blanket_xs_destroy(&l0->xs);
 	memunmap(l0->store);
-}
-
-static void blanket_l0_unmap_grant_frames(struct blanket_l0 *l0)
-{
-	unsigned int i;
-
-	for (i = 0; i < l0->gt.nr_frames; i++)
-		memunmap(l0->gt.frames[i]);
 }
 
 /* Bring up everything above the transport, then find our devices. */

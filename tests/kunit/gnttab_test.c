@@ -132,6 +132,23 @@ static void gnttab_growth_and_exhaustion_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, extra, refs[5]);
 }
 
+static void gnttab_grow_to_test(struct kunit *test)
+{
+	struct gnttab_fixture *fx = test->priv;
+	struct blanket_gnttab_stats stats;
+
+	KUNIT_EXPECT_EQ(test, blanket_gnttab_grow_to(&fx->gt, 1), 0);
+	KUNIT_EXPECT_EQ(test, fx->maps, 1);
+	KUNIT_EXPECT_EQ(test, blanket_gnttab_grow_to(&fx->gt, 1), 0);
+	KUNIT_EXPECT_EQ(test, fx->maps, 1);
+	/* Never past L0's maximum (two frames here). */
+	KUNIT_EXPECT_EQ(test, blanket_gnttab_grow_to(&fx->gt, 5), 0);
+	KUNIT_EXPECT_EQ(test, fx->maps, 2);
+	blanket_gnttab_get_stats(&fx->gt, &stats);
+	KUNIT_EXPECT_EQ(test, stats.frames, 2ULL);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
+}
+
 static void gnttab_grow_failure_test(struct kunit *test)
 {
 	struct gnttab_fixture *fx = test->priv;
@@ -200,6 +217,7 @@ static struct kunit_case blanket_gnttab_cases[] = {
 	KUNIT_CASE(gnttab_alloc_grant_end_test),
 	KUNIT_CASE(gnttab_bad_grant_test),
 	KUNIT_CASE(gnttab_growth_and_exhaustion_test),
+	KUNIT_CASE(gnttab_grow_to_test),
 	KUNIT_CASE(gnttab_grow_failure_test),
 	KUNIT_CASE(gnttab_end_while_mapped_test),
 	{}
