@@ -30,5 +30,6 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs_requests|xs_errors|xs_broken)'
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
+echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
 dmesg | grep -i 'blanket' | tail -n 15
 exit $fail
