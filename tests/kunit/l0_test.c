@@ -16,6 +16,10 @@ struct l0_fixture {
 	struct kunit *test;
 	struct blanket_l0 l0;
 	struct blanket_device bdev;
+	evtchn_port_t next_port;	/* what alloc_unbound hands out */
+	domid_t remote;			/* what alloc_unbound was asked for */
+	int sends, closes;
+	evtchn_port_t last_port;
 };
 
 static xen_pfn_t fake_pfn_to_gfn(unsigned long pfn)
@@ -23,8 +27,34 @@ static xen_pfn_t fake_pfn_to_gfn(unsigned long pfn)
 	return pfn + FAKE_GFN_OFFSET;
 }
 
+static int fake_event_channel_op(struct blanket_l0 *l0, int cmd, void *arg)
+{
+	struct l0_fixture *fx = container_of(l0, struct l0_fixture, l0);
+
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound: {
+		struct evtchn_alloc_unbound *op = arg;
+
+		fx->remote = op->remote_dom;
+		op->port = fx->next_port;
+		return 0;
+	}
+	case EVTCHNOP_send:
+		fx->sends++;
+		fx->last_port = ((struct evtchn_send *)arg)->port;
+		return 0;
+	case EVTCHNOP_close:
+		fx->closes++;
+		fx->last_port = ((struct evtchn_close *)arg)->port;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 static const struct blanket_transport_ops fake_ops = {
 	.name = "fake",
+	.event_channel_op = fake_event_channel_op,
 	.pfn_to_gfn = fake_pfn_to_gfn,
 };
 
@@ -47,6 +77,10 @@ static int l0_test_init(struct kunit *test)
 	fx->l0.ops = &fake_ops;
 	fx->bdev.xs = &fx->l0.xs;
 	fx->bdev.otherend_id = BACKEND_DOMID;
+	fx->l0.shared = kunit_kzalloc(test, sizeof(*fx->l0.shared), GFP_KERNEL);
+	if (!fx->l0.shared)
+		return -ENOMEM;
+	blanket_evtchn_init(&fx->l0.ev, fx->l0.shared, NULL, &fx->l0);
 	test->priv = fx;
 	return blanket_gnttab_init(&fx->l0.gt, 1, fake_map_frame, fx);
 }
@@ -55,7 +89,47 @@ static void l0_test_exit(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 
+	blanket_evtchn_destroy(&fx->l0.ev);
 	blanket_gnttab_destroy(&fx->l0.gt);
+}
+
+static bool l0_test_handler(evtchn_port_t port, void *data)
+{
+	return true;
+}
+
+static void l0_evtchn_helpers_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	evtchn_port_t port = 0;
+
+	fx->next_port = 42;
+	KUNIT_ASSERT_EQ(test, blanket_alloc_evtchn(&fx->bdev, &port), 0);
+	KUNIT_EXPECT_EQ(test, port, 42U);
+	KUNIT_EXPECT_EQ(test, fx->remote, BACKEND_DOMID);
+	KUNIT_ASSERT_EQ(test, blanket_bind_evtchn(&fx->bdev, port, l0_test_handler, fx), 0);
+
+	KUNIT_EXPECT_EQ(test, blanket_notify(&fx->bdev, port), 0);
+	KUNIT_EXPECT_EQ(test, blanket_notify(&fx->bdev, port), 0);
+	KUNIT_EXPECT_EQ(test, fx->sends, 2);
+	KUNIT_EXPECT_EQ(test, fx->last_port, 42U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.notifications), 2LL);
+
+	blanket_free_evtchn(&fx->bdev, port);
+	KUNIT_EXPECT_EQ(test, fx->closes, 1);
+	KUNIT_EXPECT_EQ(test, fx->last_port, 42U);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&fx->l0.ev.ports));
+}
+
+/* L0 hands out a port the 2-level ABI cannot have. */
+static void l0_evtchn_impossible_port_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	evtchn_port_t port = 7;
+
+	fx->next_port = EVTCHN_2L_NR_CHANNELS;
+	KUNIT_EXPECT_EQ(test, blanket_alloc_evtchn(&fx->bdev, &port), -EIO);
+	KUNIT_EXPECT_EQ(test, port, 7U);
 }
 
 static struct grant_entry_v1 *entry(struct l0_fixture *fx, grant_ref_t ref)
@@ -143,6 +217,8 @@ static struct kunit_case blanket_l0_cases[] = {
 	KUNIT_CASE(l0_ring_alloc_free_test),
 	KUNIT_CASE(l0_ring_free_while_mapped_test),
 	KUNIT_CASE(l0_ring_alloc_exhausted_test),
+	KUNIT_CASE(l0_evtchn_helpers_test),
+	KUNIT_CASE(l0_evtchn_impossible_port_test),
 	{}
 };
 
