@@ -227,15 +227,11 @@ static void *blanket_xs_talk_strings(struct blanket_xs *xs, u32 type,
 	return blanket_xs_talk(xs, type, t, iov, nr, len);
 }
 
-static int blanket_xs_talk_ack(struct blanket_xs *xs, u32 type,
-			       blanket_xbt_t t, const char *const *strs,
-			       unsigned int nr)
+/* The outcome of a request whose reply must be "OK": 0 or an errno. */
+static int blanket_xs_ack(struct blanket_xs *xs, char *reply, unsigned int len)
 {
-	unsigned int len;
-	char *reply;
 	int err;
 
-	reply = blanket_xs_talk_strings(xs, type, t, strs, nr, &len);
 	if (IS_ERR(reply))
 		return PTR_ERR(reply);
 	err = blanket_xs_wire_ack(reply, len);
@@ -243,6 +239,17 @@ static int blanket_xs_talk_ack(struct blanket_xs *xs, u32 type,
 		dev_err_ratelimited(xs->dev, "xenstore: malformed acknowledgment\n");
 	kfree(reply);
 	return err;
+}
+
+static int blanket_xs_talk_ack(struct blanket_xs *xs, u32 type,
+			       blanket_xbt_t t, const char *const *strs,
+			       unsigned int nr)
+{
+	unsigned int len;
+	char *reply;
+
+	reply = blanket_xs_talk_strings(xs, type, t, strs, nr, &len);
+	return blanket_xs_ack(xs, reply, len);
 }
 
 /* "dir/node", or "dir" alone for an empty node, checked before it is sent. */
@@ -310,7 +317,6 @@ int blanket_xs_write(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
 	struct kvec iov[2];
 	unsigned int len;
 	char *reply;
-	int err;
 
 	if (IS_ERR(path))
 		return PTR_ERR(path);
@@ -320,11 +326,7 @@ int blanket_xs_write(struct blanket_xs *xs, blanket_xbt_t t, const char *dir,
 	iov[1].iov_len = strlen(value);
 	reply = blanket_xs_talk(xs, XS_WRITE, t, iov, ARRAY_SIZE(iov), &len);
 	kfree(path);
-	if (IS_ERR(reply))
-		return PTR_ERR(reply);
-	err = blanket_xs_wire_ack(reply, len);
-	kfree(reply);
-	return err;
+	return blanket_xs_ack(xs, reply, len);
 }
 EXPORT_SYMBOL_GPL(blanket_xs_write);
 
