@@ -131,12 +131,14 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(blanket_l0_stats);
 
-static void blanket_l0_unmap_grant_frames(struct blanket_l0 *l0)
+/* Unmap the frames, then forget the table that lists them. */
+static void blanket_l0_teardown_gnttab(struct blanket_l0 *l0)
 {
 	unsigned int i;
 
 	for (i = 0; i < l0->gt.nr_frames; i++)
 		memunmap(l0->gt.frames[i]);
+	blanket_gnttab_destroy(&l0->gt);
 }
 
 static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
@@ -160,10 +162,8 @@ static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
 		return err;
 	/* At least one frame now: a mapping that fails should fail here. */
 	err = blanket_gnttab_grow_to(&l0->gt, max(query.nr_frames, 1U));
-	if (err) {
-		blanket_l0_unmap_grant_frames(l0);
-		blanket_gnttab_destroy(&l0->gt);
-	}
+	if (err)
+		blanket_l0_teardown_gnttab(l0);
 	return err;
 }
 
@@ -252,8 +252,7 @@ unbind_upcall:
 	l0->ops->unbind_upcall(l0);
 destroy_gnttab:
 	blanket_evtchn_destroy(&l0->ev);
-	blanket_l0_unmap_grant_frames(l0);
-	blanket_gnttab_destroy(&l0->gt);
+	blanket_l0_teardown_gnttab(l0);
 unmap_shared:
 	memunmap(l0->shared);
 	return err;
@@ -266,8 +265,7 @@ void blanket_l0_stop(struct blanket_l0 *l0)
 	blanket_l0_teardown_store(l0);
 	l0->ops->unbind_upcall(l0);
 	blanket_evtchn_destroy(&l0->ev);
-	blanket_l0_unmap_grant_frames(l0);
-	blanket_gnttab_destroy(&l0->gt);
+	blanket_l0_teardown_gnttab(l0);
 	memunmap(l0->shared);
 }
 
