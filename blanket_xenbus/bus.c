@@ -15,6 +15,9 @@
 #include <blanket/compat.h>
 #include "bus.h"
 
+/* A device's name on the bus: "vif-0" for device/vif/0. */
+#define BLANKET_DEV_NAME_FMT "%s-%u"
+
 static struct dentry *blanket_debugfs, *blanket_debugfs_devices;
 
 static const char *const blanket_state_names[] = {
@@ -334,7 +337,7 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 		goto put;
 	}
 
-	err = dev_set_name(&bdev->dev, "%s-%u", devtype, devid);
+	err = dev_set_name(&bdev->dev, BLANKET_DEV_NAME_FMT, devtype, devid);
 	if (err)
 		goto put;
 	err = device_add(&bdev->dev);
@@ -373,11 +376,14 @@ void blanket_bus_remove_devices_of(struct blanket_xs *xs)
 	bus_for_each_dev(&blanket_bus_type, NULL, xs, blanket_bus_remove_if_of);
 }
 
-/* The device named @name ("vif-0"), with a reference, or NULL. */
-struct blanket_device *blanket_bus_find_device(const char *name)
+/* The device for device/<devtype>/<devid>, with a reference, or NULL. */
+struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid)
 {
-	struct device *dev = bus_find_device_by_name(&blanket_bus_type, NULL, name);
+	char name[BLANKET_DEVTYPE_MAX + 12];
+	struct device *dev;
 
+	snprintf(name, sizeof(name), BLANKET_DEV_NAME_FMT, devtype, devid);
+	dev = bus_find_device_by_name(&blanket_bus_type, NULL, name);
 	return dev ? to_blanket_device(dev) : NULL;
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_find_device);

@@ -13,7 +13,7 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 					      const char *otherend,
 					      domid_t otherend_id);
 void blanket_bus_remove_device(struct blanket_device *bdev);
-struct blanket_device *blanket_bus_find_device(const char *name);
+struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid);
 void blanket_bus_remove_devices_of(struct blanket_xs *xs);
 const char *blanket_state_name(enum xenbus_state state);
 

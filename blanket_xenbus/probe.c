@@ -84,7 +84,7 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 			    const char *idstr)
 {
 	struct blanket_device *bdev;
-	char *node, *backend, name[BLANKET_DEVTYPE_MAX + 12];
+	char *node, *backend;
 	domid_t backend_id;
 	u32 id;
 	int err;
@@ -106,8 +106,7 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 	if (err)
 		return err;
 
-	snprintf(name, sizeof(name), "%s-%u", type, id);
-	bdev = blanket_bus_find_device(name);
+	bdev = blanket_bus_find_device(type, id);
 	if (bdev) {
 		put_device(&bdev->dev);
 		kfree(backend);
@@ -150,13 +149,11 @@ static void blanket_enum_all(struct blanket_enum *e)
 static void blanket_enum_gone(const char *type, const char *idstr)
 {
 	struct blanket_device *bdev;
-	char name[BLANKET_DEVTYPE_MAX + 12];
 	u32 id;
 
 	if (blanket_parse_devid(idstr, &id))
 		return;
-	snprintf(name, sizeof(name), "%s-%u", type, id);
-	bdev = blanket_bus_find_device(name);
+	bdev = blanket_bus_find_device(type, id);
 	if (!bdev)
 		return;
 	blanket_bus_remove_device(bdev);

@@ -111,9 +111,9 @@ static void enum_start(struct kunit *test)
 	fake_xenstored_settle(fx->f);
 }
 
-static bool enum_has(const char *name)
+static bool enum_has(u32 id)
 {
-	struct blanket_device *bdev = blanket_bus_find_device(name);
+	struct blanket_device *bdev = blanket_bus_find_device("kvif", id);
 
 	if (bdev)
 		put_device(&bdev->dev);
@@ -132,14 +132,14 @@ static void enum_initial_and_handshake_test(struct kunit *test)
 	enum_start(test);
 
 	KUNIT_EXPECT_EQ(test, enum_seen.probed, 2);
-	bdev = blanket_bus_find_device("kvif-7");
+	bdev = blanket_bus_find_device("kvif", 7);
 	KUNIT_ASSERT_NOT_NULL(test, bdev);
 	KUNIT_EXPECT_STREQ(test, bdev->otherend, BE "/7");
 	KUNIT_EXPECT_EQ(test, bdev->otherend_id, 3);
 	KUNIT_EXPECT_STREQ(test, bdev->nodename, "device/kvif/7");
 	put_device(&bdev->dev);
 
-	bdev = blanket_bus_find_device("kvif-0");
+	bdev = blanket_bus_find_device("kvif", 0);
 	KUNIT_ASSERT_NOT_NULL(test, bdev);
 	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateInitWait);
 
@@ -160,7 +160,7 @@ static void enum_initial_and_handshake_test(struct kunit *test)
 	blanket_enum_stop(&fx->e);
 	fx->started = false;
 	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
-	KUNIT_EXPECT_FALSE(test, enum_has("kvif-0"));
+	KUNIT_EXPECT_FALSE(test, enum_has(0));
 }
 
 static void enum_hotplug_unplug_test(struct kunit *test)
@@ -172,12 +172,12 @@ static void enum_hotplug_unplug_test(struct kunit *test)
 
 	enum_add_node(test, "3", "0", BE "/3");
 	fake_xenstored_settle(fx->f);
-	KUNIT_EXPECT_TRUE(test, enum_has("kvif-3"));
+	KUNIT_EXPECT_TRUE(test, enum_has(3));
 	KUNIT_EXPECT_EQ(test, enum_seen.probed, 1);
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif/3"), 0);
 	fake_xenstored_settle(fx->f);
-	KUNIT_EXPECT_FALSE(test, enum_has("kvif-3"));
+	KUNIT_EXPECT_FALSE(test, enum_has(3));
 	KUNIT_EXPECT_EQ(test, enum_seen.removed, 1);
 }
 
@@ -197,9 +197,9 @@ static void enum_malformed_test(struct kunit *test)
 	enum_start(test);
 
 	KUNIT_EXPECT_EQ(test, enum_seen.probed, 1);
-	KUNIT_EXPECT_TRUE(test, enum_has("kvif-9"));
-	KUNIT_EXPECT_FALSE(test, enum_has("kvif-5"));
-	KUNIT_EXPECT_FALSE(test, enum_has("kvif-7"));
+	KUNIT_EXPECT_TRUE(test, enum_has(9));
+	KUNIT_EXPECT_FALSE(test, enum_has(5));
+	KUNIT_EXPECT_FALSE(test, enum_has(7));
 }
 
 static void enum_bad_backend_state_test(struct kunit *test)
@@ -217,7 +217,7 @@ static void enum_bad_backend_state_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "4x"), 0);
 	fake_xenstored_settle(fx->f);
 	KUNIT_EXPECT_EQ(test, enum_seen.changes, 1);
-	bdev = blanket_bus_find_device("kvif-0");
+	bdev = blanket_bus_find_device("kvif", 0);
 	KUNIT_ASSERT_NOT_NULL(test, bdev);
 	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateInitWait);
 	KUNIT_EXPECT_EQ(test, blanket_wait_for_otherend(bdev, XenbusStateConnected, 50),
@@ -235,7 +235,7 @@ static void enum_every_backend_state_test(struct kunit *test)
 
 	enum_add_node(test, "0", "0", BE "/0");
 	enum_start(test);
-	bdev = blanket_bus_find_device("kvif-0");
+	bdev = blanket_bus_find_device("kvif", 0);
 	KUNIT_ASSERT_NOT_NULL(test, bdev);
 	/* No backend state node yet: Unknown, which is where we start. */
 	KUNIT_EXPECT_EQ(test, bdev->otherend_state, XenbusStateUnknown);
@@ -266,7 +266,7 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 
 	enum_add_node(test, "0", "0", BE "/0");
 	enum_start(test);
-	bdev = blanket_bus_find_device("kvif-0");
+	bdev = blanket_bus_find_device("kvif", 0);
 	KUNIT_ASSERT_NOT_NULL(test, bdev);
 
 	/* Removed behind the enumerator's back: no event delivered yet. */
