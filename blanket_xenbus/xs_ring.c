@@ -64,7 +64,7 @@ int blanket_xs_ring_room(struct blanket_xs_ring *ring)
 
 	if (!blanket_ring_prod_valid(ring->req_prod, cons, XENSTORE_RING_SIZE))
 		return -EIO;
-	return blanket_ring_free(ring->req_prod, cons, XENSTORE_RING_SIZE);
+	return blanket_ring_space(ring->req_prod, cons, XENSTORE_RING_SIZE);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_room);
 

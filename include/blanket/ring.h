@@ -20,7 +20,7 @@ static inline u32 blanket_ring_used(u32 prod, u32 cons)
 }
 
 /* Slots a producer at @prod may still fill in a ring of @size entries. */
-static inline u32 blanket_ring_free(u32 prod, u32 cons, u32 size)
+static inline u32 blanket_ring_space(u32 prod, u32 cons, u32 size)
 {
 	return size - blanket_ring_used(prod, cons);
 }

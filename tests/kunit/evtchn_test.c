@@ -9,8 +9,7 @@
 #include <asm/sync_bitops.h>
 
 #include "blanket_xenbus/evtchn.h"
-
-#define WORD_BITS (sizeof(xen_ulong_t) * BITS_PER_BYTE)
+#include "fake_l0.h"
 
 struct evtchn_fixture {
 	struct shared_info *s;
@@ -20,33 +19,13 @@ struct evtchn_fixture {
 	bool work;		/* what the handlers report */
 };
 
-/* Xen marking @port pending: an upcall only on an unmasked 0->1 edge. */
-static void fake_raise(struct shared_info *s, evtchn_port_t port)
-{
-	struct vcpu_info *v = &s->vcpu_info[0];
-
-	if (sync_test_and_set_bit(port, s->evtchn_pending))
-		return;
-	if (sync_test_bit(port, s->evtchn_mask))
-		return;
-	if (!sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
-		WRITE_ONCE(v->evtchn_upcall_pending, 1);
-}
-
-/*
- * EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked, but
- * only if the port was masked when the hypercall came.
- */
+/* EVTCHNOP_unmask, counted. */
 static int fake_unmask(void *ctx, evtchn_port_t port)
 {
 	struct evtchn_fixture *fx = ctx;
-	struct vcpu_info *v = &fx->s->vcpu_info[0];
 
 	fx->unmask_calls++;
-	if (sync_test_and_clear_bit(port, fx->s->evtchn_mask) &&
-	    sync_test_bit(port, fx->s->evtchn_pending) &&
-	    !sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
-		WRITE_ONCE(v->evtchn_upcall_pending, 1);
+	fake_evtchn_unmask(fx->s, port);
 	return 0;
 }
 
@@ -65,7 +44,7 @@ static bool raise_again_handler(evtchn_port_t port, void *data)
 	struct evtchn_fixture *fx = data;
 
 	if (fx->calls[port]++ == 0)
-		fake_raise(fx->s, port);
+		fake_evtchn_raise(fx->s, port);
 	return true;
 }
 
@@ -107,7 +86,7 @@ static void evtchn_deliver_test(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, ports[i],
 							  count_handler, fx), 0);
 	for (i = 0; i < ARRAY_SIZE(ports); i++)
-		fake_raise(fx->s, ports[i]);
+		fake_evtchn_raise(fx->s, ports[i]);
 	blanket_evtchn_upcall(&fx->ev);
 
 	for (i = 0; i < ARRAY_SIZE(ports); i++) {
@@ -128,7 +107,7 @@ static void evtchn_masked_edge_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 5, count_handler, fx), 0);
 	/* Raised while masked: no upcall, but not lost either. */
 	sync_set_bit(5, fx->s->evtchn_mask);
-	fake_raise(fx->s, 5);
+	fake_evtchn_raise(fx->s, 5);
 	KUNIT_EXPECT_EQ(test, fx->s->vcpu_info[0].evtchn_upcall_pending, 0);
 	blanket_evtchn_unbind(&fx->ev, 5);
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 5, count_handler, fx), 0);
@@ -143,7 +122,7 @@ static void evtchn_raised_during_handler_test(struct kunit *test)
 	struct evtchn_fixture *fx = test->priv;
 
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 11, raise_again_handler, fx), 0);
-	fake_raise(fx->s, 11);
+	fake_evtchn_raise(fx->s, 11);
 	blanket_evtchn_upcall(&fx->ev);
 	/* Not lost: the unmask had L0 raise it again, within the same upcall. */
 	KUNIT_EXPECT_EQ(test, fx->calls[11], 2);
@@ -160,14 +139,14 @@ static void evtchn_unbound_port_test(struct kunit *test)
 
 	/* A hostile L0 unmasks nothing for us: fake an unmasked stray port. */
 	sync_clear_bit(9, fx->s->evtchn_mask);
-	fake_raise(fx->s, 9);
+	fake_evtchn_raise(fx->s, 9);
 	blanket_evtchn_upcall(&fx->ev);
 	blanket_evtchn_get_stats(&fx->ev, &stats);
 	KUNIT_EXPECT_EQ(test, stats.unbound, 1ULL);
 	KUNIT_EXPECT_EQ(test, stats.events, 0ULL);
 	/* It stays masked, so it cannot fire again. */
 	KUNIT_EXPECT_TRUE(test, sync_test_bit(9, fx->s->evtchn_mask));
-	fake_raise(fx->s, 9);
+	fake_evtchn_raise(fx->s, 9);
 	KUNIT_EXPECT_EQ(test, fx->s->vcpu_info[0].evtchn_upcall_pending, 0);
 }
 
@@ -189,7 +168,7 @@ static void evtchn_unbind_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 7, count_handler, fx), 0);
 	blanket_evtchn_unbind(&fx->ev, 7);
 	KUNIT_EXPECT_TRUE(test, sync_test_bit(7, fx->s->evtchn_mask));
-	fake_raise(fx->s, 7);
+	fake_evtchn_raise(fx->s, 7);
 	blanket_evtchn_upcall(&fx->ev);
 	KUNIT_EXPECT_EQ(test, fx->calls[7], 0);
 }
@@ -222,7 +201,7 @@ static void evtchn_spurious_flood_test(struct kunit *test)
 	fx->work = false;
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 20, count_handler, fx), 0);
 	for (i = 0; i < 1000; i++) {
-		fake_raise(fx->s, 20);
+		fake_evtchn_raise(fx->s, 20);
 		blanket_evtchn_upcall(&fx->ev);
 	}
 	/*

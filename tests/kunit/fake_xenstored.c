@@ -361,7 +361,7 @@ static bool fake_flush(struct fake_xenstored *f)
 		return true;
 	}
 	while (done < f->out_len) {
-		u32 room = blanket_ring_free(intf->rsp_prod, intf->rsp_cons,
+		u32 room = blanket_ring_space(intf->rsp_prod, intf->rsp_cons,
 					     XENSTORE_RING_SIZE);
 		u32 n = min_t(size_t, f->out_len - done, room);
 
@@ -389,7 +389,7 @@ static void fake_kick(void *ctx)
 	sent = fake_flush(f);
 	mutex_unlock(&f->lock);
 	if (sent)
-		blanket_xs_event(&f->xs);
+		blanket_xs_event(f->xs);
 }
 
 /* L0's Dom0 writing a node itself (a backend changing state, say). */
@@ -404,6 +404,7 @@ int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 	fake_kick(f);
 	return err;
 }
+EXPORT_SYMBOL_GPL(fake_xenstored_set);
 
 int fake_xenstored_rm(struct fake_xenstored *f, const char *path)
 {
@@ -418,6 +419,22 @@ int fake_xenstored_rm(struct fake_xenstored *f, const char *path)
 	fake_kick(f);
 	return err;
 }
+EXPORT_SYMBOL_GPL(fake_xenstored_rm);
+
+/* A copy of a node's value (what the client wrote), or NULL. */
+char *fake_xenstored_get(struct fake_xenstored *f, const char *path)
+{
+	struct fake_node *node;
+	char *value = NULL;
+
+	mutex_lock(&f->lock);
+	node = fake_find(f, path);
+	if (node)
+		value = kstrdup(node->value, GFP_KERNEL);
+	mutex_unlock(&f->lock);
+	return value;
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_get);
 
 /* Wait until every reply and watch event sent so far has been handled. */
 void fake_xenstored_settle(struct fake_xenstored *f)
@@ -426,15 +443,16 @@ void fake_xenstored_settle(struct fake_xenstored *f)
 	bool idle;
 
 	for (i = 0; i < 50; i++) {
-		flush_work(&f->xs.read_work);
-		flush_workqueue(f->xs.wq);
-		spin_lock(&f->xs.lock);
-		idle = list_empty(&f->xs.events);
-		spin_unlock(&f->xs.lock);
-		if (idle && !work_pending(&f->xs.read_work))
+		flush_work(&f->xs->read_work);
+		flush_workqueue(f->xs->wq);
+		spin_lock(&f->xs->lock);
+		idle = list_empty(&f->xs->events);
+		spin_unlock(&f->xs->lock);
+		if (idle && !work_pending(&f->xs->read_work))
 			return;
 	}
 }
+EXPORT_SYMBOL_GPL(fake_xenstored_settle);
 
 static void fake_xenstored_free(struct kunit_resource *res)
 {
@@ -442,7 +460,7 @@ static void fake_xenstored_free(struct kunit_resource *res)
 	struct fake_node *node, *ntmp;
 	struct fake_watch *w, *wtmp;
 
-	blanket_xs_destroy(&f->xs);
+	blanket_xs_destroy(f->xs);
 	list_for_each_entry_safe(node, ntmp, &f->nodes, list) {
 		kfree(node->path);
 		kfree(node->value);
@@ -458,9 +476,14 @@ static void fake_xenstored_free(struct kunit_resource *res)
 	kfree(f);
 }
 
+struct fake_xenstored_args {
+	struct blanket_xs *xs;
+	unsigned int timeout_ms;
+};
+
 static int fake_xenstored_init(struct kunit_resource *res, void *context)
 {
-	unsigned int timeout_ms = *(unsigned int *)context;
+	struct fake_xenstored_args *args = context;
 	struct fake_xenstored *f;
 	int err;
 
@@ -475,7 +498,9 @@ static int fake_xenstored_init(struct kunit_resource *res, void *context)
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->nodes);
 	INIT_LIST_HEAD(&f->watches);
-	err = blanket_xs_init(&f->xs, f->intf, fake_kick, f, NULL, timeout_ms);
+	f->xs = args->xs ?: &f->own_xs;
+	err = blanket_xs_init(f->xs, f->intf, fake_kick, f, NULL,
+			      args->timeout_ms);
 	if (err) {
 		kfree(f->intf);
 		kfree(f);
@@ -485,10 +510,24 @@ static int fake_xenstored_init(struct kunit_resource *res, void *context)
 	return 0;
 }
 
-/* A connected client and its fake xenstored, torn down with the test. */
+/*
+ * A connected client and its fake xenstored, torn down with the test.
+ * The client is @xs if given (one embedded in a fake L0), else the fake's
+ * own.
+ */
+struct fake_xenstored *fake_xenstored_start_on(struct kunit *test,
+					       struct blanket_xs *xs,
+					       unsigned int timeout_ms)
+{
+	struct fake_xenstored_args args = { .xs = xs, .timeout_ms = timeout_ms };
+
+	return kunit_alloc_resource(test, fake_xenstored_init,
+				    fake_xenstored_free, GFP_KERNEL, &args);
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_start_on);
+
 struct fake_xenstored *fake_xenstored_start(struct kunit *test,
 					    unsigned int timeout_ms)
 {
-	return kunit_alloc_resource(test, fake_xenstored_init,
-				    fake_xenstored_free, GFP_KERNEL, &timeout_ms);
+	return fake_xenstored_start_on(test, NULL, timeout_ms);
 }

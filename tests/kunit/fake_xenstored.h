@@ -30,7 +30,8 @@ enum fake_xs_fault {
 
 struct fake_xenstored {
 	struct xenstore_domain_interface *intf;
-	struct blanket_xs xs;
+	struct blanket_xs *xs;	/* the client under test */
+	struct blanket_xs own_xs;
 	struct mutex lock;	/* the fake's state; taken inside the client's write_lock */
 	char in[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	u32 in_have;
@@ -47,9 +48,13 @@ struct fake_xenstored {
 
 struct fake_xenstored *fake_xenstored_start(struct kunit *test,
 					    unsigned int timeout_ms);
+struct fake_xenstored *fake_xenstored_start_on(struct kunit *test,
+					       struct blanket_xs *xs,
+					       unsigned int timeout_ms);
 int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 		       const char *value);
 int fake_xenstored_rm(struct fake_xenstored *f, const char *path);
+char *fake_xenstored_get(struct fake_xenstored *f, const char *path);
 void fake_xenstored_settle(struct fake_xenstored *f);
 
 #endif /* _BLANKET_FAKE_XENSTORED_H */

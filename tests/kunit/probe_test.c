@@ -106,7 +106,7 @@ static void enum_start(struct kunit *test)
 {
 	struct enum_fixture *fx = test->priv;
 
-	KUNIT_ASSERT_EQ(test, blanket_enum_start(&fx->e, &fx->f->xs, NULL), 0);
+	KUNIT_ASSERT_EQ(test, blanket_enum_start(&fx->e, fx->f->xs, NULL), 0);
 	fx->started = true;
 	fake_xenstored_settle(fx->f);
 }
@@ -151,7 +151,7 @@ static void enum_initial_and_handshake_test(struct kunit *test)
 
 	/* Our side of the handshake lands in our own directory. */
 	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), 0);
-	state = blanket_xs_read(&fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
+	state = blanket_xs_read(fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, state);
 	KUNIT_EXPECT_STREQ(test, state, "4");
 	kfree(state);
@@ -276,7 +276,7 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateInitialised), 0);
 	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif/0/state"), 0);
 	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), -ENOENT);
-	state = blanket_xs_read(&fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
+	state = blanket_xs_read(fx->f->xs, BLANKET_XBT_NIL, "device/kvif/0", "state", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(state), -ENOENT);
 	put_device(&bdev->dev);
 }

@@ -10,8 +10,8 @@
 static void ring_used_free_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, blanket_ring_used(10, 4), 6U);
-	KUNIT_EXPECT_EQ(test, blanket_ring_free(10, 4, 32), 26U);
-	KUNIT_EXPECT_EQ(test, blanket_ring_free(36, 4, 32), 0U);
+	KUNIT_EXPECT_EQ(test, blanket_ring_space(10, 4, 32), 26U);
+	KUNIT_EXPECT_EQ(test, blanket_ring_space(36, 4, 32), 0U);
 	KUNIT_EXPECT_EQ(test, blanket_ring_used(7, 7), 0U);
 }
 
@@ -22,7 +22,7 @@ static void ring_used_across_wrap_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, prod, 6U);
 	KUNIT_EXPECT_EQ(test, blanket_ring_used(prod, cons), 10U);
-	KUNIT_EXPECT_EQ(test, blanket_ring_free(prod, cons, 16), 6U);
+	KUNIT_EXPECT_EQ(test, blanket_ring_space(prod, cons, 16), 6U);
 }
 
 static void ring_rsp_prod_valid_test(struct kunit *test)

@@ -24,20 +24,20 @@ static void xs_read_write_test(struct kunit *test)
 	unsigned int len = 0;
 	char *value;
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/0",
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "device/vif/0",
 					       "mac", "00:16:3e:00:00:01"), 0);
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0", "mac", &len);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "device/vif/0", "mac", &len);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
 	KUNIT_EXPECT_STREQ(test, value, "00:16:3e:00:00:01");
 	KUNIT_EXPECT_EQ(test, len, 17U);
 	kfree(value);
 
 	/* An empty node is the whole path. */
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0/mac", "", NULL);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "device/vif/0/mac", "", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
 	kfree(value);
 
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "device/vif/0", "nope", NULL);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "device/vif/0", "nope", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -ENOENT);
 }
 
@@ -47,28 +47,28 @@ static void xs_mkdir_directory_rm_test(struct kunit *test)
 	unsigned int num = 0;
 	char **names;
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_mkdir(&f->xs, BLANKET_XBT_NIL, "device", "vif"), 0);
-	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/0",
+	KUNIT_ASSERT_EQ(test, blanket_xs_mkdir(f->xs, BLANKET_XBT_NIL, "device", "vif"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "device/vif/0",
 					       "state", "1"), 0);
-	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "device/vif/12",
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "device/vif/12",
 					       "state", "1"), 0);
-	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
+	names = blanket_xs_directory(f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
 	KUNIT_ASSERT_EQ(test, num, 2U);
 	KUNIT_EXPECT_STREQ(test, names[0], "0");
 	KUNIT_EXPECT_STREQ(test, names[1], "12");
 	kfree(names);
 
-	KUNIT_EXPECT_EQ(test, blanket_xs_rm(&f->xs, BLANKET_XBT_NIL, "device/vif", "0"), 0);
-	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
+	KUNIT_EXPECT_EQ(test, blanket_xs_rm(f->xs, BLANKET_XBT_NIL, "device/vif", "0"), 0);
+	names = blanket_xs_directory(f->xs, BLANKET_XBT_NIL, "device", "vif", &num);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
 	KUNIT_EXPECT_EQ(test, num, 1U);
 	kfree(names);
-	KUNIT_EXPECT_EQ(test, blanket_xs_rm(&f->xs, BLANKET_XBT_NIL, "device/vif", "0"),
+	KUNIT_EXPECT_EQ(test, blanket_xs_rm(f->xs, BLANKET_XBT_NIL, "device/vif", "0"),
 			-ENOENT);
 
 	/* A directory with no children is an empty list, not an error. */
-	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "device/vif/12", "state",
+	names = blanket_xs_directory(f->xs, BLANKET_XBT_NIL, "device/vif/12", "state",
 				     &num);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
 	KUNIT_EXPECT_EQ(test, num, 0U);
@@ -82,28 +82,28 @@ static void xs_printf_scanf_gather_test(struct kunit *test)
 	char *str = NULL;
 	u32 val = 0;
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_printf(&f->xs, BLANKET_XBT_NIL, "be", "ring-ref",
+	KUNIT_ASSERT_EQ(test, blanket_xs_printf(f->xs, BLANKET_XBT_NIL, "be", "ring-ref",
 						"%u", 4096U), 0);
-	KUNIT_ASSERT_EQ(test, blanket_xs_printf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+	KUNIT_ASSERT_EQ(test, blanket_xs_printf(f->xs, BLANKET_XBT_NIL, "be", "pair",
 						"%u:%u", 3U, 4U), 0);
-	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(f->xs, BLANKET_XBT_NIL, "be", "pair",
 					       "%u:%u", &a, &b), 2);
 	KUNIT_EXPECT_EQ(test, a, 3U);
 	KUNIT_EXPECT_EQ(test, b, 4U);
-	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(&f->xs, BLANKET_XBT_NIL, "be", "pair",
+	KUNIT_EXPECT_EQ(test, blanket_xs_scanf(f->xs, BLANKET_XBT_NIL, "be", "pair",
 					       "x%u", &a), -ERANGE);
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_gather(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_ASSERT_EQ(test, blanket_xs_gather(f->xs, BLANKET_XBT_NIL, "be",
 						"ring-ref", "%u", &a,
 						"pair", NULL, &str, NULL), 0);
 	KUNIT_EXPECT_EQ(test, a, 4096U);
 	KUNIT_EXPECT_STREQ(test, str, "3:4");
 	kfree(str);
-	KUNIT_EXPECT_EQ(test, blanket_xs_gather(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_EXPECT_EQ(test, blanket_xs_gather(f->xs, BLANKET_XBT_NIL, "be",
 						"ring-ref", "%u", &a,
 						"missing", "%u", &b, NULL), -ENOENT);
 
-	KUNIT_EXPECT_EQ(test, blanket_xs_read_u32(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_u32(f->xs, BLANKET_XBT_NIL, "be",
 						  "ring-ref", &val), 0);
 	KUNIT_EXPECT_EQ(test, val, 4096U);
 }
@@ -119,7 +119,7 @@ static void xs_read_u32_strict_test(struct kunit *test)
 		int err;
 
 		KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/v", bad[i]), 0);
-		err = blanket_xs_read_u32(&f->xs, BLANKET_XBT_NIL, "be", "v", &val);
+		err = blanket_xs_read_u32(f->xs, BLANKET_XBT_NIL, "be", "v", &val);
 		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "value \"%s\"", bad[i]);
 	}
 }
@@ -132,15 +132,15 @@ static void xs_read_bool_test(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-sg", "1"), 0);
-	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(f->xs, BLANKET_XBT_NIL, "be",
 						   "feature-sg", false, &val), 0);
 	KUNIT_EXPECT_TRUE(test, val);
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-sg", "0"), 0);
-	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(f->xs, BLANKET_XBT_NIL, "be",
 						   "feature-sg", true, &val), 0);
 	KUNIT_EXPECT_FALSE(test, val);
 	/* Absent: the default, either way. */
-	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be",
+	KUNIT_EXPECT_EQ(test, blanket_xs_read_bool(f->xs, BLANKET_XBT_NIL, "be",
 						   "feature-gso", true, &val), 0);
 	KUNIT_EXPECT_TRUE(test, val);
 
@@ -149,7 +149,7 @@ static void xs_read_bool_test(struct kunit *test)
 
 		KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "be/feature-x", bad[i]), 0);
 		val = true;
-		err = blanket_xs_read_bool(&f->xs, BLANKET_XBT_NIL, "be", "feature-x",
+		err = blanket_xs_read_bool(f->xs, BLANKET_XBT_NIL, "be", "feature-x",
 					   false, &val);
 		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "value \"%s\"", bad[i]);
 	}
@@ -165,15 +165,15 @@ static void xs_transaction_retry_test(struct kunit *test)
 	f->eagain = 2;
 	do {
 		tries++;
-		KUNIT_ASSERT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
+		KUNIT_ASSERT_EQ(test, blanket_xs_transaction_start(f->xs, &t), 0);
 		KUNIT_EXPECT_NE(test, t, BLANKET_XBT_NIL);
-		KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, t, "fe", "state", "4"), 0);
-		err = blanket_xs_transaction_end(&f->xs, t, false);
+		KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, t, "fe", "state", "4"), 0);
+		err = blanket_xs_transaction_end(f->xs, t, false);
 	} while (err == -EAGAIN && tries < 5);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, tries, 3);
-	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
-	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_end(&f->xs, t, true), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(f->xs, &t), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_end(f->xs, t, true), 0);
 }
 
 struct xs_watch_seen {
@@ -197,7 +197,7 @@ static void xs_watch_test(struct kunit *test)
 	struct xs_watch_seen seen = {};
 	struct blanket_xs_stats stats;
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "backend/vif",
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "backend/vif",
 					       xs_watch_cb), 0);
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* fired once when set */
@@ -213,13 +213,13 @@ static void xs_watch_test(struct kunit *test)
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 2);
 
-	blanket_xs_unwatch(&f->xs, &seen.watch);
+	blanket_xs_unwatch(f->xs, &seen.watch);
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vif/0/state", "5"), 0);
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 2);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
 
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.watch_events, 2ULL);
 }
 
@@ -236,14 +236,14 @@ static void xs_watch_self_remove_cb(struct blanket_xs_watch *watch,
 static void xs_watch_remove_from_callback_test(struct kunit *test)
 {
 	struct fake_xenstored *f = xs_start(test);
-	struct xs_watch_seen seen = { .xs = &f->xs };
+	struct xs_watch_seen seen = { .xs = f->xs };
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "fe",
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "fe",
 					       xs_watch_self_remove_cb), 0);
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->watches));
-	KUNIT_EXPECT_TRUE(test, list_empty(&f->xs.watches));
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->xs->watches));
 }
 
 struct xs_slow_watch {
@@ -268,10 +268,10 @@ static void xs_unwatch_waits_for_callback_test(struct kunit *test)
 	struct xs_slow_watch sw = {};
 
 	init_completion(&sw.entered);
-	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &sw.watch, "slow", xs_slow_cb), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &sw.watch, "slow", xs_slow_cb), 0);
 	/* The registration event is running the slow callback. */
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&sw.entered, 5 * HZ));
-	blanket_xs_unwatch(&f->xs, &sw.watch);
+	blanket_xs_unwatch(f->xs, &sw.watch);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(sw.finished));
 }
 
@@ -293,11 +293,11 @@ static int xs_worker_fn(void *data)
 
 		snprintf(key, sizeof(key), "w%d", w->id);
 		snprintf(want, sizeof(want), "worker %d round %d", w->id, i);
-		if (blanket_xs_write(&w->f->xs, BLANKET_XBT_NIL, "conc", key, want)) {
+		if (blanket_xs_write(w->f->xs, BLANKET_XBT_NIL, "conc", key, want)) {
 			w->failures++;
 			continue;
 		}
-		got = blanket_xs_read(&w->f->xs, BLANKET_XBT_NIL, "conc", key, NULL);
+		got = blanket_xs_read(w->f->xs, BLANKET_XBT_NIL, "conc", key, NULL);
 		if (IS_ERR(got) || strcmp(got, want))
 			w->failures++;
 		if (!IS_ERR(got))
@@ -324,7 +324,7 @@ static void xs_concurrent_callers_test(struct kunit *test)
 		wait_for_completion(&workers[i].done);
 		KUNIT_EXPECT_EQ(test, workers[i].failures, 0);
 	}
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.requests, 200ULL);
 	KUNIT_EXPECT_EQ(test, stats.unmatched, 0ULL);
 }
@@ -340,8 +340,8 @@ static void xs_large_messages_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	for (i = 0; i < 3000; i++)
 		big[i] = 'a' + i % 26;
-	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "big", "v", big), 0);
-	got = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "big", "v", &len);
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "big", "v", big), 0);
+	got = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "big", "v", &len);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, got);
 	KUNIT_EXPECT_EQ(test, len, 3000U);
 	KUNIT_EXPECT_STREQ(test, got, big);
@@ -349,10 +349,10 @@ static void xs_large_messages_test(struct kunit *test)
 
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "entry-with-long-name-%u", i);
-		KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "dir",
+		KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "dir",
 						       name, "x"), 0);
 	}
-	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "dir", "", &num);
+	names = blanket_xs_directory(f->xs, BLANKET_XBT_NIL, "dir", "", &num);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, names);
 	KUNIT_EXPECT_EQ(test, num, 100U);
 	KUNIT_EXPECT_STREQ(test, names[99], "entry-with-long-name-99");
@@ -363,7 +363,7 @@ static void xs_large_messages_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	memset(big, 'x', XENSTORE_PAYLOAD_MAX);
 	i = f->requests;
-	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "big", "v", big),
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "big", "v", big),
 			-E2BIG);
 	KUNIT_EXPECT_EQ(test, f->requests, i);
 }
@@ -373,11 +373,11 @@ static void xs_bad_path_test(struct kunit *test)
 	struct fake_xenstored *f = xs_start(test);
 	unsigned int before = f->requests;
 
-	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "a//b", "c", "1"),
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "a//b", "c", "1"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "a", "../b", "1"),
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "a", "../b", "1"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, blanket_xs_mkdir(&f->xs, BLANKET_XBT_NIL, "a b", ""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, blanket_xs_mkdir(f->xs, BLANKET_XBT_NIL, "a b", ""), -EINVAL);
 	KUNIT_EXPECT_EQ(test, f->requests, before);
 }
 
@@ -389,11 +389,11 @@ static void xs_fatal(struct kunit *test, enum fake_xs_fault fault)
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "k", "v"), 0);
 	f->fault = fault;
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "k", "", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -EIO);
-	KUNIT_EXPECT_TRUE(test, blanket_xs_broken(&f->xs));
+	KUNIT_EXPECT_TRUE(test, blanket_xs_broken(f->xs));
 	/* And stays given up, even though the fake would answer now. */
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "k", "", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -EIO);
 }
 
@@ -422,13 +422,13 @@ static struct fake_xenstored *xs_recoverable(struct kunit *test,
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "d/k", "v"), 0);
 	f->fault = fault;
-	names = blanket_xs_directory(&f->xs, BLANKET_XBT_NIL, "d", "", &num);
+	names = blanket_xs_directory(f->xs, BLANKET_XBT_NIL, "d", "", &num);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(names), err);
 	if (!IS_ERR(names))
 		kfree(names);
 	f->fault = FAKE_XS_NONE;
-	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(&f->xs));
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "d/k", "", NULL);
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(f->xs));
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "d/k", "", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
 	KUNIT_EXPECT_STREQ(test, value, "v");
 	kfree(value);
@@ -440,7 +440,7 @@ static void xs_error_reply_test(struct kunit *test)
 	struct fake_xenstored *f = xs_recoverable(test, FAKE_XS_ERROR, -EACCES);
 	struct blanket_xs_stats stats;
 
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.errors, 1ULL);
 }
 
@@ -464,7 +464,7 @@ static void xs_silent_test(struct kunit *test)
 	struct fake_xenstored *f = xs_recoverable(test, FAKE_XS_SILENT, -ETIMEDOUT);
 	struct blanket_xs_stats stats;
 
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.timeouts, 1ULL);
 }
 
@@ -476,13 +476,13 @@ static void xs_wrong_req_id_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "k", "v"), 0);
 	f->fault = FAKE_XS_WRONG_REQ_ID;
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "k", "", NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(value), -ETIMEDOUT);
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.unmatched, 1ULL);
 	KUNIT_EXPECT_EQ(test, stats.timeouts, 1ULL);
-	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(&f->xs));
-	value = blanket_xs_read(&f->xs, BLANKET_XBT_NIL, "k", "", NULL);
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(f->xs));
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "k", "", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
 	kfree(value);
 }
@@ -493,10 +493,10 @@ static void xs_bad_txid_test(struct kunit *test)
 	blanket_xbt_t t;
 
 	f->fault = FAKE_XS_BAD_TXID;
-	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), -EPROTO);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(f->xs, &t), -EPROTO);
 	f->fault = FAKE_XS_UNTERMINATED;
-	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), -EPROTO);
-	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(&f->xs, &t), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(f->xs, &t), -EPROTO);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_start(f->xs, &t), 0);
 }
 
 static void xs_hostile_watch_event(struct kunit *test, enum fake_xs_fault fault)
@@ -505,15 +505,15 @@ static void xs_hostile_watch_event(struct kunit *test, enum fake_xs_fault fault)
 	struct xs_watch_seen seen = {};
 	struct blanket_xs_stats stats;
 
-	KUNIT_ASSERT_EQ(test, blanket_xs_watch(&f->xs, &seen.watch, "device",
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "device",
 					       xs_watch_cb), 0);
 	f->fault = fault;
-	KUNIT_ASSERT_EQ(test, blanket_xs_write(&f->xs, BLANKET_XBT_NIL, "x", "", "1"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "x", "", "1"), 0);
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, seen.calls, 1);	/* only the registration event */
-	blanket_xs_get_stats(&f->xs, &stats);
+	blanket_xs_get_stats(f->xs, &stats);
 	KUNIT_EXPECT_EQ(test, stats.watch_dropped, 1ULL);
-	blanket_xs_unwatch(&f->xs, &seen.watch);
+	blanket_xs_unwatch(f->xs, &seen.watch);
 }
 
 static void xs_watch_bad_token_test(struct kunit *test)

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fake L0. Everything the frontend helpers of blanket_xenbus do
+ * through the transport lands here; what a backend does in L0 (map or
+ * copy a grant, notify the frontend) is offered to fake backends.
+ */
+
+#include <linux/slab.h>
+#include <asm/sync_bitops.h>
+
+#include "fake_l0.h"
+
+#define WORD_BITS (sizeof(xen_ulong_t) * BITS_PER_BYTE)
+
+/* Xen marking @port pending; true if that calls for an upcall. */
+bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port)
+{
+	struct vcpu_info *v = &s->vcpu_info[0];
+
+	if (sync_test_and_set_bit(port, s->evtchn_pending))
+		return false;
+	if (sync_test_bit(port, s->evtchn_mask))
+		return false;
+	if (sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
+		return false;
+	WRITE_ONCE(v->evtchn_upcall_pending, 1);
+	return true;
+}
+EXPORT_SYMBOL_GPL(fake_evtchn_raise);
+
+/*
+ * EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked, but
+ * only if the port was masked when the hypercall came.
+ */
+bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port)
+{
+	struct vcpu_info *v = &s->vcpu_info[0];
+
+	if (!sync_test_and_clear_bit(port, s->evtchn_mask) ||
+	    !sync_test_bit(port, s->evtchn_pending) ||
+	    sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
+		return false;
+	WRITE_ONCE(v->evtchn_upcall_pending, 1);
+	return true;
+}
+EXPORT_SYMBOL_GPL(fake_evtchn_unmask);
+
+/* The upcall interrupt: softirqs run when it returns, as after a real one. */
+static void fake_l0_upcall(struct fake_l0 *fl0)
+{
+	unsigned long flags;
+
+	local_bh_disable();
+	spin_lock_irqsave(&fl0->upcall_lock, flags);
+	blanket_evtchn_upcall(&fl0->l0.ev);
+	spin_unlock_irqrestore(&fl0->upcall_lock, flags);
+	local_bh_enable();
+}
+
+static void fake_l0_upcall_work(struct work_struct *work)
+{
+	fake_l0_upcall(container_of(work, struct fake_l0, upcall_work));
+}
+
+void fake_l0_raise(struct fake_l0 *fl0, evtchn_port_t port)
+{
+	if (fake_evtchn_raise(fl0->l0.shared, port))
+		fake_l0_upcall(fl0);
+}
+EXPORT_SYMBOL_GPL(fake_l0_raise);
+
+static int fake_l0_unmask(void *ctx, evtchn_port_t port)
+{
+	struct fake_l0 *fl0 = ctx;
+
+	if (fake_evtchn_unmask(fl0->l0.shared, port))
+		queue_work(system_highpri_wq, &fl0->upcall_work);
+	return 0;
+}
+
+static int fake_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+	struct fake_l0_port *p;
+	unsigned long flags;
+	evtchn_port_t port;
+	int err = 0;
+
+	spin_lock_irqsave(&fl0->lock, flags);
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound: {
+		struct evtchn_alloc_unbound *op = arg;
+
+		/* Port 0 is never valid in Xen. */
+		for (port = 1; port < FAKE_L0_PORTS; port++)
+			if (!fl0->ports[port].open)
+				break;
+		if (port == FAKE_L0_PORTS) {
+			err = -ENOSPC;
+			break;
+		}
+		fl0->ports[port] = (struct fake_l0_port) {
+			.open = true, .remote = op->remote_dom,
+		};
+		op->port = port;
+		break;
+	}
+	case EVTCHNOP_send:
+		port = ((struct evtchn_send *)arg)->port;
+		p = port < FAKE_L0_PORTS ? &fl0->ports[port] : NULL;
+		if (!p || !p->open) {
+			err = -EINVAL;
+			break;
+		}
+		p->sends++;
+		if (p->kick)
+			p->kick(p->data);
+		break;
+	case EVTCHNOP_close:
+		port = ((struct evtchn_close *)arg)->port;
+		if (port >= FAKE_L0_PORTS || !fl0->ports[port].open) {
+			err = -EINVAL;
+			break;
+		}
+		fl0->ports[port] = (struct fake_l0_port) {};
+		break;
+	default:
+		err = -EOPNOTSUPP;
+	}
+	spin_unlock_irqrestore(&fl0->lock, flags);
+	return err;
+}
+
+static xen_pfn_t fake_l0_pfn_to_gfn(unsigned long pfn)
+{
+	return pfn + FAKE_L0_GFN_OFFSET;
+}
+
+static const struct blanket_transport_ops fake_l0_ops = {
+	.name = "fake",
+	.event_channel_op = fake_l0_evtchn_op,
+	.pfn_to_gfn = fake_l0_pfn_to_gfn,
+};
+
+/* Connect the backend's end of @port: our sends on it call @kick. */
+void fake_l0_bind_backend(struct fake_l0 *fl0, evtchn_port_t port,
+			  fake_l0_kick_fn kick, void *data)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&fl0->lock, flags);
+	if (port < FAKE_L0_PORTS && fl0->ports[port].open) {
+		fl0->ports[port].kick = kick;
+		fl0->ports[port].data = data;
+	} else {
+		KUNIT_FAIL(fl0->test, "backend bound port %u, never allocated", port);
+	}
+	spin_unlock_irqrestore(&fl0->lock, flags);
+}
+EXPORT_SYMBOL_GPL(fake_l0_bind_backend);
+
+bool fake_l0_port_open(struct fake_l0 *fl0, evtchn_port_t port)
+{
+	return port < FAKE_L0_PORTS && READ_ONCE(fl0->ports[port].open);
+}
+EXPORT_SYMBOL_GPL(fake_l0_port_open);
+
+static int fake_l0_map_frame(void *ctx, unsigned int index,
+			     struct grant_entry_v1 **entries)
+{
+	struct fake_l0 *fl0 = ctx;
+
+	if (index >= FAKE_L0_GRANT_FRAMES)
+		return -EINVAL;
+	fl0->frames[index] = (void *)get_zeroed_page(GFP_KERNEL);
+	*entries = fl0->frames[index];
+	return *entries ? 0 : -ENOMEM;
+}
+
+/*
+ * The grant entry @ref as Xen checks it for the backend's domain: granted
+ * to it, writable if @write. NULL (and the test fails) if not.
+ */
+static struct grant_entry_v1 *
+fake_l0_entry(struct fake_l0 *fl0, grant_ref_t ref, bool write)
+{
+	unsigned int frame = ref / BLANKET_GNTTAB_PER_FRAME;
+	struct grant_entry_v1 *e;
+	u16 flags;
+
+	if (frame >= FAKE_L0_GRANT_FRAMES || !fl0->frames[frame]) {
+		KUNIT_FAIL(fl0->test, "grant %u outside the table", ref);
+		return NULL;
+	}
+	e = &fl0->frames[frame][ref % BLANKET_GNTTAB_PER_FRAME];
+	flags = READ_ONCE(e->flags);
+	if ((flags & GTF_type_mask) != GTF_permit_access ||
+	    READ_ONCE(e->domid) != FAKE_L0_BACKEND_DOMID ||
+	    (write && (flags & GTF_readonly)) ||
+	    !pfn_valid(READ_ONCE(e->frame) - FAKE_L0_GFN_OFFSET)) {
+		KUNIT_FAIL(fl0->test, "grant %u: flags %#x domid %u frame %#x",
+			   ref, flags, e->domid, e->frame);
+		return NULL;
+	}
+	return e;
+}
+
+static void *fake_l0_entry_page(struct grant_entry_v1 *e)
+{
+	return page_address(pfn_to_page(e->frame - FAKE_L0_GFN_OFFSET));
+}
+
+/* Map the granted page: while mapped, the frontend cannot end access. */
+void *fake_l0_grant_map(struct fake_l0 *fl0, grant_ref_t ref, bool write)
+{
+	struct grant_entry_v1 *e = fake_l0_entry(fl0, ref, write);
+	u16 busy = write ? GTF_writing | GTF_reading : GTF_reading;
+	u16 old;
+
+	if (!e)
+		return NULL;
+	do {
+		old = READ_ONCE(e->flags);
+		if ((old & GTF_type_mask) != GTF_permit_access)
+			return NULL;
+	} while (cmpxchg(&e->flags, old, old | busy) != old);
+	return fake_l0_entry_page(e);
+}
+EXPORT_SYMBOL_GPL(fake_l0_grant_map);
+
+void fake_l0_grant_unmap(struct fake_l0 *fl0, grant_ref_t ref, bool write)
+{
+	unsigned int frame = ref / BLANKET_GNTTAB_PER_FRAME;
+	u16 busy = write ? GTF_writing | GTF_reading : GTF_reading;
+	struct grant_entry_v1 *e;
+	u16 old;
+
+	if (frame >= FAKE_L0_GRANT_FRAMES || !fl0->frames[frame])
+		return;
+	e = &fl0->frames[frame][ref % BLANKET_GNTTAB_PER_FRAME];
+	do {
+		old = READ_ONCE(e->flags);
+	} while (cmpxchg(&e->flags, old, old & ~busy) != old);
+}
+EXPORT_SYMBOL_GPL(fake_l0_grant_unmap);
+
+/* GNTTABOP_copy between a granted page and @buf. */
+int fake_l0_grant_copy(struct fake_l0 *fl0, grant_ref_t ref,
+		       unsigned int offset, void *buf, unsigned int len,
+		       bool to_frontend)
+{
+	struct grant_entry_v1 *e = fake_l0_entry(fl0, ref, to_frontend);
+	void *page;
+
+	if (!e)
+		return -EPERM;
+	if (offset > PAGE_SIZE || len > PAGE_SIZE - offset)
+		return -EINVAL;
+	page = fake_l0_entry_page(e);
+	if (to_frontend)
+		memcpy(page + offset, buf, len);
+	else
+		memcpy(buf, page + offset, len);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(fake_l0_grant_copy);
+
+u64 fake_l0_grants_in_use(struct fake_l0 *fl0)
+{
+	struct blanket_gnttab_stats stats;
+
+	blanket_gnttab_get_stats(&fl0->l0.gt, &stats);
+	return stats.in_use;
+}
+EXPORT_SYMBOL_GPL(fake_l0_grants_in_use);
+
+/* L0's toolstack creating device/<type>/<id>, its backend Initialising. */
+int fake_l0_add_device(struct fake_l0 *fl0, const char *type, u32 id,
+		       const char *backend)
+{
+	char path[64], domid[8];
+	int err;
+
+	snprintf(domid, sizeof(domid), "%u", FAKE_L0_BACKEND_DOMID);
+	snprintf(path, sizeof(path), "%s/state", backend);
+	err = fake_xenstored_set(fl0->xsd, path, "1");
+	snprintf(path, sizeof(path), "device/%s/%u/backend-id", type, id);
+	err = err ?: fake_xenstored_set(fl0->xsd, path, domid);
+	snprintf(path, sizeof(path), "device/%s/%u/backend", type, id);
+	err = err ?: fake_xenstored_set(fl0->xsd, path, backend);
+	snprintf(path, sizeof(path), "device/%s/%u/state", type, id);
+	err = err ?: fake_xenstored_set(fl0->xsd, path, "1");
+	fake_xenstored_settle(fl0->xsd);
+	return err;
+}
+EXPORT_SYMBOL_GPL(fake_l0_add_device);
+
+/* Follow device/ as blanket_xenbus does for a real L0: drivers bind. */
+void fake_l0_enumerate(struct fake_l0 *fl0)
+{
+	KUNIT_ASSERT_EQ(fl0->test, blanket_enum_start(&fl0->l0.devices,
+						      &fl0->l0.xs, NULL), 0);
+	fl0->enumerating = true;
+	fake_xenstored_settle(fl0->xsd);
+}
+EXPORT_SYMBOL_GPL(fake_l0_enumerate);
+
+/* Remove every device: drivers let go of their grants and ports. */
+void fake_l0_stop_enumerating(struct fake_l0 *fl0)
+{
+	if (!fl0->enumerating)
+		return;
+	fl0->enumerating = false;
+	blanket_enum_stop(&fl0->l0.devices);
+}
+EXPORT_SYMBOL_GPL(fake_l0_stop_enumerating);
+
+static void fake_l0_free(struct kunit_resource *res)
+{
+	struct fake_l0 *fl0 = res->data;
+	unsigned int i;
+
+	fake_l0_stop_enumerating(fl0);
+	cancel_work_sync(&fl0->upcall_work);
+	blanket_evtchn_destroy(&fl0->l0.ev);
+	blanket_gnttab_destroy(&fl0->l0.gt);
+	for (i = 0; i < FAKE_L0_GRANT_FRAMES; i++)
+		free_page((unsigned long)fl0->frames[i]);
+}
+
+static int fake_l0_init(struct kunit_resource *res, void *context)
+{
+	struct fake_l0 *fl0 = context;
+
+	res->data = fl0;
+	return 0;
+}
+
+/*
+ * A fake L0 with its xenstored, torn down with the test: devices first,
+ * then the event channels and grant table, then the xenstore connection.
+ */
+struct fake_l0 *fake_l0_start(struct kunit *test)
+{
+	struct fake_l0 *fl0 = kunit_kzalloc(test, sizeof(*fl0), GFP_KERNEL);
+	struct shared_info *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, fl0);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	/* Xen starts every port masked. */
+	memset(s->evtchn_mask, 0xff, sizeof(s->evtchn_mask));
+
+	fl0->test = test;
+	fl0->l0.ops = &fake_l0_ops;
+	fl0->l0.shared = s;
+	spin_lock_init(&fl0->lock);
+	spin_lock_init(&fl0->upcall_lock);
+	INIT_WORK(&fl0->upcall_work, fake_l0_upcall_work);
+	blanket_evtchn_init(&fl0->l0.ev, s, fake_l0_unmask, fl0);
+	KUNIT_ASSERT_EQ(test, blanket_gnttab_init(&fl0->l0.gt, FAKE_L0_GRANT_FRAMES,
+						  fake_l0_map_frame, fl0), 0);
+	fl0->xsd = fake_xenstored_start_on(test, &fl0->l0.xs, 2000);
+	KUNIT_ASSERT_NOT_NULL(test, fl0->xsd);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, fake_l0_init,
+							 fake_l0_free,
+							 GFP_KERNEL, fl0));
+	return fl0;
+}
+EXPORT_SYMBOL_GPL(fake_l0_start);

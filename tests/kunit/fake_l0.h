@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A fake L0 for KUnit: an L0 connection whose transport is in memory.
+ * Grant frames are pages the fake backend reads the way Xen would, event
+ * channel sends reach a backend callback, and the backend's events are
+ * raised in a fake shared info page and delivered as an upcall. Fake
+ * backends (netback, blkback) sit on top of it.
+ */
+#ifndef _BLANKET_FAKE_L0_H
+#define _BLANKET_FAKE_L0_H
+
+#include <kunit/test.h>
+
+#include "blanket_xenbus/l0.h"
+#include "fake_xenstored.h"
+
+#define FAKE_L0_GFN_OFFSET	0x100000UL	/* gfn = pfn + offset */
+#define FAKE_L0_GRANT_FRAMES	8
+#define FAKE_L0_PORTS		64
+#define FAKE_L0_BACKEND_DOMID	5
+
+struct fake_l0;
+
+/* The backend's end of a port; called in any context, must not sleep. */
+typedef void (*fake_l0_kick_fn)(void *data);
+
+struct fake_l0_port {
+	bool open;
+	domid_t remote;
+	fake_l0_kick_fn kick;
+	void *data;
+	unsigned int sends;
+};
+
+struct fake_l0 {
+	struct kunit *test;
+	struct blanket_l0 l0;
+	struct fake_xenstored *xsd;
+	struct grant_entry_v1 *frames[FAKE_L0_GRANT_FRAMES];
+
+	spinlock_t lock;		/* ports */
+	struct fake_l0_port ports[FAKE_L0_PORTS];
+	spinlock_t upcall_lock;		/* one upcall at a time, irqs off */
+	struct work_struct upcall_work;
+	bool enumerating;
+};
+
+struct fake_l0 *fake_l0_start(struct kunit *test);
+void fake_l0_enumerate(struct fake_l0 *fl0);
+void fake_l0_stop_enumerating(struct fake_l0 *fl0);
+int fake_l0_add_device(struct fake_l0 *fl0, const char *type, u32 id,
+		       const char *backend);
+
+void fake_l0_bind_backend(struct fake_l0 *fl0, evtchn_port_t port,
+			  fake_l0_kick_fn kick, void *data);
+bool fake_l0_port_open(struct fake_l0 *fl0, evtchn_port_t port);
+void fake_l0_raise(struct fake_l0 *fl0, evtchn_port_t port);
+
+/* Grant operations as the backend's domain performs them. */
+void *fake_l0_grant_map(struct fake_l0 *fl0, grant_ref_t ref, bool write);
+void fake_l0_grant_unmap(struct fake_l0 *fl0, grant_ref_t ref, bool write);
+int fake_l0_grant_copy(struct fake_l0 *fl0, grant_ref_t ref,
+		       unsigned int offset, void *buf, unsigned int len,
+		       bool to_frontend);
+u64 fake_l0_grants_in_use(struct fake_l0 *fl0);
+
+/* Xen's 2-level event ABI on a shared info page. */
+bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port);
+bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port);
+
+#endif /* _BLANKET_FAKE_L0_H */
