@@ -44,6 +44,7 @@ static struct grant_entry_v1 *blanket_gnttab_entry(struct blanket_gnttab *gt,
 /* Map one more frame and put its references on the free list. */
 static int blanket_gnttab_grow(struct blanket_gnttab *gt)
 {
+	unsigned long flags;
 	unsigned int index = gt->nr_frames;
 	struct grant_entry_v1 *entries;
 	grant_ref_t ref, first, last;
@@ -59,7 +60,7 @@ static int blanket_gnttab_grow(struct blanket_gnttab *gt)
 	first = max_t(grant_ref_t, index * BLANKET_GNTTAB_PER_FRAME,
 		      GNTTAB_NR_RESERVED_ENTRIES);
 	last = (index + 1) * BLANKET_GNTTAB_PER_FRAME - 1;
-	spin_lock(&gt->lock);
+	spin_lock_irqsave(&gt->lock, flags);
 	gt->frames[index] = entries;
 	for (ref = last; ref >= first; ref--) {
 		gt->next[ref] = gt->free_head;
@@ -69,7 +70,7 @@ static int blanket_gnttab_grow(struct blanket_gnttab *gt)
 	gt->stats.frames++;
 	/* Published last: a reference is valid only once its frame is. */
 	WRITE_ONCE(gt->nr_frames, index + 1);
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 	return 0;
 }
 
@@ -80,12 +81,13 @@ static int blanket_gnttab_grow(struct blanket_gnttab *gt)
 int blanket_gnttab_alloc_refs(struct blanket_gnttab *gt, unsigned int n,
 			      grant_ref_t *refs)
 {
+	unsigned long flags;
 	unsigned int i;
 	bool enough;
 	int err;
 
 	for (;;) {
-		spin_lock(&gt->lock);
+		spin_lock_irqsave(&gt->lock, flags);
 		if (gt->nr_free >= n) {
 			for (i = 0; i < n; i++) {
 				refs[i] = gt->free_head;
@@ -93,16 +95,16 @@ int blanket_gnttab_alloc_refs(struct blanket_gnttab *gt, unsigned int n,
 			}
 			gt->nr_free -= n;
 			gt->stats.in_use += n;
-			spin_unlock(&gt->lock);
+			spin_unlock_irqrestore(&gt->lock, flags);
 			return 0;
 		}
-		spin_unlock(&gt->lock);
+		spin_unlock_irqrestore(&gt->lock, flags);
 
 		/* Someone may have grown the table while we waited. */
 		mutex_lock(&gt->grow_lock);
-		spin_lock(&gt->lock);
+		spin_lock_irqsave(&gt->lock, flags);
 		enough = gt->nr_free >= n;
-		spin_unlock(&gt->lock);
+		spin_unlock_irqrestore(&gt->lock, flags);
 		err = enough ? 0 : blanket_gnttab_grow(gt);
 		mutex_unlock(&gt->grow_lock);
 		if (err)
@@ -131,14 +133,16 @@ EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_grow_to);
 /* Return a reference whose entry is known to be unused. */
 void blanket_gnttab_free_ref(struct blanket_gnttab *gt, grant_ref_t ref)
 {
+	unsigned long flags;
+
 	if (WARN_ON_ONCE(!blanket_gnttab_ref_valid(gt, ref)))
 		return;
-	spin_lock(&gt->lock);
+	spin_lock_irqsave(&gt->lock, flags);
 	gt->next[ref] = gt->free_head;
 	gt->free_head = ref;
 	gt->nr_free++;
 	gt->stats.in_use--;
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_free_ref);
 
@@ -204,6 +208,7 @@ static void blanket_gnttab_release(struct blanket_gnttab *gt, grant_ref_t ref,
 void blanket_gnttab_end_and_free(struct blanket_gnttab *gt, grant_ref_t ref,
 				 struct page *page)
 {
+	unsigned long flags;
 	struct blanket_gnttab_deferred *d;
 
 	if (!blanket_gnttab_end(gt, ref)) {
@@ -212,18 +217,18 @@ void blanket_gnttab_end_and_free(struct blanket_gnttab *gt, grant_ref_t ref,
 	}
 
 	d = kzalloc(sizeof(*d), GFP_ATOMIC);
-	spin_lock(&gt->lock);
+	spin_lock_irqsave(&gt->lock, flags);
 	gt->stats.deferred++;
 	if (!d) {
 		/* Nowhere to remember it: leaked, but never reused. */
 		gt->stats.leaked++;
-		spin_unlock(&gt->lock);
+		spin_unlock_irqrestore(&gt->lock, flags);
 		return;
 	}
 	d->ref = ref;
 	d->page = page;
 	list_add_tail(&d->list, &gt->deferred);
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 	schedule_delayed_work(&gt->deferred_work, msecs_to_jiffies(gt->retry_ms));
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_end_and_free);
@@ -233,13 +238,14 @@ static void blanket_gnttab_retry(struct work_struct *work)
 	struct blanket_gnttab *gt = container_of(to_delayed_work(work),
 						 struct blanket_gnttab,
 						 deferred_work);
+	unsigned long flags;
 	struct blanket_gnttab_deferred *d, *tmp;
 	LIST_HEAD(todo);
 	bool again;
 
-	spin_lock(&gt->lock);
+	spin_lock_irqsave(&gt->lock, flags);
 	list_splice_init(&gt->deferred, &todo);
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 
 	list_for_each_entry_safe(d, tmp, &todo, list) {
 		bool was_leaked = d->tries >= BLANKET_GNTTAB_RETRIES;
@@ -248,26 +254,26 @@ static void blanket_gnttab_retry(struct work_struct *work)
 			if (++d->tries == BLANKET_GNTTAB_RETRIES) {
 				pr_warn("blanket: grant ref %u still mapped by L0 after %u retries; its page stays leaked until L0 lets go\n",
 					d->ref, d->tries);
-				spin_lock(&gt->lock);
+				spin_lock_irqsave(&gt->lock, flags);
 				gt->stats.leaked++;
-				spin_unlock(&gt->lock);
+				spin_unlock_irqrestore(&gt->lock, flags);
 			}
 			continue;
 		}
 		list_del(&d->list);
-		spin_lock(&gt->lock);
+		spin_lock_irqsave(&gt->lock, flags);
 		gt->stats.deferred--;
 		if (was_leaked)
 			gt->stats.leaked--;
-		spin_unlock(&gt->lock);
+		spin_unlock_irqrestore(&gt->lock, flags);
 		blanket_gnttab_release(gt, d->ref, d->page);
 		kfree(d);
 	}
 
-	spin_lock(&gt->lock);
+	spin_lock_irqsave(&gt->lock, flags);
 	list_splice(&todo, &gt->deferred);
 	again = !list_empty(&gt->deferred);
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 	if (again)
 		schedule_delayed_work(&gt->deferred_work,
 				      msecs_to_jiffies(gt->retry_ms));
@@ -276,9 +282,11 @@ static void blanket_gnttab_retry(struct work_struct *work)
 void blanket_gnttab_get_stats(struct blanket_gnttab *gt,
 			      struct blanket_gnttab_stats *stats)
 {
-	spin_lock(&gt->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&gt->lock, flags);
 	*stats = gt->stats;
-	spin_unlock(&gt->lock);
+	spin_unlock_irqrestore(&gt->lock, flags);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_get_stats);
 

@@ -35,7 +35,8 @@ struct blanket_gnttab {
 	void *ctx;
 
 	struct mutex grow_lock;		/* one map_frame at a time */
-	spinlock_t lock;		/* the free list and the counters */
+	/* The free list and the counters; irq-safe: frontends end grants in irq context. */
+	spinlock_t lock;
 	grant_ref_t *next;		/* free list links, by reference */
 	grant_ref_t free_head;
 	unsigned int nr_free;
