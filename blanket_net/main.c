@@ -2,21 +2,277 @@
 /*
  * blanket_net: the netif frontend to the outer Xen's (L0) netback.
  *
- * Binds to "vif" devices on the blanket bus. The ring protocol itself is
- * not implemented yet: probe refuses the device, so nothing half-built
- * is ever handed to the rest of the kernel.
+ * Binds to "vif" devices on the blanket bus and follows the backend's
+ * XenbusState: rings and event channels are built when netback waits for
+ * us (InitWait), the carrier follows netback's Connected, and a backend
+ * that closes or starts over gets everything torn down and built anew.
  */
 
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
 
-#include <blanket/xenbus.h>
+#include "netfront.h"
+
+static unsigned int max_queues;
+module_param(max_queues, uint, 0444);
+MODULE_PARM_DESC(max_queues,
+		 "Most queue pairs per interface (0: one per online CPU, up to 16)");
+
+static bool trusted = true;
+module_param(trusted, bool, 0444);
+MODULE_PARM_DESC(trusted,
+		 "Grant skb pages to L0 in place (0: bounce TX data through zeroed pages, so that L0 sees nothing else)");
+
+/* Backend waits for the frontend to close before it lets go of our rings. */
+#define BLANKET_NET_CLOSE_TIMEOUT_MS	5000
+
+static unsigned int blanket_net_max_queues(void)
+{
+	unsigned int n = max_queues ?: num_online_cpus();
+
+	return clamp(n, 1U, BLANKET_NET_MAX_QUEUES);
+}
+
+static int blanket_net_write_queue(struct blanket_net *nf, blanket_xbt_t t,
+				   unsigned int i)
+{
+	struct blanket_net_queue *q = &nf->queues[i];
+	struct blanket_device *bdev = nf->bdev;
+	char *dir;
+	int err;
+
+	dir = nf->nr_queues > 1 ?
+	      kasprintf(GFP_KERNEL, "%s/queue-%u", bdev->nodename, i) :
+	      kstrdup(bdev->nodename, GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	err = blanket_xs_printf(bdev->xs, t, dir, "tx-ring-ref", "%u", q->tx_ring_ref);
+	if (!err)
+		err = blanket_xs_printf(bdev->xs, t, dir, "rx-ring-ref", "%u",
+					q->rx_ring_ref);
+	if (!err && q->rx_port == q->tx_port)
+		err = blanket_xs_printf(bdev->xs, t, dir, "event-channel", "%u",
+					q->tx_port);
+	if (!err && q->rx_port != q->tx_port)
+		err = blanket_xs_printf(bdev->xs, t, dir, "event-channel-tx", "%u",
+					q->tx_port);
+	if (!err && q->rx_port != q->tx_port)
+		err = blanket_xs_printf(bdev->xs, t, dir, "event-channel-rx", "%u",
+					q->rx_port);
+	kfree(dir);
+	return err;
+}
+
+/* What we take on RX: every offload a netback may use. */
+static const char *const blanket_net_frontend_features[] = {
+	"request-rx-copy", "feature-rx-notify", "feature-sg",
+	"feature-gso-tcpv4", "feature-gso-tcpv6", "feature-ipv6-csum-offload",
+};
+
+static int blanket_net_write_keys_once(struct blanket_net *nf, blanket_xbt_t t)
+{
+	struct blanket_device *bdev = nf->bdev;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < nf->nr_queues && !err; i++)
+		err = blanket_net_write_queue(nf, t, i);
+	if (!err && nf->nr_queues > 1)
+		err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
+					"multi-queue-num-queues", "%u", nf->nr_queues);
+	for (i = 0; i < ARRAY_SIZE(blanket_net_frontend_features) && !err; i++)
+		err = blanket_xs_write(bdev->xs, t, bdev->nodename,
+				       blanket_net_frontend_features[i], "1");
+	return err;
+}
+
+static int blanket_net_write_keys(struct blanket_net *nf)
+{
+	struct blanket_xs *xs = nf->bdev->xs;
+	int err, tries = 0;
+	blanket_xbt_t t;
+
+	do {
+		err = blanket_xs_transaction_start(xs, &t);
+		if (err)
+			return err;
+		err = blanket_net_write_keys_once(nf, t);
+		if (err) {
+			blanket_xs_transaction_end(xs, t, true);
+			return err;
+		}
+		err = blanket_xs_transaction_end(xs, t, false);
+	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
+	return err;
+}
+
+/* Netback waits for us: build the queues and tell it where they are. */
+static int blanket_net_connect(struct blanket_net *nf)
+{
+	struct blanket_device *bdev = nf->bdev;
+	struct blanket_net_queue *queues;
+	unsigned int nr;
+	int err;
+
+	if (READ_ONCE(nf->broken))
+		return -EIO;
+	blanket_net_netdev_disconnect(nf);
+	err = blanket_netif_read_features(bdev, &nf->be);
+	if (err)
+		return err;
+	nr = blanket_netif_queues(&nf->be, nf->max_queues);
+	queues = blanket_net_queues_create(nf, nr);
+	if (IS_ERR(queues))
+		return PTR_ERR(queues);
+	blanket_net_netdev_connect(nf, queues, nr);
+	err = blanket_net_write_keys(nf);
+	if (!err)
+		err = blanket_switch_state(bdev, XenbusStateConnected);
+	if (err) {
+		blanket_net_netdev_disconnect(nf);
+		return err;
+	}
+	dev_info(&bdev->dev, "%s: %u queue(s), %s event channels, sg %d, tso %d/%d%s\n",
+		 netdev_name(nf->netdev), nr, nf->be.split_evtchn ? "split" : "shared",
+		 nf->be.sg, nf->be.gso_tcpv4, nf->be.gso_tcpv6,
+		 nf->trusted ? "" : ", untrusted (TX bounced)");
+	return 0;
+}
+
+static void blanket_net_carrier_on(struct blanket_net *nf)
+{
+	rtnl_lock();
+	if (nf->queues && !READ_ONCE(nf->broken)) {
+		netif_carrier_on(nf->netdev);
+		if (netif_running(nf->netdev))
+			netif_tx_wake_all_queues(nf->netdev);
+	}
+	rtnl_unlock();
+}
+
+static void blanket_net_otherend_changed(struct blanket_device *bdev,
+					 enum xenbus_state state)
+{
+	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
+	int err;
+
+	mutex_lock(&nf->lock);
+	switch (state) {
+	case XenbusStateInitWait:
+		/* First contact, or netback started over: connect afresh. */
+		if (bdev->state == XenbusStateInitialising ||
+		    bdev->state == XenbusStateClosed ||
+		    bdev->state == XenbusStateConnected) {
+			err = blanket_net_connect(nf);
+			if (err)
+				dev_err(&bdev->dev, "cannot connect to %s: %d\n",
+					bdev->otherend, err);
+		}
+		break;
+	case XenbusStateConnected:
+		blanket_net_carrier_on(nf);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		blanket_net_netdev_disconnect(nf);
+		if (bdev->state != XenbusStateClosed && state != XenbusStateUnknown)
+			blanket_switch_state(bdev, XenbusStateClosed);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&nf->lock);
+}
+
+/* The mac key L0's toolstack wrote for this vif, checked. */
+static int blanket_net_read_mac(struct blanket_device *bdev, u8 *mac)
+{
+	unsigned int len;
+	char *value;
+	int err = 0;
+
+	value = blanket_xs_read(bdev->xs, BLANKET_XBT_NIL, bdev->nodename, "mac", &len);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	if (len != 3 * ETH_ALEN - 1 || !mac_pton(value, mac) ||
+	    !is_valid_ether_addr(mac))
+		err = -EINVAL;
+	if (err)
+		dev_err(&bdev->dev, "%s/mac: not a unicast MAC address\n",
+			bdev->nodename);
+	kfree(value);
+	return err;
+}
 
 static int blanket_net_probe(struct blanket_device *bdev,
 			     const struct blanket_device_id *id)
 {
-	dev_notice(&bdev->dev, "%s: protocol not implemented yet\n",
-		   bdev->nodename);
-	return -ENODEV;
+	struct net_device *dev;
+	struct blanket_net *nf;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	err = blanket_net_read_mac(bdev, mac);
+	if (err)
+		return err;
+	dev = blanket_net_netdev_alloc(bdev);
+	if (!dev)
+		return -ENOMEM;
+	nf = netdev_priv(dev);
+	nf->bdev = bdev;
+	nf->netdev = dev;
+	nf->trusted = trusted;
+	nf->max_queues = blanket_net_max_queues();
+	mutex_init(&nf->lock);
+	eth_hw_addr_set(dev, mac);
+	dev_set_drvdata(&bdev->dev, nf);
+	netif_carrier_off(dev);
+	err = register_netdev(dev);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Tell netback we are going and give it time to unmap our rings: what it
+ * still maps after that is parked, never freed under it. The state watch
+ * is gone by now, so its state is read, not waited for.
+ */
+static void blanket_net_close(struct blanket_device *bdev)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_NET_CLOSE_TIMEOUT_MS);
+	u32 state = XenbusStateUnknown;
+
+	if (bdev->state != XenbusStateConnected)
+		return;
+	if (blanket_switch_state(bdev, XenbusStateClosing))
+		return;
+	while (time_before(jiffies, end)) {
+		if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+					"state", &state) ||
+		    state >= XenbusStateClosing)
+			break;
+		msleep(20);
+	}
+}
+
+static void blanket_net_remove(struct blanket_device *bdev)
+{
+	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
+
+	blanket_net_close(bdev);
+	mutex_lock(&nf->lock);
+	blanket_net_netdev_disconnect(nf);
+	mutex_unlock(&nf->lock);
+	blanket_switch_state(bdev, XenbusStateClosed);
+	unregister_netdev(nf->netdev);
+	free_netdev(nf->netdev);
 }
 
 static const struct blanket_device_id blanket_net_ids[] = {
@@ -28,6 +284,8 @@ static struct blanket_driver blanket_net_driver = {
 	.driver.name = KBUILD_MODNAME,
 	.ids = blanket_net_ids,
 	.probe = blanket_net_probe,
+	.remove = blanket_net_remove,
+	.otherend_changed = blanket_net_otherend_changed,
 };
 
 static int __init blanket_net_init(void)

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: each page an skb touches becomes one TX slot whose grant lets
+ * netback read that page (or, untrusted, a zeroed copy of the data), and
+ * a slot comes back when netback's response says it let go.
+ *
+ * Requests are built in a local array and only copied to the shared ring:
+ * nothing is ever read back from memory L0 can write.
+ */
+
+#include <linux/skbuff.h>
+
+#include <blanket/ring.h>
+#include "netfront.h"
+
+static u32 blanket_net_tx_free(const struct blanket_net_queue *q)
+{
+	return blanket_ring_space(q->tx_req_prod, q->tx_rsp_cons,
+				 BLANKET_NET_TX_RING);
+}
+
+static u16 blanket_net_tx_get_id(struct blanket_net_queue *q)
+{
+	u16 id = q->tx_free_head;
+
+	q->tx_free_head = q->tx[id].next_free;
+	return id;
+}
+
+static void blanket_net_tx_put_id(struct blanket_net_queue *q, u16 id)
+{
+	q->tx[id].next_free = q->tx_free_head;
+	q->tx_free_head = id;
+}
+
+/* One packet's requests, before they go onto the ring. */
+struct blanket_net_tx_pkt {
+	struct blanket_net_queue *q;
+	struct sk_buff *skb;
+	unsigned int n;
+	struct xen_netif_tx_request req[BLANKET_NET_MAX_SLOTS];
+};
+
+/* One slot for @len bytes at @offset of @page (all within that page). */
+static int blanket_net_tx_slot(struct blanket_net_tx_pkt *p, struct page *page,
+			       unsigned int offset, unsigned int len, bool bounce)
+{
+	struct blanket_net_queue *q = p->q;
+	struct blanket_net_tx_slot *slot;
+	u16 id;
+	int err;
+
+	if (p->n == BLANKET_NET_MAX_SLOTS)
+		return -EMSGSIZE;
+	id = blanket_net_tx_get_id(q);
+	slot = &q->tx[id];
+	err = blanket_grant_page(q->nf->bdev, slot->ref, page, true);
+	if (err) {
+		blanket_net_tx_put_id(q, id);
+		return err;
+	}
+	/* Responses come in any order: each slot holds the skb until its own. */
+	slot->skb = p->n ? skb_get(p->skb) : p->skb;
+	slot->page = page;
+	slot->bounce = bounce;
+	slot->len = len;
+	p->req[p->n] = (struct xen_netif_tx_request) {
+		.gref = slot->ref, .offset = offset, .id = id, .size = len,
+	};
+	if (p->n)
+		p->req[p->n - 1].flags |= XEN_NETTXF_more_data;
+	p->n++;
+	return 0;
+}
+
+/* Slots for @len bytes of @page from @offset, split at page boundaries. */
+static int blanket_net_tx_pages(struct blanket_net_tx_pkt *p, struct page *page,
+				unsigned int offset, unsigned int len)
+{
+	int err = 0;
+
+	page += offset >> PAGE_SHIFT;
+	offset &= ~PAGE_MASK;
+	while (len && !err) {
+		unsigned int chunk = min_t(unsigned int, len, PAGE_SIZE - offset);
+
+		err = blanket_net_tx_slot(p, page, offset, chunk, false);
+		page++;
+		offset = 0;
+		len -= chunk;
+	}
+	return err;
+}
+
+/* Untrusted: copy the packet into zeroed pages, so the grants show only it. */
+static int blanket_net_tx_bounce(struct blanket_net_tx_pkt *p)
+{
+	unsigned int done, len = p->skb->len;
+	int err = 0;
+
+	for (done = 0; done < len && !err; done += PAGE_SIZE) {
+		unsigned int chunk = min_t(unsigned int, len - done, PAGE_SIZE);
+		struct page *page = alloc_page(GFP_ATOMIC | __GFP_ZERO);
+
+		if (!page)
+			return -ENOMEM;
+		skb_copy_bits(p->skb, done, page_address(page), chunk);
+		err = blanket_net_tx_slot(p, page, 0, chunk, true);
+		if (err)
+			__free_page(page);
+	}
+	return err;
+}
+
+static int blanket_net_tx_build(struct blanket_net_tx_pkt *p)
+{
+	const struct skb_shared_info *sh = skb_shinfo(p->skb);
+	struct sk_buff *skb = p->skb;
+	unsigned int i;
+	int err;
+
+	if (!p->q->nf->trusted)
+		return blanket_net_tx_bounce(p);
+	err = blanket_net_tx_pages(p, virt_to_page(skb->data),
+				   offset_in_page(skb->data), skb_headlen(skb));
+	for (i = 0; i < sh->nr_frags && !err; i++)
+		err = blanket_net_tx_pages(p, skb_frag_page(&sh->frags[i]),
+					   skb_frag_off(&sh->frags[i]),
+					   skb_frag_size(&sh->frags[i]));
+	return err;
+}
+
+/* Undo the slots of a packet that never reached the ring. */
+static void blanket_net_tx_unwind(struct blanket_net_tx_pkt *p)
+{
+	struct blanket_net_queue *q = p->q;
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		struct blanket_net_tx_slot *slot = &q->tx[p->req[i].id];
+
+		/* Never published: netback cannot have mapped it. */
+		blanket_grant_end(q->nf->bdev, slot->ref);
+		if (slot->bounce)
+			__free_page(slot->page);
+		if (i)
+			kfree_skb(slot->skb);
+		slot->skb = NULL;
+		slot->page = NULL;
+		blanket_net_tx_put_id(q, p->req[i].id);
+	}
+}
+
+static void blanket_net_tx_put(struct blanket_net_queue *q,
+			       const struct xen_netif_tx_request *req)
+{
+	struct xen_netif_tx_sring *s = q->tx_sring;
+
+	s->ring[q->tx_req_prod++ & (BLANKET_NET_TX_RING - 1)].req = *req;
+}
+
+static void blanket_net_tx_push(struct blanket_net_queue *q)
+{
+	u32 old = READ_ONCE(q->tx_sring->req_prod);
+
+	/* Requests before the index that publishes them. */
+	virt_wmb();
+	WRITE_ONCE(q->tx_sring->req_prod, q->tx_req_prod);
+	/* The index out before req_event is read: else both sides may sleep. */
+	virt_mb();
+	if (blanket_ring_need_notify(old, q->tx_req_prod,
+				     READ_ONCE(q->tx_sring->req_event))) {
+		blanket_notify(q->nf->bdev, q->tx_port);
+		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.kicks);
+	}
+}
+
+netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct blanket_net *nf = netdev_priv(dev);
+	unsigned int i, qi = skb_get_queue_mapping(skb);
+	struct blanket_net_queue *q = &nf->queues[qi];
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
+	struct blanket_net_tx_pkt p = { .q = q, .skb = skb };
+	/* An extra info slot is a request slot with another layout. */
+	union {
+		struct xen_netif_tx_request req;
+		struct xen_netif_extra_info extra;
+	} gso = {};
+	unsigned int len = skb->len;
+	bool has_gso;
+
+	if (unlikely(len > XEN_NETIF_MAX_TX_SIZE || len < ETH_HLEN))
+		goto drop;
+	/* More pages than netback takes: one copy makes it contiguous. */
+	if (nf->trusted && blanket_netif_tx_slots(skb) > BLANKET_NET_MAX_SLOTS &&
+	    skb_linearize(skb))
+		goto drop;
+	has_gso = blanket_netif_tx_gso(skb, &gso.extra);
+
+	spin_lock(&q->tx_lock);
+	if (unlikely(READ_ONCE(nf->broken) ||
+		     blanket_net_tx_free(q) < BLANKET_NET_TX_PKT_SLOTS))
+		goto drop_locked;
+	if (blanket_net_tx_build(&p)) {
+		blanket_net_tx_unwind(&p);
+		goto drop_locked;
+	}
+	p.req[0].size = len;
+	p.req[0].flags |= blanket_netif_tx_csum_flags(skb);
+	if (has_gso)
+		p.req[0].flags |= XEN_NETTXF_extra_info;
+	blanket_net_tx_put(q, &p.req[0]);
+	/* The extra slot follows the first request; netback answers it NULL. */
+	if (has_gso) {
+		blanket_net_tx_put(q, &gso.req);
+		q->tx_extras++;
+	}
+	for (i = 1; i < p.n; i++)
+		blanket_net_tx_put(q, &p.req[i]);
+
+	netdev_tx_sent_queue(txq, len);
+	blanket_net_stats_add(&q->tx_stats, 1, len);
+	if (blanket_net_tx_free(q) < BLANKET_NET_TX_PKT_SLOTS) {
+		netif_tx_stop_queue(txq);
+		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.ring_full);
+	}
+	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
+		blanket_net_tx_push(q);
+	spin_unlock(&q->tx_lock);
+	return NETDEV_TX_OK;
+
+drop_locked:
+	spin_unlock(&q->tx_lock);
+drop:
+	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * Take back slot @id: its grant, its page and its skb reference. If
+ * netback still maps the page, the page is kept (and the grant parked
+ * until netback lets go): it must never be reused under L0's eyes.
+ * Returns false in that case.
+ */
+static bool blanket_net_tx_finish(struct blanket_net_queue *q, u16 id, bool ok)
+{
+	struct blanket_net_tx_slot *slot = &q->tx[id];
+	struct blanket_device *bdev = q->nf->bdev;
+	bool released = true;
+
+	if (slot->ref != BLANKET_NET_NO_REF && blanket_grant_end(bdev, slot->ref)) {
+		if (!slot->bounce)
+			get_page(slot->page);
+		blanket_grant_end_free(bdev, slot->ref, slot->page);
+		slot->ref = BLANKET_NET_NO_REF;
+		released = false;
+	} else if (slot->bounce) {
+		__free_page(slot->page);
+	}
+	if (ok)
+		dev_consume_skb_any(slot->skb);
+	else
+		dev_kfree_skb_any(slot->skb);
+	slot->skb = NULL;
+	slot->page = NULL;
+	blanket_net_tx_put_id(q, id);
+	return released;
+}
+
+/* Netback's TX responses. NAPI context; takes tx_lock. */
+void blanket_net_tx_complete(struct blanket_net_queue *q)
+{
+	struct blanket_net *nf = q->nf;
+	struct netdev_queue *txq = netdev_get_tx_queue(nf->netdev, q->index);
+	unsigned int bytes = 0;
+	const char *why = NULL;
+	u32 prod, cons;
+
+	spin_lock(&q->tx_lock);
+	do {
+		prod = READ_ONCE(q->tx_sring->rsp_prod);
+		if (!blanket_ring_rsp_prod_valid(prod, q->tx_rsp_cons, q->tx_req_prod)) {
+			why = "TX response producer out of range";
+			break;
+		}
+		/* The responses after the index that announced them. */
+		virt_rmb();
+		for (cons = q->tx_rsp_cons; cons != prod; cons++) {
+			struct xen_netif_tx_response rsp;
+			struct blanket_net_tx_slot *slot;
+
+			memcpy(&rsp, &q->tx_sring->ring[cons & (BLANKET_NET_TX_RING - 1)].rsp,
+			       sizeof(rsp));
+			if (rsp.status == XEN_NETIF_RSP_NULL) {
+				if (!q->tx_extras) {
+					why = "TX NULL response for no extra slot";
+					break;
+				}
+				q->tx_extras--;
+				continue;
+			}
+			slot = rsp.id < BLANKET_NET_TX_RING ? &q->tx[rsp.id] : NULL;
+			if (!slot || !slot->skb) {
+				why = "TX response for an id not in flight";
+				break;
+			}
+			if (rsp.status != XEN_NETIF_RSP_OKAY &&
+			    rsp.status != XEN_NETIF_RSP_ERROR &&
+			    rsp.status != XEN_NETIF_RSP_DROPPED) {
+				why = "unknown TX response status";
+				break;
+			}
+			if (rsp.status != XEN_NETIF_RSP_OKAY)
+				blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
+			bytes += slot->len;
+			if (!blanket_net_tx_finish(q, rsp.id,
+						   rsp.status == XEN_NETIF_RSP_OKAY)) {
+				why = "TX grant still in use by the backend";
+				cons++;
+				break;
+			}
+		}
+		q->tx_rsp_cons = cons;
+		if (why)
+			break;
+		/* Ask for an event at the next response, then look once more. */
+		WRITE_ONCE(q->tx_sring->rsp_event, q->tx_rsp_cons + 1);
+		/* rsp_event out before rsp_prod is read again: no lost event. */
+		virt_mb();
+	} while (READ_ONCE(q->tx_sring->rsp_prod) != q->tx_rsp_cons);
+
+	/* BQL balances bytes; packets only feed its tracing. */
+	netdev_tx_completed_queue(txq, 0, bytes);
+	if (!why && netif_tx_queue_stopped(txq) &&
+	    blanket_net_tx_free(q) >= BLANKET_NET_TX_PKT_SLOTS &&
+	    netif_carrier_ok(nf->netdev))
+		netif_tx_wake_queue(txq);
+	spin_unlock(&q->tx_lock);
+	if (why)
+		blanket_net_broken(nf, "queue %u: %s", q->index, why);
+}
+
+/* Teardown: every slot still in flight is dropped; grants end or park. */
+void blanket_net_tx_release(struct blanket_net_queue *q)
+{
+	unsigned int id;
+
+	for (id = 0; id < BLANKET_NET_TX_RING; id++) {
+		if (q->tx[id].skb)
+			blanket_net_tx_finish(q, id, false);
+		if (q->tx[id].ref != BLANKET_NET_NO_REF)
+			blanket_grant_free(q->nf->bdev, q->tx[id].ref);
+		q->tx[id].ref = BLANKET_NET_NO_REF;
+	}
+	netdev_tx_reset_queue(netdev_get_tx_queue(q->nf->netdev, q->index));
+}

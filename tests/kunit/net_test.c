@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blanket_net against a fake netback on a fake L0: the handshake, TX of
+ * linear, SG and GSO packets, RX into skbs, every malformed response
+ * class, and reconnection without a leaked grant. The driver under test
+ * is the real one, bound through the real bus.
+ */
+
+#include <kunit/test.h>
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/tcp.h>
+
+#include <blanket/compat.h>
+#include "blanket_xenbus/bus.h"
+#include "fake_netback.h"
+
+#define ETH_P_TEST 0x88b5	/* local experimental: no protocol claims it */
+/* KUNIT_EXPECT_MEMEQ arrived in 6.2. */
+#define NET_EXPECT_MEMEQ(test, a, b, n) KUNIT_EXPECT_EQ(test, memcmp(a, b, n), 0)
+
+static const char *const net_features[] = {
+	"feature-rx-copy=1", "feature-sg=1", "feature-gso-tcpv4=1",
+	"feature-gso-tcpv6=1", "feature-ipv6-csum-offload=1",
+	"feature-rx-notify=1", NULL
+};
+
+struct net_fixture {
+	struct fake_l0 *fl0;
+	struct fake_netback *nb;
+	struct blanket_net *nf;
+	struct packet_type tap;
+	struct sk_buff_head rx;		/* what the stack received */
+	wait_queue_head_t wq;
+};
+
+static int net_tap(struct sk_buff *skb, struct net_device *dev,
+		   struct packet_type *pt, struct net_device *orig)
+{
+	struct net_fixture *fx = container_of(pt, struct net_fixture, tap);
+
+	/* The stack still uses this skb (its list links too): keep a clone. */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return 0;
+	skb_queue_tail(&fx->rx, skb);
+	wake_up_all(&fx->wq);
+	return 0;
+}
+
+static struct blanket_net *net_find(void)
+{
+	struct blanket_device *bdev = blanket_bus_find_device("vif", 0);
+	struct blanket_net *nf;
+
+	if (!bdev)
+		return NULL;
+	nf = dev_get_drvdata(&bdev->dev);
+	put_device(&bdev->dev);
+	return nf;
+}
+
+/* Up, with a tap on everything the stack receives from it. */
+static void net_open(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	int err;
+
+	rtnl_lock();
+	err = dev_open(fx->nf->netdev, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	fx->tap.type = htons(ETH_P_ALL);
+	fx->tap.dev = fx->nf->netdev;
+	fx->tap.func = net_tap;
+	dev_add_pack(&fx->tap);
+}
+
+/* Bring vif 0 up against a netback offering @features. */
+static void net_setup(struct kunit *test, const char *const *features,
+		      bool connect)
+{
+	struct net_fixture *fx = test->priv;
+
+	fx->fl0 = fake_l0_start(test);
+	fx->nb = fake_netback_create(test, fx->fl0, features);
+	fake_l0_enumerate(fx->fl0);
+	fx->nf = net_find();
+	KUNIT_ASSERT_NOT_NULL(test, fx->nf);
+	if (!connect)
+		return;
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_open(test);
+}
+
+static int net_test_init(struct kunit *test)
+{
+	struct net_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	skb_queue_head_init(&fx->rx);
+	init_waitqueue_head(&fx->wq);
+	test->priv = fx;
+	return 0;
+}
+
+static void net_test_exit(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	if (fx->tap.func)
+		dev_remove_pack(&fx->tap);
+	skb_queue_purge(&fx->rx);
+}
+
+static struct sk_buff *net_wait_rx(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	wait_event_timeout(fx->wq, !skb_queue_empty(&fx->rx), HZ * 3);
+	return skb_dequeue(&fx->rx);
+}
+
+static void net_fill(u8 *buf, unsigned int len, u8 seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = seed + i * 7;
+}
+
+/* An Ethernet frame of @len bytes with a recognisable payload. */
+static void net_frame(struct net_fixture *fx, u8 *buf, unsigned int len, u8 seed)
+{
+	struct ethhdr *eth = (struct ethhdr *)buf;
+
+	net_fill(buf, len, seed);
+	ether_addr_copy(eth->h_dest, fx->nf->netdev->dev_addr);
+	eth_broadcast_addr(eth->h_source);
+	eth->h_source[0] = 0x02;
+	eth->h_proto = htons(ETH_P_TEST);
+}
+
+static void net_xmit(struct kunit *test, struct sk_buff *skb)
+{
+	struct net_fixture *fx = test->priv;
+	struct net_device *dev = fx->nf->netdev;
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+	netdev_tx_t ret;
+
+	skb->dev = dev;
+	skb_set_queue_mapping(skb, 0);
+	local_bh_disable();
+	__netif_tx_lock(txq, smp_processor_id());
+	ret = dev->netdev_ops->ndo_start_xmit(skb, dev);
+	__netif_tx_unlock(txq);
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, ret, NETDEV_TX_OK);
+}
+
+/* No TX slot of queue 0 is still waiting for netback. */
+static bool net_tx_idle(struct blanket_net *nf)
+{
+	unsigned int i, tries;
+
+	for (tries = 0; tries < 150; tries++) {
+		for (i = 0; i < BLANKET_NET_TX_RING; i++)
+			if (READ_ONCE(nf->queues[0].tx[i].skb))
+				break;
+		if (i == BLANKET_NET_TX_RING)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+static bool net_wait_broken(struct blanket_net *nf)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 150 && !READ_ONCE(nf->broken); tries++)
+		msleep(20);
+	return READ_ONCE(nf->broken);
+}
+
+static void net_connect_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct net_device *dev;
+	char *v;
+
+	net_setup(test, net_features, true);
+	dev = fx->nf->netdev;
+	KUNIT_EXPECT_STREQ(test, netdev_name(dev), "blnet0");
+	NET_EXPECT_MEMEQ(test, dev->dev_addr, "\x00\x16\x3e\x5a\x00\x01", ETH_ALEN);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(dev));
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	KUNIT_EXPECT_TRUE(test, dev->features & NETIF_F_TSO);
+	KUNIT_EXPECT_TRUE(test, dev->features & NETIF_F_SG);
+	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/request-rx-copy");
+	KUNIT_EXPECT_STREQ(test, v, "1");
+	kfree(v);
+	/* One queue: no per-queue directories. */
+	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/multi-queue-num-queues");
+	KUNIT_EXPECT_NULL(test, v);
+	kfree(v);
+
+	/* Netback leaves: the carrier goes with it. */
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_EXPECT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(dev));
+}
+
+static void net_tx_linear_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 1000;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	net_frame(fx, frame, len, 1);
+	skb = alloc_skb(len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, len);
+	net_xmit(test, skb);
+
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_EXPECT_EQ(test, pkt->len, len);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_EXPECT_EQ(test, pkt->flags, 0);
+	KUNIT_EXPECT_EQ(test, pkt->gso.type, 0);
+	KUNIT_EXPECT_TRUE(test, net_tx_idle(fx->nf));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+}
+
+/* A TCP/IPv4 GSO packet: 66 header bytes, payload in page fragments. */
+static struct sk_buff *net_gso_skb(struct kunit *test, u8 *frame,
+				   unsigned int len, unsigned int frag_off)
+{
+	struct net_fixture *fx = test->priv;
+	unsigned int hlen = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct tcphdr);
+	unsigned int off = hlen, nr = 0;
+	struct sk_buff *skb;
+	struct iphdr *iph;
+
+	net_frame(fx, frame, len, 3);
+	((struct ethhdr *)frame)->h_proto = htons(ETH_P_IP);
+	iph = (struct iphdr *)(frame + ETH_HLEN);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->protocol = IPPROTO_TCP;
+	iph->tot_len = htons(len - ETH_HLEN);
+	skb = alloc_skb(hlen, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, hlen);
+	while (off < len) {
+		struct page *page = alloc_pages(GFP_KERNEL, 1);
+		unsigned int chunk = min(len - off, 2 * (unsigned int)PAGE_SIZE - frag_off);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page) + frag_off, frame + off, chunk);
+		skb_fill_page_desc(skb, nr++, page, frag_off, chunk);
+		skb->len += chunk;
+		skb->data_len += chunk;
+		skb->truesize += 2 * PAGE_SIZE;
+		off += chunk;
+	}
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb_set_transport_header(skb, ETH_HLEN + sizeof(struct iphdr));
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + ETH_HLEN + sizeof(struct iphdr);
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb_shinfo(skb)->gso_size = 1448;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	return skb;
+}
+
+static void net_tx_sg_gso_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 20000;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	unsigned int slots;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	/* Fragments that start mid-page and cross page boundaries. */
+	skb = net_gso_skb(test, frame, len, 100);
+	slots = blanket_netif_tx_slots(skb);
+	net_xmit(test, skb);
+
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_EXPECT_EQ(test, pkt->len, len);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_EXPECT_EQ(test, pkt->slots, slots);
+	KUNIT_EXPECT_EQ(test, pkt->flags & ~XEN_NETTXF_more_data,
+			XEN_NETTXF_csum_blank | XEN_NETTXF_data_validated |
+			XEN_NETTXF_extra_info);
+	KUNIT_EXPECT_EQ(test, pkt->gso.type, XEN_NETIF_EXTRA_TYPE_GSO);
+	KUNIT_EXPECT_EQ(test, pkt->gso.u.gso.size, 1448);
+	KUNIT_EXPECT_EQ(test, pkt->gso.u.gso.type, XEN_NETIF_GSO_TYPE_TCPV4);
+	KUNIT_EXPECT_TRUE(test, net_tx_idle(fx->nf));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+}
+
+/* Untrusted: netback sees a zeroed copy, never the skb's own pages. */
+static void net_tx_untrusted_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 5000;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 *frame, *page;
+	unsigned int i;
+
+	net_setup(test, net_features, true);
+	fx->nf->trusted = false;
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	skb = net_gso_skb(test, frame, len, 0);
+	fx->nb->tx_fault = FAKE_NB_TX_SILENT;	/* keep the grants to look at */
+	net_xmit(test, skb);
+
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_EXPECT_EQ(test, pkt->slots, 2U);
+	page = fake_l0_grant_map(fx->fl0, pkt->first_ref, false);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	NET_EXPECT_MEMEQ(test, page, frame, PAGE_SIZE);
+	KUNIT_EXPECT_PTR_NE(test, (void *)page, (void *)skb->data);
+	fake_l0_grant_unmap(fx->fl0, pkt->first_ref, false);
+	page = NULL;
+	for (i = 0; i < BLANKET_NET_TX_RING; i++)
+		if (fx->nf->queues[0].tx[i].skb && fx->nf->queues[0].tx[i].len < PAGE_SIZE)
+			page = page_address(fx->nf->queues[0].tx[i].page);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(page + len - PAGE_SIZE, 0, 2 * PAGE_SIZE - len));
+}
+
+static void net_rx_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int big = 9000;
+	struct sk_buff *skb;
+	u8 small[100], *frame, *copy;
+
+	net_setup(test, net_features, true);
+	net_frame(fx, small, sizeof(small), 5);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, small, sizeof(small),
+					      XEN_NETRXF_data_validated, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, (unsigned int)sizeof(small));
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), small, sizeof(small));
+	KUNIT_EXPECT_EQ(test, ntohs(skb->protocol), ETH_P_TEST);
+	KUNIT_EXPECT_EQ(test, (u8)skb->ip_summed, CHECKSUM_UNNECESSARY);
+	kfree_skb(skb);
+
+	/* Three slots: a linear head and page fragments, data intact. */
+	frame = kunit_kmalloc(test, big, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	net_frame(fx, frame, big, 9);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, big, 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, big);
+	KUNIT_EXPECT_EQ(test, (u8)skb->ip_summed, CHECKSUM_NONE);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, ETH_HLEN);
+	copy = kunit_kmalloc(test, big, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, copy, big - ETH_HLEN), 0);
+	NET_EXPECT_MEMEQ(test, copy, frame + ETH_HLEN, big - ETH_HLEN);
+	kfree_skb(skb);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+}
+
+/* A GSO packet from netback: partial checksum located, GSO kept, DODGY. */
+static void net_rx_gso_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct xen_netif_extra_info gso = {
+		.type = XEN_NETIF_EXTRA_TYPE_GSO,
+		.u.gso = { .size = 1448, .type = XEN_NETIF_GSO_TYPE_TCPV4 },
+	};
+	const unsigned int len = 6000;
+	struct sk_buff *skb, *tx;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	tx = net_gso_skb(test, frame, len, 0);	/* just for its frame bytes */
+	kfree_skb(tx);
+	((struct iphdr *)(frame + ETH_HLEN))->frag_off = 0;
+	((struct tcphdr *)(frame + ETH_HLEN + sizeof(struct iphdr)))->doff = 5;
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, len,
+					      XEN_NETRXF_csum_blank |
+					      XEN_NETRXF_data_validated, &gso), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, len);
+	KUNIT_EXPECT_EQ(test, (u8)skb->ip_summed, CHECKSUM_PARTIAL);
+	KUNIT_EXPECT_EQ(test, skb_checksum_start_offset(skb),
+			(int)(sizeof(struct iphdr)));
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_size, 1448);
+	KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_type,
+			(unsigned int)(SKB_GSO_TCPV4 | SKB_GSO_DODGY));
+	kfree_skb(skb);
+}
+
+struct net_rx_fault {
+	const char *name;
+	struct xen_netif_rx_response rsp[3];
+	unsigned int n;
+	u32 prod_bump;
+};
+
+/* Ids are filled in as the ring index unless a case sets them itself. */
+#define NET_OK_ID 0xffff
+static const struct net_rx_fault net_rx_faults[] = {
+	{ "producer past the requests", { { NET_OK_ID, 0, 0, 60 } }, 1, 300 },
+	{ "id out of order", { { 77, 0, 0, 60 } }, 1, 0 },
+	{ "data outside its page", { { NET_OK_ID, 4000, 0, 200 } }, 1, 0 },
+	{ "unknown status", { { NET_OK_ID, 0, 0, -9 } }, 1, 0 },
+	{ "gso prefix", { { NET_OK_ID, 0, XEN_NETRXF_gso_prefix, 60 } }, 1, 0 },
+	{ "unknown extra type",
+	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 }, { 0x0009 } }, 2, 0 },
+	{ "bad gso type",
+	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 }, { 0x0001, 1448, 0x0009 } },
+	  2, 0 },
+};
+
+static void net_rx_fault_desc(const struct net_rx_fault *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(net_rx_fault, net_rx_faults, net_rx_fault_desc);
+
+/* Every malformed RX response marks the device broken; nothing leaks. */
+static void net_rx_hostile_test(struct kunit *test)
+{
+	const struct net_rx_fault *f = test->param_value;
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e[3] = {};
+	unsigned int i;
+	u32 base;
+
+	net_setup(test, net_features, true);
+	base = fx->nb->q[0].rx_rsp_prod;
+	for (i = 0; i < f->n; i++) {
+		e[i].rsp = f->rsp[i];
+		if (e[i].rsp.id == NET_OK_ID)
+			e[i].rsp.id = (base + i) & (BLANKET_NET_RX_RING - 1);
+	}
+	fake_netback_rx_raw(fx->nb, 0, e, f->n, f->prod_bump);
+	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_NULL(test, net_wait_rx(test));
+}
+
+/* Too many slots for one packet: 19 chained responses. */
+static void net_rx_too_many_slots_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e[BLANKET_NET_MAX_SLOTS + 1] = {};
+	unsigned int i;
+	u32 base;
+
+	net_setup(test, net_features, true);
+	base = fx->nb->q[0].rx_rsp_prod;
+	for (i = 0; i < ARRAY_SIZE(e); i++) {
+		e[i].rsp.id = (base + i) & (BLANKET_NET_RX_RING - 1);
+		e[i].rsp.status = 100;
+		e[i].rsp.flags = XEN_NETRXF_more_data;
+	}
+	fake_netback_rx_raw(fx->nb, 0, e, ARRAY_SIZE(e), 0);
+	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
+}
+
+static const enum fake_nb_tx_fault net_tx_faults[] = {
+	FAKE_NB_TX_BAD_ID, FAKE_NB_TX_BAD_STATUS, FAKE_NB_TX_EXTRA_NULL,
+	FAKE_NB_TX_BAD_PROD, FAKE_NB_TX_KEEP_MAPPED,
+};
+
+static void net_tx_fault_desc(const enum fake_nb_tx_fault *f, char *desc)
+{
+	static const char *const names[] = {
+		[FAKE_NB_TX_BAD_ID] = "id not in flight",
+		[FAKE_NB_TX_BAD_STATUS] = "unknown status",
+		[FAKE_NB_TX_EXTRA_NULL] = "NULL for no extra slot",
+		[FAKE_NB_TX_BAD_PROD] = "producer past the requests",
+		[FAKE_NB_TX_KEEP_MAPPED] = "grant still mapped",
+	};
+
+	strscpy(desc, names[*f], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(net_tx_fault, net_tx_faults, net_tx_fault_desc);
+
+/* Every malformed TX response marks the device broken; nothing leaks. */
+static void net_tx_hostile_test(struct kunit *test)
+{
+	const enum fake_nb_tx_fault *f = test->param_value;
+	struct net_fixture *fx = test->priv;
+	struct sk_buff *skb;
+	u8 frame[200];
+
+	net_setup(test, net_features, true);
+	fx->nb->tx_fault = *f;
+	net_frame(fx, frame, sizeof(frame), 2);
+	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, sizeof(frame));
+	net_xmit(test, skb);
+	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
+	/* A broken device drops what it is given. */
+	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, sizeof(frame));
+	net_xmit(test, skb);
+	KUNIT_EXPECT_EQ(test, fx->nb->nr_sent, 1U);
+	/* The parked grant and its page go back once netback lets go. */
+	if (*f == FAKE_NB_TX_KEEP_MAPPED)
+		fake_l0_grant_unmap(fx->fl0, fake_netback_wait_sent(fx->nb, 1)->first_ref,
+				    false);
+}
+
+static void net_multiqueue_split_test(struct kunit *test)
+{
+	static const char *const features[] = {
+		"feature-rx-copy=1", "feature-sg=1", "multi-queue-max-queues=4",
+		"feature-split-event-channels=1", NULL
+	};
+	struct net_fixture *fx = test->priv;
+	struct sk_buff *skb;
+	u8 frame[300];
+	char *v;
+
+	net_setup(test, features, false);
+	/* Our cap, below netback's 4, decides. */
+	fx->nf->max_queues = 3;
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_open(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 3U);
+	KUNIT_EXPECT_EQ(test, fx->nf->netdev->real_num_tx_queues, 3U);
+	KUNIT_EXPECT_FALSE(test, fx->nf->netdev->features & NETIF_F_TSO);
+	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/multi-queue-num-queues");
+	KUNIT_EXPECT_STREQ(test, v, "3");
+	kfree(v);
+	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/queue-2/event-channel-rx");
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	kfree(v);
+	KUNIT_EXPECT_NE(test, fx->nf->queues[0].tx_port, fx->nf->queues[0].rx_port);
+
+	/* RX on the last queue arrives through its own event channel. */
+	net_frame(fx, frame, sizeof(frame), 4);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, fx->nf->nr_queues - 1, frame,
+					      sizeof(frame), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb_get_rx_queue(skb), (u16)(fx->nf->nr_queues - 1));
+	kfree_skb(skb);
+}
+
+/* Netback closes and starts over: new rings, traffic again, no leak. */
+static void net_reconnect_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 frame[400];
+	u64 in_use;
+
+	net_setup(test, net_features, true);
+	in_use = fake_l0_grants_in_use(fx->fl0);
+	/* A packet in flight when netback goes away. */
+	fx->nb->tx_fault = FAKE_NB_TX_SILENT;
+	net_frame(fx, frame, sizeof(frame), 6);
+	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, sizeof(frame));
+	net_xmit(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), in_use);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, sizeof(frame));
+	net_xmit(test, skb);
+	pkt = fake_netback_wait_sent(fx->nb, 2);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, sizeof(frame));
+}
+
+/* What netback offers, read strictly. */
+static void net_features_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct blanket_netif_features be;
+	struct blanket_device *bdev;
+
+	net_setup(test, net_features, false);
+	bdev = fx->nf->bdev;
+	KUNIT_ASSERT_EQ(test, blanket_netif_read_features(bdev, &be), 0);
+	KUNIT_EXPECT_TRUE(test, be.sg && be.gso_tcpv4 && be.gso_tcpv6 && be.ipv6_csum);
+	KUNIT_EXPECT_EQ(test, be.max_queues, 1U);
+	KUNIT_EXPECT_EQ(test, blanket_netif_queues(&be, 8), 1U);
+
+	/* Without SG no GSO, whatever netback claims. */
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "0");
+	KUNIT_ASSERT_EQ(test, blanket_netif_read_features(bdev, &be), 0);
+	KUNIT_EXPECT_FALSE(test, be.gso_tcpv4 || be.gso_tcpv6);
+
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/multi-queue-max-queues", "8");
+	KUNIT_ASSERT_EQ(test, blanket_netif_read_features(bdev, &be), 0);
+	KUNIT_EXPECT_EQ(test, blanket_netif_queues(&be, 3), 3U);
+	KUNIT_EXPECT_EQ(test, blanket_netif_queues(&be, 100), 8U);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/multi-queue-max-queues", "0");
+	KUNIT_EXPECT_EQ(test, blanket_netif_read_features(bdev, &be), -EPROTO);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/multi-queue-max-queues", "2");
+
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "yes");
+	KUNIT_EXPECT_EQ(test, blanket_netif_read_features(bdev, &be), -EPROTO);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "1");
+	fake_xenstored_rm(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-rx-copy");
+	KUNIT_EXPECT_EQ(test, blanket_netif_read_features(bdev, &be), -EOPNOTSUPP);
+}
+
+/* A backend-written mac that is no unicast address: no device. */
+static void net_bad_mac_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	fx->fl0 = fake_l0_start(test);
+	fx->nb = fake_netback_create(test, fx->fl0, net_features);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_FRONTEND "/mac", "01:00:5e:00:00:01");
+	fake_l0_enumerate(fx->fl0);
+	KUNIT_EXPECT_NULL(test, net_find());
+}
+
+/* Pure checks of single RX responses. */
+static void net_rx_check_test(struct kunit *test)
+{
+	struct xen_netif_rx_response rsp = { .id = 5, .offset = 100, .status = 3996 };
+	const char *why = NULL;
+
+	KUNIT_EXPECT_EQ(test, blanket_netif_rx_check(&rsp, 261, &why), 3996);
+	rsp.status = 3997;
+	KUNIT_EXPECT_EQ(test, blanket_netif_rx_check(&rsp, 261, &why), -EIO);
+	KUNIT_EXPECT_STREQ(test, why, "data outside its page");
+	rsp.status = XEN_NETIF_RSP_DROPPED;
+	KUNIT_EXPECT_EQ(test, blanket_netif_rx_check(&rsp, 261, &why), -ENODATA);
+	rsp.status = 10;
+	KUNIT_EXPECT_EQ(test, blanket_netif_rx_check(&rsp, 262, &why), -EIO);
+	KUNIT_EXPECT_STREQ(test, why, "response id out of order");
+}
+
+static struct kunit_case blanket_net_cases[] = {
+	KUNIT_CASE(net_rx_check_test),
+	KUNIT_CASE(net_features_test),
+	KUNIT_CASE(net_bad_mac_test),
+	KUNIT_CASE(net_connect_test),
+	KUNIT_CASE(net_tx_linear_test),
+	KUNIT_CASE(net_tx_sg_gso_test),
+	KUNIT_CASE(net_tx_untrusted_test),
+	KUNIT_CASE(net_rx_test),
+	KUNIT_CASE(net_rx_gso_test),
+	KUNIT_CASE_PARAM(net_rx_hostile_test, net_rx_fault_gen_params),
+	KUNIT_CASE(net_rx_too_many_slots_test),
+	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
+	KUNIT_CASE(net_multiqueue_split_test),
+	KUNIT_CASE(net_reconnect_test),
+	{}
+};
+
+static struct kunit_suite blanket_net_suite = {
+	.name = "blanket_net",
+	.init = net_test_init,
+	.exit = net_test_exit,
+	.test_cases = blanket_net_cases,
+};
+
+kunit_test_suite(blanket_net_suite);
+
+BLANKET_IMPORT_TEST_NS();
+MODULE_DESCRIPTION("blanket: KUnit suites for blanket_net");
+MODULE_LICENSE("GPL");
