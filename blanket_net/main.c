@@ -121,6 +121,8 @@ static int blanket_net_connect(struct blanket_net *nf)
 		return -EIO;
 	blanket_net_netdev_disconnect(nf);
 	err = blanket_netif_read_features(bdev, &nf->be);
+	if (err == -EPROTO)
+		blanket_net_broken(nf, "malformed backend features");
 	if (err)
 		return err;
 	nr = blanket_netif_queues(&nf->be, nf->max_queues);

@@ -7,6 +7,7 @@
  */
 
 #include <linux/delay.h>
+#include <linux/if_ether.h>
 #include <linux/slab.h>
 
 #include <blanket/ring.h>
@@ -81,15 +82,20 @@ static void fake_nb_tx_respond(struct fake_nb_queue *q, u16 id, s16 status)
 	rsp->status = status;
 }
 
-/* Consume one packet's requests; answer them as the fault says. */
+/*
+ * Consume one packet's requests; answer them as the fault says. The
+ * stack's own IPv6 chatter on a link that comes up (DAD, router
+ * solicitations) is answered but neither recorded nor given the fault.
+ */
 static void fake_nb_tx_packet(struct fake_nb_queue *q)
 {
 	struct fake_netback *nb = q->nb;
 	struct xen_netif_tx_request req[BLANKET_NET_MAX_SLOTS + 2];
 	struct xen_netif_extra_info extra = {};
-	enum fake_nb_tx_fault fault = nb->tx_fault;
+	enum fake_nb_tx_fault fault;
 	unsigned int i, n = 0, rest = 0, off = 0;
 	struct fake_nb_pkt *pkt;
+	bool chatter;
 
 	do {
 		memcpy(&req[n], &q->tx->ring[q->tx_req_cons++ & (BLANKET_NET_TX_RING - 1)].req,
@@ -123,8 +129,13 @@ static void fake_nb_tx_packet(struct fake_nb_queue *q)
 			KUNIT_FAIL(nb->test, "TX slot %u: copy failed", i);
 		off += len;
 	}
-	if (fault == FAKE_NB_TX_KEEP_MAPPED)
+	chatter = pkt->len >= ETH_HLEN &&
+		  ((struct ethhdr *)pkt->data)->h_proto == htons(ETH_P_IPV6);
+	fault = chatter ? FAKE_NB_TX_OK : nb->tx_fault;
+	if (fault == FAKE_NB_TX_KEEP_MAPPED) {
 		fake_l0_grant_map(nb->fl0, req[0].gref, false);
+		nb->kept_ref = req[0].gref;
+	}
 	if (fault == FAKE_NB_TX_SILENT)
 		goto out;
 
@@ -139,9 +150,13 @@ static void fake_nb_tx_packet(struct fake_nb_queue *q)
 	for (i = 1; i < n; i++)
 		fake_nb_tx_respond(q, req[i].id, XEN_NETIF_RSP_OKAY);
 out:
-	nb->tx_fault = FAKE_NB_TX_OK;
-	list_add_tail(&pkt->list, &nb->sent);
-	nb->nr_sent++;
+	if (chatter) {
+		kfree(pkt);
+	} else {
+		nb->tx_fault = FAKE_NB_TX_OK;
+		list_add_tail(&pkt->list, &nb->sent);
+		nb->nr_sent++;
+	}
 	fake_nb_tx_push(q, fault == FAKE_NB_TX_BAD_PROD ? 1000 : 0);
 }
 

@@ -64,6 +64,7 @@ struct fake_netback {
 	unsigned int nr_sent;
 	wait_queue_head_t wq;
 	enum fake_nb_tx_fault tx_fault;
+	grant_ref_t kept_ref;		/* mapped by FAKE_NB_TX_KEEP_MAPPED */
 	bool connected;
 };
 
