@@ -3,8 +3,9 @@
 #
 # Runs inside the L1 guest (booted "nopv") once blanket's modules are
 # loaded: blanket_xenbus must have connected to L0 in direct mode and
-# enumerated the guest's vif and vbd from L0's xenstore. Prints what it
-# finds; exits non-zero if anything is missing.
+# enumerated the guest's vif and vbd from L0's xenstore, and blanket_net's
+# blnet0 must reach L0's Dom0. Prints what it finds; exits non-zero if
+# anything is missing.
 fail=0
 devs=/sys/bus/blanket/devices
 
@@ -27,6 +28,83 @@ done
 ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; fail=1; }
 
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# The sum of the L0 connection's debugfs counters whose names match $1.
+stat_of() {
+	cat /sys/kernel/debug/blanket/*/stats 2>/dev/null |
+		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
+}
+
+# blanket_net: the vif's interface, up and talking to L0's Dom0.
+ip=10.99.0.2/24 peer=10.99.0.1
+for a in $(cat /proc/cmdline); do
+	case $a in
+	lab.ip=*) ip=${a#*=} ;;
+	lab.peer=*) peer=${a#*=} ;;
+	esac
+done
+i=0
+while [ $i -lt 60 ] && [ ! -e /sys/class/net/blnet0 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+if [ -e /sys/class/net/blnet0 ]; then
+	ip link set lo up
+	ip link set blnet0 up
+	# The carrier reads only once the link is up; it follows netback's state.
+	i=0
+	while [ $i -lt 30 ] && [ "$(cat /sys/class/net/blnet0/carrier 2>/dev/null)" != 1 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "blanket_net=blnet0 mac=$(cat /sys/class/net/blnet0/address)" \
+		"port=$(cat /sys/class/net/blnet0/phys_port_name 2>/dev/null)" \
+		"carrier=$(cat /sys/class/net/blnet0/carrier 2>/dev/null)"
+	ip addr add "$ip" dev blnet0
+	i=0
+	while [ $i -lt 30 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
+		i=$((i + 1))
+	done
+	rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	echo "blanket_ping=$peer received=${rx:-0}/3"
+	[ "${rx:-0}" -gt 0 ] || { echo "blanket: no ping reply through blnet0"; fail=1; }
+	# Large echoes: fragmented both ways, checksummed by ICMP end to end.
+	rx=$(ping -c 3 -W 5 -s 30000 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	echo "blanket_ping_30000=$peer received=${rx:-0}/3"
+	[ "${rx:-0}" -gt 0 ] || { echo "blanket: no large ping reply through blnet0"; fail=1; }
+	# TCP both ways, checked end to end (the same transfer as the baseline's),
+	# with the L0 events and hypercalls it cost.
+	ev0=$(stat_of events) hc0=$(stat_of 'hypercalls_*')
+	lab-transfer "$peer" blanket_tcp || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
+	echo "blanket_tcp_events=$(($(stat_of events) - ev0))" \
+		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))"
+	grep -E 'blnet0' /proc/net/dev
+	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
+	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC
+	# that is not blnet0's, and the replies must come back in to it.
+	bip=$(echo "$ip" | sed 's/\.[0-9]*\//.3\//')
+	if brctl addbr br0 && echo 0 >/sys/class/net/br0/bridge/forward_delay; then
+		ip addr flush dev blnet0
+		ip link set br0 address 02:00:0b:1a:00:03
+		brctl addif br0 blnet0
+		ip link set br0 up
+		ip addr add "$bip" dev br0
+		i=0
+		while [ $i -lt 20 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
+			i=$((i + 1))
+		done
+		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+		echo "blanket_bridge_ping=$peer from=$bip mac=02:00:0b:1a:00:03 received=${rx:-0}/3" \
+			"promisc=$(($(cat /sys/class/net/blnet0/flags) >> 8 & 1))"
+		[ "${rx:-0}" -gt 0 ] || { echo "blanket: no ping reply through a bridge on blnet0"; fail=1; }
+	else
+		echo "blanket: cannot make bridge br0"
+		fail=1
+	fi
+else
+	echo "blanket: no blnet0"
+	fail=1
+fi
+
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs_requests|xs_errors|xs_broken)'
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }

@@ -18,6 +18,11 @@ mkdir -p "$out/src" "$out/extra"
 make -s -C "$kdir" M="$out/src" modules >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; exit 1; }
 cp "$out"/src/blanket_*.ko "$out/extra/"
+# The bridge for the L2 stand-in in blanket-check.sh, from the guest's kernel.
+kver=${kdir##*/linux-headers-}
+for m in net/llc/llc net/802/stp net/bridge/bridge; do
+	cp "/lib/modules/$kver/kernel/$m.ko" "$out/extra/"
+done
 # The guest reads its initramfs through the HVM firmware: keep it small.
 strip --strip-debug "$out"/extra/*.ko
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"

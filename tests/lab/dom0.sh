@@ -93,6 +93,20 @@ ip link add xenbr0 type bridge || fail "bridge xenbr0"
 ip addr add "$dom0_ip" dev xenbr0
 ip link set xenbr0 up
 
+# For the guest's TCP checks over the bridge: a file to fetch, its digest,
+# and a CGI that answers with the digest of whatever is POSTed to it.
+www=$work/www
+mkdir -p "$www/cgi-bin"
+head -c 2097152 /dev/urandom | busybox od -A n -t x1 | tr -d ' \n' >"$www/down.bin"
+sha256sum "$www/down.bin" | cut -d' ' -f1 >"$www/down.sha256"
+cat >"$www/cgi-bin/sink" <<'CGI'
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+head -c "$CONTENT_LENGTH" | sha256sum | cut -d' ' -f1
+CGI
+chmod +x "$www/cgi-bin/sink"
+busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"
+
 # --- the L1 guest -----------------------------------------------------------
 cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
 cp --sparse=always "$share/l1/disk.img" "$work/"

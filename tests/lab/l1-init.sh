@@ -46,6 +46,11 @@ vif_netdevs() {
 	done
 }
 xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
+# Interrupts (L0 events) taken by xen-netfront's event channels so far.
+netfront_events() {
+	grep -E 'xen-dyn.*eth' /proc/interrupts |
+		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }'
+}
 
 wait_for() {	# seconds, command...
 	t=$1
@@ -109,6 +114,13 @@ baseline)
 		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
 		say "ping=$peer received=${rx:-0}/3"
 		[ "${rx:-0}" -gt 0 ] || bad ping
+		rx=$(ping -c 3 -W 5 -s 30000 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+		say "ping_30000=$peer received=${rx:-0}/3"
+		# The transfer blanket's run repeats, with the events it cost.
+		ev0=$(netfront_events)
+		out=$(lab-transfer "$peer" tcp) || bad transfer
+		echo "$out" | while read -r l; do say "$l"; done
+		say "tcp_events=$(($(netfront_events) - ev0))"
 	fi
 	;;
 nopv)

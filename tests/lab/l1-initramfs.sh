@@ -21,7 +21,8 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 cp -a "$base/." "$root/"
 cp "$lab/l1-init.sh" "$root/init"
-chmod +x "$root/init"
+cp "$lab/transfer.sh" "$root/bin/lab-transfer"
+chmod +x "$root/init" "$root/bin/lab-transfer"
 [ -z "$extra" ] || cp -a "$extra/." "$root/extra/"
 # The kernel's xz decompressor wants CRC32 checks, not xz's default CRC64.
 (cd "$root" && find . | cpio -o -H newc --quiet | xz -9 --check=crc32) >"$dst"

@@ -23,5 +23,33 @@ echo "== blanket, direct mode (L1 booted nopv)"
 grep -hE '^LAB-EXTRA: (blanket_device|transport|xs_|grant_frames|upcalls|hypercalls_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-blanket.log"
+grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge)' \
+	"$runs/last-nopv/summary.txt" 2>/dev/null
+
+# key=value field $3 of the first line of summary $1 whose key is $2.
+field() {
+	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$runs/last-$1/summary.txt" 2>/dev/null |
+		head -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# Throughput ratio blanket/in-tree of one direction: same bytes, so the
+# inverse ratio of the times.
+ratio() {
+	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
+}
+per_mb() {
+	awk -v n="$1" -v bytes="$2" 'BEGIN { if (bytes > 0 && n != "") printf "%.0f", n * 2 * 1048576 / bytes; else print "n/a" }'
+}
+bytes=$(field baseline tcp_rx bytes)
+echo "== benchmark: blanket_net vs xen-netfront, same L0, same run"
+echo "   (QEMU TCG, nested: absolute numbers mean nothing, only the ratios)"
+echo "TCP into L1:    ratio $(ratio "$(field nopv blanket_tcp_rx centiseconds)" \
+	"$(field baseline tcp_rx centiseconds)") (blanket/in-tree throughput)"
+echo "TCP out of L1:  ratio $(ratio "$(field nopv blanket_tcp_tx centiseconds)" \
+	"$(field baseline tcp_tx centiseconds)")"
+echo "L0 events per MB moved: in-tree $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")," \
+	"blanket $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
+echo "L0 hypercalls per MB moved: blanket $(per_mb \
+	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
+	"(in-tree: not visible from the guest)"
 echo "lab: $(( $(date +%s) - start )) s; logs in build/lab-*.log and build/lab/runs/"
 exit $status
