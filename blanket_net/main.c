@@ -8,7 +8,6 @@
  * that closes or starts over gets everything torn down and built anew.
  */
 
-#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
@@ -25,9 +24,6 @@ static bool trusted = true;
 module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
 		 "Grant skb pages to L0 in place (0: bounce TX data through zeroed pages, so that L0 sees nothing else)");
-
-/* Backend waits for the frontend to close before it lets go of our rings. */
-#define BLANKET_NET_CLOSE_TIMEOUT_MS	5000
 
 static unsigned int blanket_net_max_queues(void)
 {
@@ -238,37 +234,20 @@ static int blanket_net_probe(struct blanket_device *bdev,
 		free_netdev(dev);
 		return err;
 	}
-	return 0;
-}
-
-/*
- * Tell netback we are going and give it time to unmap our rings: what it
- * still maps after that is parked, never freed under it. The state watch
- * is gone by now, so its state is read, not waited for.
- */
-static void blanket_net_close(struct blanket_device *bdev)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_NET_CLOSE_TIMEOUT_MS);
-	u32 state = XenbusStateUnknown;
-
-	if (bdev->state != XenbusStateConnected)
-		return;
-	if (blanket_switch_state(bdev, XenbusStateClosing))
-		return;
-	while (time_before(jiffies, end)) {
-		if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
-					"state", &state) ||
-		    state >= XenbusStateClosing)
-			break;
-		msleep(20);
+	/* Netback may still be where an earlier driver left it. */
+	err = blanket_handshake_reset(bdev);
+	if (err) {
+		unregister_netdev(dev);
+		free_netdev(dev);
 	}
+	return err;
 }
 
 static void blanket_net_remove(struct blanket_device *bdev)
 {
 	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
 
-	blanket_net_close(bdev);
+	blanket_close(bdev);
 	mutex_lock(&nf->lock);
 	blanket_net_netdev_disconnect(nf);
 	mutex_unlock(&nf->lock);

@@ -128,7 +128,11 @@ struct blanket_net_queue *blanket_net_queues_create(struct blanket_net *nf,
 void blanket_net_queues_destroy(struct blanket_net_queue *queues, unsigned int nr);
 void blanket_net_queue_start(struct blanket_net_queue *q);
 void blanket_net_queue_stop(struct blanket_net_queue *q);
+__printf(2, 3)
 void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...);
+void blanket_net_ring_push(struct blanket_net_queue *q, u32 *req_prod,
+			   const u32 *req_event, u32 prod, evtchn_port_t port,
+			   struct blanket_net_stats *stats);
 
 /* tx.c, rx.c */
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev);

@@ -6,6 +6,7 @@
 
 #include <linux/slab.h>
 
+#include <blanket/ring.h>
 #include "netfront.h"
 
 void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...)
@@ -22,6 +23,29 @@ void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...)
 	va_end(args);
 	netif_carrier_off(nf->netdev);
 	netif_tx_stop_all_queues(nf->netdev);
+}
+
+/*
+ * Publish the requests of one ring up to @prod (its shared header's
+ * @req_prod and @req_event) and kick netback if it asked to be woken.
+ */
+void blanket_net_ring_push(struct blanket_net_queue *q, u32 *req_prod,
+			   const u32 *req_event, u32 prod, evtchn_port_t port,
+			   struct blanket_net_stats *stats)
+{
+	u32 old = READ_ONCE(*req_prod);
+
+	if (old == prod)
+		return;
+	/* Requests before the index that publishes them. */
+	virt_wmb();
+	WRITE_ONCE(*req_prod, prod);
+	/* The index out before req_event is read: else both sides may sleep. */
+	virt_mb();
+	if (blanket_ring_need_notify(old, prod, READ_ONCE(*req_event))) {
+		blanket_notify(q->nf->bdev, port);
+		blanket_net_stats_inc(stats, &stats->kicks);
+	}
 }
 
 static bool blanket_net_has_work(struct blanket_net_queue *q)

@@ -35,24 +35,6 @@ struct blanket_net_rx_pkt {
 	bool dropped;			/* netback reported an error status */
 };
 
-static void blanket_net_rx_push(struct blanket_net_queue *q)
-{
-	u32 old = READ_ONCE(q->rx_sring->req_prod);
-
-	if (old == q->rx_req_prod)
-		return;
-	/* Requests before the index that publishes them. */
-	virt_wmb();
-	WRITE_ONCE(q->rx_sring->req_prod, q->rx_req_prod);
-	/* The index out before req_event is read: else both sides may sleep. */
-	virt_mb();
-	if (blanket_ring_need_notify(old, q->rx_req_prod,
-				     READ_ONCE(q->rx_sring->req_event))) {
-		blanket_notify(q->nf->bdev, q->rx_port);
-		blanket_net_stats_inc(&q->rx_stats, &q->rx_stats.kicks);
-	}
-}
-
 /* Post buffers until every RX slot is netback's; retried later if short of pages. */
 void blanket_net_rx_refill(struct blanket_net_queue *q)
 {
@@ -62,7 +44,10 @@ void blanket_net_rx_refill(struct blanket_net_queue *q)
 		struct xen_netif_rx_request *req;
 
 		if (!buf->page) {
-			struct page *page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			/* Netback may map what it can write: show it no old data. */
+			gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN |
+				    (q->nf->trusted ? 0 : __GFP_ZERO);
+			struct page *page = alloc_page(gfp);
 
 			if (!page) {
 				mod_timer(&q->refill_timer, jiffies + HZ / 10);
@@ -79,7 +64,8 @@ void blanket_net_rx_refill(struct blanket_net_queue *q)
 		req->gref = buf->ref;
 		q->rx_req_prod++;
 	}
-	blanket_net_rx_push(q);
+	blanket_net_ring_push(q, &q->rx_sring->req_prod, &q->rx_sring->req_event,
+			      q->rx_req_prod, q->rx_port, &q->rx_stats);
 }
 
 /* Copy one ring entry out of shared memory: 0, or -EAGAIN if not yet produced. */

@@ -159,22 +159,6 @@ static void blanket_net_tx_put(struct blanket_net_queue *q,
 	s->ring[q->tx_req_prod++ & (BLANKET_NET_TX_RING - 1)].req = *req;
 }
 
-static void blanket_net_tx_push(struct blanket_net_queue *q)
-{
-	u32 old = READ_ONCE(q->tx_sring->req_prod);
-
-	/* Requests before the index that publishes them. */
-	virt_wmb();
-	WRITE_ONCE(q->tx_sring->req_prod, q->tx_req_prod);
-	/* The index out before req_event is read: else both sides may sleep. */
-	virt_mb();
-	if (blanket_ring_need_notify(old, q->tx_req_prod,
-				     READ_ONCE(q->tx_sring->req_event))) {
-		blanket_notify(q->nf->bdev, q->tx_port);
-		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.kicks);
-	}
-}
-
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct blanket_net *nf = netdev_priv(dev);
@@ -226,7 +210,9 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.ring_full);
 	}
 	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
-		blanket_net_tx_push(q);
+		blanket_net_ring_push(q, &q->tx_sring->req_prod,
+				      &q->tx_sring->req_event, q->tx_req_prod,
+				      q->tx_port, &q->tx_stats);
 	spin_unlock(&q->tx_lock);
 	return NETDEV_TX_OK;
 

@@ -6,6 +6,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -143,15 +144,14 @@ static void blanket_bus_remove(struct device *dev)
  * still exists, so that a late write cannot recreate a device that L0's
  * toolstack has just removed.
  */
-int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state)
+static int blanket_publish_state(struct blanket_device *bdev,
+				 enum xenbus_state state)
 {
 	blanket_xbt_t t;
 	unsigned int len;
 	int err, tries = 0;
 	char *old;
 
-	if (state == bdev->state)
-		return 0;
 	do {
 		err = blanket_xs_transaction_start(bdev->xs, &t);
 		if (err)
@@ -178,7 +178,81 @@ int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state)
 	bdev->state = state;
 	return 0;
 }
+
+int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state)
+{
+	return state == bdev->state ? 0 : blanket_publish_state(bdev, state);
+}
 EXPORT_SYMBOL_GPL(blanket_switch_state);
+
+/* The backend's state as xenstore has it now; Unknown if it has none. */
+static enum xenbus_state blanket_read_otherend(struct blanket_device *bdev)
+{
+	u32 state;
+
+	if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+				"state", &state) || state > XenbusStateReconfigured)
+		return XenbusStateUnknown;
+	return state;
+}
+
+/*
+ * Poll until the backend is at @state or past it in the closing order, or
+ * gone. Polled, not watched: around probe and remove there is no watch.
+ */
+static void blanket_await_otherend(struct blanket_device *bdev,
+				   enum xenbus_state state)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_CLOSE_TIMEOUT_MS);
+	enum xenbus_state now;
+
+	do {
+		now = blanket_read_otherend(bdev);
+		if (now == XenbusStateUnknown || now >= state)
+			return;
+		msleep(20);
+	} while (time_before(jiffies, end));
+	dev_warn(&bdev->dev, "backend stays %s, not %s\n",
+		 blanket_state_name(now), blanket_state_name(state));
+}
+
+/*
+ * A driver letting go of a device the backend still serves: Closing, and
+ * give the backend time to unmap what we shared (what it still maps after
+ * that is parked by the grant table, never freed under it). The driver
+ * then frees its rings and switches to Closed.
+ */
+void blanket_close(struct blanket_device *bdev)
+{
+	if (bdev->state == XenbusStateConnected &&
+	    !blanket_switch_state(bdev, XenbusStateClosing))
+		blanket_await_otherend(bdev, XenbusStateClosing);
+}
+EXPORT_SYMBOL_GPL(blanket_close);
+
+/*
+ * Start the handshake afresh at probe: a backend that an earlier driver
+ * (a module unloaded, a kernel before kexec) left Connected or Closed is
+ * walked down through Closing and Closed, then our Initialising sends it
+ * back to InitWait.
+ */
+int blanket_handshake_reset(struct blanket_device *bdev)
+{
+	switch (blanket_read_otherend(bdev)) {
+	case XenbusStateConnected:
+		blanket_publish_state(bdev, XenbusStateClosing);
+		blanket_await_otherend(bdev, XenbusStateClosing);
+		fallthrough;
+	case XenbusStateClosing:
+		blanket_publish_state(bdev, XenbusStateClosed);
+		blanket_await_otherend(bdev, XenbusStateClosed);
+		break;
+	default:
+		break;
+	}
+	return blanket_publish_state(bdev, XenbusStateInitialising);
+}
+EXPORT_SYMBOL_GPL(blanket_handshake_reset);
 
 /* Wait until the backend reaches @state: 0, or -ETIMEDOUT. */
 int blanket_wait_for_otherend(struct blanket_device *bdev,

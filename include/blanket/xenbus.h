@@ -17,6 +17,8 @@
 #include <blanket/xenstore.h>
 
 #define BLANKET_DEVTYPE_MAX 32
+/* How long a closing handshake waits for the backend to follow. */
+#define BLANKET_CLOSE_TIMEOUT_MS 5000
 
 /*
  * Handler of an L0 event channel port, called in interrupt context with
@@ -96,6 +98,8 @@ void blanket_ring_free(struct blanket_device *bdev, void *ring,
 		       unsigned int order, const grant_ref_t *refs);
 
 int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
+int blanket_handshake_reset(struct blanket_device *bdev);
+void blanket_close(struct blanket_device *bdev);
 int blanket_wait_for_otherend(struct blanket_device *bdev,
 			      enum xenbus_state state, unsigned int timeout_ms);
 

@@ -317,7 +317,7 @@ static void net_tx_sg_gso_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
 }
 
-/* Untrusted: netback sees a zeroed copy, never the skb's own pages. */
+/* Untrusted: netback sees zeroed RX pages and TX copies, never skb pages. */
 static void net_tx_untrusted_test(struct kunit *test)
 {
 	struct net_fixture *fx = test->priv;
@@ -327,8 +327,16 @@ static void net_tx_untrusted_test(struct kunit *test)
 	u8 *frame, *page;
 	unsigned int i;
 
-	net_setup(test, net_features, true);
+	net_setup(test, net_features, false);
 	fx->nf->trusted = false;
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_open(test);
+	/* RX pages, which netback may map, hold nothing but zeroes. */
+	page = fake_l0_grant_map(fx->fl0, fx->nb->q[0].rx->ring[7].req.gref, false);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(page, 0, PAGE_SIZE));
+	fake_l0_grant_unmap(fx->fl0, fx->nb->q[0].rx->ring[7].req.gref, false);
+
 	frame = kunit_kmalloc(test, len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, frame);
 	skb = net_gso_skb(test, frame, len, 0);

@@ -34,6 +34,20 @@ stat_of() {
 		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
 }
 
+# pings TAG [ping options]: wait up to 30 s for a first reply from $peer,
+# then report how many of 3 come back; fails if none.
+pings() {
+	tag=$1
+	shift
+	i=0
+	while [ $i -lt 30 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
+		i=$((i + 1))
+	done
+	rx=$(ping -c 3 -W 2 "$@" "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	echo "$tag=$peer received=${rx:-0}/3"
+	[ "${rx:-0}" -gt 0 ]
+}
+
 # blanket_net: the vif's interface, up and talking to L0's Dom0.
 ip=10.99.0.2/24 peer=10.99.0.1
 for a in $(cat /proc/cmdline); do
@@ -60,17 +74,10 @@ if [ -e /sys/class/net/blnet0 ]; then
 		"port=$(cat /sys/class/net/blnet0/phys_port_name 2>/dev/null)" \
 		"carrier=$(cat /sys/class/net/blnet0/carrier 2>/dev/null)"
 	ip addr add "$ip" dev blnet0
-	i=0
-	while [ $i -lt 30 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
-		i=$((i + 1))
-	done
-	rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	echo "blanket_ping=$peer received=${rx:-0}/3"
-	[ "${rx:-0}" -gt 0 ] || { echo "blanket: no ping reply through blnet0"; fail=1; }
+	pings blanket_ping || { echo "blanket: no ping reply through blnet0"; fail=1; }
 	# Large echoes: fragmented both ways, checksummed by ICMP end to end.
-	rx=$(ping -c 3 -W 5 -s 30000 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	echo "blanket_ping_30000=$peer received=${rx:-0}/3"
-	[ "${rx:-0}" -gt 0 ] || { echo "blanket: no large ping reply through blnet0"; fail=1; }
+	pings blanket_ping_30000 -W 5 -s 30000 ||
+		{ echo "blanket: no large ping reply through blnet0"; fail=1; }
 	# TCP both ways, checked end to end (the same transfer as the baseline's),
 	# with the L0 events and hypercalls it cost.
 	ev0=$(stat_of events) hc0=$(stat_of 'hypercalls_*')
@@ -88,14 +95,10 @@ if [ -e /sys/class/net/blnet0 ]; then
 		brctl addif br0 blnet0
 		ip link set br0 up
 		ip addr add "$bip" dev br0
-		i=0
-		while [ $i -lt 20 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
-			i=$((i + 1))
-		done
-		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-		echo "blanket_bridge_ping=$peer from=$bip mac=02:00:0b:1a:00:03 received=${rx:-0}/3" \
-			"promisc=$(($(cat /sys/class/net/blnet0/flags) >> 8 & 1))"
-		[ "${rx:-0}" -gt 0 ] || { echo "blanket: no ping reply through a bridge on blnet0"; fail=1; }
+		echo "blanket_bridge from=$bip mac=02:00:0b:1a:00:03" \
+			"blnet0_promisc=$(($(cat /sys/class/net/blnet0/flags) >> 8 & 1))"
+		pings blanket_bridge_ping ||
+			{ echo "blanket: no ping reply through a bridge on blnet0"; fail=1; }
 	else
 		echo "blanket: cannot make bridge br0"
 		fail=1
