@@ -211,10 +211,6 @@ int blanket_direct_init(struct device *dev)
 		dev_err(dev, "the kernel already drives Xen itself; boot it with \"nopv\" (formerly \"xen_nopv\") to let blanket use L0\n");
 		return -EBUSY;
 	}
-	if (xen_pv_domain()) {
-		dev_err(dev, "a PV domain cannot reach L0 directly: it needs the forwarded transport of a patched L1 Xen\n");
-		return -ENODEV;
-	}
 	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR) ||
 	    blanket_xen_cpuid_find(blanket_native_cpuid, &xen)) {
 		dev_err(dev, "no Xen hypervisor underneath\n");

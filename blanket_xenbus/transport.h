@@ -40,5 +40,7 @@ struct blanket_transport_ops {
 
 extern const struct blanket_transport_ops blanket_direct_ops;
 int blanket_direct_init(struct device *dev);
+extern const struct blanket_transport_ops blanket_forwarded_ops;
+int blanket_forwarded_init(struct device *dev);
 
 #endif /* _BLANKET_TRANSPORT_H */
