@@ -7,7 +7,9 @@
  */
 
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/interrupt.h>
+#include <linux/io.h>
 #include <linux/pci.h>
 #include <linux/vmalloc.h>
 #include <asm/msr.h>
@@ -100,6 +102,26 @@ static int blanket_direct_event_channel_op(struct blanket_l0 *l0, int cmd,
 	return BLANKET_HCALL(__HYPERVISOR_event_channel_op, cmd, arg, 0);
 }
 
+/* L0 places its shared info at the first page of the platform BAR. */
+static struct shared_info *blanket_direct_map_shared(struct blanket_l0 *l0)
+{
+	xen_pfn_t gfn = blanket_l0_bar_gfn(l0, 0);
+	struct shared_info *shared;
+	int err;
+
+	atomic64_inc(&l0->hcalls[BLANKET_HC_PHYSMAP]);
+	err = blanket_direct_add_to_physmap(l0, XENMAPSPACE_shared_info, 0, gfn);
+	if (err)
+		return ERR_PTR(err);
+	shared = memremap(PFN_PHYS(gfn), PAGE_SIZE, MEMREMAP_WB);
+	return shared ?: ERR_PTR(-ENOMEM);
+}
+
+static void blanket_direct_unmap_shared(struct blanket_l0 *l0)
+{
+	memunmap(l0->shared);
+}
+
 static irqreturn_t blanket_direct_interrupt(int irq, void *data)
 {
 	struct blanket_l0 *l0 = data;
@@ -158,10 +180,11 @@ const struct blanket_transport_ops blanket_direct_ops = {
 	.name = "direct",
 	.version = blanket_direct_version,
 	.get_param = blanket_direct_get_param,
-	.set_param = blanket_direct_set_param,
 	.add_to_physmap = blanket_direct_add_to_physmap,
 	.grant_table_op = blanket_direct_grant_table_op,
 	.event_channel_op = blanket_direct_event_channel_op,
+	.map_shared = blanket_direct_map_shared,
+	.unmap_shared = blanket_direct_unmap_shared,
 	.bind_upcall = blanket_direct_bind_upcall,
 	.unbind_upcall = blanket_direct_unbind_upcall,
 	.pfn_to_gfn = blanket_direct_pfn_to_gfn,
@@ -187,10 +210,6 @@ int blanket_direct_init(struct device *dev)
 	if (xen_hvm_domain()) {
 		dev_err(dev, "the kernel already drives Xen itself; boot it with \"nopv\" (formerly \"xen_nopv\") to let blanket use L0\n");
 		return -EBUSY;
-	}
-	if (xen_pv_domain()) {
-		dev_err(dev, "a PV domain cannot reach L0 directly: it needs the forwarded transport of a patched L1 Xen\n");
-		return -ENODEV;
 	}
 	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR) ||
 	    blanket_xen_cpuid_find(blanket_native_cpuid, &xen)) {

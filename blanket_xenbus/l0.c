@@ -53,8 +53,8 @@ static int blanket_l0_unmask(void *ctx, evtchn_port_t port)
 	return blanket_l0_evtchn_op(ctx, EVTCHNOP_unmask, &unmask);
 }
 
-/* Page 0 of the platform BAR holds shared info, grant frames follow. */
-static xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page)
+/* Page 0 of the platform BAR is for shared info, grant frames follow. */
+xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page)
 {
 	return PHYS_PFN(l0->mmio) + page;
 }
@@ -214,17 +214,13 @@ static void blanket_l0_teardown_store(struct blanket_l0 *l0)
 /* Bring up everything above the transport, then find our devices. */
 int blanket_l0_start(struct blanket_l0 *l0)
 {
-	xen_pfn_t gfn = blanket_l0_bar_gfn(l0, 0);
 	int err;
 
 	if (l0->mmio_len < 2 * PAGE_SIZE)
 		return -ENOSPC;
-	err = blanket_l0_physmap(l0, XENMAPSPACE_shared_info, 0, gfn);
-	if (err)
-		return err;
-	l0->shared = memremap(PFN_PHYS(gfn), PAGE_SIZE, MEMREMAP_WB);
-	if (!l0->shared)
-		return -ENOMEM;
+	l0->shared = l0->ops->map_shared(l0);
+	if (IS_ERR(l0->shared))
+		return PTR_ERR(l0->shared);
 
 	err = blanket_l0_setup_gnttab(l0);
 	if (err)
@@ -254,7 +250,7 @@ destroy_gnttab:
 	blanket_evtchn_destroy(&l0->ev);
 	blanket_l0_teardown_gnttab(l0);
 unmap_shared:
-	memunmap(l0->shared);
+	l0->ops->unmap_shared(l0);
 	return err;
 }
 
@@ -266,7 +262,7 @@ void blanket_l0_stop(struct blanket_l0 *l0)
 	l0->ops->unbind_upcall(l0);
 	blanket_evtchn_destroy(&l0->ev);
 	blanket_l0_teardown_gnttab(l0);
-	memunmap(l0->shared);
+	l0->ops->unmap_shared(l0);
 }
 
 /* --- for the frontend drivers --------------------------------------------- */

@@ -50,6 +50,7 @@ struct blanket_l0 {
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
 void blanket_l0_upcall(struct blanket_l0 *l0);
+xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page);
 int blanket_platform_init(void);
 void blanket_platform_exit(void);
 

@@ -8,20 +8,36 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <xen/xen.h>
 
 #include "l0.h"
 
 #define BLANKET_PLATFORM_MMIO_BAR 1
 
+/* A PV domain reaches L0 only through its L1 Xen; anything else directly. */
+static const struct blanket_transport_ops *
+blanket_platform_transport(struct device *dev)
+{
+	int err;
+
+	if (xen_pv_domain()) {
+		err = blanket_forwarded_init(dev);
+		return err ? ERR_PTR(err) : &blanket_forwarded_ops;
+	}
+	err = blanket_direct_init(dev);
+	return err ? ERR_PTR(err) : &blanket_direct_ops;
+}
+
 static int blanket_platform_probe(struct pci_dev *pdev,
 				  const struct pci_device_id *id)
 {
+	const struct blanket_transport_ops *ops;
 	struct blanket_l0 *l0;
 	int err;
 
-	err = blanket_direct_init(&pdev->dev);
-	if (err)
-		return err;
+	ops = blanket_platform_transport(&pdev->dev);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
 
 	err = pcim_enable_device(pdev);
 	if (err)
@@ -34,7 +50,7 @@ static int blanket_platform_probe(struct pci_dev *pdev,
 	l0 = devm_kzalloc(&pdev->dev, sizeof(*l0), GFP_KERNEL);
 	if (!l0)
 		return -ENOMEM;
-	l0->ops = &blanket_direct_ops;
+	l0->ops = ops;
 	l0->pdev = pdev;
 	l0->dev = &pdev->dev;
 	l0->mmio = pci_resource_start(pdev, BLANKET_PLATFORM_MMIO_BAR);

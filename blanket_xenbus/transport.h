@@ -17,15 +17,20 @@ struct blanket_transport_ops {
 	const char *name;
 	/* xen_version(XENVER_version): major << 16 | minor. */
 	int (*version)(struct blanket_l0 *l0, u32 *version);
-	/* hvm_op get/set param, for our own domain. */
+	/* hvm_op get param, for our own domain. */
 	int (*get_param)(struct blanket_l0 *l0, u32 index, u64 *value);
-	int (*set_param)(struct blanket_l0 *l0, u32 index, u64 value);
 	/* memory_op(XENMEM_add_to_physmap): L0's page @idx of @space at @gfn. */
 	int (*add_to_physmap)(struct blanket_l0 *l0, unsigned int space,
 			      unsigned long idx, xen_pfn_t gfn);
 	int (*grant_table_op)(struct blanket_l0 *l0, unsigned int cmd,
 			      void *uop, unsigned int count);
 	int (*event_channel_op)(struct blanket_l0 *l0, int cmd, void *arg);
+	/*
+	 * The page L0's events are marked in: L0's shared info, or (forwarded)
+	 * the relay page L1 Xen marks them in. An ERR_PTR on failure.
+	 */
+	struct shared_info *(*map_shared)(struct blanket_l0 *l0);
+	void (*unmap_shared)(struct blanket_l0 *l0);
 	/* Start and stop delivering L0's upcall to blanket_l0_upcall(). */
 	int (*bind_upcall)(struct blanket_l0 *l0);
 	void (*unbind_upcall)(struct blanket_l0 *l0);
@@ -35,5 +40,7 @@ struct blanket_transport_ops {
 
 extern const struct blanket_transport_ops blanket_direct_ops;
 int blanket_direct_init(struct device *dev);
+extern const struct blanket_transport_ops blanket_forwarded_ops;
+int blanket_forwarded_init(struct device *dev);
 
 #endif /* _BLANKET_TRANSPORT_H */

@@ -10,6 +10,9 @@
 #include <linux/version.h>
 #include <linux/module.h>
 #include <linux/export.h>
+#include <asm/xen/hypercall.h>
+
+#include <blanket/l1_abi.h>
 
 /* 6.13 turned symbol namespaces from bare words into string literals. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
@@ -44,5 +47,19 @@
 #else
 #define blanket_match_drv_t struct device_driver
 #endif
+
+/*
+ * blanket_l1_op from a PV Dom0, through the kernel's own hypercall macro,
+ * which names a call by __HYPERVISOR_<name>. The mechanism behind it
+ * changed inside a stable series (hypercall_page, then the xen_hypercall
+ * static call after XSA-466, in 6.1.y too: Debian 12's 6.1.0-56 has it),
+ * so LINUX_VERSION_CODE cannot choose; the kernel's macro always can.
+ */
+#define __HYPERVISOR_blanket_l1_op BLANKET_L1_HYPERCALL
+
+static inline long blanket_l1_hypercall(unsigned int op, void *arg)
+{
+	return _hypercall2(long, blanket_l1_op, op, arg);
+}
 
 #endif /* _BLANKET_COMPAT_H */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The forwarded transport: Linux is a PV Dom0 of an L1 Xen that runs as
+ * an HVM guest of L0 and carries blanket's patch (xen/). Every L0
+ * operation is a blanket_l1_op sub-op; L0's events arrive in a relay
+ * page of our own, laid out as shared info, announced by one VIRQ.
+ */
+
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/interrupt.h>
+#include <xen/events.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+
+#include <blanket/compat.h>
+#include "l0.h"
+#include "l1.h"
+#include "transport.h"
+
+static long blanket_fwd_hypercall(void *ctx, unsigned int op, void *arg)
+{
+	return blanket_l1_hypercall(op, arg);
+}
+
+static const struct blanket_l1 blanket_fwd_l1 = {
+	.call = blanket_fwd_hypercall,
+};
+
+/* One L0 and one VIRQ: the irq it is bound to. */
+static int blanket_fwd_irq;
+
+static int blanket_fwd_version(struct blanket_l0 *l0, u32 *version)
+{
+	return blanket_l1_version(&blanket_fwd_l1, version);
+}
+
+static int blanket_fwd_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
+{
+	return blanket_l1_get_param(&blanket_fwd_l1, index, value);
+}
+
+static int blanket_fwd_add_to_physmap(struct blanket_l0 *l0, unsigned int space,
+				      unsigned long idx, xen_pfn_t gfn)
+{
+	return blanket_l1_add_to_physmap(&blanket_fwd_l1, space, idx, gfn);
+}
+
+static int blanket_fwd_grant_table_op(struct blanket_l0 *l0, unsigned int cmd,
+				      void *uop, unsigned int count)
+{
+	return blanket_l1_grant_table_op(&blanket_fwd_l1, cmd, uop, count);
+}
+
+static int blanket_fwd_event_channel_op(struct blanket_l0 *l0, int cmd,
+					void *arg)
+{
+	return blanket_l1_event_channel_op(&blanket_fwd_l1, cmd, arg);
+}
+
+static struct shared_info *blanket_fwd_map_shared(struct blanket_l0 *l0)
+{
+	struct shared_info *relay = (void *)get_zeroed_page(GFP_KERNEL);
+
+	if (!relay)
+		return ERR_PTR(-ENOMEM);
+	blanket_l1_relay_init(relay);
+	return relay;
+}
+
+static void blanket_fwd_unmap_shared(struct blanket_l0 *l0)
+{
+	free_page((unsigned long)l0->shared);
+}
+
+static irqreturn_t blanket_fwd_interrupt(int irq, void *data)
+{
+	blanket_l0_upcall(data);
+	return IRQ_HANDLED;
+}
+
+static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
+{
+	u64 mfn = virt_to_mfn(l0->shared);
+	int err, irq;
+
+	err = blanket_l1_set_relay(&blanket_fwd_l1, mfn);
+	if (err)
+		return err;
+	irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, 0, blanket_fwd_interrupt,
+				      0, "blanket-l0", l0);
+	if (irq < 0) {
+		blanket_l1_set_relay(&blanket_fwd_l1, BLANKET_L1_RELAY_NONE);
+		return irq;
+	}
+	blanket_fwd_irq = irq;
+	return 0;
+}
+
+static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
+{
+	unbind_from_irqhandler(blanket_fwd_irq, l0);
+	/* L1 Xen lets go of the page before it is freed. */
+	blanket_l1_set_relay(&blanket_fwd_l1, BLANKET_L1_RELAY_NONE);
+}
+
+/* L1 machine frames are what L0 knows as our frames. */
+static xen_pfn_t blanket_fwd_pfn_to_gfn(unsigned long pfn)
+{
+	return pfn_to_mfn(pfn);
+}
+
+const struct blanket_transport_ops blanket_forwarded_ops = {
+	.name = "forwarded",
+	.version = blanket_fwd_version,
+	.get_param = blanket_fwd_get_param,
+	.add_to_physmap = blanket_fwd_add_to_physmap,
+	.grant_table_op = blanket_fwd_grant_table_op,
+	.event_channel_op = blanket_fwd_event_channel_op,
+	.map_shared = blanket_fwd_map_shared,
+	.unmap_shared = blanket_fwd_unmap_shared,
+	.bind_upcall = blanket_fwd_bind_upcall,
+	.unbind_upcall = blanket_fwd_unbind_upcall,
+	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,
+};
+
+/* Does L1 Xen forward to L0 for us? Say why not if it does not. */
+int blanket_forwarded_init(struct device *dev)
+{
+	struct blanket_l1_query q;
+	const char *why;
+	int err;
+
+	err = blanket_l1_probe(&blanket_fwd_l1, &q, &why);
+	if (err) {
+		dev_err(dev, "%s\n", why);
+		return err;
+	}
+	dev_info(dev, "L1 Xen forwards to L0, Xen %u.%u (blanket ABI %u)\n",
+		 q.l0_version >> 16, q.l0_version & 0xffff, q.abi_version);
+	return 0;
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Marshalling for the forwarded transport. A PV Dom0 reaches L0 only
+ * through its patched L1 Xen's blanket_l1_op, whose sub-ops cover exactly
+ * what blanket needs; everything else is refused here with -EOPNOTSUPP,
+ * before it reaches L1 Xen.
+ */
+
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/string.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
+
+#include <blanket/compat.h>
+#include "l1.h"
+
+/*
+ * Ask L1 Xen whether it forwards to L0. On failure @why says what to tell
+ * the administrator.
+ */
+int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
+		     const char **why)
+{
+	long ret;
+
+	memset(q, 0, sizeof(*q));
+	ret = l1->call(l1->ctx, BLANKET_L1_QUERY, q);
+	if (ret == -EPERM) {
+		*why = "L1 Xen lets only the hardware domain reach L0";
+		return -EPERM;
+	}
+	/* An unpatched Xen has no such hypercall; anything else is as bad. */
+	if (ret) {
+		*why = "L1 Xen does not answer blanket's hypercall: it lacks the patch in xen/";
+		return -ENODEV;
+	}
+	if (q->abi_version != BLANKET_L1_ABI_VERSION) {
+		*why = "L1 Xen speaks another blanket ABI version";
+		return -EPROTO;
+	}
+	if (!(q->features & BLANKET_L1_F_L0)) {
+		*why = "L1 Xen cannot reach L0 (not built with CONFIG_XEN_GUEST?)";
+		return -ENODEV;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_probe);
+
+static int blanket_l1_call(const struct blanket_l1 *l1, unsigned int op,
+			   void *arg)
+{
+	long ret = l1->call(l1->ctx, op, arg);
+
+	/* Xen returns a negative errno or 0 here; anything else is broken. */
+	if (ret > 0 || ret < -MAX_ERRNO)
+		return -EIO;
+	return ret;
+}
+
+static int blanket_l1_query(const struct blanket_l1 *l1,
+			    struct blanket_l1_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	return blanket_l1_call(l1, BLANKET_L1_QUERY, q);
+}
+
+int blanket_l1_version(const struct blanket_l1 *l1, u32 *version)
+{
+	struct blanket_l1_query q;
+	int err = blanket_l1_query(l1, &q);
+
+	if (!err)
+		*version = q.l0_version;
+	return err;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_version);
+
+/* Only L0's xenstore parameters: the rest of L1's HVM params is L1's own. */
+int blanket_l1_get_param(const struct blanket_l1 *l1, u32 index, u64 *value)
+{
+	struct blanket_l1_xenstore xs = {};
+	int err;
+
+	if (index != HVM_PARAM_STORE_PFN && index != HVM_PARAM_STORE_EVTCHN)
+		return -EOPNOTSUPP;
+	err = blanket_l1_call(l1, BLANKET_L1_XENSTORE, &xs);
+	if (err)
+		return err;
+	*value = index == HVM_PARAM_STORE_PFN ? xs.mfn : xs.port;
+	return 0;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_get_param);
+
+/* Only grant frames; L1 Xen checks that @gfn lies in the platform BAR. */
+int blanket_l1_add_to_physmap(const struct blanket_l1 *l1, unsigned int space,
+			      unsigned long idx, xen_pfn_t gfn)
+{
+	struct blanket_l1_gnttab_map map = { .mfn = gfn, .idx = idx };
+
+	if (space != XENMAPSPACE_grant_table)
+		return -EOPNOTSUPP;
+	if (idx > U32_MAX)
+		return -EINVAL;
+	return blanket_l1_call(l1, BLANKET_L1_GNTTAB_MAP, &map);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_add_to_physmap);
+
+/* Only GNTTABOP_query_size on ourselves, which the query answers. */
+int blanket_l1_grant_table_op(const struct blanket_l1 *l1, unsigned int cmd,
+			      void *uop, unsigned int count)
+{
+	struct gnttab_query_size *size = uop;
+	struct blanket_l1_query q;
+	int err;
+
+	if (cmd != GNTTABOP_query_size || count != 1)
+		return -EOPNOTSUPP;
+	if (size->dom != DOMID_SELF)
+		return -EINVAL;
+	err = blanket_l1_query(l1, &q);
+	if (err)
+		return err;
+	size->nr_frames = q.gnttab_frames;
+	size->max_nr_frames = q.gnttab_max_frames;
+	size->status = GNTST_okay;
+	return 0;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_grant_table_op);
+
+static int blanket_l1_alloc_unbound(const struct blanket_l1 *l1,
+				    struct evtchn_alloc_unbound *op)
+{
+	struct blanket_l1_evtchn e = { .remote_dom = op->remote_dom };
+	int err;
+
+	if (op->dom != DOMID_SELF)
+		return -EINVAL;
+	err = blanket_l1_call(l1, BLANKET_L1_EVTCHN_ALLOC_UNBOUND, &e);
+	if (!err)
+		op->port = e.port;
+	return err;
+}
+
+static int blanket_l1_status(const struct blanket_l1 *l1,
+			     struct evtchn_status *op)
+{
+	struct blanket_l1_evtchn e = { .port = op->port };
+	int err;
+
+	if (op->dom != DOMID_SELF)
+		return -EINVAL;
+	err = blanket_l1_call(l1, BLANKET_L1_EVTCHN_STATUS, &e);
+	if (err)
+		return err;
+	op->status = e.status;
+	op->vcpu = 0;
+	memset(&op->u, 0, sizeof(op->u));
+	if (e.status == EVTCHNSTAT_unbound) {
+		op->u.unbound.dom = e.remote_dom;
+	} else if (e.status == EVTCHNSTAT_interdomain) {
+		op->u.interdomain.dom = e.remote_dom;
+		op->u.interdomain.port = e.remote_port;
+	}
+	return 0;
+}
+
+/* The ops that name only a port; unmask acts on the relay page's bits. */
+static int blanket_l1_port_op(const struct blanket_l1 *l1, unsigned int op,
+			      evtchn_port_t port)
+{
+	struct blanket_l1_evtchn e = { .port = port };
+
+	return blanket_l1_call(l1, op, &e);
+}
+
+int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
+				void *arg)
+{
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+		return blanket_l1_alloc_unbound(l1, arg);
+	case EVTCHNOP_status:
+		return blanket_l1_status(l1, arg);
+	case EVTCHNOP_send:
+		return blanket_l1_port_op(l1, BLANKET_L1_EVTCHN_SEND,
+					  ((struct evtchn_send *)arg)->port);
+	case EVTCHNOP_unmask:
+		return blanket_l1_port_op(l1, BLANKET_L1_EVTCHN_UNMASK,
+					  ((struct evtchn_unmask *)arg)->port);
+	case EVTCHNOP_close:
+		return blanket_l1_port_op(l1, BLANKET_L1_EVTCHN_CLOSE,
+					  ((struct evtchn_close *)arg)->port);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_event_channel_op);
+
+/* Register the relay page by its machine frame, or none. */
+int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)
+{
+	struct blanket_l1_relay relay = { .mfn = mfn };
+
+	return blanket_l1_call(l1, BLANKET_L1_RELAY, &relay);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_set_relay);
+
+/*
+ * A fresh relay page, before L1 Xen sees it: nothing pending, every port
+ * masked until its handler is bound, as in a new shared info page.
+ */
+void blanket_l1_relay_init(struct shared_info *relay)
+{
+	memset(relay, 0, sizeof(*relay));
+	memset(relay->evtchn_mask, 0xff, sizeof(relay->evtchn_mask));
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_relay_init);

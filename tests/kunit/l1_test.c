@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The forwarded transport's marshalling and event relay, against a fake
+ * L1 Xen that implements blanket_l1_op as include/blanket/l1_abi.h
+ * describes it: claimed ports only, padding checked, and claimed L0
+ * events marked in the registered relay page.
+ */
+
+#include <kunit/test.h>
+#include <asm/sync_bitops.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
+
+#include "blanket_xenbus/evtchn.h"
+#include "blanket_xenbus/l1.h"
+
+#define WORD_BITS	(sizeof(xen_ulong_t) * BITS_PER_BYTE)
+#define BAR_START	0xf1000ULL
+#define BAR_END		(BAR_START + 0x100)
+#define RELAY_MFN	0x12345ULL
+#define STORE_MFN	0xfeffcULL
+#define STORE_PORT	2
+#define BACKEND_DOMID	5
+
+struct fake_l1 {
+	long force;			/* if nonzero, every call returns it */
+	struct blanket_l1_query query;	/* what QUERY answers */
+	unsigned int calls;
+	unsigned int last_op;
+	struct blanket_l1_gnttab_map last_map;
+	struct blanket_l1_evtchn last_ev;
+	struct shared_info *page;	/* the relay page, once registered */
+	struct shared_info *relay;
+	DECLARE_BITMAP(claimed, EVTCHN_2L_NR_CHANNELS);
+	evtchn_port_t next_port;
+	unsigned int virqs;		/* BLANKET_L1_VIRQ raised on Dom0 */
+
+	struct blanket_l1 l1;
+	struct blanket_evtchn ev;
+	unsigned int handled[64];
+	bool raise_in_handler;
+};
+
+/* L1 Xen's 2-level delivery on the relay page. */
+static void fake_relay_raise(struct fake_l1 *fx, evtchn_port_t port)
+{
+	struct vcpu_info *v = &fx->relay->vcpu_info[0];
+
+	if (sync_test_bit(port, fx->relay->evtchn_mask) ||
+	    sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
+		return;
+	WRITE_ONCE(v->evtchn_upcall_pending, 1);
+	fx->virqs++;
+}
+
+/* L0 raised @port at L1 Xen, whose upcall handler relays it. */
+static void fake_l0_event(struct fake_l1 *fx, evtchn_port_t port)
+{
+	if (!test_bit(port, fx->claimed) || !fx->relay)
+		return;
+	if (!sync_test_and_set_bit(port, fx->relay->evtchn_pending))
+		fake_relay_raise(fx, port);
+}
+
+static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
+			struct blanket_l1_evtchn *e)
+{
+	if (e->pad)
+		return -EINVAL;
+	fx->last_ev = *e;
+	if (op == BLANKET_L1_EVTCHN_ALLOC_UNBOUND) {
+		e->port = fx->next_port++;
+		set_bit(e->port, fx->claimed);
+		return 0;
+	}
+	if (e->port >= EVTCHN_2L_NR_CHANNELS || !test_bit(e->port, fx->claimed))
+		return -EPERM;
+	switch (op) {
+	case BLANKET_L1_EVTCHN_SEND:
+		return 0;
+	case BLANKET_L1_EVTCHN_UNMASK:
+		if (fx->relay &&
+		    sync_test_and_clear_bit(e->port, fx->relay->evtchn_mask) &&
+		    sync_test_bit(e->port, fx->relay->evtchn_pending))
+			fake_relay_raise(fx, e->port);
+		return 0;
+	case BLANKET_L1_EVTCHN_CLOSE:
+		clear_bit(e->port, fx->claimed);
+		return 0;
+	case BLANKET_L1_EVTCHN_STATUS:
+		e->status = EVTCHNSTAT_interdomain;
+		e->remote_dom = BACKEND_DOMID;
+		e->remote_port = 33;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static long fake_call(void *ctx, unsigned int op, void *arg)
+{
+	struct fake_l1 *fx = ctx;
+
+	fx->calls++;
+	fx->last_op = op;
+	if (fx->force)
+		return fx->force;
+	switch (op) {
+	case BLANKET_L1_QUERY:
+		*(struct blanket_l1_query *)arg = fx->query;
+		return 0;
+	case BLANKET_L1_XENSTORE: {
+		struct blanket_l1_xenstore *xs = arg;
+
+		xs->mfn = STORE_MFN;
+		xs->port = STORE_PORT;
+		set_bit(STORE_PORT, fx->claimed);
+		return 0;
+	}
+	case BLANKET_L1_GNTTAB_MAP:
+		fx->last_map = *(struct blanket_l1_gnttab_map *)arg;
+		if (fx->last_map.pad)
+			return -EINVAL;
+		if (fx->last_map.mfn < BAR_START || fx->last_map.mfn >= BAR_END)
+			return -EPERM;
+		return 0;
+	case BLANKET_L1_RELAY: {
+		u64 mfn = ((struct blanket_l1_relay *)arg)->mfn;
+
+		if (mfn != BLANKET_L1_RELAY_NONE && mfn != RELAY_MFN)
+			return -EINVAL;
+		fx->relay = mfn == RELAY_MFN ? fx->page : NULL;
+		return 0;
+	}
+	case BLANKET_L1_EVTCHN_ALLOC_UNBOUND ... BLANKET_L1_EVTCHN_STATUS:
+		return fake_evtchn(fx, op, arg);
+	}
+	return -EOPNOTSUPP;
+}
+
+static int l1_test_init(struct kunit *test)
+{
+	struct fake_l1 *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	if (!fx)
+		return -ENOMEM;
+	fx->page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	if (!fx->page)
+		return -ENOMEM;
+	fx->query = (struct blanket_l1_query) {
+		.abi_version = BLANKET_L1_ABI_VERSION,
+		.features = BLANKET_L1_F_L0,
+		.l0_version = 4 << 16 | 17,
+		.gnttab_frames = 1,
+		.gnttab_max_frames = 64,
+	};
+	fx->next_port = 10;
+	fx->l1.call = fake_call;
+	fx->l1.ctx = fx;
+	test->priv = fx;
+	return 0;
+}
+
+static void l1_probe_test(struct kunit *test)
+{
+	static const struct {
+		long force;
+		u32 abi_version, features;
+		int err;
+		const char *why;
+	} cases[] = {
+		/* What an unpatched Xen answers to an unknown hypercall. */
+		{ -38, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		{ -EPERM, 1, BLANKET_L1_F_L0, -EPERM, "hardware domain" },
+		{ -EFAULT, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		{ 1, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		{ 0, 2, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
+		{ 0, 1, 0, -ENODEV, "cannot reach L0" },
+	};
+	struct fake_l1 *fx = test->priv;
+	struct blanket_l1_query q;
+	const char *why;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fx->force = cases[i].force;
+		fx->query.abi_version = cases[i].abi_version;
+		fx->query.features = cases[i].features;
+		why = NULL;
+		err = blanket_l1_probe(&fx->l1, &q, &why);
+		KUNIT_EXPECT_EQ_MSG(test, err, cases[i].err, "case %u", i);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why, "case %u", i);
+		if (why)
+			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, cases[i].why),
+						  "case %u: %s", i, why);
+	}
+
+	fx->force = 0;
+	fx->query.abi_version = BLANKET_L1_ABI_VERSION;
+	fx->query.features = BLANKET_L1_F_L0;
+	KUNIT_EXPECT_EQ(test, blanket_l1_probe(&fx->l1, &q, &why), 0);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_QUERY);
+	KUNIT_EXPECT_EQ(test, q.l0_version, (u32)(4 << 16 | 17));
+}
+
+static void l1_query_users_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct gnttab_query_size size = { .dom = DOMID_SELF };
+	u32 version = 0;
+	int err;
+
+	KUNIT_EXPECT_EQ(test, blanket_l1_version(&fx->l1, &version), 0);
+	KUNIT_EXPECT_EQ(test, version, (u32)(4 << 16 | 17));
+
+	err = blanket_l1_grant_table_op(&fx->l1, GNTTABOP_query_size, &size, 1);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, size.nr_frames, 1U);
+	KUNIT_EXPECT_EQ(test, size.max_nr_frames, 64U);
+	KUNIT_EXPECT_EQ(test, size.status, (s16)GNTST_okay);
+
+	/* Refused before they reach L1 Xen. */
+	fx->calls = 0;
+	err = blanket_l1_grant_table_op(&fx->l1, GNTTABOP_setup_table, &size, 1);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	err = blanket_l1_grant_table_op(&fx->l1, GNTTABOP_query_size, &size, 2);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	size.dom = 3;
+	err = blanket_l1_grant_table_op(&fx->l1, GNTTABOP_query_size, &size, 1);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
+
+	/* L1 Xen's errors pass through; what is no errno becomes -EIO. */
+	fx->force = -ENODEV;
+	KUNIT_EXPECT_EQ(test, blanket_l1_version(&fx->l1, &version), -ENODEV);
+	fx->force = 42;
+	KUNIT_EXPECT_EQ(test, blanket_l1_version(&fx->l1, &version), -EIO);
+	fx->force = -100000;
+	KUNIT_EXPECT_EQ(test, blanket_l1_version(&fx->l1, &version), -EIO);
+}
+
+static void l1_xenstore_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct evtchn_send send = { .port = STORE_PORT };
+	u64 value = 0;
+	int err;
+
+	/* Not ours before L1 Xen handed it out. */
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
+
+	KUNIT_EXPECT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_PFN, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, STORE_MFN);
+	KUNIT_EXPECT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_EVTCHN, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, (u64)STORE_PORT);
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send);
+	KUNIT_EXPECT_EQ(test, err, 0);
+
+	fx->calls = 0;
+	err = blanket_l1_get_param(&fx->l1, HVM_PARAM_CALLBACK_IRQ, &value);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
+}
+
+static void l1_physmap_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	int err;
+
+	err = blanket_l1_add_to_physmap(&fx->l1, XENMAPSPACE_grant_table, 3,
+					BAR_START + 4);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_GNTTAB_MAP);
+	KUNIT_EXPECT_EQ(test, fx->last_map.mfn, BAR_START + 4);
+	KUNIT_EXPECT_EQ(test, fx->last_map.idx, 3U);
+	KUNIT_EXPECT_EQ(test, fx->last_map.pad, 0U);
+
+	/* L1 Xen refuses frames outside the platform BAR. */
+	err = blanket_l1_add_to_physmap(&fx->l1, XENMAPSPACE_grant_table, 0, 0x1000);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
+
+	fx->calls = 0;
+	err = blanket_l1_add_to_physmap(&fx->l1, XENMAPSPACE_shared_info, 0, BAR_START);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	err = blanket_l1_add_to_physmap(&fx->l1, XENMAPSPACE_grant_table,
+					1UL << 32, BAR_START);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
+}
+
+static void l1_evtchn_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct evtchn_alloc_unbound alloc = {
+		.dom = DOMID_SELF, .remote_dom = BACKEND_DOMID,
+	};
+	struct evtchn_status status = { .dom = DOMID_SELF };
+	struct evtchn_bind_virq virq = {};
+	struct evtchn_unmask unmask = {};
+	struct evtchn_close close = {};
+	struct evtchn_send send = {};
+	int err;
+
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound, &alloc);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, alloc.port, 10U);
+	KUNIT_EXPECT_EQ(test, fx->last_ev.remote_dom, (u16)BACKEND_DOMID);
+
+	send.port = alloc.port;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send), 0);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_EVTCHN_SEND);
+	KUNIT_EXPECT_EQ(test, fx->last_ev.port, alloc.port);
+	unmask.port = alloc.port;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask, &unmask), 0);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_EVTCHN_UNMASK);
+
+	status.port = alloc.port;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_status, &status), 0);
+	KUNIT_EXPECT_EQ(test, status.status, (u32)EVTCHNSTAT_interdomain);
+	KUNIT_EXPECT_EQ(test, status.u.interdomain.dom, (domid_t)BACKEND_DOMID);
+	KUNIT_EXPECT_EQ(test, status.u.interdomain.port, 33U);
+
+	close.port = alloc.port;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_close, &close), 0);
+	/* Closed, so no longer ours. */
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send), -EPERM);
+	send.port = 1;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send), -EPERM);
+
+	/* Other domains and other ops never reach L1 Xen. */
+	fx->calls = 0;
+	alloc.dom = 3;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound, &alloc);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	status.dom = 3;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_status, &status);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_virq, &virq);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
+}
+
+static void l1_relay_init_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	unsigned int i;
+
+	memset(fx->page, 0x5a, PAGE_SIZE);
+	blanket_l1_relay_init(fx->page);
+	for (i = 0; i < ARRAY_SIZE(fx->page->evtchn_mask); i++) {
+		KUNIT_EXPECT_EQ(test, fx->page->evtchn_mask[i], ~0UL);
+		KUNIT_EXPECT_EQ(test, fx->page->evtchn_pending[i], 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, fx->page->vcpu_info[0].evtchn_pending_sel, 0UL);
+	KUNIT_EXPECT_EQ(test, fx->page->vcpu_info[0].evtchn_upcall_pending, 0);
+}
+
+static bool relay_handler(evtchn_port_t port, void *data)
+{
+	struct fake_l1 *fx = data;
+
+	/* The backend answers while the port is masked for us. */
+	if (fx->handled[port]++ == 0 && fx->raise_in_handler)
+		fake_l0_event(fx, port);
+	return true;
+}
+
+static int relay_unmask(void *ctx, evtchn_port_t port)
+{
+	struct fake_l1 *fx = ctx;
+	struct evtchn_unmask unmask = { .port = port };
+
+	return blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask, &unmask);
+}
+
+/* L0 events reach a bound handler through the relay page and the VIRQ. */
+static void l1_relay_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct vcpu_info *v = &fx->page->vcpu_info[0];
+	struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF };
+	evtchn_port_t port;
+
+	blanket_l1_relay_init(fx->page);
+	blanket_evtchn_init(&fx->ev, fx->page, relay_unmask, fx);
+	KUNIT_EXPECT_EQ(test, blanket_l1_set_relay(&fx->l1, 0x777), -EINVAL);
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
+							  &alloc), 0);
+	port = alloc.port;
+
+	/* Masked until bound: marked, but no VIRQ. */
+	fake_l0_event(fx, port);
+	KUNIT_EXPECT_EQ(test, fx->virqs, 0U);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	/* Binding unmasks through L1 Xen, which raises the lost edge. */
+	KUNIT_EXPECT_EQ(test, fx->virqs, 1U);
+	KUNIT_EXPECT_EQ(test, v->evtchn_upcall_pending, 1);
+	blanket_evtchn_upcall(&fx->ev);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+
+	/* An edge during the handler comes back once the port is unmasked. */
+	fx->handled[port] = 0;
+	fx->raise_in_handler = true;
+	fake_l0_event(fx, port);
+	KUNIT_EXPECT_EQ(test, fx->virqs, 2U);
+	blanket_evtchn_upcall(&fx->ev);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
+	KUNIT_EXPECT_EQ(test, fx->virqs, 3U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_pending));
+	KUNIT_EXPECT_EQ(test, v->evtchn_upcall_pending, 0);
+
+	/* Ports Dom0 did not claim are never marked. */
+	fake_l0_event(fx, port + 1);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port + 1, fx->page->evtchn_pending));
+
+	/* Unregistered, L1 Xen writes nothing more. */
+	KUNIT_EXPECT_EQ(test, blanket_l1_set_relay(&fx->l1, BLANKET_L1_RELAY_NONE), 0);
+	fake_l0_event(fx, port);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_pending));
+	KUNIT_EXPECT_EQ(test, fx->virqs, 3U);
+
+	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
+}
+
+static struct kunit_case blanket_l1_cases[] = {
+	KUNIT_CASE(l1_probe_test),
+	KUNIT_CASE(l1_query_users_test),
+	KUNIT_CASE(l1_xenstore_test),
+	KUNIT_CASE(l1_physmap_test),
+	KUNIT_CASE(l1_evtchn_test),
+	KUNIT_CASE(l1_relay_init_test),
+	KUNIT_CASE(l1_relay_test),
+	{}
+};
+
+static struct kunit_suite blanket_l1_suite = {
+	.name = "blanket_l1",
+	.init = l1_test_init,
+	.test_cases = blanket_l1_cases,
+};
+
+kunit_test_suite(blanket_l1_suite);
