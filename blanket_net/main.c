@@ -176,6 +176,12 @@ static void blanket_net_otherend_changed(struct blanket_device *bdev,
 	case XenbusStateClosing:
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
+		/*
+		 * Before we connect, a closed backend is one that has not yet
+		 * seen our Initialising (after a reload, say): nothing to undo.
+		 */
+		if (bdev->state == XenbusStateInitialising)
+			break;
 		blanket_net_netdev_disconnect(nf);
 		if (bdev->state != XenbusStateClosed && state != XenbusStateUnknown)
 			blanket_switch_state(bdev, XenbusStateClosed);

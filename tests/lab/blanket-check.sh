@@ -99,10 +99,28 @@ if [ -e /sys/class/net/blnet0 ]; then
 			"blnet0_promisc=$(($(cat /sys/class/net/blnet0/flags) >> 8 & 1))"
 		pings blanket_bridge_ping ||
 			{ echo "blanket: no ping reply through a bridge on blnet0"; fail=1; }
+		ip link set br0 down
+		brctl delbr br0
 	else
 		echo "blanket: cannot make bridge br0"
 		fail=1
 	fi
+	# Unload under traffic, load again: netback must be closed cleanly and
+	# reconnect to the new driver (an echo storm runs throughout).
+	ping -A -q -w 15 "$peer" >/dev/null 2>&1 &
+	sleep 2
+	rmmod blanket_net && echo "blanket_rmmod_under_traffic=ok" ||
+		{ echo "blanket: rmmod blanket_net failed"; fail=1; }
+	wait
+	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; fail=1; }
+	i=0
+	while [ $i -lt 60 ] && [ ! -e /sys/class/net/blnet0 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	ip link set blnet0 up 2>/dev/null
+	ip addr add "$ip" dev blnet0 2>/dev/null
+	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; fail=1; }
 else
 	echo "blanket: no blnet0"
 	fail=1
@@ -113,4 +131,9 @@ echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
 echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
 dmesg | grep -i 'blanket' | tail -n 15
+if dmesg | grep -E 'BUG|WARNING|Oops|general protection|leaking' >/tmp/bad.log; then
+	echo "blanket: kernel complained:"
+	cat /tmp/bad.log
+	fail=1
+fi
 exit $fail

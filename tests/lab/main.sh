@@ -46,6 +46,11 @@ echo "TCP into L1:    ratio $(ratio "$(field nopv blanket_tcp_rx centiseconds)" 
 	"$(field baseline tcp_rx centiseconds)") (blanket/in-tree throughput)"
 echo "TCP out of L1:  ratio $(ratio "$(field nopv blanket_tcp_tx centiseconds)" \
 	"$(field baseline tcp_tx centiseconds)")"
+echo "echoes per second (ping -A, 200): ratio $(ratio \
+	"$(awk -v n="$(field nopv blanket_tcp_pps echoes)" -v t="$(field nopv blanket_tcp_pps centiseconds)" \
+		'BEGIN { if (n > 0) printf "%.3f", t / n }')" \
+	"$(awk -v n="$(field baseline tcp_pps echoes)" -v t="$(field baseline tcp_pps centiseconds)" \
+		'BEGIN { if (n > 0) printf "%.3f", t / n }')")"
 echo "L0 events per MB moved: in-tree $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")," \
 	"blanket $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
 echo "L0 hypercalls per MB moved: blanket $(per_mb \

@@ -6,7 +6,8 @@
 # its digest, and a CGI returning the digest of a POSTed body). Prints
 #   TAG_rx bytes=N centiseconds=T digest_match=yes|no
 #   TAG_tx bytes=N centiseconds=T digest_match=yes|no
-# and exits non-zero unless both digests match. Used by the baseline run
+#   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
+# and exits non-zero unless both digests match and echoes come back. Used by the baseline run
 # and by blanket-check.sh alike, so that their numbers compare.
 peer=$1 tag=$2 url=http://$1:8080 rc=0
 
@@ -29,4 +30,11 @@ ok=no
 [ -n "$got" ] && [ "$back" = "$got" ] && ok=yes
 echo "${tag}_tx bytes=${bytes:-0} centiseconds=$((t1 - t0)) digest_match=$ok"
 [ $ok = yes ] || rc=1
+
+# Small packets, one in flight at a time: a request/response packet rate.
+t0=$(now)
+got=$(ping -A -q -c 200 -W 5 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+t1=$(now)
+echo "${tag}_pps echoes=${got:-0} centiseconds=$((t1 - t0))"
+[ "${got:-0}" -gt 0 ] || rc=1
 exit $rc
