@@ -346,7 +346,8 @@ static void blanket_blk_responses(struct work_struct *work)
 			spin_lock(&q->lock);
 			break;
 		}
-		while (q->rsp_cons != prod) {
+		/* Once broken, nothing more from this backend is believed. */
+		while (q->rsp_cons != prod && !READ_ONCE(info->broken)) {
 			memcpy(&rsp, &q->sring->ring[q->rsp_cons & (q->ring_size - 1)].rsp,
 			       sizeof(rsp));
 			q->rsp_cons++;
