@@ -106,8 +106,9 @@ struct blanket_blk;
 struct blanket_blk_slot {
 	struct request *rq;		/* NULL while the slot is free */
 	u8 op;				/* the operation its response must echo */
-	u16 nr_segs;
+	u16 nr_segs;			/* sent: perhaps not all of the request's */
 	u16 nr_ipages;
+	unsigned int bytes;		/* what those segments carry */
 	bool granted;			/* grefs are per-request, end them */
 	bool held;			/* pages granted for the connection */
 	bool iheld;			/* ipages likewise */
@@ -149,6 +150,7 @@ struct blanket_blk {
 	struct blanket_blkif_backend be;
 	struct blanket_blkif_layout lay;
 	struct blanket_blkif_config cfg;
+	unsigned int sg_max;		/* the most segments any connection allowed */
 	struct blanket_blk_queue *queues;
 	unsigned int nr_queues;
 	bool trusted;

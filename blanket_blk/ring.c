@@ -132,8 +132,13 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 	int err = 0;
 
 	nseg = blk_rq_map_sg(s->rq->q, s->rq, s->sg);
-	if (!nseg || nseg > info->cfg.max_segs)
+	if (!nseg)
 		return -EIO;
+	/*
+	 * A request made for an earlier, larger connection goes in pieces:
+	 * the first max_segs segments now, the rest when they are done.
+	 */
+	nseg = min(nseg, info->cfg.max_segs);
 	segs = kmalloc_array(nseg, sizeof(*segs), GFP_NOIO);
 	if (!segs)
 		return -ENOMEM;
@@ -152,10 +157,12 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 		s->granted = true;
 	}
 
+	s->bytes = 0;
 	for_each_sg(s->sg, sg, nseg, i) {
 		struct page *page = blanket_blk_sg_page(sg);
 		unsigned int off = sg->offset & ~PAGE_MASK;
 
+		s->bytes += sg->length;
 		segs[i] = (struct blanket_blkif_seg) {
 			.gref = s->grefs[i], .offset = off, .len = sg->length,
 		};
@@ -251,6 +258,7 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	s->op = op;
 	s->nr_segs = 0;
 	s->nr_ipages = 0;
+	s->bytes = 0;
 	s->granted = false;
 	if (op == BLKIF_OP_READ || op == BLKIF_OP_WRITE)
 		err = blanket_blk_prepare_rw(q, s, id, &req);
@@ -299,6 +307,12 @@ static void blanket_blk_finish(struct blanket_blk_queue *q, unsigned int id,
 	if (sts == BLK_STS_OK && s->op == BLKIF_OP_READ && s->pages)
 		blanket_blk_copy_out(s);
 	blanket_blk_slot_put(q, id);
+	/* Only a piece was sent: account for it and send the rest. */
+	if (sts == BLK_STS_OK && s->bytes && s->bytes < blk_rq_bytes(rq)) {
+		blk_update_request(rq, BLK_STS_OK, s->bytes);
+		blk_mq_requeue_request(rq, true);
+		return;
+	}
 	blk_mq_end_request(rq, sts);
 }
 
@@ -447,10 +461,11 @@ static int blanket_blk_slot_init(struct blanket_blk_queue *q,
 
 	memset(s, 0, sizeof(*s));
 	s->grefs = kcalloc(max, sizeof(*s->grefs), GFP_KERNEL);
-	s->sg = kcalloc(max, sizeof(*s->sg), GFP_KERNEL);
+	/* Room for a request made under any connection's limits. */
+	s->sg = kcalloc(info->sg_max, sizeof(*s->sg), GFP_KERNEL);
 	if (!s->grefs || !s->sg)
 		return -ENOMEM;
-	sg_init_table(s->sg, max);
+	sg_init_table(s->sg, info->sg_max);
 	for (i = 0; i < nr_ipages; i++) {
 		s->ipages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!s->ipages[i])
@@ -499,6 +514,7 @@ int blanket_blk_slots_create(struct blanket_blk *info)
 	unsigned int i, id;
 	int err;
 
+	info->sg_max = max(info->sg_max, info->cfg.max_segs);
 	for (i = 0; i < info->nr_queues; i++) {
 		struct blanket_blk_queue *q = &info->queues[i];
 
