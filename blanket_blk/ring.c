@@ -278,14 +278,37 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	return BLK_STS_OK;
 }
 
+/*
+ * Blkback refused an operation it had offered: the disk stops offering
+ * it upward. The refused request itself fails: a flush that did not
+ * happen is never reported as done.
+ */
+static void blanket_blk_refused(struct blanket_blk *info, u8 op)
+{
+	struct request_queue *rq_queue = info->disk ? info->disk->queue : NULL;
+
+	dev_warn(&info->bdev->dev, "backend refused operation %u; not used from now on\n", op);
+	if (op == BLKIF_OP_DISCARD) {
+		WRITE_ONCE(info->cfg.discard, false);
+		WRITE_ONCE(info->cfg.discard_secure, false);
+		if (rq_queue) {
+			blk_queue_max_discard_sectors(rq_queue, 0);
+			blk_queue_max_secure_erase_sectors(rq_queue, 0);
+		}
+	} else if (op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER) {
+		WRITE_ONCE(info->cfg.flush_op, 0);
+		if (rq_queue)
+			blk_queue_write_cache(rq_queue, false, false);
+	}
+}
+
 static blk_status_t blanket_blk_status(struct blanket_blk *info, u8 op,
 				       s16 status)
 {
 	if (status == BLKIF_RSP_OKAY)
 		return BLK_STS_OK;
 	if (status == BLKIF_RSP_EOPNOTSUPP) {
-		dev_warn_ratelimited(&info->bdev->dev,
-				     "backend refused operation %u\n", op);
+		blanket_blk_refused(info, op);
 		return BLK_STS_NOTSUPP;
 	}
 	return BLK_STS_IOERR;

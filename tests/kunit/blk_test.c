@@ -619,6 +619,34 @@ static void blk_io_error_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 2));
 }
 
+/*
+ * A backend that refuses what it offered: the request fails (a flush
+ * that did not happen is not reported done) and the disk stops asking.
+ */
+static void blk_refused_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request_queue *q;
+
+	blk_connect(test, fx);
+	q = fx->info->disk->queue;
+	fx->fbb->fault = FAKE_BLKBACK_REFUSE;
+	KUNIT_EXPECT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), -EOPNOTSUPP);
+	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	/* The block layer reports a refused discard as done: it is advisory. */
+	KUNIT_EXPECT_EQ(test, blkdev_issue_discard(fx->info->disk->part0, 0, 8, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, fx->fbb->log[1].op, BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, bdev_max_discard_sectors(fx->info->disk->part0), 0U);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 2U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+
+	/* Without a write cache, a flush is done before it reaches us. */
+	KUNIT_EXPECT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), 0);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 2U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x21, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -636,6 +664,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_unplug_test),
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
 	KUNIT_CASE(blk_io_error_test),
+	KUNIT_CASE(blk_refused_test),
 	{}
 };
 

@@ -208,6 +208,10 @@ static void fake_blkback_answer(struct fake_blkback_queue *q, u64 id, u8 op, s16
 	case FAKE_BLKBACK_IO_ERROR:
 		status = BLKIF_RSP_ERROR;
 		break;
+	case FAKE_BLKBACK_REFUSE:
+		if (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE)
+			status = BLKIF_RSP_EOPNOTSUPP;
+		break;
 	case FAKE_BLKBACK_KEEP_MAPPED:
 	case FAKE_BLKBACK_NONE:
 		break;

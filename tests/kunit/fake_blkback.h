@@ -25,6 +25,7 @@ enum fake_blkback_fault {
 	FAKE_BLKBACK_TWICE,		/* a request answered again */
 	FAKE_BLKBACK_KEEP_MAPPED,	/* a data grant still mapped after the answer */
 	FAKE_BLKBACK_IO_ERROR,		/* BLKIF_RSP_ERROR: a fault, not an attack */
+	FAKE_BLKBACK_REFUSE,		/* EOPNOTSUPP for all but reads and writes */
 };
 
 /* One request as the backend saw it. */
