@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/blkdev.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
@@ -159,6 +160,25 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 	kfree(v);
 }
 
+/* What udev reads to link the disk to its L0 vbd. */
+static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
+				const char *want)
+{
+	char path[64], buf[16] = {};
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/blanket_vbd",
+		 fx->info->disk->disk_name);
+	f = filp_open(path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "%s: %ld", path, PTR_ERR(f));
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	KUNIT_EXPECT_EQ(test, n, (ssize_t)strlen(want));
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
 /* Multi-page rings and several queues: negotiated, advertised, used. */
 static void blk_negotiate_test(struct kunit *test)
 {
@@ -189,6 +209,7 @@ static void blk_negotiate_test(struct kunit *test)
 	/* Hardware queues beyond the CPUs are not made; the rings still are. */
 	KUNIT_EXPECT_EQ(test, fx->info->tag_set.nr_hw_queues, min(2U, nr_cpu_ids));
 	KUNIT_EXPECT_EQ(test, strncmp(fx->info->disk->disk_name, "bvd", 3), 0);
+	blk_expect_vbd_attr(test, fx, "51712\n");
 	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)BLK_SECTORS);
 	KUNIT_EXPECT_FALSE(test, get_disk_ro(fx->info->disk));
 	q = fx->info->disk->queue;
