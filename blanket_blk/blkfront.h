@@ -137,7 +137,6 @@ struct blanket_blk_queue {
 	struct blanket_blk_slot *slots;	/* [ring_size] */
 	u8 *inflight_op;		/* [ring_size], 0xff when free */
 	u16 *order;			/* slot id by ring position, for requeue */
-	u64 requests;
 	u64 persistent_reuse;		/* requests that needed no new grant */
 };
 

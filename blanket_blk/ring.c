@@ -213,7 +213,6 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	q->inflight_op[id] = q->slots[id].op;
 	q->order[old & (q->ring_size - 1)] = id;
 	q->req_prod = old + 1;
-	q->requests++;
 	/* The request is in the ring before the backend can see it there. */
 	virt_wmb();
 	WRITE_ONCE(sring->req_prod, q->req_prod);
