@@ -319,6 +319,16 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 			err = blanket_blk_connect(info);
 		break;
 	case XenbusStateClosing:
+		/*
+		 * Blkback finishes and answers what it has in flight once we
+		 * say Closed, and only then lets go of the rings: new I/O
+		 * waits, the rings stay until it is Closed.
+		 */
+		blanket_blk_quiesce(info);
+		info->connected = false;
+		if (bdev->state != XenbusStateClosed)
+			blanket_switch_state(bdev, XenbusStateClosed);
+		break;
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
@@ -383,27 +393,39 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	return err;
 }
 
-/*
- * Tell blkback we are going and give it time to finish what is in flight
- * and unmap our rings. The state watch is gone by now, so its state is
- * read, not waited for.
- */
-static void blanket_blk_close(struct blanket_device *bdev)
+static void blanket_blk_wait_backend(struct blanket_device *bdev, u32 want,
+				     unsigned long end)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_BLK_CLOSE_TIMEOUT_MS);
-	u32 state = XenbusStateUnknown;
+	u32 state;
 
-	if (bdev->state != XenbusStateConnected)
-		return;
-	if (blanket_switch_state(bdev, XenbusStateClosing))
-		return;
 	while (time_before(jiffies, end)) {
 		if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
-					"state", &state) ||
-		    state >= XenbusStateClosing)
+					"state", &state) || state >= want)
 			break;
 		msleep(20);
 	}
+}
+
+/*
+ * Tell blkback we are going and give it time to answer what is in flight
+ * and unmap our rings, which it does once we are Closed. The state watch
+ * is gone by now, so its state is read, not waited for.
+ */
+static void blanket_blk_close(struct blanket_blk *info)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_BLK_CLOSE_TIMEOUT_MS);
+	struct blanket_device *bdev = info->bdev;
+
+	if (!info->queues)
+		return;
+	if (bdev->state != XenbusStateClosed) {
+		if (blanket_switch_state(bdev, XenbusStateClosing))
+			return;
+		blanket_blk_wait_backend(bdev, XenbusStateClosing, end);
+		if (blanket_switch_state(bdev, XenbusStateClosed))
+			return;
+	}
+	blanket_blk_wait_backend(bdev, XenbusStateClosed, end);
 }
 
 /*
@@ -416,8 +438,8 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	unsigned int i;
 
 	blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
-	blanket_blk_close(bdev);
 	mutex_lock(&info->lock);
+	blanket_blk_close(info);
 	WRITE_ONCE(info->broken, true);
 	if (info->disk)
 		blk_mark_disk_dead(info->disk);

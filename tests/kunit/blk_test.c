@@ -499,6 +499,43 @@ static void blk_requeue_test(struct kunit *test)
 }
 
 /*
+ * Blkback closing in order: it says Closing, we say Closed, it answers
+ * what it had in flight and only then unmaps the rings. Nothing is
+ * requeued, and no ring page is left behind.
+ */
+static void blk_closing_drain_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 24, 4096, 0x4d);
+	blk_wait_pending(test, fbb, 1);
+
+	fake_blkback_state(fbb, XenbusStateClosing);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
+	KUNIT_EXPECT_NOT_NULL(test, fx->info->queues);
+
+	fbb->hold = false;
+	fake_blkback_serve(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 24, 4096, 0x4d));
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 1U);
+
+	fake_blkback_disconnect(fbb);
+	KUNIT_EXPECT_NULL(test, fx->info->queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+
+	fbb->nr_log = 0;
+	blk_connect(test, fx);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 24, 4096, 0x4e, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 24, 4096, 0x4e));
+}
+
+/*
  * The backend that comes back takes smaller requests than the one that
  * went: a large write in flight is sent again in pieces, none lost.
  */
@@ -680,6 +717,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
 	KUNIT_CASE(blk_requeue_test),
+	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),
 	KUNIT_CASE(blk_unplug_test),
