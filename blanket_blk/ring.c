@@ -321,6 +321,7 @@ static void blanket_blk_finish(struct blanket_blk_queue *q, unsigned int id,
 	struct blanket_blk_slot *s = &q->slots[id];
 	struct request *rq = s->rq;
 	blk_status_t sts = blanket_blk_status(info, s->op, status);
+	unsigned int bytes;
 
 	if (!blanket_blk_slot_ungrant(q, s)) {
 		blanket_blk_broken(info, "backend kept a grant of a finished request");
@@ -328,10 +329,12 @@ static void blanket_blk_finish(struct blanket_blk_queue *q, unsigned int id,
 	}
 	if (sts == BLK_STS_OK && s->op == BLKIF_OP_READ && s->pages)
 		blanket_blk_copy_out(s);
+	/* Read before the slot is free for the next request. */
+	bytes = s->bytes;
 	blanket_blk_slot_put(q, id);
 	/* Only a piece was sent: account for it and send the rest. */
-	if (sts == BLK_STS_OK && s->bytes && s->bytes < blk_rq_bytes(rq)) {
-		blk_update_request(rq, BLK_STS_OK, s->bytes);
+	if (sts == BLK_STS_OK && bytes && bytes < blk_rq_bytes(rq)) {
+		blk_update_request(rq, BLK_STS_OK, bytes);
 		blk_mq_requeue_request(rq, true);
 		return;
 	}
@@ -410,11 +413,16 @@ static void blanket_blk_responses(struct work_struct *work)
 		if (READ_ONCE(q->sring->rsp_prod) == q->rsp_cons)
 			break;
 	}
+	/* A request that found no free slot waits for one we just freed. */
 	done &= q->starved;
-	q->starved = false;
+	if (done)
+		q->starved = false;
 	spin_unlock(&q->lock);
-	if (READ_ONCE(info->broken))
+	if (READ_ONCE(info->broken)) {
 		blanket_blk_fail_inflight(q);
+		/* What waits for a slot learns the device is broken. */
+		done = true;
+	}
 	if (done && info->disk)
 		blk_mq_run_hw_queues(info->disk->queue, true);
 }
