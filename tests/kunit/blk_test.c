@@ -299,6 +299,28 @@ static void blk_direct_rw_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
 }
 
+/* More requests than the ring holds: the rest wait, none is lost. */
+static void blk_ring_full_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_io *io[40];
+	unsigned int i;
+
+	blk_connect(test, fx);
+	KUNIT_ASSERT_EQ(test, fx->info->queues[0].ring_size, 32U);
+	fx->fbb->hold = true;
+	for (i = 0; i < ARRAY_SIZE(io); i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, i);
+	blk_wait_pending(test, fx->fbb, 32);
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+	for (i = 0; i < ARRAY_SIZE(io); i++) {
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, i * 16, 4096, i));
+	}
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 40U);
+}
+
 /* Large requests go indirect; none exceeds the negotiated segments. */
 static void blk_indirect_test(struct kunit *test)
 {
@@ -710,6 +732,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_disk_keys_test),
 	KUNIT_CASE(blk_bad_backend_test),
 	KUNIT_CASE(blk_direct_rw_test),
+	KUNIT_CASE(blk_ring_full_test),
 	KUNIT_CASE(blk_indirect_test),
 	KUNIT_CASE(blk_flush_fua_test),
 	KUNIT_CASE(blk_barrier_test),

@@ -243,7 +243,6 @@ static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
 		status = fake_blkback_do(fbb, &req, &log);
 		if (fbb->nr_log < FAKE_BLKBACK_LOG)
 			fbb->log[fbb->nr_log++] = log;
-		fbb->requests++;
 		/* The id sits at the same offset in every request kind. */
 		fake_blkback_answer(q, req.u.rw.id, log.op, status);
 		any = true;

@@ -76,7 +76,6 @@ struct fake_blkback {
 
 	unsigned int nr_log;
 	struct fake_blkback_req log[FAKE_BLKBACK_LOG];
-	unsigned int requests;
 };
 
 struct fake_blkback *fake_blkback_create(struct fake_l0 *fl0, u32 id, u64 sectors);
