@@ -2,21 +2,462 @@
 /*
  * blanket_blk: the blkif frontend to the outer Xen's (L0) blkback.
  *
- * Binds to "vbd" devices on the blanket bus. The ring protocol itself is
- * not implemented yet: probe refuses the device, so nothing half-built
- * is ever handed to the rest of the kernel.
+ * Binds to "vbd" devices on the blanket bus and follows the backend's
+ * XenbusState: rings are built when blkback waits for us (InitWait), the
+ * disk appears (or resumes) when it is Connected, and a backend that
+ * closes or starts over has its requests in flight taken back and sent
+ * again to the next one.
  */
 
+#include <linux/delay.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <xen/interface/io/protocols.h>
 
-#include <blanket/xenbus.h>
+#include "blkfront.h"
+
+static unsigned int max_queues = 4;
+module_param(max_queues, uint, 0444);
+MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, 1 to 16");
+
+static unsigned int max_indirect_segments = 32;
+module_param(max_indirect_segments, uint, 0444);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Most segments of an indirect request (up to 256; 0: no indirect descriptors)");
+
+static unsigned int max_ring_page_order;
+module_param(max_ring_page_order, uint, 0444);
+MODULE_PARM_DESC(max_ring_page_order, "Most pages of a ring, as a power of two (up to 4)");
+
+static bool feature_persistent = true;
+module_param(feature_persistent, bool, 0444);
+MODULE_PARM_DESC(feature_persistent, "Use persistent grants when blkback offers them");
+
+static bool trusted = true;
+module_param(trusted, bool, 0444);
+MODULE_PARM_DESC(trusted,
+		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else)");
+
+/* Backend waits for the frontend to close before it lets go of our rings. */
+#define BLANKET_BLK_CLOSE_TIMEOUT_MS	5000
+
+/* The parameters as they are when a device is probed: its for life. */
+static void blanket_blk_params(struct blanket_blk_params *p)
+{
+	p->max_queues = min_t(unsigned int, max_queues ?: 1, num_online_cpus());
+	p->max_indirect_segs = max_indirect_segments;
+	p->max_ring_order = max_ring_page_order;
+	p->persistent = feature_persistent;
+}
+
+/* An optional number: @dflt when absent, an error when malformed. */
+static int blanket_blk_read_opt(struct blanket_device *bdev, const char *node,
+				u32 dflt, u32 *val)
+{
+	int err = blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+				      node, val);
+
+	if (err == -ENOENT) {
+		*val = dflt;
+		err = 0;
+	}
+	if (err)
+		dev_err(&bdev->dev, "backend's %s is malformed\n", node);
+	return err;
+}
+
+static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
+{
+	char *value;
+	int err;
+
+	value = blanket_xs_read(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+				"sectors", NULL);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	err = kstrtou64(value, 10, sectors);
+	kfree(value);
+	return err;
+}
+
+/* What blkback offers once Connected: the disk and its features. */
+static int blanket_blk_read_backend(struct blanket_blk *info)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} flags[] = {
+		{ "feature-flush-cache", offsetof(struct blanket_blkif_backend, flush) },
+		{ "feature-barrier", offsetof(struct blanket_blkif_backend, barrier) },
+		{ "feature-discard", offsetof(struct blanket_blkif_backend, discard) },
+		{ "discard-secure", offsetof(struct blanket_blkif_backend, discard_secure) },
+		{ "feature-persistent", offsetof(struct blanket_blkif_backend, persistent) },
+	};
+	struct blanket_device *bdev = info->bdev;
+	struct blanket_blkif_backend *be = &info->be;
+	const char *why = "a key is malformed";
+	unsigned int i;
+	char *mode;
+	int err;
+
+	err = blanket_blk_read_sectors(bdev, &be->sectors) ?:
+	      blanket_blk_read_opt(bdev, "info", 0, &be->info) ?:
+	      blanket_blk_read_opt(bdev, "sector-size", SECTOR_SIZE, &be->sector_size) ?:
+	      blanket_blk_read_opt(bdev, "physical-sector-size", 0,
+				   &be->physical_sector_size) ?:
+	      blanket_blk_read_opt(bdev, "discard-granularity", 0,
+				   &be->discard_granularity) ?:
+	      blanket_blk_read_opt(bdev, "discard-alignment", 0,
+				   &be->discard_alignment) ?:
+	      blanket_blk_read_opt(bdev, "feature-max-indirect-segments", 0,
+				   &be->max_indirect_segs);
+	for (i = 0; i < ARRAY_SIZE(flags) && !err; i++)
+		err = blanket_xs_read_bool(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+					   flags[i].key, false,
+					   (bool *)((char *)be + flags[i].offset));
+	be->readonly = false;
+	mode = blanket_xs_read(bdev->xs, BLANKET_XBT_NIL, bdev->otherend, "mode", NULL);
+	if (!err && !IS_ERR(mode))
+		err = blanket_blkif_parse_mode(mode, &be->readonly);
+	else if (!err && PTR_ERR(mode) != -ENOENT)
+		err = PTR_ERR(mode);
+	if (!IS_ERR(mode))
+		kfree(mode);
+	if (!err)
+		err = blanket_blkif_check_backend(be, &why);
+	if (err)
+		dev_err(&bdev->dev, "%s: %s (%d)\n", bdev->otherend, why, err);
+	return err ? -EPROTO : 0;
+}
+
+static int blanket_blk_write_queue(struct blanket_blk *info, blanket_xbt_t t,
+				   const char *dir, struct blanket_blk_queue *q)
+{
+	struct blanket_xs *xs = info->bdev->xs;
+	unsigned int i;
+	char node[16];
+	int err = 0;
+
+	if (!q->ring_order)
+		err = blanket_xs_printf(xs, t, dir, "ring-ref", "%u", q->ring_refs[0]);
+	for (i = 0; q->ring_order && i < (1U << q->ring_order) && !err; i++) {
+		snprintf(node, sizeof(node), "ring-ref%u", i);
+		err = blanket_xs_printf(xs, t, dir, node, "%u", q->ring_refs[i]);
+	}
+	return err ?: blanket_xs_printf(xs, t, dir, "event-channel", "%u", q->port);
+}
+
+static int blanket_blk_write_keys_once(struct blanket_blk *info, blanket_xbt_t t,
+				       const struct blanket_blk_params *p)
+{
+	struct blanket_device *bdev = info->bdev;
+	unsigned int i;
+	int err = 0;
+
+	if (info->lay.ring_order)
+		err = blanket_xs_printf(bdev->xs, t, bdev->nodename, "ring-page-order",
+					"%u", info->lay.ring_order);
+	if (!err && info->nr_queues > 1)
+		err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
+					"multi-queue-num-queues", "%u", info->nr_queues);
+	for (i = 0; i < info->nr_queues && !err; i++) {
+		char *dir = info->nr_queues > 1 ?
+			    kasprintf(GFP_KERNEL, "%s/queue-%u", bdev->nodename, i) :
+			    kstrdup(bdev->nodename, GFP_KERNEL);
+
+		err = dir ? blanket_blk_write_queue(info, t, dir, &info->queues[i]) :
+			    -ENOMEM;
+		kfree(dir);
+	}
+	if (!err)
+		err = blanket_xs_write(bdev->xs, t, bdev->nodename, "protocol",
+				       XEN_IO_PROTO_ABI_NATIVE);
+	if (!err)
+		err = blanket_xs_write(bdev->xs, t, bdev->nodename, "feature-persistent",
+				       p->persistent ? "1" : "0");
+	return err;
+}
+
+static int blanket_blk_write_keys(struct blanket_blk *info,
+				  const struct blanket_blk_params *p)
+{
+	struct blanket_xs *xs = info->bdev->xs;
+	int err, tries = 0;
+	blanket_xbt_t t;
+
+	do {
+		err = blanket_xs_transaction_start(xs, &t);
+		if (err)
+			return err;
+		err = blanket_blk_write_keys_once(info, t, p);
+		if (err) {
+			blanket_xs_transaction_end(xs, t, true);
+			return err;
+		}
+		err = blanket_xs_transaction_end(xs, t, false);
+	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
+	return err;
+}
+
+/* Quiesce is counted by the block layer; we hold at most one. */
+static void blanket_blk_quiesce(struct blanket_blk *info)
+{
+	if (info->disk && !info->quiesced) {
+		blk_mq_quiesce_queue(info->disk->queue);
+		info->quiesced = true;
+	}
+}
+
+/* Let the queue run, and what waited for a backend go first. */
+static void blanket_blk_unquiesce(struct blanket_blk *info)
+{
+	if (info->quiesced) {
+		blk_mq_unquiesce_queue(info->disk->queue);
+		info->quiesced = false;
+	}
+	blk_mq_kick_requeue_list(info->disk->queue);
+}
+
+/*
+ * The backend is gone or going: stop the queues, hand back what is in
+ * flight, and free the rings. The disk stays, its I/O waiting for the
+ * next backend.
+ */
+static void blanket_blk_disconnect(struct blanket_blk *info)
+{
+	if (!info->queues)
+		return;
+	blanket_blk_quiesce(info);
+	info->connected = false;
+	blanket_blk_requeue_inflight(info);
+	blanket_blk_rings_destroy(info);
+}
+
+/* Blkback waits for us: build the rings and tell it where they are. */
+static int blanket_blk_init_rings(struct blanket_blk *info)
+{
+	struct blanket_device *bdev = info->bdev;
+	int err;
+
+	err = blanket_blk_read_opt(bdev, "max-ring-page-order", 0,
+				   &info->be.max_ring_order) ?:
+	      blanket_blk_read_opt(bdev, "multi-queue-max-queues", 1,
+				   &info->be.max_queues);
+	if (err)
+		return -EPROTO;
+	blanket_blkif_layout(&info->be, &info->params, &info->lay);
+	/* The disk's hardware queues were fixed when it was made. */
+	if (info->disk)
+		info->lay.nr_queues = min(info->lay.nr_queues,
+					  info->tag_set.nr_hw_queues);
+	err = blanket_blk_rings_create(info);
+	if (!err)
+		err = blanket_blk_write_keys(info, &info->params);
+	if (!err)
+		err = blanket_switch_state(bdev, XenbusStateInitialised);
+	if (err)
+		blanket_blk_rings_destroy(info);
+	return err;
+}
+
+/* Blkback is Connected: the disk appears, or takes up its I/O again. */
+static int blanket_blk_connect(struct blanket_blk *info)
+{
+	struct blanket_device *bdev = info->bdev;
+	int err;
+
+	err = blanket_blk_read_backend(info);
+	if (err)
+		return err;
+	blanket_blkif_config(&info->be, &info->params, &info->cfg);
+	err = blanket_blk_slots_create(info);
+	if (err)
+		return err;
+	if (info->disk) {
+		blanket_blk_disk_update(info);
+	} else {
+		err = blanket_blk_disk_create(info);
+		if (err)
+			return err;
+	}
+	err = blanket_switch_state(bdev, XenbusStateConnected);
+	if (err)
+		return err;
+	info->connected = true;
+	blanket_blk_unquiesce(info);
+	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
+		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
+		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
+		 info->cfg.persistent ? ", persistent grants" : "",
+		 info->cfg.flush_op ? ", flush" : "",
+		 info->cfg.discard ? ", discard" : "",
+		 info->be.readonly ? ", read-only" : "");
+	return 0;
+}
+
+static void blanket_blk_otherend_changed(struct blanket_device *bdev,
+					 enum xenbus_state state)
+{
+	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+	int err = 0;
+
+	mutex_lock(&info->lock);
+	if (READ_ONCE(info->broken))
+		goto out;
+	switch (state) {
+	case XenbusStateInitWait:
+		/* First contact, or blkback started over: connect afresh. */
+		if (bdev->state == XenbusStateInitialising ||
+		    bdev->state == XenbusStateClosed ||
+		    bdev->state == XenbusStateConnected) {
+			blanket_blk_disconnect(info);
+			err = blanket_blk_init_rings(info);
+		}
+		break;
+	case XenbusStateConnected:
+		if (bdev->state == XenbusStateInitialised)
+			err = blanket_blk_connect(info);
+		break;
+	case XenbusStateClosing:
+		/*
+		 * Blkback finishes and answers what it has in flight once we
+		 * say Closed, and only then lets go of the rings: new I/O
+		 * waits, the rings stay until it is Closed.
+		 */
+		blanket_blk_quiesce(info);
+		info->connected = false;
+		if (bdev->state != XenbusStateClosed)
+			blanket_switch_state(bdev, XenbusStateClosed);
+		break;
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		blanket_blk_disconnect(info);
+		if (bdev->state != XenbusStateClosed && state != XenbusStateUnknown)
+			blanket_switch_state(bdev, XenbusStateClosed);
+		break;
+	default:
+		break;
+	}
+	if (err)
+		dev_err(&bdev->dev, "cannot connect to %s: %d\n", bdev->otherend, err);
+out:
+	mutex_unlock(&info->lock);
+}
+
+/* Blkback rewrote "sectors": an online resize. */
+static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
+					const char *path)
+{
+	struct blanket_blk *info = container_of(watch, struct blanket_blk,
+						sectors_watch);
+	u64 sectors;
+
+	mutex_lock(&info->lock);
+	if (info->connected && info->disk &&
+	    !blanket_blk_read_sectors(info->bdev, &sectors) &&
+	    !(sectors & ((info->be.sector_size >> SECTOR_SHIFT) - 1)) &&
+	    sectors != info->be.sectors) {
+		dev_info(&info->bdev->dev, "%s: resized from %llu to %llu sectors\n",
+			 info->disk->disk_name, info->be.sectors, sectors);
+		info->be.sectors = sectors;
+		set_capacity_and_notify(info->disk, sectors);
+	}
+	mutex_unlock(&info->lock);
+}
 
 static int blanket_blk_probe(struct blanket_device *bdev,
 			     const struct blanket_device_id *id)
 {
-	dev_notice(&bdev->dev, "%s: protocol not implemented yet\n",
-		   bdev->nodename);
-	return -ENODEV;
+	struct blanket_blk *info;
+	int err;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	info->bdev = bdev;
+	info->trusted = trusted;
+	blanket_blk_params(&info->params);
+	mutex_init(&info->lock);
+	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
+	if (!info->sectors_path) {
+		kfree(info);
+		return -ENOMEM;
+	}
+	dev_set_drvdata(&bdev->dev, info);
+	err = blanket_xs_watch(bdev->xs, &info->sectors_watch, info->sectors_path,
+			       blanket_blk_sectors_changed);
+	if (err) {
+		kfree(info->sectors_path);
+		kfree(info);
+	}
+	return err;
+}
+
+static void blanket_blk_wait_backend(struct blanket_device *bdev, u32 want,
+				     unsigned long end)
+{
+	u32 state;
+
+	while (time_before(jiffies, end)) {
+		if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+					"state", &state) || state >= want)
+			break;
+		msleep(20);
+	}
+}
+
+/*
+ * Tell blkback we are going and give it time to answer what is in flight
+ * and unmap our rings, which it does once we are Closed. The state watch
+ * is gone by now, so its state is read, not waited for.
+ */
+static void blanket_blk_close(struct blanket_blk *info)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_BLK_CLOSE_TIMEOUT_MS);
+	struct blanket_device *bdev = info->bdev;
+
+	if (!info->queues)
+		return;
+	if (bdev->state != XenbusStateClosed) {
+		if (blanket_switch_state(bdev, XenbusStateClosing))
+			return;
+		blanket_blk_wait_backend(bdev, XenbusStateClosing, end);
+		if (blanket_switch_state(bdev, XenbusStateClosed))
+			return;
+	}
+	blanket_blk_wait_backend(bdev, XenbusStateClosed, end);
+}
+
+/*
+ * Hot-unplug or rmmod. What blkback did not answer by the time it closed
+ * fails with an error: with the device gone there is nobody to send it to.
+ */
+static void blanket_blk_remove(struct blanket_device *bdev)
+{
+	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+	unsigned int i;
+
+	blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
+	mutex_lock(&info->lock);
+	blanket_blk_close(info);
+	WRITE_ONCE(info->broken, true);
+	if (info->disk)
+		blk_mark_disk_dead(info->disk);
+	blanket_blk_quiesce(info);
+	for (i = 0; i < info->nr_queues; i++) {
+		queue_work(system_highpri_wq, &info->queues[i].work);
+		flush_work(&info->queues[i].work);
+	}
+	blanket_blk_rings_destroy(info);
+	if (info->disk) {
+		/* Requeued requests meet a broken device and fail. */
+		blanket_blk_unquiesce(info);
+		blanket_blk_disk_destroy(info);
+	}
+	mutex_unlock(&info->lock);
+	blanket_switch_state(bdev, XenbusStateClosed);
+	kfree(info->sectors_path);
+	kfree(info);
 }
 
 static const struct blanket_device_id blanket_blk_ids[] = {
@@ -28,6 +469,8 @@ static struct blanket_driver blanket_blk_driver = {
 	.driver.name = KBUILD_MODNAME,
 	.ids = blanket_blk_ids,
 	.probe = blanket_blk_probe,
+	.remove = blanket_blk_remove,
+	.otherend_changed = blanket_blk_otherend_changed,
 };
 
 static int __init blanket_blk_init(void)

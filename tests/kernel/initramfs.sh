@@ -15,7 +15,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,proc,sys,dev,lib/blanket}
 cp /bin/busybox "$root/bin/busybox"
 # Load order: the bus first, its drivers, then the suites.
-mods="blanket_xenbus blanket_net blanket_blk blanket_xenbus_test blanket_net_test"
+mods="blanket_xenbus blanket_net blanket_blk blanket_xenbus_test blanket_net_test blanket_blk_test"
 case $fault in
 "") ;;
 missing) mods=${mods% *} ;;

@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blanket_blk, the real driver, against the fake blkback on the fake L0:
+ * the handshake, reads and writes direct and indirect, flush, FUA and
+ * discard, persistent grants and bounce pages, requests in flight across
+ * a backend restart and an unplug, and every kind of hostile response.
+ */
+
+#include <kunit/test.h>
+#include <linux/blkdev.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "blanket_xenbus/bus.h"
+#include "fake_blkback.h"
+
+#define BLK_ID		51712
+#define BLK_SECTORS	4096		/* 2 MiB */
+#define BLK_TIMEOUT	(10 * HZ)
+
+struct blk_fixture {
+	struct fake_l0 *fl0;
+	struct fake_blkback *fbb;
+	struct blanket_blk *info;
+};
+
+/* One bio on the whole disk, its buffer kunit's. */
+struct blk_io {
+	struct bio *bio;
+	struct completion done;
+	blk_status_t status;
+	u8 *buf;
+};
+
+static struct blk_fixture *blk_fixture(struct kunit *test)
+{
+	struct blk_fixture *fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	fx->fl0 = fake_l0_start(test);
+	return fx;
+}
+
+static void blk_bind(struct kunit *test, struct blk_fixture *fx)
+{
+	struct blanket_device *bdev = blanket_bus_find_device("vbd", BLK_ID);
+
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	/* The device lives until the fake L0 stops enumerating. */
+	fx->info = dev_get_drvdata(&bdev->dev);
+	put_device(&bdev->dev);
+	KUNIT_ASSERT_NOT_NULL(test, fx->info);
+}
+
+/* Up to probe: the driver bound, the backend Initialising. */
+static struct blk_fixture *blk_start(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_fixture(test);
+
+	fx->fbb = fake_blkback_create(fx->fl0, BLK_ID, BLK_SECTORS);
+	fake_l0_enumerate(fx->fl0);
+	blk_bind(test, fx);
+	return fx;
+}
+
+static void blk_connect(struct kunit *test, struct blk_fixture *fx)
+{
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	fake_blkback_connect(fx->fbb);
+	KUNIT_ASSERT_TRUE(test, fx->info->connected);
+	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	/* Forget the partition scan's reads. */
+	mutex_lock(&fx->fbb->lock);
+	fx->fbb->nr_log = 0;
+	mutex_unlock(&fx->fbb->lock);
+}
+
+static void blk_io_end(struct bio *bio)
+{
+	struct blk_io *io = bio->bi_private;
+
+	io->status = bio->bi_status;
+	complete(&io->done);
+}
+
+static struct blk_io *blk_submit(struct kunit *test, struct blk_fixture *fx,
+				 blk_opf_t opf, sector_t sector, unsigned int len,
+				 int fill)
+{
+	struct blk_io *io = kunit_kzalloc(test, sizeof(*io), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, io);
+	init_completion(&io->done);
+	if (len) {
+		/* Page-aligned and contiguous: kmalloc of a page or more. */
+		io->buf = kunit_kmalloc(test, max_t(unsigned int, len, PAGE_SIZE),
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, io->buf);
+		memset(io->buf, fill, len);
+	}
+	io->bio = bio_alloc(fx->info->disk->part0, 1, opf, GFP_KERNEL);
+	io->bio->bi_iter.bi_sector = sector;
+	io->bio->bi_end_io = blk_io_end;
+	io->bio->bi_private = io;
+	if (len)
+		KUNIT_ASSERT_EQ(test, bio_add_page(io->bio, virt_to_page(io->buf), len, 0),
+				(int)len);
+	submit_bio(io->bio);
+	return io;
+}
+
+static int blk_wait(struct kunit *test, struct blk_io *io)
+{
+	KUNIT_ASSERT_GT_MSG(test, wait_for_completion_timeout(&io->done, BLK_TIMEOUT), 0,
+			    "bio never completed");
+	bio_put(io->bio);
+	return blk_status_to_errno(io->status);
+}
+
+static int blk_rw(struct kunit *test, struct blk_fixture *fx, blk_opf_t opf,
+		  sector_t sector, unsigned int len, int fill, u8 **buf)
+{
+	struct blk_io *io = blk_submit(test, fx, opf, sector, len, fill);
+
+	if (buf)
+		*buf = io->buf;
+	return blk_wait(test, io);
+}
+
+static bool blk_disk_is(struct blk_fixture *fx, sector_t sector, unsigned int len, u8 v)
+{
+	return !memchr_inv(fx->fbb->disk + (sector << SECTOR_SHIFT), v, len);
+}
+
+static void blk_wait_pending(struct kunit *test, struct fake_blkback *fbb,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 500 && fake_blkback_pending(fbb) < n; i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, fake_blkback_pending(fbb), n);
+}
+
+static char *blk_fe_key(struct blk_fixture *fx, const char *node)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/%s", fx->fbb->fe, node);
+	return fake_xenstored_get(fx->fl0->xsd, path);
+}
+
+static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
+			   const char *node, const char *value)
+{
+	char *v = blk_fe_key(fx, node);
+
+	KUNIT_EXPECT_STREQ_MSG(test, v ?: "(none)", value, "frontend key %s", node);
+	kfree(v);
+}
+
+/* What udev reads to link the disk to its L0 vbd. */
+static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
+				const char *want)
+{
+	char path[64], buf[16] = {};
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/blanket_vbd",
+		 fx->info->disk->disk_name);
+	f = filp_open(path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "%s: %ld", path, PTR_ERR(f));
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	KUNIT_EXPECT_EQ(test, n, (ssize_t)strlen(want));
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+/* Multi-page rings and several queues: negotiated, advertised, used. */
+static void blk_negotiate_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request_queue *q;
+	char *v;
+
+	fx->info->params.max_ring_order = 1;
+	fx->info->params.max_queues = 2;
+	blk_connect(test, fx);
+
+	blk_expect_key(test, fx, "ring-page-order", "1");
+	blk_expect_key(test, fx, "multi-queue-num-queues", "2");
+	blk_expect_key(test, fx, "feature-persistent", "1");
+	v = blk_fe_key(fx, "queue-1/ring-ref1");
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	kfree(v);
+	v = blk_fe_key(fx, "queue-1/event-channel");
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	kfree(v);
+	v = blk_fe_key(fx, "ring-ref");
+	KUNIT_EXPECT_NULL(test, v);
+	kfree(v);
+	blk_expect_key(test, fx, "state", "4");
+
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_queues, 2U);
+	KUNIT_EXPECT_EQ(test, fx->info->queues[0].ring_size, blanket_blkif_ring_size(1));
+	/* Hardware queues beyond the CPUs are not made; the rings still are. */
+	KUNIT_EXPECT_EQ(test, fx->info->tag_set.nr_hw_queues, min(2U, nr_cpu_ids));
+	KUNIT_EXPECT_EQ(test, strncmp(fx->info->disk->disk_name, "bvd", 3), 0);
+	blk_expect_vbd_attr(test, fx, "51712\n");
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)BLK_SECTORS);
+	KUNIT_EXPECT_FALSE(test, get_disk_ro(fx->info->disk));
+	q = fx->info->disk->queue;
+	KUNIT_EXPECT_EQ(test, queue_max_segments(q), 32);
+	KUNIT_EXPECT_EQ(test, queue_max_segment_size(q), (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(q), 512U);
+	KUNIT_EXPECT_TRUE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_FUA, &q->queue_flags));
+	KUNIT_EXPECT_EQ(test, q->limits.discard_granularity, 4096U);
+	KUNIT_EXPECT_GT(test, q->limits.max_secure_erase_sectors, 0U);
+
+	/* I/O on the two-page rings. */
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x11, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x11));
+}
+
+/* What the backend's keys say about the disk, and a resize. */
+static void blk_disk_keys_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request_queue *q;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "mode", "r") ?:
+			fake_blkback_set(fx->fbb, "sector-size", "4096") ?:
+			fake_blkback_set(fx->fbb, "feature-flush-cache", "0") ?:
+			fake_blkback_set(fx->fbb, "feature-discard", "0") ?:
+			fake_blkback_set(fx->fbb, "feature-max-indirect-segments", "0"), 0);
+	blk_connect(test, fx);
+	q = fx->info->disk->queue;
+	KUNIT_EXPECT_TRUE(test, get_disk_ro(fx->info->disk));
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(q), 4096U);
+	KUNIT_EXPECT_EQ(test, queue_max_segments(q), BLKIF_MAX_SEGMENTS_PER_REQUEST);
+	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	KUNIT_EXPECT_EQ(test, q->limits.max_discard_sectors, 0U);
+
+	/* L0 grows the vbd: the disk follows without a reconnect. */
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
+	/* A size that is not whole logical sectors is ignored. */
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8193"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
+}
+
+/* A backend that describes no sane disk gets no disk. */
+static void blk_bad_backend_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sector-size", "1000"), 0);
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	fake_blkback_connect(fx->fbb);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_NULL(test, fx->info->disk);
+	blk_expect_key(test, fx, "state", "3");
+}
+
+/* Direct requests: no persistent grants, the bio's own pages granted. */
+static void blk_direct_rw_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	u64 grants;
+	u8 *buf;
+
+	blk_connect(test, fx);
+	grants = fake_l0_grants_in_use(fx->fl0);
+	KUNIT_EXPECT_FALSE(test, fx->info->cfg.persistent);
+
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 8192, 0x5a, &buf), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 8, 8192, 0x5a));
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 1U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].op, BLKIF_OP_WRITE);
+	KUNIT_EXPECT_FALSE(test, fbb->log[0].indirect);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].nr_segs, 2);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].sector, 8ULL);
+	/* Trusted: the backend was given the bio's page itself. */
+	KUNIT_EXPECT_EQ(test, fbb->log[0].pfn0, page_to_pfn(virt_to_page(buf)));
+
+	memset(fbb->disk + 16 * SECTOR_SIZE, 0xc3, 4096);
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 16, 4096, 0, &buf), 0);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0xc3, 4096));
+	KUNIT_EXPECT_EQ(test, fbb->log[1].op, BLKIF_OP_READ);
+
+	/* Every per-request grant was ended and freed. */
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+}
+
+/* More requests than the ring holds: the rest wait, none is lost. */
+static void blk_ring_full_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_io *io[40];
+	unsigned int i;
+
+	blk_connect(test, fx);
+	KUNIT_ASSERT_EQ(test, fx->info->queues[0].ring_size, 32U);
+	fx->fbb->hold = true;
+	for (i = 0; i < ARRAY_SIZE(io); i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, i);
+	blk_wait_pending(test, fx->fbb, 32);
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+	for (i = 0; i < ARRAY_SIZE(io); i++) {
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, i * 16, 4096, i));
+	}
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 40U);
+}
+
+/* Large requests go indirect; none exceeds the negotiated segments. */
+static void blk_indirect_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	unsigned int i, segs = 0;
+	u8 *buf;
+
+	blk_connect(test, fx);
+	KUNIT_ASSERT_TRUE(test, fx->info->cfg.indirect);
+	KUNIT_ASSERT_EQ(test, fx->info->cfg.max_segs, 32U);
+
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 32 * PAGE_SIZE, 0x77, NULL), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 1U);
+	KUNIT_EXPECT_TRUE(test, fbb->log[0].indirect);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].op, BLKIF_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].nr_segs, 32);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 32 * PAGE_SIZE, 0x77));
+
+	/* One page more than a request holds: split, never oversized. */
+	fbb->nr_log = 0;
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 512, 33 * PAGE_SIZE, 0x78,
+				     NULL), 0);
+	KUNIT_EXPECT_GE(test, fbb->nr_log, 2U);
+	for (i = 0; i < fbb->nr_log; i++) {
+		KUNIT_EXPECT_LE(test, fbb->log[i].nr_segs, 32);
+		segs += fbb->log[i].nr_segs;
+	}
+	KUNIT_EXPECT_EQ(test, segs, 33U);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 512, 33 * PAGE_SIZE, 0x78));
+
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 512, 20 * PAGE_SIZE, 0, &buf), 0);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x78, 20 * PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, fbb->log[fbb->nr_log - 1].indirect);
+	KUNIT_EXPECT_EQ(test, fbb->log[fbb->nr_log - 1].op, BLKIF_OP_READ);
+}
+
+/* PREFLUSH and FUA become cache flushes around the write, in order. */
+static void blk_flush_fua_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+
+	blk_connect(test, fx);
+	KUNIT_ASSERT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 1U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].op, BLKIF_OP_FLUSH_DISKCACHE);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].nr_segs, 0);
+
+	fbb->nr_log = 0;
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA, 64,
+				     4096, 0x3c, NULL), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 3U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].op, BLKIF_OP_FLUSH_DISKCACHE);
+	KUNIT_EXPECT_EQ(test, fbb->log[1].op, BLKIF_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, fbb->log[2].op, BLKIF_OP_FLUSH_DISKCACHE);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 64, 4096, 0x3c));
+}
+
+/* A backend with only the barrier flushes by barrier. */
+static void blk_barrier_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "feature-flush-cache", "0") ?:
+			fake_blkback_set(fx->fbb, "feature-barrier", "1"), 0);
+	blk_connect(test, fx);
+	KUNIT_ASSERT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), 0);
+	KUNIT_ASSERT_EQ(test, fx->fbb->nr_log, 1U);
+	KUNIT_EXPECT_EQ(test, fx->fbb->log[0].op, BLKIF_OP_WRITE_BARRIER);
+}
+
+static void blk_discard_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct block_device *part0;
+
+	blk_connect(test, fx);
+	part0 = fx->info->disk->part0;
+	memset(fbb->disk, 0xee, BLK_SECTORS << SECTOR_SHIFT);
+	KUNIT_ASSERT_EQ(test, blkdev_issue_discard(part0, 8, 16, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 1U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].op, BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].sector, 8ULL);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].nr_sectors, 16ULL);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].discard_flag, 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 8, 16 * SECTOR_SIZE, 0));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 24, SECTOR_SIZE, 0xee));
+
+	KUNIT_ASSERT_EQ(test, blkdev_issue_secure_erase(part0, 64, 8, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 2U);
+	KUNIT_EXPECT_EQ(test, fbb->log[1].op, BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, fbb->log[1].discard_flag, BLKIF_DISCARD_SECURE);
+}
+
+static u64 blk_reuse(struct blanket_blk *info)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < info->nr_queues; i++)
+		n += info->queues[i].persistent_reuse;
+	return n;
+}
+
+/* Persistent grants: granted once at connect, reused by every request. */
+static void blk_persistent_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	u64 grants, reuse;
+	unsigned int i;
+	u8 *buf;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "feature-persistent", "1"), 0);
+	blk_connect(test, fx);
+	KUNIT_ASSERT_TRUE(test, fx->info->cfg.persistent);
+	grants = fake_l0_grants_in_use(fx->fl0);
+	reuse = blk_reuse(fx->info);
+
+	for (i = 0; i < 8; i++) {
+		KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, i * 8, 4096, i, &buf), 0);
+		/* The backend got our page, not the bio's: data was copied. */
+		KUNIT_EXPECT_NE(test, fbb->log[fbb->nr_log - 1].pfn0,
+				page_to_pfn(virt_to_page(buf)));
+		KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, i * 8, 4096, 0xff, &buf), 0);
+		KUNIT_EXPECT_FALSE(test, memchr_inv(buf, i, 4096));
+	}
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+	KUNIT_EXPECT_EQ(test, blk_reuse(fx->info) - reuse, 16ULL);
+	/* A large read needs its indirect page: persistent as well. */
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 16 * PAGE_SIZE, 0xff, &buf), 0);
+	KUNIT_EXPECT_TRUE(test, fbb->log[fbb->nr_log - 1].indirect);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf + 7 * PAGE_SIZE, 7, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+}
+
+/* trusted=0: the backend is only ever granted our own bounce pages. */
+static void blk_bounce_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	u64 grants;
+	u8 *buf;
+
+	fx->info->trusted = false;
+	blk_connect(test, fx);
+	KUNIT_ASSERT_FALSE(test, fx->info->cfg.persistent);
+	grants = fake_l0_grants_in_use(fx->fl0);
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 40, 3 * 4096, 0x42, &buf), 0);
+	KUNIT_EXPECT_NE(test, fbb->log[0].pfn0, page_to_pfn(virt_to_page(buf)));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 40, 3 * 4096, 0x42));
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 40, 3 * 4096, 0, &buf), 0);
+	KUNIT_EXPECT_NE(test, fbb->log[1].pfn0, page_to_pfn(virt_to_page(buf)));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x42, 3 * 4096));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+}
+
+/*
+ * Blkback restarts with writes and a read in flight: none is lost, none
+ * completes before the new backend has done it.
+ */
+static void blk_requeue_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io[4];
+	unsigned int i;
+
+	blk_connect(test, fx);
+	memset(fbb->disk + 512 * SECTOR_SIZE, 0x99, 4096);
+	fbb->hold = true;
+	/* Apart on the disk, so that the block layer merges none of them. */
+	for (i = 0; i < 3; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, 100 + i * 16, 4096, 0xa0 + i);
+	io[3] = blk_submit(test, fx, REQ_OP_READ, 512, 4096, 0);
+	blk_wait_pending(test, fbb, 4);
+
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "6");
+	msleep(50);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&io[i]->done));
+
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	blk_connect(test, fx);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 100 + i * 16, 4096, 0xa0 + i));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(io[3]->buf, 0x99, 4096));
+
+	/* And the new connection serves new I/O. */
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 200, 4096, 0x1f, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x1f));
+}
+
+/*
+ * Blkback closing in order: it says Closing, we say Closed, it answers
+ * what it had in flight and only then unmaps the rings. Nothing is
+ * requeued, and no ring page is left behind.
+ */
+static void blk_closing_drain_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 24, 4096, 0x4d);
+	blk_wait_pending(test, fbb, 1);
+
+	fake_blkback_state(fbb, XenbusStateClosing);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
+	KUNIT_EXPECT_NOT_NULL(test, fx->info->queues);
+
+	fbb->hold = false;
+	fake_blkback_serve(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 24, 4096, 0x4d));
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 1U);
+
+	fake_blkback_disconnect(fbb);
+	KUNIT_EXPECT_NULL(test, fx->info->queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+
+	fbb->nr_log = 0;
+	blk_connect(test, fx);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 24, 4096, 0x4e, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 24, 4096, 0x4e));
+}
+
+/*
+ * The backend that comes back takes smaller requests than the one that
+ * went: a large write in flight is sent again in pieces, none lost.
+ */
+static void blk_requeue_shrink_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	unsigned int i, segs = 0;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 256, 32 * PAGE_SIZE, 0x5e);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "feature-max-indirect-segments", "0"), 0);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	/* Not blk_connect(): its log reset would race with the pieces. */
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 256, 32 * PAGE_SIZE, 0x5e));
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 3U);
+	for (i = 0; i < fbb->nr_log; i++) {
+		KUNIT_EXPECT_FALSE(test, fbb->log[i].indirect);
+		KUNIT_EXPECT_EQ(test, fbb->log[i].sector, 256ULL + segs * 8);
+		segs += fbb->log[i].nr_segs;
+	}
+	KUNIT_EXPECT_EQ(test, segs, 32U);
+	KUNIT_EXPECT_EQ(test, queue_max_segments(fx->info->disk->queue),
+			BLKIF_MAX_SEGMENTS_PER_REQUEST);
+}
+
+/* A vbd that L0 adds while we are running gets its disk all the same. */
+static void blk_hotplug_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_fixture(test);
+
+	fake_l0_enumerate(fx->fl0);
+	KUNIT_EXPECT_NULL(test, blanket_bus_find_device("vbd", BLK_ID));
+	fx->fbb = fake_blkback_create(fx->fl0, BLK_ID, BLK_SECTORS);
+	blk_bind(test, fx);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x66, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x66));
+}
+
+/* Unplugged with I/O in flight: it fails, and every grant comes back. */
+static void blk_unplug_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_io *io[2];
+	unsigned int i;
+
+	blk_connect(test, fx);
+	fx->fbb->hold = true;
+	for (i = 0; i < 2; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, 0x10);
+	blk_wait_pending(test, fx->fbb, 2);
+	fake_blkback_disconnect(fx->fbb);
+	fake_l0_stop_enumerating(fx->fl0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), -EIO);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
+static const enum fake_blkback_fault blk_faults[] = {
+	FAKE_BLKBACK_BAD_ID, FAKE_BLKBACK_IDLE_ID, FAKE_BLKBACK_WRONG_OP,
+	FAKE_BLKBACK_BAD_STATUS, FAKE_BLKBACK_BAD_PROD, FAKE_BLKBACK_TWICE,
+	FAKE_BLKBACK_KEEP_MAPPED,
+};
+
+static void blk_fault_desc(const enum fake_blkback_fault *f, char *desc)
+{
+	static const char *const names[] = {
+		[FAKE_BLKBACK_BAD_ID] = "id beyond the ring",
+		[FAKE_BLKBACK_IDLE_ID] = "id of no request",
+		[FAKE_BLKBACK_WRONG_OP] = "wrong operation",
+		[FAKE_BLKBACK_BAD_STATUS] = "undefined status",
+		[FAKE_BLKBACK_BAD_PROD] = "producer past the requests",
+		[FAKE_BLKBACK_TWICE] = "an answered request answered again",
+		[FAKE_BLKBACK_KEEP_MAPPED] = "data still mapped after the answer",
+	};
+
+	strscpy(desc, names[*f], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(blk_fault, blk_faults, blk_fault_desc);
+
+/*
+ * A hostile response marks the device broken: its I/O fails with an
+ * error, never a crash or a hang, and nothing leaks when it goes away.
+ */
+static void blk_hostile_test(struct kunit *test)
+{
+	const enum fake_blkback_fault *fault = test->param_value;
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_io *io[2];
+	unsigned int i, failed = 0;
+
+	blk_connect(test, fx);
+	/* Two in flight, so that "a request of another id" exists. */
+	fx->fbb->hold = true;
+	io[0] = blk_submit(test, fx, REQ_OP_READ, 0, 4096, 0);
+	io[1] = blk_submit(test, fx, REQ_OP_WRITE, 16, 4096, 1);
+	blk_wait_pending(test, fx->fbb, 2);
+	fx->fbb->fault = *fault;
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+
+	/* A duplicate follows one valid answer; anything else fails both. */
+	for (i = 0; i < 2; i++)
+		failed += blk_wait(test, io[i]) == -EIO;
+	KUNIT_EXPECT_EQ(test, failed, *fault == FAKE_BLKBACK_TWICE ? 1U : 2U);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 16, 4096, 0, NULL), -EIO);
+
+	fake_blkback_disconnect(fx->fbb);
+	fake_l0_stop_enumerating(fx->fl0);
+	/* A grant L0 held on to is ended once it lets go, not before. */
+	for (i = 0; i < 100 && fake_l0_grants_in_use(fx->fl0); i++)
+		msleep(50);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
+/* An I/O error is the backend's to report: it fails one request only. */
+static void blk_io_error_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_connect(test, fx);
+	fx->fbb->fault = FAKE_BLKBACK_IO_ERROR;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 1, NULL), -EIO);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	fx->fbb->fault = FAKE_BLKBACK_NONE;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 2, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 2));
+}
+
+/*
+ * A backend that refuses what it offered: the request fails (a flush
+ * that did not happen is not reported done) and the disk stops asking.
+ */
+static void blk_refused_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request_queue *q;
+
+	blk_connect(test, fx);
+	q = fx->info->disk->queue;
+	fx->fbb->fault = FAKE_BLKBACK_REFUSE;
+	KUNIT_EXPECT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), -EOPNOTSUPP);
+	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	/* The block layer reports a refused discard as done: it is advisory. */
+	KUNIT_EXPECT_EQ(test, blkdev_issue_discard(fx->info->disk->part0, 0, 8, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, fx->fbb->log[1].op, BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, bdev_max_discard_sectors(fx->info->disk->part0), 0U);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 2U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+
+	/* Without a write cache, a flush is done before it reaches us. */
+	KUNIT_EXPECT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), 0);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 2U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x21, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
+}
+
+static struct kunit_case blk_cases[] = {
+	KUNIT_CASE(blk_negotiate_test),
+	KUNIT_CASE(blk_disk_keys_test),
+	KUNIT_CASE(blk_bad_backend_test),
+	KUNIT_CASE(blk_direct_rw_test),
+	KUNIT_CASE(blk_ring_full_test),
+	KUNIT_CASE(blk_indirect_test),
+	KUNIT_CASE(blk_flush_fua_test),
+	KUNIT_CASE(blk_barrier_test),
+	KUNIT_CASE(blk_discard_test),
+	KUNIT_CASE(blk_persistent_test),
+	KUNIT_CASE(blk_bounce_test),
+	KUNIT_CASE(blk_requeue_test),
+	KUNIT_CASE(blk_closing_drain_test),
+	KUNIT_CASE(blk_requeue_shrink_test),
+	KUNIT_CASE(blk_hotplug_test),
+	KUNIT_CASE(blk_unplug_test),
+	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
+	KUNIT_CASE(blk_io_error_test),
+	KUNIT_CASE(blk_refused_test),
+	{}
+};
+
+static struct kunit_suite blk_suite = {
+	.name = "blanket_blk",
+	.test_cases = blk_cases,
+};
+
+kunit_test_suite(blk_suite);
