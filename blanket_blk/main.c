@@ -9,7 +9,6 @@
  * again to the next one.
  */
 
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <xen/interface/io/protocols.h>
@@ -37,9 +36,6 @@ static bool trusted = true;
 module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
 		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else)");
-
-/* Backend waits for the frontend to close before it lets go of our rings. */
-#define BLANKET_BLK_CLOSE_TIMEOUT_MS	5000
 
 /* The parameters as they are when a device is probed: its for life. */
 static void blanket_blk_params(struct blanket_blk_params *p)
@@ -304,6 +300,13 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 	mutex_lock(&info->lock);
 	if (READ_ONCE(info->broken))
 		goto out;
+	/*
+	 * Before we build rings, a closing or closed backend is one that has
+	 * not yet seen our Initialising (after a reload, say): nothing to undo.
+	 */
+	if (bdev->state == XenbusStateInitialising &&
+	    (state >= XenbusStateClosing || state == XenbusStateUnknown))
+		goto out;
 	switch (state) {
 	case XenbusStateInitWait:
 		/* First contact, or blkback started over: connect afresh. */
@@ -384,26 +387,16 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 		return -ENOMEM;
 	}
 	dev_set_drvdata(&bdev->dev, info);
-	err = blanket_xs_watch(bdev->xs, &info->sectors_watch, info->sectors_path,
-			       blanket_blk_sectors_changed);
+	/* Blkback may still be where an earlier driver left it. */
+	err = blanket_handshake_reset(bdev);
+	if (!err)
+		err = blanket_xs_watch(bdev->xs, &info->sectors_watch,
+				       info->sectors_path, blanket_blk_sectors_changed);
 	if (err) {
 		kfree(info->sectors_path);
 		kfree(info);
 	}
 	return err;
-}
-
-static void blanket_blk_wait_backend(struct blanket_device *bdev, u32 want,
-				     unsigned long end)
-{
-	u32 state;
-
-	while (time_before(jiffies, end)) {
-		if (blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
-					"state", &state) || state >= want)
-			break;
-		msleep(20);
-	}
 }
 
 /*
@@ -413,19 +406,13 @@ static void blanket_blk_wait_backend(struct blanket_device *bdev, u32 want,
  */
 static void blanket_blk_close(struct blanket_blk *info)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_BLK_CLOSE_TIMEOUT_MS);
 	struct blanket_device *bdev = info->bdev;
 
 	if (!info->queues)
 		return;
-	if (bdev->state != XenbusStateClosed) {
-		if (blanket_switch_state(bdev, XenbusStateClosing))
-			return;
-		blanket_blk_wait_backend(bdev, XenbusStateClosing, end);
-		if (blanket_switch_state(bdev, XenbusStateClosed))
-			return;
-	}
-	blanket_blk_wait_backend(bdev, XenbusStateClosed, end);
+	blanket_close(bdev);
+	if (!blanket_switch_state(bdev, XenbusStateClosed))
+		blanket_await_otherend(bdev, XenbusStateClosed);
 }
 
 /*

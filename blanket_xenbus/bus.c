@@ -200,8 +200,7 @@ static enum xenbus_state blanket_read_otherend(struct blanket_device *bdev)
  * Poll until the backend is at @state or past it in the closing order, or
  * gone. Polled, not watched: around probe and remove there is no watch.
  */
-static void blanket_await_otherend(struct blanket_device *bdev,
-				   enum xenbus_state state)
+void blanket_await_otherend(struct blanket_device *bdev, enum xenbus_state state)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(BLANKET_CLOSE_TIMEOUT_MS);
 	enum xenbus_state now;
@@ -215,16 +214,18 @@ static void blanket_await_otherend(struct blanket_device *bdev,
 	dev_warn(&bdev->dev, "backend stays %s, not %s\n",
 		 blanket_state_name(now), blanket_state_name(state));
 }
+EXPORT_SYMBOL_GPL(blanket_await_otherend);
 
 /*
- * A driver letting go of a device the backend still serves: Closing, and
+ * A driver letting go of a device whose rings it published: Closing, and
  * give the backend time to unmap what we shared (what it still maps after
  * that is parked by the grant table, never freed under it). The driver
  * then frees its rings and switches to Closed.
  */
 void blanket_close(struct blanket_device *bdev)
 {
-	if (bdev->state == XenbusStateConnected &&
+	if ((bdev->state == XenbusStateInitialised ||
+	     bdev->state == XenbusStateConnected) &&
 	    !blanket_switch_state(bdev, XenbusStateClosing))
 		blanket_await_otherend(bdev, XenbusStateClosing);
 }
