@@ -59,9 +59,13 @@ lab:
 xen-check:
 	xen/build.sh
 
+# Three levels: the patched L1 Xen in an L0 HVM guest, blanket in its Dom0.
+lab-full: xen-check
+	tests/lab/blanket-direct.sh forwarded
+
 # Proves that `make check` fails on each class of fault it claims to catch.
 check-harness:
 	tests/run.sh harness
 
 .PHONY: all modules install clean dkms-install dkms-remove check check-harness lab \
-	xen-check
+	xen-check lab-full

@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the L1 guest (booted "nopv") once blanket's modules are
-# loaded: blanket_xenbus must have connected to L0 in direct mode and
-# enumerated the guest's vif and vbd from L0's xenstore, and blanket_net's
-# blnet0 must reach L0's Dom0. Prints what it finds; exits non-zero if
-# anything is missing.
+# Runs once blanket's modules are loaded, in the L1 guest booted "nopv" or
+# in the PV Dom0 of the patched L1 Xen (lab.mode=forwarded): blanket_xenbus
+# must have connected to L0 with the transport of that mode and enumerated
+# the guest's vif and vbd from L0's xenstore, and blanket_net's blnet0 must
+# reach L0's Dom0. Prints what it finds; exits non-zero if anything is
+# missing.
 fail=0
 devs=/sys/bus/blanket/devices
+transport=direct
+grep -q 'lab.mode=forwarded' /proc/cmdline && transport=forwarded
 
 have_both() {
 	[ -e $devs/vif-0 ] && ls $devs 2>/dev/null | grep -q '^vbd-'
@@ -159,6 +162,7 @@ fi
 
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs_requests|xs_errors|xs_broken)'
+echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $transport mode"; fail=1; }
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
 echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
 dmesg | grep -i 'blanket' | tail -n 15

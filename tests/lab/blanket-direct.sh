@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# blanket in direct mode against a real L0: builds the modules against
-# Debian's 6.1 headers (the L1 guest runs Debian's 6.1 kernel), puts them
-# and blanket-check.sh into the L1 guest booted "nopv", and runs the lab.
-# Passes only if blanket_xenbus connects to L0 and finds the vif and vbd.
+# blanket-direct.sh [nopv|forwarded]: blanket against a real L0. Builds the
+# modules against Debian's 6.1 headers (the L1 guest runs Debian's 6.1
+# kernel), puts them and blanket-check.sh into the guest's initramfs, and
+# runs the lab: by default in the L1 guest booted "nopv" (direct mode);
+# with "forwarded" in the PV Dom0 of the patched L1 Xen that `make
+# xen-check` built. Passes only if blanket_xenbus connects to L0 and finds
+# the vif and vbd.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$top/build/lab-blanket
+mode=${1:-nopv}
+out=$top/build/lab-blanket-$mode
 kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 
 rm -rf "$out/src" "$out/extra"
@@ -26,4 +30,5 @@ done
 # The guest reads its initramfs through the HVM firmware: keep it small.
 strip --strip-debug "$out"/extra/*.ko
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
-exec "$top/tests/lab/run.sh" nopv --extra "$out/extra" "$@"
+shift $(($# > 0))
+exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" "$@"

@@ -6,7 +6,7 @@
 # <checks>", then "LAB-DONE", and powers the guest off. Every char on this
 # console is an emulated UART access two levels down: print little.
 #
-# Kernel arguments it reads: lab.mode=baseline|nopv, lab.ip=<addr/len>,
+# Kernel arguments it reads: lab.mode=baseline|nopv|forwarded, lab.ip=<addr/len>,
 # lab.peer=<Dom0's bridge address>.
 #   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
 #             eth0 (driver vif) pings Dom0, xvda reads the run's token from
@@ -15,7 +15,8 @@
 #             both front ends refuse to load, no xvd* and no vif netdev;
 #             yet CPUID still says XenVMMXenVMM and the Xen platform PCI
 #             device 5853:0001 is there (what direct mode builds on).
-# Then, in both modes, every /extra/*.ko is loaded (in repeated passes, so
+#   forwarded this is the PV Dom0 of an L1 Xen: /sys/hypervisor says xen.
+# Then, in every mode, every /extra/*.ko is loaded (in repeated passes, so
 # dependencies need no order file) and /extra/run.sh is run if present;
 # their output comes as "LAB-EXTRA: " lines and a failure fails the run.
 /bin/busybox --install -s /bin
@@ -135,6 +136,11 @@ nopv)
 	[ -n "$(vif_netdevs)" ] && bad vif_present
 	[ -n "$(xvd_disks)" ] && bad xvd_present
 	say "netdevs=$(ls /sys/class/net | tr '\n' ' ')"
+	;;
+forwarded)
+	# Dom0 of an L1 Xen: the devices are L0's, seen through blanket only.
+	[ "$(cat /sys/hypervisor/type 2>/dev/null)" = xen ] || bad hypervisor_type
+	say "xen_caps=$(cat /sys/hypervisor/properties/capabilities 2>/dev/null)"
 	;;
 *)
 	bad "mode_$mode"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [baseline|nopv] [--extra DIR] [--timeout SECONDS]
+# run.sh [baseline|nopv|forwarded] [--extra DIR] [--timeout SECONDS]
 #
 # The nested lab, end to end: Xen 4.17 as L0 inside QEMU TCG, a Debian 6.1
 # PV Dom0 running the Xen toolstack, and in it an L1 HVM guest (Debian 6.1
@@ -15,6 +15,9 @@
 #             deprecated one): no Xen front end takes L0's devices, yet the
 #             guest sees CPUID XenVMMXenVMM and the platform PCI device
 #             5853:0001 - the starting point of blanket's direct transport
+#   forwarded the guest is an L1 Xen (BLANKET_L1_XEN, by default the patched
+#             build/xen/xen of `make xen-check`) whose PV Dom0 runs the
+#             same kernel and initramfs: blanket's forwarded transport
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
 # then its run.sh is run (see l1-init.sh). Needs root. images.sh runs first
 # (fast when its cache is warm).
@@ -39,10 +42,10 @@ extra=
 timeout_s=${BLANKET_LAB_TIMEOUT:-2400}
 while [ $# -gt 0 ]; do
 	case $1 in
-	baseline | nopv) mode=$1 ;;
+	baseline | nopv | forwarded) mode=$1 ;;
 	--extra) extra=$(cd "${2:?--extra needs a directory}" && pwd); shift ;;
 	--timeout) timeout_s=${2:?}; shift ;;
-	*) die "usage: run.sh [baseline|nopv] [--extra DIR] [--timeout SECONDS]" ;;
+	*) die "usage: run.sh [baseline|nopv|forwarded] [--extra DIR] [--timeout SECONDS]" ;;
 	esac
 	shift
 done
@@ -64,11 +67,34 @@ dom0_ip=10.99.0.1/24
 guest_ip=10.99.0.2/24
 guest_args="console=ttyS0,115200 quiet lab.mode=$mode lab.ip=$guest_ip lab.peer=${dom0_ip%/*}"
 [ "$mode" = nopv ] && guest_args="$guest_args nopv"
+l1_xen=${BLANKET_L1_XEN:-$top/build/xen/xen}
+if [ "$mode" = forwarded ]; then
+	[ -f "$l1_xen" ] || die "no L1 Xen at $l1_xen: run make xen-check"
+	ensure_packages grub-pc-bin xorriso
+fi
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
 cp "$lab/dom0.sh" "$share/"
 cp "$out/l1/vmlinuz" "$share/l1/"
 "$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
+if [ "$mode" = forwarded ]; then
+	# The L1 Xen boots from a GRUB CD. (Direct kernel boot of its multiboot
+	# image, with no VGA, printed nothing in 25 minutes.)
+	iso=$run/iso
+	mkdir -p "$iso/boot/grub"
+	cp "$l1_xen" "$iso/boot/xen"
+	cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$iso/boot/"
+	cat >"$iso/boot/grub/grub.cfg" <<EOF
+set timeout=0
+menuentry l1 {
+	multiboot /boot/xen console=com1 com1=115200,8n1 dom0_mem=384M,max:384M dom0_max_vcpus=1
+	module /boot/vmlinuz $guest_args console=hvc0
+	module /boot/initrd.img
+}
+EOF
+	grub-mkrescue -o "$share/l1/l1.iso" "$iso" >"$run/grub-mkrescue.log" 2>&1 ||
+		die "grub-mkrescue: $(tail -n 1 "$run/grub-mkrescue.log")"
+fi
 cp --sparse=always "$out/l1/disk.img" "$share/l1/"
 printf '%s\n' "$token" | dd of="$share/l1/disk.img" conv=notrunc status=none
 
@@ -78,20 +104,35 @@ create_timeout=${BLANKET_LAB_CREATE_TIMEOUT:-600}
 guest_timeout=${BLANKET_LAB_GUEST_TIMEOUT:-1500}
 EOF
 
-# Direct kernel boot through the HVM firmware; the serial console goes to a
-# file in Dom0, not through xenconsoled. No VGA: nothing would look at it.
+# Direct kernel boot through the HVM firmware (forwarded: the GRUB CD); the
+# serial console goes to a file in Dom0, not through xenconsoled. No VGA
+# unless GRUB needs one: nothing would look at it.
+disk="'format=raw,vdev=xvda,access=rw,target=/var/lib/lab/disk.img'"
+vga=none
+if [ "$mode" = forwarded ]; then
+	# Family 0xf (qemu64's) makes Xen's AMD setup write an MSR that L0
+	# refuses. Without a VGA, GRUB's real-mode start triple-faulted.
+	vga=stdvga
+	boot="boot = \"d\"
+cpuid = \"host,family=16,model=2\"
+memory = 640"
+	disk="$disk, 'format=raw,vdev=hdc,access=ro,devtype=cdrom,target=/lab/l1/l1.iso'"
+else
+	boot="kernel = \"/var/lib/lab/vmlinuz\"
+ramdisk = \"/var/lib/lab/initrd.img\"
+cmdline = \"$guest_args\"
+memory = 256"
+fi
+
 cat >"$share/l1.cfg" <<EOF
 name = "l1"
 type = "hvm"
-memory = 256
 vcpus = 1
-kernel = "/var/lib/lab/vmlinuz"
-ramdisk = "/var/lib/lab/initrd.img"
-cmdline = "$guest_args"
+$boot
 vif = [ 'bridge=xenbr0' ]
-disk = [ 'format=raw,vdev=xvda,access=rw,target=/var/lib/lab/disk.img' ]
+disk = [ $disk ]
 serial = 'file:/var/lib/lab/l1-console.log'
-vga = "none"
+vga = "$vga"
 vnc = 0
 sdl = 0
 on_poweroff = "destroy"
@@ -216,6 +257,9 @@ if [ "$status" = OK ]; then
 		has "LAB: xvd_disks=none" || problems+=("an xvd disk appeared")
 		has_re '^LAB: xen_platform_pci=.* driver=none$' ||
 			problems+=("a driver took the platform PCI device")
+		;;
+	forwarded)
+		has "LAB: hypervisor_type=xen" || problems+=("the guest's Dom0 is not on Xen")
 		;;
 	esac
 fi
