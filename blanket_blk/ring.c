@@ -518,7 +518,8 @@ static int blanket_blk_slot_init(struct blanket_blk_queue *q,
 	if (err)
 		return err;
 	s->held = true;
-	err = blanket_blk_grant_pages(info->bdev, s->ipages, s->igrefs, nr_ipages, true);
+	/* Blkback maps persistent grants read-write, indirect pages too. */
+	err = blanket_blk_grant_pages(info->bdev, s->ipages, s->igrefs, nr_ipages, false);
 	if (!err)
 		s->iheld = true;
 	return err;

@@ -51,6 +51,20 @@ static void fake_blkback_kick(void *data)
 	schedule_work(&fbb->work);
 }
 
+/*
+ * Blkback maps a persistent grant read-write, whatever the request it
+ * first comes with (it may serve reads later): the grant must allow it.
+ */
+static int fake_blkback_persistent_ok(struct fake_blkback *fbb, grant_ref_t ref)
+{
+	if (!fbb->persistent)
+		return 0;
+	if (!fake_l0_grant_map(fbb->fl0, ref, true))
+		return -EPERM;
+	fake_l0_grant_unmap(fbb->fl0, ref, true);
+	return 0;
+}
+
 /* Data segments of a request: from the request, or its indirect pages. */
 static int fake_blkback_segs(struct fake_blkback *fbb, const struct blkif_request *req,
 			     struct blkif_request_segment *segs, unsigned int *nseg)
@@ -72,7 +86,9 @@ static int fake_blkback_segs(struct fake_blkback *fbb, const struct blkif_reques
 	for (i = 0; i < npages; i++) {
 		unsigned int chunk = min_t(unsigned int, n - i * BLANKET_BLK_SEGS_PER_PAGE,
 					   BLANKET_BLK_SEGS_PER_PAGE);
-		int err = fake_l0_grant_copy(fbb->fl0, req->u.indirect.indirect_grefs[i], 0,
+		grant_ref_t ref = req->u.indirect.indirect_grefs[i];
+		int err = fake_blkback_persistent_ok(fbb, ref) ?:
+			  fake_l0_grant_copy(fbb->fl0, ref, 0,
 					     segs + i * BLANKET_BLK_SEGS_PER_PAGE,
 					     chunk * sizeof(*segs), false);
 
@@ -116,6 +132,7 @@ static s16 fake_blkback_rw(struct fake_blkback *fbb, const struct blkif_request 
 
 		if (last < first || last >= BLANKET_BLK_SECTORS_PER_PAGE ||
 		    off + len > fbb->sectors << SECTOR_SHIFT ||
+		    fake_blkback_persistent_ok(fbb, segs[i].gref) ||
 		    fake_l0_grant_copy(fbb->fl0, segs[i].gref, first << SECTOR_SHIFT,
 				       fbb->disk + off, len, read))
 			status = BLKIF_RSP_ERROR;
@@ -332,6 +349,8 @@ void fake_blkback_connect(struct fake_blkback *fbb)
 
 	mutex_lock(&fbb->lock);
 	fbb->ring_order = fake_blkback_node_u32(fbb, fbb->fe, "ring-page-order", 0);
+	fbb->persistent = fake_blkback_node_u32(fbb, fbb->fe, "feature-persistent", 0) &&
+			  fake_blkback_node_u32(fbb, fbb->be, "feature-persistent", 0);
 	fbb->nr_queues = fake_blkback_node_u32(fbb, fbb->fe, "multi-queue-num-queues", 1);
 	mutex_unlock(&fbb->lock);
 	KUNIT_ASSERT_LE(test, fbb->nr_queues, FAKE_BLKBACK_QUEUES);

@@ -71,6 +71,7 @@ struct fake_blkback {
 	bool hold;			/* leave requests unanswered */
 	bool kept;			/* kept_ref is mapped (KEEP_MAPPED) */
 	bool kept_write;
+	bool persistent;		/* negotiated: grants are mapped read-write */
 	grant_ref_t kept_ref;
 	enum fake_blkback_fault fault;
 
