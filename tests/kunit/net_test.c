@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
@@ -623,6 +624,106 @@ static void net_reconnect_test(struct kunit *test)
 	NET_EXPECT_MEMEQ(test, pkt->data, frame, sizeof(frame));
 }
 
+/* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
+static void net_mtu_test(struct kunit *test)
+{
+	static const char *const no_sg[] = { "feature-rx-copy=1", NULL };
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 9000 + ETH_HLEN;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 *frame;
+	int err;
+
+	net_setup(test, net_features, true);
+	rtnl_lock();
+	err = dev_set_mtu(fx->nf->netdev, 9000);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	net_frame(fx, frame, len, 11);
+	skb = alloc_skb(len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, len);
+	net_xmit(test, skb);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_EXPECT_EQ(test, pkt->len, len);
+	KUNIT_EXPECT_GE(test, pkt->slots, 3U);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_EXPECT_TRUE(test, net_tx_idle(fx->nf));
+
+	/* A second device whose netback takes no SG keeps 1500. */
+	dev_remove_pack(&fx->tap);
+	fx->tap.func = NULL;
+	fake_netback_disconnect(fx->nb);
+	fake_l0_stop_enumerating(fx->fl0);
+	net_setup(test, no_sg, true);
+	rtnl_lock();
+	err = dev_set_mtu(fx->nf->netdev, 9000);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_FALSE(test, fx->nf->netdev->features & NETIF_F_SG);
+}
+
+/* What ethtool shows: driver, channels, and per-queue counters that move. */
+static void net_ethtool_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const struct ethtool_ops *ops;
+	struct ethtool_drvinfo info = {};
+	struct ethtool_channels ch = {};
+	struct net_device *dev;
+	struct sk_buff *skb;
+	u8 frame[300], *names;
+	u64 *stats;
+	int n, i;
+
+	net_setup(test, net_features, true);
+	dev = fx->nf->netdev;
+	ops = dev->ethtool_ops;
+	ops->get_drvinfo(dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.driver, "blanket_net");
+	KUNIT_EXPECT_STREQ(test, info.bus_info, "vif-0");
+	ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 1U);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, fx->nf->max_queues);
+
+	net_frame(fx, frame, sizeof(frame), 8);
+	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, sizeof(frame));
+	net_xmit(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	kfree_skb(skb);
+
+	n = ops->get_sset_count(dev, ETH_SS_STATS);
+	KUNIT_ASSERT_EQ(test, n, 10);
+	names = kunit_kzalloc(test, n * ETH_GSTRING_LEN, GFP_KERNEL);
+	stats = kunit_kcalloc(test, n, sizeof(*stats), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, names);
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	ops->get_strings(dev, ETH_SS_STATS, names);
+	ops->get_ethtool_stats(dev, NULL, stats);
+	for (i = 0; i < n; i++) {
+		const char *name = names + i * ETH_GSTRING_LEN;
+
+		if (!strcmp(name, "q0_tx_packets") || !strcmp(name, "q0_rx_packets"))
+			KUNIT_EXPECT_GE_MSG(test, stats[i], 1ULL, "%s", name);
+		if (!strcmp(name, "q0_tx_bytes"))
+			KUNIT_EXPECT_GE(test, stats[i], (u64)sizeof(frame));
+		if (!strcmp(name, "q0_events") || !strcmp(name, "q0_tx_kicks"))
+			KUNIT_EXPECT_GE_MSG(test, stats[i], 1ULL, "%s", name);
+		if (!strcmp(name, "q0_rx_errors"))
+			KUNIT_EXPECT_EQ(test, stats[i], 0ULL);
+	}
+	KUNIT_EXPECT_STREQ(test, names, "q0_tx_packets");
+}
+
 /* What netback offers, read strictly. */
 static void net_features_test(struct kunit *test)
 {
@@ -701,6 +802,8 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_reconnect_test),
+	KUNIT_CASE(net_ethtool_test),
+	KUNIT_CASE(net_mtu_test),
 	{}
 };
 

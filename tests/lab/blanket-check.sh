@@ -130,35 +130,40 @@ else
 fi
 
 # blanket_blk: the vbd's disk reads the run's token that Dom0 put at
-# sector 0, and what we write at sector 2 reads back.
-disk=
-i=0
-while [ $i -lt 60 ] && [ -z "$disk" ]; do
-	disk=$(ls /sys/block 2>/dev/null | grep '^bvd' | head -n 1)
-	[ -n "$disk" ] || sleep 1
-	i=$((i + 1))
-done
-if [ -n "$disk" ]; then
+# sector 0, and what we write after it reads back; once as loaded, once
+# reloaded with indirect descriptors off (a reload of its own, too).
+blk_check() {	# tag
+	disk=
+	i=0
+	while [ $i -lt 60 ] && [ -z "$disk" ]; do
+		disk=$(ls /sys/block 2>/dev/null | grep '^bvd' | head -n 1)
+		[ -n "$disk" ] || sleep 1
+		i=$((i + 1))
+	done
+	if [ -z "$disk" ]; then
+		echo "blanket: no bvd disk ($1)"
+		return 1
+	fi
 	tok=$(dd if=/dev/$disk bs=512 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
-	echo "blanket_blk=$disk vbd=$(cat /sys/block/$disk/blanket_vbd 2>/dev/null)" \
+	echo "$1=$disk vbd=$(cat /sys/block/$disk/blanket_vbd 2>/dev/null)" \
 		"sectors=$(cat /sys/block/$disk/size) sector0=$tok"
-	case $tok in BLANKET-LAB-DISK*) ;; *) echo "blanket: $disk does not read the token"; fail=1 ;; esac
+	case $tok in BLANKET-LAB-DISK*) ;; *) echo "blanket: $disk does not read the token"; return 1 ;; esac
 	dd if=/dev/urandom of=/tmp/blk.in bs=4096 count=256 2>/dev/null
 	dd if=/tmp/blk.in of=/dev/$disk bs=4096 seek=1 conv=fsync 2>&1 | grep -v records
 	# Read it back from the disk, not from the page cache.
 	blockdev --flushbufs /dev/$disk
 	echo 3 >/proc/sys/vm/drop_caches
 	dd if=/dev/$disk of=/tmp/blk.out bs=4096 skip=1 count=256 2>&1 | grep -v records
-	if [ "$(sha256sum </tmp/blk.in)" = "$(sha256sum </tmp/blk.out)" ]; then
-		echo "blanket_blk_verify=1MiB ok"
-	else
-		echo "blanket: 1 MiB written to $disk does not read back"
-		fail=1
+	if [ "$(sha256sum </tmp/blk.in)" != "$(sha256sum </tmp/blk.out)" ]; then
+		echo "blanket: 1 MiB written to $disk does not read back ($1)"
+		return 1
 	fi
-else
-	echo "blanket: no bvd disk"
-	fail=1
-fi
+	echo "${1}_verify=1MiB ok"
+}
+blk_check blanket_blk || fail=1
+rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 ||
+	{ echo "blanket: blanket_blk reload failed"; fail=1; }
+blk_check blanket_blk_direct || fail=1
 
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs_requests|xs_errors|xs_broken)'
