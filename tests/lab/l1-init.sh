@@ -49,7 +49,7 @@ vif_netdevs() {
 xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
 # Interrupts (L0 events) taken by xen-netfront's event channels so far.
 netfront_events() {
-	grep -E 'xen-dyn.*eth' /proc/interrupts |
+	grep -E ' eth[0-9]+(-q[0-9]+)?(-tx|-rx)?$' /proc/interrupts |
 		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }'
 }
 
