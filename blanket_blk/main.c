@@ -143,9 +143,10 @@ static int blanket_blk_write_queue(struct blanket_blk *info, blanket_xbt_t t,
 	return err ?: blanket_xs_printf(xs, t, dir, "event-channel", "%u", q->port);
 }
 
-static int blanket_blk_write_keys_once(struct blanket_blk *info, blanket_xbt_t t,
-				       const struct blanket_blk_params *p)
+static int blanket_blk_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
+				  void *ctx)
 {
+	struct blanket_blk *info = ctx;
 	struct blanket_device *bdev = info->bdev;
 	unsigned int i;
 	int err = 0;
@@ -170,28 +171,7 @@ static int blanket_blk_write_keys_once(struct blanket_blk *info, blanket_xbt_t t
 				       XEN_IO_PROTO_ABI_NATIVE);
 	if (!err)
 		err = blanket_xs_write(bdev->xs, t, bdev->nodename, "feature-persistent",
-				       p->persistent ? "1" : "0");
-	return err;
-}
-
-static int blanket_blk_write_keys(struct blanket_blk *info,
-				  const struct blanket_blk_params *p)
-{
-	struct blanket_xs *xs = info->bdev->xs;
-	int err, tries = 0;
-	blanket_xbt_t t;
-
-	do {
-		err = blanket_xs_transaction_start(xs, &t);
-		if (err)
-			return err;
-		err = blanket_blk_write_keys_once(info, t, p);
-		if (err) {
-			blanket_xs_transaction_end(xs, t, true);
-			return err;
-		}
-		err = blanket_xs_transaction_end(xs, t, false);
-	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
+				       info->params.persistent ? "1" : "0");
 	return err;
 }
 
@@ -248,7 +228,7 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 					  info->tag_set.nr_hw_queues);
 	err = blanket_blk_rings_create(info);
 	if (!err)
-		err = blanket_blk_write_keys(info, &info->params);
+		err = blanket_xs_transact(bdev->xs, blanket_blk_write_keys, info);
 	if (!err)
 		err = blanket_switch_state(bdev, XenbusStateInitialised);
 	if (err)

@@ -68,8 +68,10 @@ static const char *const blanket_net_frontend_features[] = {
 	"feature-gso-tcpv4", "feature-gso-tcpv6", "feature-ipv6-csum-offload",
 };
 
-static int blanket_net_write_keys_once(struct blanket_net *nf, blanket_xbt_t t)
+static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
+				  void *ctx)
 {
+	struct blanket_net *nf = ctx;
 	struct blanket_device *bdev = nf->bdev;
 	unsigned int i;
 	int err = 0;
@@ -82,26 +84,6 @@ static int blanket_net_write_keys_once(struct blanket_net *nf, blanket_xbt_t t)
 	for (i = 0; i < ARRAY_SIZE(blanket_net_frontend_features) && !err; i++)
 		err = blanket_xs_write(bdev->xs, t, bdev->nodename,
 				       blanket_net_frontend_features[i], "1");
-	return err;
-}
-
-static int blanket_net_write_keys(struct blanket_net *nf)
-{
-	struct blanket_xs *xs = nf->bdev->xs;
-	int err, tries = 0;
-	blanket_xbt_t t;
-
-	do {
-		err = blanket_xs_transaction_start(xs, &t);
-		if (err)
-			return err;
-		err = blanket_net_write_keys_once(nf, t);
-		if (err) {
-			blanket_xs_transaction_end(xs, t, true);
-			return err;
-		}
-		err = blanket_xs_transaction_end(xs, t, false);
-	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
 	return err;
 }
 
@@ -126,7 +108,7 @@ static int blanket_net_connect(struct blanket_net *nf)
 	if (IS_ERR(queues))
 		return PTR_ERR(queues);
 	blanket_net_netdev_connect(nf, queues, nr);
-	err = blanket_net_write_keys(nf);
+	err = blanket_xs_transact(bdev->xs, blanket_net_write_keys, nf);
 	if (!err)
 		err = blanket_switch_state(bdev, XenbusStateConnected);
 	if (err) {

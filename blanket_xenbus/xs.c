@@ -535,6 +535,33 @@ int blanket_xs_transaction_end(struct blanket_xs *xs, blanket_xbt_t t,
 }
 EXPORT_SYMBOL_GPL(blanket_xs_transaction_end);
 
+/*
+ * Run @fn in a transaction, starting over while the end says -EAGAIN
+ * (another writer got in first), at most BLANKET_XS_TRANSACTION_TRIES
+ * times. An error from @fn aborts the transaction and is returned.
+ */
+int blanket_xs_transact(struct blanket_xs *xs,
+			int (*fn)(struct blanket_xs *xs, blanket_xbt_t t, void *ctx),
+			void *ctx)
+{
+	int err, tries = 0;
+	blanket_xbt_t t;
+
+	do {
+		err = blanket_xs_transaction_start(xs, &t);
+		if (err)
+			return err;
+		err = fn(xs, t, ctx);
+		if (err) {
+			blanket_xs_transaction_end(xs, t, true);
+			return err;
+		}
+		err = blanket_xs_transaction_end(xs, t, false);
+	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
+	return err;
+}
+EXPORT_SYMBOL_GPL(blanket_xs_transact);
+
 static int blanket_xs_watch_op(struct blanket_xs *xs, u32 type,
 			       struct blanket_xs_watch *watch)
 {

@@ -49,6 +49,9 @@ int blanket_xs_read_bool(struct blanket_xs *xs, blanket_xbt_t t,
 int blanket_xs_transaction_start(struct blanket_xs *xs, blanket_xbt_t *t);
 int blanket_xs_transaction_end(struct blanket_xs *xs, blanket_xbt_t t,
 			       bool abort);
+int blanket_xs_transact(struct blanket_xs *xs,
+			int (*fn)(struct blanket_xs *xs, blanket_xbt_t t, void *ctx),
+			void *ctx);
 
 struct blanket_xs_watch;
 typedef void (*blanket_xs_watch_fn)(struct blanket_xs_watch *watch,

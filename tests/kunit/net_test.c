@@ -162,6 +162,23 @@ static void net_xmit(struct kunit *test, struct sk_buff *skb)
 	KUNIT_EXPECT_EQ(test, ret, NETDEV_TX_OK);
 }
 
+/* Transmit a linear frame of @len bytes with payload @seed; returns it. */
+static u8 *net_send_frame(struct kunit *test, unsigned int len, u8 seed)
+{
+	struct net_fixture *fx = test->priv;
+	struct sk_buff *skb;
+	u8 *frame;
+
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	net_frame(fx, frame, len, seed);
+	skb = alloc_skb(len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, frame, len);
+	net_xmit(test, skb);
+	return frame;
+}
+
 /* No TX slot of queue 0 is still waiting for netback. */
 static bool net_tx_idle(struct blanket_net *nf)
 {
@@ -221,17 +238,10 @@ static void net_tx_linear_test(struct kunit *test)
 	struct net_fixture *fx = test->priv;
 	const unsigned int len = 1000;
 	struct fake_nb_pkt *pkt;
-	struct sk_buff *skb;
 	u8 *frame;
 
 	net_setup(test, net_features, true);
-	frame = kunit_kmalloc(test, len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, frame);
-	net_frame(fx, frame, len, 1);
-	skb = alloc_skb(len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, len);
-	net_xmit(test, skb);
+	frame = net_send_frame(test, len, 1);
 
 	pkt = fake_netback_wait_sent(fx->nb, 1);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
@@ -631,7 +641,6 @@ static void net_mtu_test(struct kunit *test)
 	struct net_fixture *fx = test->priv;
 	const unsigned int len = 9000 + ETH_HLEN;
 	struct fake_nb_pkt *pkt;
-	struct sk_buff *skb;
 	u8 *frame;
 	int err;
 
@@ -640,13 +649,7 @@ static void net_mtu_test(struct kunit *test)
 	err = dev_set_mtu(fx->nf->netdev, 9000);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, err, 0);
-	frame = kunit_kmalloc(test, len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, frame);
-	net_frame(fx, frame, len, 11);
-	skb = alloc_skb(len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, len);
-	net_xmit(test, skb);
+	frame = net_send_frame(test, len, 11);
 	pkt = fake_netback_wait_sent(fx->nb, 1);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	KUNIT_EXPECT_EQ(test, pkt->len, len);
