@@ -179,6 +179,26 @@ static u8 *net_send_frame(struct kunit *test, unsigned int len, u8 seed)
 	return frame;
 }
 
+/*
+ * The frontend's key @key: equal to @want, present with any value if
+ * @want is "", absent if @want is NULL.
+ */
+static void net_expect_key(struct kunit *test, const char *key, const char *want)
+{
+	struct net_fixture *fx = test->priv;
+	char path[64], *v;
+
+	snprintf(path, sizeof(path), FAKE_NB_FRONTEND "/%s", key);
+	v = fake_xenstored_get(fx->fl0->xsd, path);
+	if (!want)
+		KUNIT_EXPECT_NULL_MSG(test, v, "%s", path);
+	else if (!*want)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, v, "%s", path);
+	else
+		KUNIT_EXPECT_STREQ_MSG(test, v ?: "(absent)", want, "%s", path);
+	kfree(v);
+}
+
 /* No TX slot of queue 0 is still waiting for netback. */
 static bool net_tx_idle(struct blanket_net *nf)
 {
@@ -208,7 +228,6 @@ static void net_connect_test(struct kunit *test)
 {
 	struct net_fixture *fx = test->priv;
 	struct net_device *dev;
-	char *v;
 
 	net_setup(test, net_features, true);
 	dev = fx->nf->netdev;
@@ -218,13 +237,9 @@ static void net_connect_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
 	KUNIT_EXPECT_TRUE(test, dev->features & NETIF_F_TSO);
 	KUNIT_EXPECT_TRUE(test, dev->features & NETIF_F_SG);
-	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/request-rx-copy");
-	KUNIT_EXPECT_STREQ(test, v, "1");
-	kfree(v);
+	net_expect_key(test, "request-rx-copy", "1");
 	/* One queue: no per-queue directories. */
-	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/multi-queue-num-queues");
-	KUNIT_EXPECT_NULL(test, v);
-	kfree(v);
+	net_expect_key(test, "multi-queue-num-queues", NULL);
 
 	/* Netback leaves: the carrier goes with it. */
 	fake_netback_disconnect(fx->nb);
@@ -569,7 +584,6 @@ static void net_multiqueue_split_test(struct kunit *test)
 	struct net_fixture *fx = test->priv;
 	struct sk_buff *skb;
 	u8 frame[300];
-	char *v;
 
 	net_setup(test, features, false);
 	/* Our cap, below netback's 4, decides. */
@@ -579,12 +593,8 @@ static void net_multiqueue_split_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 3U);
 	KUNIT_EXPECT_EQ(test, fx->nf->netdev->real_num_tx_queues, 3U);
 	KUNIT_EXPECT_FALSE(test, fx->nf->netdev->features & NETIF_F_TSO);
-	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/multi-queue-num-queues");
-	KUNIT_EXPECT_STREQ(test, v, "3");
-	kfree(v);
-	v = fake_xenstored_get(fx->fl0->xsd, FAKE_NB_FRONTEND "/queue-2/event-channel-rx");
-	KUNIT_EXPECT_NOT_NULL(test, v);
-	kfree(v);
+	net_expect_key(test, "multi-queue-num-queues", "3");
+	net_expect_key(test, "queue-2/event-channel-rx", "");
 	KUNIT_EXPECT_NE(test, fx->nf->queues[0].tx_port, fx->nf->queues[0].rx_port);
 
 	/* RX on the last queue arrives through its own event channel. */
