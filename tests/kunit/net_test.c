@@ -552,22 +552,13 @@ static void net_tx_hostile_test(struct kunit *test)
 {
 	const enum fake_nb_tx_fault *f = test->param_value;
 	struct net_fixture *fx = test->priv;
-	struct sk_buff *skb;
-	u8 frame[200];
 
 	net_setup(test, net_features, true);
 	fx->nb->tx_fault = *f;
-	net_frame(fx, frame, sizeof(frame), 2);
-	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, sizeof(frame));
-	net_xmit(test, skb);
+	net_send_frame(test, 200, 2);
 	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
 	/* A broken device drops what it is given. */
-	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, sizeof(frame));
-	net_xmit(test, skb);
+	net_send_frame(test, 200, 2);
 	KUNIT_EXPECT_EQ(test, fx->nb->nr_sent, 1U);
 	KUNIT_EXPECT_GE(test, fx->nf->queues[0].tx_stats.errors, 1ULL);
 	/* The parked grant and its page go back once netback lets go. */
@@ -611,20 +602,16 @@ static void net_multiqueue_split_test(struct kunit *test)
 static void net_reconnect_test(struct kunit *test)
 {
 	struct net_fixture *fx = test->priv;
+	const unsigned int len = 400;
 	struct fake_nb_pkt *pkt;
-	struct sk_buff *skb;
-	u8 frame[400];
 	u64 in_use;
+	u8 *frame;
 
 	net_setup(test, net_features, true);
 	in_use = fake_l0_grants_in_use(fx->fl0);
 	/* A packet in flight when netback goes away. */
 	fx->nb->tx_fault = FAKE_NB_TX_SILENT;
-	net_frame(fx, frame, sizeof(frame), 6);
-	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, sizeof(frame));
-	net_xmit(test, skb);
+	net_send_frame(test, len, 6);
 	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
 
 	fake_netback_disconnect(fx->nb);
@@ -635,13 +622,10 @@ static void net_reconnect_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), in_use);
 	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
-	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, sizeof(frame));
-	net_xmit(test, skb);
+	frame = net_send_frame(test, len, 6);
 	pkt = fake_netback_wait_sent(fx->nb, 2);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
-	NET_EXPECT_MEMEQ(test, pkt->data, frame, sizeof(frame));
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
 }
 
 /* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
@@ -688,8 +672,9 @@ static void net_ethtool_test(struct kunit *test)
 	struct ethtool_drvinfo info = {};
 	struct ethtool_channels ch = {};
 	struct net_device *dev;
+	const unsigned int len = 300;
 	struct sk_buff *skb;
-	u8 frame[300], *names;
+	u8 *frame, *names;
 	u64 *stats;
 	int n, i;
 
@@ -703,13 +688,9 @@ static void net_ethtool_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ch.combined_count, 1U);
 	KUNIT_EXPECT_EQ(test, ch.max_combined, fx->nf->max_queues);
 
-	net_frame(fx, frame, sizeof(frame), 8);
-	skb = alloc_skb(sizeof(frame), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, sizeof(frame));
-	net_xmit(test, skb);
+	frame = net_send_frame(test, len, 8);
 	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
-	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, len, 0, NULL), 0);
 	skb = net_wait_rx(test);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	kfree_skb(skb);
@@ -728,7 +709,7 @@ static void net_ethtool_test(struct kunit *test)
 		if (!strcmp(name, "q0_tx_packets") || !strcmp(name, "q0_rx_packets"))
 			KUNIT_EXPECT_GE_MSG(test, stats[i], 1ULL, "%s", name);
 		if (!strcmp(name, "q0_tx_bytes"))
-			KUNIT_EXPECT_GE(test, stats[i], (u64)sizeof(frame));
+			KUNIT_EXPECT_GE(test, stats[i], (u64)len);
 		if (!strcmp(name, "q0_events") || !strcmp(name, "q0_tx_kicks"))
 			KUNIT_EXPECT_GE_MSG(test, stats[i], 1ULL, "%s", name);
 		if (!strcmp(name, "q0_rx_errors"))
