@@ -289,10 +289,14 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 		goto out;
 	switch (state) {
 	case XenbusStateInitWait:
-		/* First contact, or blkback started over: connect afresh. */
+		/*
+		 * First contact, or blkback starting over after a Closed. Seen
+		 * while we are Connected, it is a blkback unbound and bound
+		 * again: it attaches to the rings our keys name, where it left
+		 * them, so they stay.
+		 */
 		if (bdev->state == XenbusStateInitialising ||
-		    bdev->state == XenbusStateClosed ||
-		    bdev->state == XenbusStateConnected) {
+		    bdev->state == XenbusStateClosed) {
 			blanket_blk_disconnect(info);
 			err = blanket_blk_init_rings(info);
 		}
@@ -313,10 +317,12 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	case XenbusStateClosed:
+		blanket_blk_disconnect(info);
+		if (!blanket_switch_state(bdev, XenbusStateClosed))
+			err = blanket_reopen(bdev);
+		break;
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
-		if (bdev->state != XenbusStateClosed && state != XenbusStateUnknown)
-			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	default:
 		break;
@@ -327,24 +333,39 @@ out:
 	mutex_unlock(&info->lock);
 }
 
-/* Blkback rewrote "sectors": an online resize. */
+/*
+ * Blkback rewrote "sectors": an online resize. A size that is no number,
+ * or no whole number of logical sectors, describes no disk: the device
+ * is failed rather than guessed at. One that has gone is the backend's
+ * directory going with an unplug, which the bus handles.
+ */
 static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 					const char *path)
 {
 	struct blanket_blk *info = container_of(watch, struct blanket_blk,
 						sectors_watch);
-	u64 sectors;
+	struct blanket_blkif_backend be;
+	const char *why = "sectors is malformed";
+	int err;
 
 	mutex_lock(&info->lock);
-	if (info->connected && info->disk &&
-	    !blanket_blk_read_sectors(info->bdev, &sectors) &&
-	    !(sectors & ((info->be.sector_size >> SECTOR_SHIFT) - 1)) &&
-	    sectors != info->be.sectors) {
+	if (!info->connected || !info->disk)
+		goto out;
+	be = info->be;
+	err = blanket_blk_read_sectors(info->bdev, &be.sectors);
+	if (err == -ENOENT)
+		goto out;
+	if (!err)
+		err = blanket_blkif_check_backend(&be, &why);
+	if (err) {
+		blanket_blk_broken(info, "%s: %s", info->bdev->otherend, why);
+	} else if (be.sectors != info->be.sectors) {
 		dev_info(&info->bdev->dev, "%s: resized from %llu to %llu sectors\n",
-			 info->disk->disk_name, info->be.sectors, sectors);
-		info->be.sectors = sectors;
-		set_capacity_and_notify(info->disk, sectors);
+			 info->disk->disk_name, info->be.sectors, be.sectors);
+		info->be.sectors = be.sectors;
+		set_capacity_and_notify(info->disk, be.sectors);
 	}
+out:
 	mutex_unlock(&info->lock);
 }
 

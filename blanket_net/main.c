@@ -142,10 +142,14 @@ static void blanket_net_otherend_changed(struct blanket_device *bdev,
 	mutex_lock(&nf->lock);
 	switch (state) {
 	case XenbusStateInitWait:
-		/* First contact, or netback started over: connect afresh. */
+		/*
+		 * First contact, or netback starting over after a Closed. Seen
+		 * while we are Connected, it is a netback unbound and bound
+		 * again: it attaches to the rings our keys name, where it left
+		 * them, so they stay.
+		 */
 		if (bdev->state == XenbusStateInitialising ||
-		    bdev->state == XenbusStateClosed ||
-		    bdev->state == XenbusStateConnected) {
+		    bdev->state == XenbusStateClosed) {
 			err = blanket_net_connect(nf);
 			if (err)
 				dev_err(&bdev->dev, "cannot connect to %s: %d\n",
@@ -165,8 +169,12 @@ static void blanket_net_otherend_changed(struct blanket_device *bdev,
 		if (bdev->state == XenbusStateInitialising)
 			break;
 		blanket_net_netdev_disconnect(nf);
-		if (bdev->state != XenbusStateClosed && state != XenbusStateUnknown)
-			blanket_switch_state(bdev, XenbusStateClosed);
+		if (state == XenbusStateUnknown ||
+		    blanket_switch_state(bdev, XenbusStateClosed))
+			break;
+		/* Netback let go of the rings: ask it for new ones. */
+		if (state == XenbusStateClosed)
+			blanket_reopen(bdev);
 		break;
 	default:
 		break;

@@ -139,6 +139,23 @@ static void blanket_bus_remove(struct device *dev)
 		drv->remove(bdev);
 }
 
+struct blanket_state_write {
+	struct blanket_device *bdev;
+	enum xenbus_state state;
+};
+
+static int blanket_write_state(struct blanket_xs *xs, blanket_xbt_t t, void *ctx)
+{
+	const struct blanket_state_write *w = ctx;
+	char *old;
+
+	old = blanket_xs_read(xs, t, w->bdev->nodename, "state", NULL);
+	if (IS_ERR(old))
+		return PTR_ERR(old);
+	kfree(old);
+	return blanket_xs_printf(xs, t, w->bdev->nodename, "state", "%d", w->state);
+}
+
 /*
  * Publish our state. Inside a transaction that first checks our directory
  * still exists, so that a late write cannot recreate a device that L0's
@@ -147,29 +164,10 @@ static void blanket_bus_remove(struct device *dev)
 static int blanket_publish_state(struct blanket_device *bdev,
 				 enum xenbus_state state)
 {
-	blanket_xbt_t t;
-	unsigned int len;
-	int err, tries = 0;
-	char *old;
+	struct blanket_state_write w = { .bdev = bdev, .state = state };
+	int err;
 
-	do {
-		err = blanket_xs_transaction_start(bdev->xs, &t);
-		if (err)
-			break;
-		old = blanket_xs_read(bdev->xs, t, bdev->nodename, "state", &len);
-		err = PTR_ERR_OR_ZERO(old);
-		if (!err) {
-			kfree(old);
-			err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
-						"state", "%d", state);
-		}
-		if (err) {
-			blanket_xs_transaction_end(bdev->xs, t, true);
-			break;
-		}
-		err = blanket_xs_transaction_end(bdev->xs, t, false);
-	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
-
+	err = blanket_xs_transact(bdev->xs, blanket_write_state, &w);
 	if (err) {
 		dev_err(&bdev->dev, "cannot switch to %s: %d\n",
 			blanket_state_name(state), err);
@@ -230,6 +228,24 @@ void blanket_close(struct blanket_device *bdev)
 		blanket_await_otherend(bdev, XenbusStateClosing);
 }
 EXPORT_SYMBOL_GPL(blanket_close);
+
+/*
+ * The backend has Closed, and we are Closed too: unless L0's toolstack is
+ * unplugging the device (it sets the backend's "online" to 0 first), our
+ * Initialising asks the backend, or the one that replaces it, to start
+ * over (blkback and netback answer a Closed-then-Initialising frontend
+ * with InitWait). What was in flight is the driver's to send again.
+ */
+int blanket_reopen(struct blanket_device *bdev)
+{
+	u32 online;
+
+	if (!blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+				 "online", &online) && !online)
+		return 0;
+	return blanket_switch_state(bdev, XenbusStateInitialising);
+}
+EXPORT_SYMBOL_GPL(blanket_reopen);
 
 /*
  * Start the handshake afresh at probe: a backend that an earlier driver

@@ -100,6 +100,7 @@ void blanket_ring_free(struct blanket_device *bdev, void *ring,
 int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_handshake_reset(struct blanket_device *bdev);
 void blanket_close(struct blanket_device *bdev);
+int blanket_reopen(struct blanket_device *bdev);
 void blanket_await_otherend(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_wait_for_otherend(struct blanket_device *bdev,
 			      enum xenbus_state state, unsigned int timeout_ms);

@@ -249,10 +249,39 @@ static void blk_disk_keys_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
 	fake_xenstored_settle(fx->fl0->xsd);
 	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
-	/* A size that is not whole logical sectors is ignored. */
-	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8193"), 0);
+}
+
+static const char *const blk_bad_sizes[] = {
+	"8193",			/* not whole 4096-byte sectors */
+	"12x4",
+	"-8",
+	"18446744073709551616",	/* 2^64 */
+	"",
+};
+
+static void blk_bad_size_desc(const char *const *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "sectors=\"%s\"", *size);
+}
+
+KUNIT_ARRAY_PARAM(blk_bad_size, blk_bad_sizes, blk_bad_size_desc);
+
+/*
+ * Blkback resizes the disk to a size that describes none: the disk keeps
+ * the size it had, and its I/O fails from then on.
+ */
+static void blk_bad_resize_test(struct kunit *test)
+{
+	const char *const *size = test->param_value;
+	struct blk_fixture *fx = blk_start(test);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sector-size", "4096"), 0);
+	blk_connect(test, fx);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", *size), 0);
 	fake_xenstored_settle(fx->fl0->xsd);
-	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)BLK_SECTORS);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
 }
 
 /* A backend that describes no sane disk gets no disk. */
@@ -501,7 +530,8 @@ static void blk_requeue_test(struct kunit *test)
 	blk_wait_pending(test, fbb, 4);
 
 	fake_blkback_disconnect(fbb);
-	blk_expect_key(test, fx, "state", "6");
+	/* Closed, then Initialising: blkback is asked to start over. */
+	blk_expect_key(test, fx, "state", "1");
 	msleep(50);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_FALSE(test, completion_done(&io[i]->done));
@@ -518,6 +548,42 @@ static void blk_requeue_test(struct kunit *test)
 	/* And the new connection serves new I/O. */
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 200, 4096, 0x1f, NULL), 0);
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x1f));
+}
+
+/*
+ * Blkback unbound and bound again with requests on the ring: it attaches
+ * to the same rings and serves them where they stand. Nothing is torn
+ * down or sent twice, no grant changes hands, and new I/O goes on.
+ */
+static void blk_rebind_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blanket_blk_queue *queues;
+	struct blk_io *io[3];
+	unsigned int i;
+	u64 grants;
+
+	blk_connect(test, fx);
+	queues = fx->info->queues;
+	grants = fake_l0_grants_in_use(fx->fl0);
+	fbb->hold = true;
+	for (i = 0; i < 3; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, 300 + i * 16, 4096, 0x70 + i);
+	blk_wait_pending(test, fbb, 3);
+
+	fbb->hold = false;
+	fake_blkback_rebind(fbb);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 300 + i * 16, 4096, 0x70 + i));
+	}
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 3U);
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->queues, queues);
+	blk_expect_key(test, fx, "state", "4");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 400, 4096, 0x7f, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 400, 4096, 0x7f));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
 }
 
 /*
@@ -550,6 +616,7 @@ static void blk_closing_drain_test(struct kunit *test)
 	fake_blkback_disconnect(fbb);
 	KUNIT_EXPECT_NULL(test, fx->info->queues);
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	blk_expect_key(test, fx, "state", "1");
 
 	fbb->nr_log = 0;
 	blk_connect(test, fx);
@@ -619,7 +686,13 @@ static void blk_unplug_test(struct kunit *test)
 	for (i = 0; i < 2; i++)
 		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, 0x10);
 	blk_wait_pending(test, fx->fbb, 2);
+	/* As L0's toolstack unplugs: offline, Closing, then Closed. */
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "online", "0"), 0);
+	fake_blkback_state(fx->fbb, XenbusStateClosing);
+	blk_expect_key(test, fx, "state", "6");
 	fake_blkback_disconnect(fx->fbb);
+	/* Not asked to start over: the device is going. */
+	blk_expect_key(test, fx, "state", "6");
 	fake_l0_stop_enumerating(fx->fl0);
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), -EIO);
@@ -730,6 +803,7 @@ static void blk_refused_test(struct kunit *test)
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
+	KUNIT_CASE_PARAM(blk_bad_resize_test, blk_bad_size_gen_params),
 	KUNIT_CASE(blk_bad_backend_test),
 	KUNIT_CASE(blk_direct_rw_test),
 	KUNIT_CASE(blk_ring_full_test),
@@ -740,6 +814,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
 	KUNIT_CASE(blk_requeue_test),
+	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),

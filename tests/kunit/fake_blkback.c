@@ -327,25 +327,18 @@ static void fake_blkback_map_queue(struct fake_blkback *fbb, struct fake_blkback
 	}
 	q->port = fake_blkback_node_u32(fbb, dir, "event-channel", 0);
 	KUNIT_ASSERT_TRUE(test, fake_l0_port_open(fbb->fl0, q->port));
-	q->req_cons = 0;
-	q->rsp_prod = 0;
+	/* Blkback attaches where the ring stands: a fresh one stands at 0. */
+	q->rsp_prod = READ_ONCE(q->sring->rsp_prod);
+	q->req_cons = q->rsp_prod;
 	q->answered = false;
 	fake_l0_bind_backend(fbb->fl0, q->port, fake_blkback_kick, fbb);
 }
 
-/* The frontend is Initialised: map its rings, then go Connected. */
-void fake_blkback_connect(struct fake_blkback *fbb)
+/* Map the rings the frontend's keys name, then go Connected. */
+static void fake_blkback_attach(struct fake_blkback *fbb)
 {
-	struct kunit *test = fbb->test;
-	char *proto, dir[48];
+	char dir[48];
 	unsigned int i;
-
-	KUNIT_ASSERT_EQ(test, fake_blkback_node_u32(fbb, fbb->fe, "state", 0),
-			(u32)XenbusStateInitialised);
-	snprintf(dir, sizeof(dir), "%s/protocol", fbb->fe);
-	proto = fake_xenstored_get(fbb->fl0->xsd, dir);
-	KUNIT_EXPECT_STREQ(test, proto ?: "", XEN_IO_PROTO_ABI_NATIVE);
-	kfree(proto);
 
 	mutex_lock(&fbb->lock);
 	fbb->ring_order = fake_blkback_node_u32(fbb, fbb->fe, "ring-page-order", 0);
@@ -353,7 +346,7 @@ void fake_blkback_connect(struct fake_blkback *fbb)
 			  fake_blkback_node_u32(fbb, fbb->be, "feature-persistent", 0);
 	fbb->nr_queues = fake_blkback_node_u32(fbb, fbb->fe, "multi-queue-num-queues", 1);
 	mutex_unlock(&fbb->lock);
-	KUNIT_ASSERT_LE(test, fbb->nr_queues, FAKE_BLKBACK_QUEUES);
+	KUNIT_ASSERT_LE(fbb->test, fbb->nr_queues, FAKE_BLKBACK_QUEUES);
 	for (i = 0; i < fbb->nr_queues; i++) {
 		if (fbb->nr_queues > 1)
 			snprintf(dir, sizeof(dir), "%s/queue-%u", fbb->fe, i);
@@ -365,6 +358,38 @@ void fake_blkback_connect(struct fake_blkback *fbb)
 	fbb->connected = true;
 	mutex_unlock(&fbb->lock);
 	fake_blkback_state(fbb, XenbusStateConnected);
+}
+
+/* The frontend is Initialised: map its rings, then go Connected. */
+void fake_blkback_connect(struct fake_blkback *fbb)
+{
+	struct kunit *test = fbb->test;
+	char *proto, dir[48];
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_node_u32(fbb, fbb->fe, "state", 0),
+			(u32)XenbusStateInitialised);
+	snprintf(dir, sizeof(dir), "%s/protocol", fbb->fe);
+	proto = fake_xenstored_get(fbb->fl0->xsd, dir);
+	KUNIT_EXPECT_STREQ(test, proto ?: "", XEN_IO_PROTO_ABI_NATIVE);
+	kfree(proto);
+	fake_blkback_attach(fbb);
+}
+
+/*
+ * Blkback unbound and bound again (6.1's allow_rebind): it lets go of the
+ * rings without a state change, says InitWait when bound, and, seeing the
+ * frontend still Connected, attaches to the same rings where they stand.
+ * Binding the event channel again leaves it pending, as Xen does, in
+ * case a notification was lost meanwhile.
+ */
+void fake_blkback_rebind(struct fake_blkback *fbb)
+{
+	fake_blkback_release(fbb);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	KUNIT_ASSERT_EQ(fbb->test, fake_blkback_node_u32(fbb, fbb->fe, "state", 0),
+			(u32)XenbusStateConnected);
+	fake_blkback_attach(fbb);
+	fake_blkback_kick(fbb);
 }
 
 /* Let go of the rings, as blkback does before it says Closed. */

@@ -84,6 +84,7 @@ int fake_blkback_set(struct fake_blkback *fbb, const char *node, const char *val
 void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state);
 void fake_blkback_connect(struct fake_blkback *fbb);
 void fake_blkback_disconnect(struct fake_blkback *fbb);
+void fake_blkback_rebind(struct fake_blkback *fbb);
 void fake_blkback_release(struct fake_blkback *fbb);
 unsigned int fake_blkback_pending(struct fake_blkback *fbb);
 void fake_blkback_serve(struct fake_blkback *fbb);

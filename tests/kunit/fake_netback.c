@@ -325,10 +325,11 @@ static int fake_nb_map_queue(struct fake_netback *nb, unsigned int i)
 	q->rx_ref = rx_ref;
 	q->tx_port = tx_port;
 	q->rx_port = rx_port;
-	q->tx_req_cons = 0;
-	q->tx_rsp_prod = 0;
-	q->rx_req_cons = 0;
-	q->rx_rsp_prod = 0;
+	/* Netback attaches where the rings stand: fresh ones stand at 0. */
+	q->tx_rsp_prod = READ_ONCE(q->tx->rsp_prod);
+	q->tx_req_cons = q->tx_rsp_prod;
+	q->rx_rsp_prod = READ_ONCE(q->rx->rsp_prod);
+	q->rx_req_cons = q->rx_rsp_prod;
 	fake_l0_bind_backend(nb->fl0, tx_port, fake_nb_tx_kick, q);
 	return 0;
 }

@@ -618,6 +618,9 @@ static void net_reconnect_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
 	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	/* Netback is Closed but still online: we ask it to start over. */
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
 
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), in_use);
@@ -626,6 +629,51 @@ static void net_reconnect_test(struct kunit *test)
 	pkt = fake_netback_wait_sent(fx->nb, 2);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+}
+
+/*
+ * Netback unbound and bound again: it says InitWait with us Connected and
+ * attaches to the rings our keys name. They stay ours (the same queues,
+ * the same grants), and traffic goes on both ways.
+ */
+static void net_rebind_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 300;
+	struct blanket_net_queue *queues;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u64 grants;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	net_send_frame(test, len, 3);
+	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+	queues = fx->nf->queues;
+	grants = fake_l0_grants_in_use(fx->fl0);
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateInitWait), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	net_expect_key(test, "state", "4");
+	KUNIT_EXPECT_PTR_EQ(test, fx->nf->queues, queues);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_PTR_EQ(test, fx->nf->queues, queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+
+	frame = net_send_frame(test, len, 4);
+	pkt = fake_netback_wait_sent(fx->nb, 2);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	/* Small enough to be copied: the whole frame is in the head. */
+	net_frame(fx, frame, 200, 5);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, 200, 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, 200U);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, 200);
+	kfree_skb(skb);
 }
 
 /* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
@@ -796,6 +844,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_reconnect_test),
+	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_ethtool_test),
 	KUNIT_CASE(net_mtu_test),
 	{}
