@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <xen/interface/io/blkif.h>
 
+#include <blanket/compat.h>
 #include <blanket/xenbus.h>
 
 #define BLANKET_BLK_MAX_QUEUES		16
@@ -84,6 +85,9 @@ void blanket_blkif_layout(const struct blanket_blkif_backend *be,
 void blanket_blkif_config(const struct blanket_blkif_backend *be,
 			  const struct blanket_blk_params *p,
 			  struct blanket_blkif_config *cfg);
+void blanket_blkif_limits(const struct blanket_blkif_backend *be,
+			  const struct blanket_blkif_config *cfg,
+			  struct blanket_queue_limits *lim);
 unsigned int blanket_blkif_ring_size(unsigned int order);
 int blanket_blkif_op(blk_opf_t opf, const struct blanket_blkif_config *cfg,
 		     u8 *discard_flag);
@@ -174,6 +178,7 @@ void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
+void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);
 void blanket_blk_disk_destroy(struct blanket_blk *info);
 

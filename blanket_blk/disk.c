@@ -56,48 +56,29 @@ static const struct attribute_group *blanket_blk_attr_groups[] = {
 	NULL
 };
 
-/*
- * Limits follow the connection: a segment is at most a page and never
- * crosses one, and data must be sector-aligned in memory, because a blkif
- * segment is a run of whole sectors inside one granted page.
- */
-static void blanket_blk_set_limits(struct blanket_blk *info)
+/* The connection's limits, after a (re)connect or a refused operation. */
+void blanket_blk_disk_limits(struct blanket_blk *info)
 {
-	struct request_queue *q = info->disk->queue;
-	const struct blanket_blkif_backend *be = &info->be;
-	const struct blanket_blkif_config *cfg = &info->cfg;
+	struct blanket_queue_limits lim;
 
-	blk_queue_logical_block_size(q, be->sector_size);
-	blk_queue_physical_block_size(q, be->physical_sector_size);
-	blk_queue_max_segments(q, cfg->max_segs);
-	blk_queue_max_segment_size(q, PAGE_SIZE);
-	blk_queue_segment_boundary(q, PAGE_SIZE - 1);
-	blk_queue_max_hw_sectors(q, cfg->max_segs * BLANKET_BLK_SECTORS_PER_PAGE);
-	blk_queue_dma_alignment(q, SECTOR_SIZE - 1);
-	/* A volatile cache without FUA: the block layer flushes after FUA writes. */
-	blk_queue_write_cache(q, cfg->flush_op, false);
-	if (cfg->discard) {
-		q->limits.discard_granularity = be->discard_granularity ?: be->sector_size;
-		q->limits.discard_alignment = be->discard_alignment;
-		blk_queue_max_discard_sectors(q, UINT_MAX >> SECTOR_SHIFT);
-	} else {
-		blk_queue_max_discard_sectors(q, 0);
-	}
-	blk_queue_max_secure_erase_sectors(q, cfg->discard_secure ?
-					   UINT_MAX >> SECTOR_SHIFT : 0);
-	set_disk_ro(info->disk, be->readonly);
+	blanket_blkif_limits(&info->be, &info->cfg, &lim);
+	if (blanket_set_queue_limits(info->disk->queue, &lim))
+		dev_warn(&info->bdev->dev, "%s: the block layer refused the backend's limits\n",
+			 info->disk->disk_name);
 }
 
 /* The backend is Connected again, or resized: the disk follows. */
 void blanket_blk_disk_update(struct blanket_blk *info)
 {
-	blanket_blk_set_limits(info);
+	blanket_blk_disk_limits(info);
+	set_disk_ro(info->disk, info->be.readonly);
 	set_capacity_and_notify(info->disk, info->be.sectors);
 }
 
 int blanket_blk_disk_create(struct blanket_blk *info)
 {
 	struct blk_mq_tag_set *set = &info->tag_set;
+	struct blanket_queue_limits lim;
 	struct gendisk *disk;
 	int err;
 
@@ -111,7 +92,8 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
 		return err;
-	disk = blk_mq_alloc_disk(set, info);
+	blanket_blkif_limits(&info->be, &info->cfg, &lim);
+	disk = blanket_alloc_disk(set, &lim, info);
 	if (IS_ERR(disk)) {
 		err = PTR_ERR(disk);
 		goto free_tags;
@@ -125,7 +107,8 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	disk->fops = &blanket_blk_fops;
 	disk->private_data = info;
 	info->disk = disk;
-	blanket_blk_disk_update(info);
+	set_disk_ro(disk, info->be.readonly);
+	set_capacity(disk, info->be.sectors);
 	err = device_add_disk(&info->bdev->dev, disk, blanket_blk_attr_groups);
 	if (!err)
 		return 0;

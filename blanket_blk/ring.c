@@ -284,21 +284,17 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
  */
 static void blanket_blk_refused(struct blanket_blk *info, u8 op)
 {
-	struct request_queue *rq_queue = info->disk ? info->disk->queue : NULL;
-
 	dev_warn(&info->bdev->dev, "backend refused operation %u; not used from now on\n", op);
 	if (op == BLKIF_OP_DISCARD) {
 		WRITE_ONCE(info->cfg.discard, false);
 		WRITE_ONCE(info->cfg.discard_secure, false);
-		if (rq_queue) {
-			blk_queue_max_discard_sectors(rq_queue, 0);
-			blk_queue_max_secure_erase_sectors(rq_queue, 0);
-		}
 	} else if (op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER) {
 		WRITE_ONCE(info->cfg.flush_op, 0);
-		if (rq_queue)
-			blk_queue_write_cache(rq_queue, false, false);
+	} else {
+		return;
 	}
+	if (info->disk)
+		blanket_blk_disk_limits(info);
 }
 
 static blk_status_t blanket_blk_status(struct blanket_blk *info, u8 op,

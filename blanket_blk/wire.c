@@ -101,6 +101,37 @@ void blanket_blkif_config(const struct blanket_blkif_backend *be,
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_config);
 
+/*
+ * The disk's queue limits for a connection. A segment is at most a page
+ * and never crosses one, and data must be sector-aligned in memory,
+ * because a blkif segment is a run of whole sectors inside one granted
+ * page. A backend that can flush gets a volatile write cache without FUA
+ * (see blanket_blkif_op).
+ */
+void blanket_blkif_limits(const struct blanket_blkif_backend *be,
+			  const struct blanket_blkif_config *cfg,
+			  struct blanket_queue_limits *lim)
+{
+	*lim = (struct blanket_queue_limits) {
+		.logical_block_size = be->sector_size,
+		.physical_block_size = be->physical_sector_size,
+		.max_segments = cfg->max_segs,
+		.max_segment_size = PAGE_SIZE,
+		.seg_boundary_mask = PAGE_SIZE - 1,
+		.max_hw_sectors = cfg->max_segs * BLANKET_BLK_SECTORS_PER_PAGE,
+		.dma_alignment = SECTOR_SIZE - 1,
+		.write_cache = cfg->flush_op != 0,
+	};
+	if (cfg->discard) {
+		lim->max_discard_sectors = UINT_MAX >> SECTOR_SHIFT;
+		lim->discard_granularity = be->discard_granularity ?: be->sector_size;
+		lim->discard_alignment = be->discard_alignment;
+	}
+	if (cfg->discard_secure)
+		lim->max_secure_erase_sectors = UINT_MAX >> SECTOR_SHIFT;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_limits);
+
 /* Requests a shared ring of 2^@order pages holds: a power of two. */
 unsigned int blanket_blkif_ring_size(unsigned int order)
 {

@@ -21,7 +21,7 @@ finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ] && [ "$passe
 # --- what this run needs, installed on a fresh Debian 12 --------------------
 pkgs=(build-essential bc flex bison libelf-dev libssl-dev cpio kmod xz-utils
       python3 linux-headers-amd64 linux-source-6.1 sparse busybox-static
-      qemu-system-x86 ccache dkms)
+      qemu-system-x86 ccache dkms dwarves)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -123,6 +123,15 @@ static_checks() {
 	else
 		tail -n 20 "$out/dkms.log"
 		fail "dkms add, build, install -k $kver"
+	fi
+
+	# compat.h's far side: the newest kernel Debian 12 offers.
+	stage "W=1 + sparse build against the newest backports headers"
+	local new_kdir
+	if new_kdir=$("$top/tests/kernel/newest-headers.sh" | tail -n 1); then
+		build_clean "W=1 sparse build, $(basename "$new_kdir")" "$out/mod-newest" "$new_kdir"
+	else
+		fail "fetch the newest backports kernel headers"
 	fi
 
 	deps=$(/sbin/modinfo -F depends "$out/mod-debian/blanket_net.ko" "$out/mod-debian/blanket_blk.ko")

@@ -134,6 +134,49 @@ static void blk_wire_config_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cfg.discard_secure);
 }
 
+/* Queue limits: a page per segment, discard and the cache as negotiated. */
+static void blk_wire_limits_test(struct kunit *test)
+{
+	struct blanket_blkif_backend be = {
+		.sector_size = 4096, .physical_sector_size = 4096,
+		.discard_granularity = 65536, .discard_alignment = 8192,
+	};
+	struct blanket_blkif_config cfg = {
+		.max_segs = 32, .flush_op = BLKIF_OP_FLUSH_DISKCACHE, .discard = true,
+	};
+	struct blanket_queue_limits lim;
+
+	blanket_blkif_limits(&be, &cfg, &lim);
+	KUNIT_EXPECT_EQ(test, lim.logical_block_size, 4096U);
+	KUNIT_EXPECT_EQ(test, lim.max_segments, 32U);
+	KUNIT_EXPECT_EQ(test, lim.max_segment_size, (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, lim.seg_boundary_mask, PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, lim.max_hw_sectors, 32U * (PAGE_SIZE >> SECTOR_SHIFT));
+	KUNIT_EXPECT_EQ(test, lim.dma_alignment, SECTOR_SIZE - 1U);
+	KUNIT_EXPECT_TRUE(test, lim.write_cache);
+	KUNIT_EXPECT_GT(test, lim.max_discard_sectors, 0U);
+	KUNIT_EXPECT_EQ(test, lim.discard_granularity, 65536U);
+	KUNIT_EXPECT_EQ(test, lim.discard_alignment, 8192U);
+	KUNIT_EXPECT_EQ(test, lim.max_secure_erase_sectors, 0U);
+
+	/* No granularity given: the logical sector. No flush: no cache. */
+	be.discard_granularity = 0;
+	cfg.flush_op = 0;
+	cfg.discard_secure = true;
+	blanket_blkif_limits(&be, &cfg, &lim);
+	KUNIT_EXPECT_EQ(test, lim.discard_granularity, 4096U);
+	KUNIT_EXPECT_FALSE(test, lim.write_cache);
+	KUNIT_EXPECT_GT(test, lim.max_secure_erase_sectors, 0U);
+
+	/* Discard refused: none of it is offered. */
+	cfg.discard = false;
+	cfg.discard_secure = false;
+	blanket_blkif_limits(&be, &cfg, &lim);
+	KUNIT_EXPECT_EQ(test, lim.max_discard_sectors, 0U);
+	KUNIT_EXPECT_EQ(test, lim.discard_granularity, 0U);
+	KUNIT_EXPECT_EQ(test, lim.max_secure_erase_sectors, 0U);
+}
+
 static void blk_wire_ring_size_test(struct kunit *test)
 {
 	unsigned int order;
@@ -377,6 +420,7 @@ static struct kunit_case blk_wire_cases[] = {
 	KUNIT_CASE(blk_wire_backend_check_test),
 	KUNIT_CASE(blk_wire_layout_test),
 	KUNIT_CASE(blk_wire_config_test),
+	KUNIT_CASE(blk_wire_limits_test),
 	KUNIT_CASE(blk_wire_ring_size_test),
 	KUNIT_CASE(blk_wire_op_test),
 	KUNIT_CASE(blk_wire_direct_test),
