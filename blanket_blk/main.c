@@ -79,20 +79,18 @@ static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
 /* What blkback offers once Connected: the disk and its features. */
 static int blanket_blk_read_backend(struct blanket_blk *info)
 {
-	static const struct {
-		const char *key;
-		size_t offset;
-	} flags[] = {
-		{ "feature-flush-cache", offsetof(struct blanket_blkif_backend, flush) },
-		{ "feature-barrier", offsetof(struct blanket_blkif_backend, barrier) },
-		{ "feature-discard", offsetof(struct blanket_blkif_backend, discard) },
-		{ "discard-secure", offsetof(struct blanket_blkif_backend, discard_secure) },
-		{ "feature-persistent", offsetof(struct blanket_blkif_backend, persistent) },
+#define FLAG(node, member) BLANKET_FLAG(node, struct blanket_blkif_backend, member)
+	static const struct blanket_flag flags[] = {
+		FLAG("feature-flush-cache", flush),
+		FLAG("feature-barrier", barrier),
+		FLAG("feature-discard", discard),
+		FLAG("discard-secure", discard_secure),
+		FLAG("feature-persistent", persistent),
 	};
+#undef FLAG
 	struct blanket_device *bdev = info->bdev;
 	struct blanket_blkif_backend *be = &info->be;
 	const char *why = "a key is malformed";
-	unsigned int i;
 	char *mode;
 	int err;
 
@@ -107,10 +105,8 @@ static int blanket_blk_read_backend(struct blanket_blk *info)
 				   &be->discard_alignment) ?:
 	      blanket_blk_read_opt(bdev, "feature-max-indirect-segments", 0,
 				   &be->max_indirect_segs);
-	for (i = 0; i < ARRAY_SIZE(flags) && !err; i++)
-		err = blanket_xs_read_bool(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
-					   flags[i].key, false,
-					   (bool *)((char *)be + flags[i].offset));
+	if (!err)
+		err = blanket_read_flags(bdev, flags, ARRAY_SIZE(flags), be);
 	be->readonly = false;
 	mode = blanket_xs_read(bdev->xs, BLANKET_XBT_NIL, bdev->otherend, "mode", NULL);
 	if (!err && !IS_ERR(mode))

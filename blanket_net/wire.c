@@ -19,33 +19,23 @@
 int blanket_netif_read_features(struct blanket_device *bdev,
 				struct blanket_netif_features *be)
 {
-	static const struct {
-		const char *key;
-		size_t offset;
-	} flags[] = {
-		{ "feature-rx-copy", offsetof(struct blanket_netif_features, rx_copy) },
-		{ "feature-rx-notify", offsetof(struct blanket_netif_features, rx_notify) },
-		{ "feature-sg", offsetof(struct blanket_netif_features, sg) },
-		{ "feature-gso-tcpv4", offsetof(struct blanket_netif_features, gso_tcpv4) },
-		{ "feature-gso-tcpv6", offsetof(struct blanket_netif_features, gso_tcpv6) },
-		{ "feature-ipv6-csum-offload", offsetof(struct blanket_netif_features, ipv6_csum) },
-		{ "feature-split-event-channels",
-		  offsetof(struct blanket_netif_features, split_evtchn) },
+#define FLAG(node, member) BLANKET_FLAG(node, struct blanket_netif_features, member)
+	static const struct blanket_flag flags[] = {
+		FLAG("feature-rx-copy", rx_copy),
+		FLAG("feature-rx-notify", rx_notify),
+		FLAG("feature-sg", sg),
+		FLAG("feature-gso-tcpv4", gso_tcpv4),
+		FLAG("feature-gso-tcpv6", gso_tcpv6),
+		FLAG("feature-ipv6-csum-offload", ipv6_csum),
+		FLAG("feature-split-event-channels", split_evtchn),
 	};
-	unsigned int i;
+#undef FLAG
 	int err;
 
 	memset(be, 0, sizeof(*be));
-	for (i = 0; i < ARRAY_SIZE(flags); i++) {
-		err = blanket_xs_read_bool(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
-					   flags[i].key, false,
-					   (bool *)((char *)be + flags[i].offset));
-		if (err) {
-			dev_err(&bdev->dev, "backend's %s is malformed (%d)\n",
-				flags[i].key, err);
-			return -EPROTO;
-		}
-	}
+	err = blanket_read_flags(bdev, flags, ARRAY_SIZE(flags), be);
+	if (err)
+		return err;
 	err = blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
 				  "multi-queue-max-queues", &be->max_queues);
 	if (err == -ENOENT) {

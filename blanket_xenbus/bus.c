@@ -195,6 +195,31 @@ static enum xenbus_state blanket_read_otherend(struct blanket_device *bdev)
 }
 
 /*
+ * The backend's feature flags: "0" or "1", false when absent. Anything
+ * else is a backend not to be trusted with this device: -EPROTO, and
+ * the key is named.
+ */
+int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *flags,
+		       unsigned int nr, void *base)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = blanket_xs_read_bool(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
+					   flags[i].node, false,
+					   (bool *)(base + flags[i].offset));
+		if (err) {
+			dev_err(&bdev->dev, "backend's %s is malformed (%d)\n",
+				flags[i].node, err);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(blanket_read_flags);
+
+/*
  * Poll until the backend is at @state or past it in the closing order, or
  * gone. Polled, not watched: around probe and remove there is no watch.
  */

@@ -101,6 +101,17 @@ int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_handshake_reset(struct blanket_device *bdev);
 void blanket_close(struct blanket_device *bdev);
 int blanket_reopen(struct blanket_device *bdev);
+
+/* A backend's feature flag, read into the bool at @offset of a struct. */
+struct blanket_flag {
+	const char *node;
+	size_t offset;
+};
+
+#define BLANKET_FLAG(node, type, member) { node, offsetof(type, member) }
+
+int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *flags,
+		       unsigned int nr, void *base);
 void blanket_await_otherend(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_wait_for_otherend(struct blanket_device *bdev,
 			      enum xenbus_state state, unsigned int timeout_ms);
