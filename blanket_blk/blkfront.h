@@ -133,6 +133,7 @@ struct blanket_blk_queue {
 	u32 ring_size;
 	u32 req_prod;
 	u32 rsp_cons;
+	u32 rsp_prod_seen;		/* at the last event: event handler only */
 	evtchn_port_t port;
 	bool bound;
 	bool starved;			/* a request found no free slot */

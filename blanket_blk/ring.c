@@ -423,14 +423,23 @@ static void blanket_blk_responses(struct work_struct *work)
 		blk_mq_run_hw_queues(info->disk->queue, true);
 }
 
+/*
+ * Spurious, for throttling, is an event whose producer has not moved
+ * since the last one: the work item may have taken the responses a
+ * genuine event announces before the event is handled.
+ */
 static bool blanket_blk_event(evtchn_port_t port, void *data)
 {
 	struct blanket_blk_queue *q = data;
-	bool work = blanket_blk_has_responses(q);
+	u32 prod = READ_ONCE(q->sring->rsp_prod);
+	bool news = prod != q->rsp_prod_seen;
 
-	if (work)
+	q->rsp_prod_seen = prod;
+	if (blanket_blk_has_responses(q)) {
 		queue_work(system_highpri_wq, &q->work);
-	return work;
+		return true;
+	}
+	return news;
 }
 
 static void blanket_blk_slot_free(struct blanket_blk_queue *q,

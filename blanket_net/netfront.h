@@ -70,6 +70,9 @@ struct blanket_net_queue {
 	evtchn_port_t tx_port;
 	evtchn_port_t rx_port;	/* == tx_port unless split */
 	atomic64_t events;
+	/* The producers each port's last event found: event handler only. */
+	u32 tx_prod_seen;
+	u32 rx_prod_seen;
 
 	/* TX: the xmit path and the completion in NAPI, under tx_lock. */
 	spinlock_t tx_lock;

@@ -54,15 +54,33 @@ static bool blanket_net_has_work(struct blanket_net_queue *q)
 	       READ_ONCE(q->tx_sring->rsp_prod) != READ_ONCE(q->tx_rsp_cons);
 }
 
+/*
+ * An event is spurious, and counts towards throttling its port, only if
+ * its ring's producer has not moved since the port's last event: NAPI,
+ * woken by the other port or still polling, may well have consumed what
+ * a genuine event announces before the event is handled.
+ */
 static bool blanket_net_event(evtchn_port_t port, void *data)
 {
 	struct blanket_net_queue *q = data;
-	bool work = blanket_net_has_work(q);
+	u32 tx = READ_ONCE(q->tx_sring->rsp_prod);
+	u32 rx = READ_ONCE(q->rx_sring->rsp_prod);
+	bool news = false;
 
 	atomic64_inc(&q->events);
-	if (work)
+	if (port == q->tx_port) {
+		news |= tx != q->tx_prod_seen;
+		q->tx_prod_seen = tx;
+	}
+	if (port == q->rx_port) {
+		news |= rx != q->rx_prod_seen;
+		q->rx_prod_seen = rx;
+	}
+	if (blanket_net_has_work(q)) {
 		napi_schedule(&q->napi);
-	return work;
+		return true;
+	}
+	return news;
 }
 
 static int blanket_net_poll(struct napi_struct *napi, int budget)
