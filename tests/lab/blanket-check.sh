@@ -166,7 +166,7 @@ rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 ||
 blk_check blanket_blk_direct || fail=1
 
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
-echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events |grant_frames|xs_requests|xs_errors|xs_broken)'
+echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events|grant_frames|xs_requests|xs_errors|xs_broken)'
 echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $transport mode"; fail=1; }
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
 echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
