@@ -168,11 +168,12 @@ static int blanket_publish_state(struct blanket_device *bdev,
 	int err;
 
 	err = blanket_xs_transact(bdev->xs, blanket_write_state, &w);
-	if (err) {
+	/* -ENOENT: L0 removed the device; its removal follows. */
+	if (err && err != -ENOENT)
 		dev_err(&bdev->dev, "cannot switch to %s: %d\n",
 			blanket_state_name(state), err);
+	if (err)
 		return err;
-	}
 	bdev->state = state;
 	return 0;
 }
@@ -267,6 +268,9 @@ int blanket_reopen(struct blanket_device *bdev)
 
 	if (!blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->otherend,
 				 "online", &online) && !online)
+		return 0;
+	/* Nor when the backend's directory has gone already. */
+	if (blanket_read_otherend(bdev) == XenbusStateUnknown)
 		return 0;
 	return blanket_switch_state(bdev, XenbusStateInitialising);
 }

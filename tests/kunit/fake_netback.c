@@ -354,6 +354,12 @@ int fake_netback_connect(struct fake_netback *nb)
 		err = fake_nb_map_queue(nb, i);
 	nb->connected = !err;
 	mutex_unlock(&nb->lock);
+	/*
+	 * Xen leaves a port pending when a backend binds it, for what was
+	 * sent while it was unbound: look at the requests once.
+	 */
+	for (i = 0; i < nr && !err; i++)
+		fake_nb_tx_kick(&nb->q[i]);
 	return err ?: fake_netback_set_state(nb, XenbusStateConnected);
 }
 
