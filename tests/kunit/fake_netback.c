@@ -68,8 +68,9 @@ static void fake_nb_tx_push(struct fake_nb_queue *q, u32 bump)
 	WRITE_ONCE(q->tx->req_event, q->tx_req_cons + 1);
 	/* Both indexes out before rsp_event is read. */
 	virt_mb();
-	if (bump || blanket_ring_need_notify(old, q->tx_rsp_prod,
-					     READ_ONCE(q->tx->rsp_event)))
+	if (!q->nb->tx_quiet &&
+	    (bump || blanket_ring_need_notify(old, q->tx_rsp_prod,
+					      READ_ONCE(q->tx->rsp_event))))
 		fake_l0_raise(q->nb->fl0, q->tx_port);
 }
 

@@ -65,6 +65,7 @@ struct fake_netback {
 	wait_queue_head_t wq;
 	enum fake_nb_tx_fault tx_fault;
 	grant_ref_t kept_ref;		/* mapped by FAKE_NB_TX_KEEP_MAPPED */
+	bool tx_quiet;			/* answer TX without an event */
 	bool connected;
 };
 

@@ -42,6 +42,9 @@ static int net_tap(struct sk_buff *skb, struct net_device *dev,
 {
 	struct net_fixture *fx = container_of(pt, struct net_fixture, tap);
 
+	/* Our own stack's packets (IPv6 autoconfiguration) pass here too. */
+	if (skb->pkt_type == PACKET_OUTGOING)
+		return 0;
 	/* The stack still uses this skb (its list links too): keep a clone. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
@@ -598,6 +601,52 @@ static void net_multiqueue_split_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A TX event whose completion NAPI already took, woken by an RX event, is
+ * genuine: its producer moved. Only events that announce nothing count
+ * towards throttling the port.
+ */
+static void net_event_accounting_test(struct kunit *test)
+{
+	static const char *const features[] = {
+		"feature-rx-copy=1", "feature-sg=1",
+		"feature-split-event-channels=1", NULL
+	};
+	struct net_fixture *fx = test->priv;
+	struct blanket_evtchn_stats stats;
+	struct blanket_net_queue *q;
+	struct sk_buff *skb;
+	unsigned int i;
+	u8 frame[100];
+
+	net_setup(test, features, true);
+	q = &fx->nf->queues[0];
+	KUNIT_ASSERT_NE(test, q->tx_port, q->rx_port);
+	fx->nb->tx_quiet = true;
+	for (i = 1; i <= 2 * BLANKET_EVTCHN_SPURIOUS_MAX; i++) {
+		net_send_frame(test, 200, i);
+		KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, i));
+		net_frame(fx, frame, sizeof(frame), i);
+		KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+		skb = net_wait_rx(test);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		kfree_skb(skb);
+		/* The TX answer is consumed by now; its event comes late. */
+		KUNIT_ASSERT_EQ(test, READ_ONCE(q->tx_rsp_cons), READ_ONCE(q->tx_sring->rsp_prod));
+		fake_l0_raise(fx->fl0, q->tx_port);
+	}
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &stats);
+	KUNIT_EXPECT_EQ(test, stats.spurious, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.throttled, 0ULL);
+
+	/* Events that announce nothing are spurious, and get throttled. */
+	for (i = 0; i < BLANKET_EVTCHN_SPURIOUS_MAX; i++)
+		fake_l0_raise(fx->fl0, q->tx_port);
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &stats);
+	KUNIT_EXPECT_EQ(test, stats.spurious, (u64)BLANKET_EVTCHN_SPURIOUS_MAX);
+	KUNIT_EXPECT_GT(test, stats.throttled, 0ULL);
+}
+
 /* Netback closes and starts over: new rings, traffic again, no leak. */
 static void net_reconnect_test(struct kunit *test)
 {
@@ -843,6 +892,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_rx_too_many_slots_test),
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
 	KUNIT_CASE(net_multiqueue_split_test),
+	KUNIT_CASE(net_event_accounting_test),
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_ethtool_test),
