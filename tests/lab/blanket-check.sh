@@ -165,6 +165,11 @@ rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 ||
 	{ echo "blanket: blanket_blk reload failed"; fail=1; }
 blk_check blanket_blk_direct || fail=1
 
+# Forwarded mode: this Dom0 hosts an L2 guest on blnet0 and a carve of bvd0.
+if [ $transport = forwarded ]; then
+	sh ./l2.sh "$peer" || { echo "blanket: the L2 guest check failed"; fail=1; }
+fi
+
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events|grant_frames|xs_requests|xs_errors|xs_broken)'
 echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $transport mode"; fail=1; }

@@ -30,5 +30,6 @@ done
 # The guest reads its initramfs through the HVM firmware: keep it small.
 strip --strip-debug "$out"/extra/*.ko
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
+cp "$top/tests/lab/l2.sh" "$out/extra/"
 shift $(($# > 0))
 exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" "$@"

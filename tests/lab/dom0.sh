@@ -105,6 +105,8 @@ printf 'Content-Type: text/plain\r\n\r\n'
 head -c "$CONTENT_LENGTH" | sha256sum | cut -d' ' -f1
 CGI
 chmod +x "$www/cgi-bin/sink"
+# Files of the run for the guest to fetch (forwarded mode: the L1 toolstack).
+[ -d "$share/www" ] && cp -r "$share/www/." "$www/"
 busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"
 
 # --- the L1 guest -----------------------------------------------------------
@@ -140,6 +142,9 @@ wait_for 60 "the guest to go" sh -c '! xl domid l1' ||
 {
 	tr -d '\r' <"$work/l1-console.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
 	echo "DOM0: disk_sector1=$(dd if="$work/disk.img" bs=512 skip=1 count=1 2>/dev/null |
+		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
+	# What an L2 guest wrote to its disk carved from the last 4 MiB (l2.sh).
+	echo "DOM0: l2_disk_sector1=$(dd if="$work/disk.img" bs=512 skip=57345 count=1 2>/dev/null |
 		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
 } >"$o/result.txt"
 finish OK

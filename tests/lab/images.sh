@@ -191,4 +191,48 @@ if ! is_cached l1/disk.img "$key"; then
 	set_cached l1/disk.img "$key"
 fi
 
+# --- the L2 guest's host (forwarded mode only) -----------------------------------
+# The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
+# a chroot: Dom0's root without what an L1 toolstack does not use, the
+# modules a backend Dom0 needs (in load order), and the L2 guest's kernel
+# and initramfs (l2-init.sh as its init, the front ends as modules).
+build_l1_toolstack() {
+	local root m tk=$out/l2/toolstack.d
+
+	rm -rf "$tk" "$out/l2/l1-toolstack.tar.gz"
+	mkdir -p "$tk/lab-modules" "$tk/l2"
+	tar -C "$out/dom0/rootfs" -cf - \
+		--exclude=./usr/lib/modules --exclude=./usr/share/doc \
+		--exclude=./usr/share/man --exclude=./usr/share/locale \
+		--exclude=./usr/share/qemu --exclude=./usr/libexec/xen-qemu-system-i386 \
+		--exclude=./var/cache --exclude=./var/lib/apt --exclude=./var/lib/dpkg \
+		--exclude=./boot --exclude=./usr/lib/udev --exclude=./usr/lib/python3.11 \
+		--exclude=./usr/share/zoneinfo --exclude=./usr/lib/x86_64-linux-gnu/gconv \
+		--exclude=./usr/lib/x86_64-linux-gnu/perl-base . |
+		tar -C "$tk" -xf -
+	for m in $(mods_for xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
+			    xen-netback xen-blkback loop); do
+		cp "$m" "$tk/lab-modules/"
+		basename "$m" >>"$tk/lab-modules/list"
+	done
+	cp "$out/l1/vmlinuz" "$tk/l2/vmlinuz"
+	root=$(mktemp -d)
+	cp -a "$out/l1/initramfs.d/." "$root/"
+	rm -rf "$root/extra" "$root/bin/xen-cpuid"
+	cp "$lab/l2-init.sh" "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
+	rm -rf "$root"
+	tar -C "$tk" -czf "$out/l2/l1-toolstack.tar.gz" .
+	rm -rf "$tk"
+}
+key=$(key_of "$(declare -f build_l1_toolstack mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
+	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2-init.sh")")
+if ! is_cached l2/l1-toolstack.tar.gz "$key"; then
+	log "l2/l1-toolstack.tar.gz"
+	mkdir -p "$out/l2"
+	build_l1_toolstack
+	set_cached l2/l1-toolstack.tar.gz "$key"
+fi
+
 log "images ready in $out (kernel $kver, xen $xen_ver)"

@@ -94,6 +94,8 @@ menuentry l1 {
 EOF
 	grub-mkrescue -o "$share/l1/l1.iso" "$iso" >"$run/grub-mkrescue.log" 2>&1 ||
 		die "grub-mkrescue: $(tail -n 1 "$run/grub-mkrescue.log")"
+	mkdir -p "$share/www"
+	cp "$out/l2/l1-toolstack.tar.gz" "$share/www/"
 fi
 cp --sparse=always "$out/l1/disk.img" "$share/l1/"
 printf '%s\n' "$token" | dd of="$share/l1/disk.img" conv=notrunc status=none
@@ -115,7 +117,7 @@ if [ "$mode" = forwarded ]; then
 	vga=stdvga
 	boot="boot = \"d\"
 cpuid = \"host,family=16,model=2\"
-memory = 640"
+memory = 1024"
 	disk="$disk, 'format=raw,vdev=hdc,access=ro,devtype=cdrom,target=/lab/l1/l1.iso'"
 else
 	boot="kernel = \"/var/lib/lab/vmlinuz\"
@@ -260,6 +262,11 @@ if [ "$status" = OK ]; then
 		;;
 	forwarded)
 		has "LAB: hypervisor_type=xen" || problems+=("the guest's Dom0 is not on Xen")
+		# With extras (blanket-check.sh, l2.sh): the L2 guest's write, in
+		# L0's disk file, through bvd0's carve.
+		l2_tok=$(sed -n 's/^LAB-EXTRA: L2: disk_sector0=//p' "$res")
+		[ -z "$extra" ] || { [ -n "$l2_tok" ] && has "DOM0: l2_disk_sector1=L2-WROTE $l2_tok"; } ||
+			problems+=("L0's disk file lacks what the L2 guest wrote")
 		;;
 	esac
 fi

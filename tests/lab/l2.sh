@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# l2.sh PEER: in the PV Dom0 of the patched L1 Xen (forwarded mode), after
+# blanket-check.sh has proved blnet0 and bvd0. Makes this Dom0 a Xen host
+# for an L2 guest whose I/O all goes through blanket:
+#   - the toolstack (xl, oxenstored, hotplug scripts, netback, blkback) is
+#     fetched from L0's Dom0 over blnet0 (images.sh packs it from Dom0's
+#     root) and run in a chroot;
+#   - bridge xenbr1 gets blnet0 as its uplink and the L2 guest's vif;
+#   - the L2 guest's disk is carved from bvd0 (a loop device over its last
+#     4 MiB), with a token at its sector 0.
+# The L2 guest (l2-init.sh) pings L0's Dom0 and writes "L2-WROTE <token>"
+# to its sector 1, which must then read back here from bvd0, bypassing
+# every cache. Prints key=value lines; exits non-zero on any failure.
+peer=${1:?usage: l2.sh PEER}
+tk=/tk
+url=http://$peer:8080
+carve_sector=57344		# 28 MiB into bvd0: the last 4 MiB are L2's
+carve_bytes=$((4 << 20))
+fail=0
+
+# Progress on the console as it happens: the run's output comes only at its end.
+say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
+in_tk() { chroot $tk /usr/bin/env PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+die() { echo "l2: $*"; exit 1; }
+wait_for() {	# seconds, command...
+	t=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		[ $t -le 0 ] && return 1
+		sleep 1
+	done
+}
+
+disk=$(ls /sys/block | grep '^bvd' | head -n 1)
+for d in /sys/block/bvd*; do
+	[ "$(cat "$d/blanket_vbd" 2>/dev/null)" = 51712 ] && disk=${d##*/}
+done
+[ -n "$disk" ] || die "no blanket disk to carve from"
+
+# --- the toolstack, over blnet0 ------------------------------------------------
+mkdir -p $tk
+say "fetching the toolstack"
+t0=$(cut -d' ' -f1 /proc/uptime)
+wget -q -O - "$url/l1-toolstack.tar.gz" | tar -xzf - -C $tk ||
+	die "fetching the toolstack from $url failed"
+echo "l2_toolstack=fetched bytes=$(du -sk $tk | cut -f1)KiB" \
+	"seconds=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')"
+mount -t proc proc $tk/proc
+mount -t sysfs sysfs $tk/sys
+mount -o bind /dev $tk/dev
+mkdir -p $tk/dev/pts
+mount -t devpts devpts $tk/dev/pts
+# The hotplug scripts' lock stats /dev/stdin; devtmpfs has no such links.
+ln -sf /proc/self/fd $tk/dev/fd 2>/dev/null
+ln -sf /proc/self/fd/0 $tk/dev/stdin 2>/dev/null
+for m in $(cat $tk/lab-modules/list); do
+	insmod "$tk/lab-modules/$m" 2>/dev/null
+done
+say "modules loaded; starting xenstored"
+mount -t xenfs xenfs $tk/proc/xen || die "mount xenfs"
+grep -q control_d $tk/proc/xen/capabilities || die "not a control domain"
+mkdir -p $tk/run/xen $tk/run/xenstored $tk/run/lock $tk/var/log/xen/console $tk/var/lib/xen
+in_tk sh -c 'XENSTORED_ROOTDIR=/run/xenstored oxenstored --pid-file /run/xen/xenstored.pid' ||
+	die "oxenstored did not start"
+wait_for 60 in_tk xenstore-read -s / || die "L1's xenstored does not answer"
+in_tk timeout 60 xen-init-dom0 >/dev/null 2>&1 || die "xen-init-dom0"
+in_tk xenconsoled --log=guest --log-dir=/var/log/xen/console || die "xenconsoled"
+echo "l2_toolstack=up $(in_tk xl info 2>/dev/null | grep -E '^(xen_version|xen_caps)' | tr -s ' ' | tr '\n' ' ')"
+
+# --- the bridge, with blnet0 as its uplink ----------------------------------------
+addr=$(ip -o -4 addr show dev blnet0 | awk '{ print $4 }')
+brctl addbr xenbr1 && echo 0 >/sys/class/net/xenbr1/bridge/forward_delay || die "bridge xenbr1"
+ip addr flush dev blnet0
+brctl addif xenbr1 blnet0
+ip link set xenbr1 up
+ip addr add "${addr:-10.99.0.2/24}" dev xenbr1
+
+# --- the L2 disk, carved from the blanket disk ------------------------------------
+token="BLANKET-L2-DISK $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+printf '%s\n' "$token" | dd of=/dev/$disk bs=512 seek=$carve_sector conv=notrunc,fsync 2>/dev/null
+loop=$(in_tk losetup -f --show -o $((carve_sector * 512)) --sizelimit $carve_bytes /dev/$disk) ||
+	die "losetup on /dev/$disk"
+echo "l2_disk=$loop on=$disk offset_sectors=$carve_sector bytes=$carve_bytes"
+
+cat >$tk/l2/l2.cfg <<EOF
+name = "l2"
+type = "pv"
+kernel = "/l2/vmlinuz"
+ramdisk = "/l2/initrd.img"
+extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24"
+memory = 128
+vcpus = 1
+vif = [ 'bridge=xenbr1' ]
+disk = [ 'phy:$loop,xvda,w' ]
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+log=$tk/var/log/xen/console/guest-l2.log
+rm -f $log
+say "xl create l2"
+in_tk timeout 300 xl create /l2/l2.cfg >/tmp/l2-create.log 2>&1 ||
+	die "xl create l2: $(tail -n 2 /tmp/l2-create.log | tr '\n' ' ')"
+echo "l2_guest=created"
+say "l2 created"
+wait_for 600 grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
+tr -d '\r' <$log | grep '^L2:'
+wait_for 60 sh -c "! chroot $tk /usr/lib/xen-4.17/bin/xl domid l2" ||
+	in_tk timeout 60 xl destroy l2
+tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||
+	{ echo "l2: the L2 guest did not read its token"; fail=1; }
+tr -d '\r' <$log | grep -q "^L2: ping=$peer received=[1-9]" ||
+	{ echo "l2: the L2 guest did not reach L0's Dom0"; fail=1; }
+
+# What L2 wrote, read back from blanket's disk past every cache of ours.
+in_tk losetup -d "$loop"
+sync
+echo 3 >/proc/sys/vm/drop_caches
+back=$(in_tk dd if=/dev/$disk bs=512 skip=$((carve_sector + 1)) count=1 iflag=direct 2>/dev/null |
+	head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
+echo "l2_disk_readback=$back"
+[ "$back" = "L2-WROTE $token" ] || { echo "l2: what L2 wrote does not read back from $disk"; fail=1; }
+exit $fail
