@@ -18,28 +18,22 @@ jobs=${BLANKET_XEN_JOBS:-2}
 
 stage() { echo "== $* ($(date +%T))"; }
 
-apt_private() {
-	apt-get -q -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$apt_dir/lists" \
-		-o Dir::Cache="$apt_dir/cache" "$@"
-}
+. "$top/scripts/apt-private.sh"
 
 # --- Debian's source package, once -------------------------------------------
 if ! ls -d "$src_cache"/xen-*/xen >/dev/null 2>&1; then
 	stage "apt-get source xen (bookworm, bookworm-security)"
-	rm -rf "$apt_dir" "$src_cache"
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$src_cache"
-	cat >"$apt_dir/sources.list" <<-LIST
-	deb-src http://deb.debian.org/debian bookworm main
-	deb-src http://deb.debian.org/debian-security bookworm-security main
-	LIST
-	apt_private update >"$out/apt.log" 2>&1 ||
+	rm -rf "$src_cache"
+	mkdir -p "$src_cache"
+	apt_private_init "$apt_dir" \
+		"deb-src http://deb.debian.org/debian bookworm main" \
+		"deb-src http://deb.debian.org/debian-security bookworm-security main"
+	apt_private "$apt_dir" update >"$out/apt.log" 2>&1 ||
 		{ tail -n 20 "$out/apt.log"; exit 1; }
 	# The security archive lists updates whose sources its mirror may
 	# not carry; then take the release's own.
-	(cd "$src_cache" && { apt_private source xen ||
-		apt_private source xen/bookworm; }) >>"$out/apt.log" 2>&1 ||
+	(cd "$src_cache" && { apt_private "$apt_dir" source xen ||
+		apt_private "$apt_dir" source xen/bookworm; }) >>"$out/apt.log" 2>&1 ||
 		{ tail -n 20 "$out/apt.log"; exit 1; }
 fi
 src=$(ls -d "$src_cache"/xen-*/ | tail -n 1)

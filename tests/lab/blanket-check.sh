@@ -4,22 +4,46 @@
 # Runs once blanket's modules are loaded, in the L1 guest booted "nopv" or
 # in the PV Dom0 of the patched L1 Xen (lab.mode=forwarded): blanket_xenbus
 # must have connected to L0 with the transport of that mode and enumerated
-# the guest's vif and vbd from L0's xenstore, and blanket_net's blnet0 must
-# reach L0's Dom0. Prints what it finds; exits non-zero if anything is
-# missing.
+# the guest's vif and vbd from L0's xenstore; then, in this order:
+#   net    blnet0 pings Dom0 (also 30000-byte echoes), moves 4 MiB of TCP
+#          each way with matching digests, works as a bridge port, and
+#          survives rmmod under an echo storm and a reload
+#   blk    the disk reads the run's token and a written 1 MiB reads back, as
+#          loaded and reloaded without indirect descriptors
+#   fio    (fetched from Dom0) 16 MiB of random writes verified (crc32c);
+#          then the benchmark the baseline also runs (l1-lib.sh)
+#   discard  discarded blocks are given back by Dom0's disk file
+#   restart  a verifying write job across blkback unbound and bound again,
+#          and across a full backend close and reconnect: no verify error
+#   vbd replug  unplug with writes in flight: the disk and its bus device
+#          go, a disk comes back and reads the token
+#   vif replug  blnet0 goes and comes back, and pings again
+#   reload all  the three modules out (blanket_net under an echo storm) and
+#          in again; net and disk work again
+#   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk carved
+#            from the bvd (l2.sh)
+#   hostile  a malformed "sectors" from L0: the disk says so and fails its I/O
+# and the kernel log stays free of BUG, WARNING, oops, leaks and hung tasks
+# (checked after each disruptive step and at the end). Dom0 acts through its
+# control CGI (dom0-ctl.sh). Prints short key=value lines; exits non-zero if
+# anything failed.
+. /lib/lab.sh
 fail=0
 devs=/sys/bus/blanket/devices
 transport=direct
 grep -q 'lab.mode=forwarded' /proc/cmdline && transport=forwarded
+ip=10.99.0.2/24 peer=10.99.0.1
+for a in $(cat /proc/cmdline); do
+	case $a in
+	lab.ip=*) ip=${a#*=} ;;
+	lab.peer=*) peer=${a#*=} ;;
+	esac
+done
 
 have_both() {
 	[ -e $devs/vif-0 ] && ls $devs 2>/dev/null | grep -q '^vbd-'
 }
-i=0
-while [ $i -lt 60 ] && ! have_both; do
-	sleep 1
-	i=$((i + 1))
-done
+lab_wait 60 "bus_devices" have_both
 
 for d in $devs/*; do
 	[ -e "$d" ] || continue
@@ -51,14 +75,16 @@ pings() {
 	[ "${rx:-0}" -gt 0 ]
 }
 
-# blanket_net: the vif's interface, up and talking to L0's Dom0.
-ip=10.99.0.2/24 peer=10.99.0.1
-for a in $(cat /proc/cmdline); do
-	case $a in
-	lab.ip=*) ip=${a#*=} ;;
-	lab.peer=*) peer=${a#*=} ;;
-	esac
-done
+# blnet0 back after a reload or replug: up, addressed, carrier.
+net_up() {
+	lab_wait 60 "blnet0" test -e /sys/class/net/blnet0 || return 1
+	ip link set blnet0 up
+	ip addr add "$ip" dev blnet0 2>/dev/null
+	lab_wait 30 "blnet0_carrier" grep -qx 1 /sys/class/net/blnet0/carrier
+}
+
+# --- blanket_net ---------------------------------------------------------------
+# The vif's interface, up and talking to L0's Dom0.
 i=0
 while [ $i -lt 60 ] && [ ! -e /sys/class/net/blnet0 ]; do
 	sleep 1
@@ -116,38 +142,42 @@ if [ -e /sys/class/net/blnet0 ]; then
 		{ echo "blanket: rmmod blanket_net failed"; fail=1; }
 	wait
 	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; fail=1; }
-	i=0
-	while [ $i -lt 60 ] && [ ! -e /sys/class/net/blnet0 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
-	ip link set blnet0 up 2>/dev/null
-	ip addr add "$ip" dev blnet0 2>/dev/null
+	net_up
 	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; fail=1; }
 else
 	echo "blanket: no blnet0"
 	fail=1
 fi
 
-# blanket_blk: the vbd's disk reads the run's token that Dom0 put at
-# sector 0, and what we write after it reads back; once as loaded, once
-# reloaded with indirect descriptors off (a reload of its own, too).
+# --- blanket_blk ---------------------------------------------------------------
+# The writable bvd disk (the vbd of the run's token), "" if none.
+rw_bvd() {
+	for b in /sys/block/bvd*; do
+		[ "$(cat "$b/ro" 2>/dev/null)" = 0 ] && { echo "${b##*/}"; return; }
+	done
+}
+have_bvd() { [ -n "$(rw_bvd)" ]; }
+
+# The vbd's disk reads the run's token that Dom0 put at sector 0, and what
+# we write after it reads back; once as loaded, once reloaded with indirect
+# descriptors off (a reload of its own, too). Sets $disk, $vbd, $token.
 blk_check() {	# tag
 	disk=
-	i=0
-	while [ $i -lt 60 ] && [ -z "$disk" ]; do
-		disk=$(ls /sys/block 2>/dev/null | grep '^bvd' | head -n 1)
-		[ -n "$disk" ] || sleep 1
-		i=$((i + 1))
-	done
+	lab_wait 60 "$1_disk" have_bvd
+	disk=$(rw_bvd)
 	if [ -z "$disk" ]; then
 		echo "blanket: no bvd disk ($1)"
 		return 1
 	fi
+	vbd=$(cat /sys/block/$disk/blanket_vbd 2>/dev/null)
 	tok=$(dd if=/dev/$disk bs=512 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
-	echo "$1=$disk vbd=$(cat /sys/block/$disk/blanket_vbd 2>/dev/null)" \
-		"sectors=$(cat /sys/block/$disk/size) sector0=$tok"
+	echo "$1=$disk vbd=$vbd sectors=$(cat /sys/block/$disk/size) sector0=$tok"
 	case $tok in BLANKET-LAB-DISK*) ;; *) echo "blanket: $disk does not read the token"; return 1 ;; esac
+	if [ -n "${token:-}" ] && [ "$tok" != "$token" ]; then
+		echo "blanket: $disk reads another token than before ($1)"
+		return 1
+	fi
+	token=$tok
 	dd if=/dev/urandom of=/tmp/blk.in bs=4096 count=256 2>/dev/null
 	dd if=/tmp/blk.in of=/dev/$disk bs=4096 seek=1 conv=fsync 2>&1 | grep -v records
 	# Read it back from the disk, not from the page cache.
@@ -164,10 +194,164 @@ blk_check blanket_blk || fail=1
 rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 ||
 	{ echo "blanket: blanket_blk reload failed"; fail=1; }
 blk_check blanket_blk_direct || fail=1
+# The rest with the defaults again.
+rmmod blanket_blk && insmod /extra/blanket_blk.ko ||
+	{ echo "blanket: blanket_blk reload failed"; fail=1; }
+blk_check blanket_blk_again || fail=1
 
-# Forwarded mode: this Dom0 hosts an L2 guest on blnet0 and a carve of bvd0.
+# --- fio: verify, benchmark, discard -------------------------------------------------
+# Each check below prints its result lines; a failure names itself.
+failed() { echo "check_failed=$1"; fail=1; }
+have_fio=
+if [ -e /sys/class/net/blnet0 ] && lab_get_fio; then
+	have_fio=1
+else
+	failed fio
+fi
+# Connects of the disk so far: blanket_blk logs one line each time.
+connects() { dmesg | grep -c "$disk: [0-9]* sectors of"; }
+
+if [ -n "$have_fio" ] && [ -n "$disk" ]; then
+	lab_kernel_clean blanket_before_fio >/dev/null
+	lab_fio_verify blanket_fio_verify /dev/$disk || failed fio_verify
+	lab_bench blanket_bench /dev/$disk stat_of events || failed bench
+	lab_discard blanket_discard /dev/$disk || failed discard
+	lab_kernel_clean blanket_fio || failed fio_kernel
+fi
+
+# --- backend restarts under a verifying write job ------------------------------
+# restart_under_io TAG OP: a verifying random-write job (verify_backlog:
+# reads and writes in flight together), rate-limited so that it lasts some
+# 30 s under TCG, while Dom0 runs OP on the vbd; the job must end with no
+# error, and must still have been running when OP was done.
+restart_under_io() {
+	local c0 r=0 spanned=yes
+
+	c0=$(connects)
+	lab_fio_start "$1" --name="$1" $(lab_fio_dev /dev/$disk) --iodepth=8 \
+		--rw=randwrite --bs=4k --offset=2M --size=8M --verify=crc32c \
+		--verify_backlog=128 --rate_iops=150
+	sleep 3	# the job is under way
+	if lab_ctl_start "$2=$vbd"; then
+		lab_ctl_done 240 || r=1
+	else
+		r=1
+	fi
+	[ -s "/tmp/fio.$1.rc" ] && spanned=no
+	lab_fio_wait "$1" 300 || r=1
+	[ "$fio_verr" = 0 ] || r=1
+	[ $spanned = yes ] || r=1
+	echo "$1=$([ $r = 0 ] && echo ok || echo failed) rc=$fio_rc err=$fio_err" \
+		"verify_errors=$fio_verr write_kib=$fio_wkib spanned=$spanned" \
+		"reconnects=$(($(connects) - c0))"
+	[ $r = 0 ] || lab_fio_errors "$1"
+	lab_kernel_clean "$1" || r=1
+	return $r
+}
+if [ -n "$have_fio" ] && [ -n "$disk" ]; then
+	restart_under_io blanket_rebind vbd-rebind || failed vbd_rebind
+	restart_under_io blanket_restart vbd-restart || failed vbd_restart
+fi
+
+# --- vbd unplugged with I/O in flight, and plugged again -----------------------------
+# The job's I/O fails (expected); what must not happen is a hang or a disk
+# that stays.
+vbd_replug() {
+	local r=0 old=$disk
+
+	lab_fio_start blanket_unplug_io --name=unplug $(lab_fio_dev /dev/$disk) --iodepth=8 \
+		--rw=randwrite --bs=4k --offset=2M --size=16M --time_based --runtime=120
+	sleep 3
+	lab_ctl_start "vbd-replug=$vbd" || return 1
+	lab_wait 120 "${old}_gone" test ! -e /sys/block/$old || r=1
+	lab_wait 30 "vbd-${vbd}_gone" test ! -e $devs/vbd-$vbd || r=1
+	lab_fio_wait blanket_unplug_io 60
+	echo "blanket_unplug_io rc=$fio_rc err=$fio_err write_kib=$fio_wkib"
+	[ "$fio_rc" = timeout ] && r=1
+	lab_ctl_done 240 || r=1
+	blk_check blanket_replugged || r=1
+	echo "blanket_vbd_replug=$([ $r = 0 ] && echo ok || echo failed) was=$old now=${disk:-none}"
+	lab_kernel_clean blanket_vbd_replug || r=1
+	return $r
+}
+if [ -n "$have_fio" ] && [ -n "$disk" ]; then
+	vbd_replug || failed vbd_replug
+fi
+
+# --- vif unplugged and plugged again ---------------------------------------------------
+vif_replug() {
+	local r=0
+
+	lab_ctl_start vif-replug || return 1
+	lab_wait 90 "blnet0_gone" test ! -e /sys/class/net/blnet0 || r=1
+	net_up || r=1
+	lab_ctl_done 240 || r=1
+	pings blanket_replug_ping || r=1
+	echo "blanket_vif_replug=$([ $r = 0 ] && echo ok || echo failed)"
+	lab_kernel_clean blanket_vif_replug || r=1
+	return $r
+}
+if [ -e /sys/class/net/blnet0 ]; then
+	vif_replug || failed vif_replug
+fi
+
+# --- all three modules out and in again ------------------------------------------------
+# A read job on the disk first (rmmod needs it closed, so it ends before),
+# blanket_net goes under an echo storm; then all must work as before.
+reload_all() {
+	local r=0 storm m
+
+	if [ -n "$have_fio" ] && [ -n "$disk" ]; then
+		lab_fio blanket_reload_read 120 --name=read $(lab_fio_dev /dev/$disk) --iodepth=8 \
+			--rw=randread --bs=4k --offset=2M --size=16M --time_based --runtime=5 || r=1
+		echo "blanket_reload_read rc=$fio_rc iops=$fio_riops"
+	fi
+	rmmod blanket_blk || { echo "blanket: rmmod blanket_blk failed"; r=1; }
+	ping -A -q -w 15 "$peer" >/dev/null 2>&1 &
+	storm=$!
+	sleep 2
+	rmmod blanket_net || { echo "blanket: rmmod blanket_net under traffic failed"; r=1; }
+	rmmod blanket_xenbus || { echo "blanket: rmmod blanket_xenbus failed"; r=1; }
+	wait $storm
+	[ -e /sys/kernel/debug/blanket ] && { echo "blanket: debugfs left behind"; r=1; }
+	for m in blanket_xenbus blanket_net blanket_blk; do
+		insmod /extra/$m.ko || { echo "blanket: insmod $m failed"; r=1; }
+	done
+	net_up || r=1
+	pings blanket_reload_all_ping || r=1
+	blk_check blanket_reload_all || r=1
+	echo "blanket_reload_all=$([ $r = 0 ] && echo ok || echo failed)"
+	lab_kernel_clean blanket_reload_all || r=1
+	return $r
+}
+reload_all || failed reload_all
+
+# --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
+# It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.
 if [ $transport = forwarded ]; then
 	sh ./l2.sh "$peer" || { echo "blanket: the L2 guest check failed"; fail=1; }
+fi
+
+# --- last: a hostile "sectors" from L0 --------------------------------------------------
+# The disk must say what is wrong and fail its I/O from then on, and the
+# kernel must not mind otherwise.
+hostile() {
+	local r=0
+
+	echo "blanket_hostile_ctl=$(lab_ctl "hostile-sectors=$vbd")"
+	lab_wait 30 "blanket_hostile_log" sh -c \
+		"dmesg | grep 'vbd-$vbd' | grep 'sectors' | grep -q 'failing its I/O from now on'" || r=1
+	dmesg | grep "vbd-$vbd" | grep 'sectors' | tail -n 2
+	lab_fio blanket_hostile_read 60 --name=read $(lab_fio_dev /dev/$disk) \
+		--rw=read --bs=4k --size=64k
+	# EIO (5) is what a failed disk answers.
+	[ "$fio_err" = 5 ] || r=1
+	echo "blanket_hostile=$([ $r = 0 ] && echo ok || echo failed) read_rc=$fio_rc read_err=$fio_err"
+	lab_kernel_clean blanket_hostile || r=1
+	return $r
+}
+if [ -n "$have_fio" ] && [ -n "$disk" ]; then
+	hostile || failed hostile_sectors
 fi
 
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
@@ -176,7 +360,7 @@ echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $tran
 echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
 echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
 dmesg | grep -i 'blanket' | tail -n 15
-if dmesg | grep -E 'BUG|WARNING|Oops|general protection|leaking' >/tmp/bad.log; then
+if dmesg | grep -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than' >/tmp/bad.log; then
 	echo "blanket: kernel complained:"
 	cat /tmp/bad.log
 	fail=1

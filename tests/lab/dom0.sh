@@ -6,6 +6,8 @@
 #   /lab/params                 shell variables (timeouts, addresses)
 #   /lab/l1.cfg                 the L1 guest's xl config
 #   /lab/l1/{vmlinuz,initrd.img,disk.img}
+#   /lab/fio                    static fio, served to the guest
+#   /lab/dom0-ctl.sh            the guest's control CGI (cgi-bin/ctl)
 # It starts the Xen toolstack the way Debian's /etc/init.d/xen does, makes
 # bridge xenbr0, creates the L1 guest, waits for its "LAB-DONE" console line,
 # and leaves in /lab/out: dom0.log, l1-console.log, result.txt (the guest's
@@ -94,9 +96,19 @@ ip addr add "$dom0_ip" dev xenbr0
 ip link set xenbr0 up
 
 # For the guest's TCP checks over the bridge: a file to fetch, its digest,
-# and a CGI that answers with the digest of whatever is POSTed to it.
+# and a CGI that answers with the digest of whatever is POSTed to it. Also
+# fio (the guest's initramfs is too slow to carry it) and the control CGI,
+# through which the guest has Dom0 unplug, restart or spoil its devices.
 www=$work/www
 mkdir -p "$www/cgi-bin"
+cp "$share/fio" "$www/fio" || fail "no fio in the share"
+sha256sum "$www/fio" | cut -d' ' -f1 >"$www/fio.sha256"
+cat >"$www/cgi-bin/ctl" <<CGI
+#!/bin/sh
+export LAB_WORK=$work LAB_LOG=$o/dom0.log LAB_T0=$t0
+exec /bin/busybox sh $share/dom0-ctl.sh
+CGI
+chmod +x "$www/cgi-bin/ctl"
 head -c 2097152 /dev/urandom | busybox od -A n -t x1 | tr -d ' \n' >"$www/down.bin"
 sha256sum "$www/down.bin" | cut -d' ' -f1 >"$www/down.sha256"
 cat >"$www/cgi-bin/sink" <<'CGI'

@@ -19,12 +19,18 @@
 #                           busybox, xen-netfront/xen-blkfront, xen-cpuid.
 #                           l1-initramfs.sh adds the init and any extras
 #   l1/disk.img             the L1 guest's vbd (raw, sparse)
+#   fio/fio                 a static fio from Debian's own source package, with
+#                           libaio and no engine that needs another library:
+#                           Dom0 serves it, the guest fetches it (not in its
+#                           initramfs, which the firmware reads at minutes/MB)
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
+. "$top/scripts/apt-private.sh"
 
 host_pkgs=(xen-hypervisor-4.17-amd64 linux-image-amd64 debootstrap
-	   qemu-system-x86 busybox-static e2fsprogs cpio xz-utils kmod gcc)
+	   qemu-system-x86 busybox-static e2fsprogs cpio xz-utils kmod gcc
+	   make dpkg-dev libaio-dev zlib1g-dev)
 # Dom0's root: the toolstack, the HVM device model, bridge and module tools.
 dom0_pkgs=(xen-utils-4.17 xenstore-utils qemu-system-xen bridge-utils
 	   iproute2 busybox kmod)
@@ -233,6 +239,44 @@ if ! is_cached l2/l1-toolstack.tar.gz "$key"; then
 	mkdir -p "$out/l2"
 	build_l1_toolstack
 	set_cached l2/l1-toolstack.tar.gz "$key"
+fi
+
+# --- fio for the guest ---------------------------------------------------------
+# Debian's fio links librados and friends; this one is static, from the same
+# source package. Engines that need a library beyond libaio and zlib are off,
+# so what gets built does not depend on what else the host has installed;
+# --disable-native: the guest's CPU is qemu64, not the host's.
+fio_configure=(--build-static --disable-native --disable-numa --disable-rdma
+	       --disable-rados --disable-rbd --disable-http --disable-gfapi
+	       --disable-lex --disable-pmem --disable-xnvme --disable-libzbc
+	       --disable-tcmalloc --disable-libnfs --disable-dfs)
+build_fio() {
+	local dir=$out/fio src
+
+	rm -rf "$dir"
+	mkdir -p "$dir/src"
+	apt_private_init "$dir/apt" "deb-src $mirror bookworm main"
+	apt_private "$dir/apt" update >"$dir/build.log" 2>&1 &&
+		(cd "$dir/src" && apt_private "$dir/apt" source fio) >>"$dir/build.log" 2>&1 ||
+		{ tail -n 20 "$dir/build.log" >&2; die "apt-get source fio"; }
+	src=$(ls -d "$dir"/src/fio-*/ | tail -n 1)
+	(cd "$src" && ./configure "${fio_configure[@]}" && make -j"$(nproc)" fio) \
+		>>"$dir/build.log" 2>&1 ||
+		{ tail -n 20 "$dir/build.log" >&2; die "building fio"; }
+	grep -q '^CONFIG_LIBAIO=y' "$src/config-host.mak" || die "fio built without libaio"
+	readelf -l "$src/fio" | grep -q INTERP && die "fio is not static"
+	strip -o "$dir/fio.tmp" "$src/fio"
+	"$dir/fio.tmp" --version >"$dir/version" || die "the built fio does not run"
+	rm -rf "$dir/src" "$dir/apt"
+	mv "$dir/fio.tmp" "$dir/fio"
+}
+key=$(key_of "$(declare -f build_fio apt_private_init apt_private)" "${fio_configure[*]}" \
+	"$mirror" "$(pkg_version gcc)" "$(pkg_version libc6-dev)" \
+	"$(pkg_version libaio-dev)" "$(pkg_version zlib1g-dev)")
+if ! is_cached fio/fio "$key"; then
+	log "fio/fio: apt-get source fio, static build (about a minute)"
+	build_fio
+	set_cached fio/fio "$key"
 fi
 
 log "images ready in $out (kernel $kver, xen $xen_ver)"

@@ -10,7 +10,10 @@
 # lab.peer=<Dom0's bridge address>.
 #   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
 #             eth0 (driver vif) pings Dom0, xvda reads the run's token from
-#             sector 0 and writes "GUEST-WROTE <token>" to sector 1.
+#             sector 0 and writes "GUEST-WROTE <token>" to sector 1; then,
+#             with fio fetched from Dom0, xvda passes a write + verify job,
+#             its discards reach Dom0's file, and the benchmark that
+#             blanket's run repeats on bvd0 runs (l1-lib.sh).
 #   nopv      Linux must leave L0's interfaces alone: no /sys/hypervisor,
 #             both front ends refuse to load, no xvd* and no vif netdev;
 #             yet CPUID still says XenVMMXenVMM and the Xen platform PCI
@@ -25,6 +28,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# A task stuck in the kernel shows up in the log within the check that
+# caused it, not two minutes later.
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
 mode=baseline ip=10.99.0.2/24 peer=10.99.0.1
 for a in $(cat /proc/cmdline); do
@@ -38,6 +44,8 @@ done
 failed=
 say() { echo "LAB: $*"; }
 bad() { failed="$failed $1"; say "check_failed=$1"; }
+. /lib/lab.sh
+lab_say() { say "$@"; }
 
 # Netdevs whose driver is xen-netfront's ("vif"); xvd* block devices.
 vif_netdevs() {
@@ -47,10 +55,21 @@ vif_netdevs() {
 	done
 }
 xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
-# Interrupts (L0 events) taken by xen-netfront's event channels so far.
-netfront_events() {
-	grep -E ' eth[0-9]+(-q[0-9]+)?(-tx|-rx)?$' /proc/interrupts |
-		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }'
+# irq_events REGEX: interrupts (L0 events) so far on the IRQs whose name
+# (the last field of /proc/interrupts) matches REGEX.
+irq_events() {
+	awk -v re="$1" '$NF ~ re { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		END { print n + 0 }' /proc/interrupts
+}
+# xen-netfront names its IRQs after the vif id and queue, not the netdev
+# (vif0-q0-tx and vif0-q0-rx with split event channels, vif0-q0 without);
+# xen-blkfront's are all "blkif".
+netfront_events() { irq_events '^vif[0-9]+-q[0-9]+(-tx|-rx)?$'; }
+blkfront_events() { irq_events '^blkif$'; }
+# The Xen IRQs by name, with their counts: which names the counters match.
+xen_irqs() {
+	awk '/xen/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
+		printf "%s:%d ", $NF, n }' /proc/interrupts
 }
 
 wait_for() {	# seconds, command...
@@ -123,6 +142,16 @@ baseline)
 		echo "$out" | while read -r l; do say "$l"; done
 		say "tcp_events=$(($(netfront_events) - ev0))"
 	fi
+	# The disk jobs of blanket's run, on xvda, for its numbers to compare.
+	if [ -n "$eth" ] && [ -b /dev/xvda ] && lab_get_fio; then
+		lab_fio_verify fio_verify /dev/xvda || bad fio_verify
+		lab_bench bench /dev/xvda blkfront_events || bad bench
+		lab_discard discard /dev/xvda || bad discard
+	else
+		bad fio
+	fi
+	say "xen_irqs=$(xen_irqs)"
+	lab_kernel_clean baseline || bad kernel
 	;;
 nopv)
 	[ -e /sys/hypervisor/type ] && bad hypervisor_type

@@ -8,22 +8,26 @@
 # Prints a short summary; exits 0 only if both runs pass.
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-runs=$top/build/lab/runs
+. "$(dirname "$0")/lib.sh"
+runs=$out/runs
 status=0
 
+mkdir -p "$top/build"
 start=$(date +%s)
 "$top/tests/lab/run.sh" baseline >"$top/build/lab-baseline.log" 2>&1 || status=1
 "$top/tests/lab/blanket-direct.sh" >"$top/build/lab-blanket.log" 2>&1 || status=1
 
 echo "== baseline: in-tree xen-netfront / xen-blkfront"
-grep -hE '^LAB: (net|ping|disk)' "$runs/last-baseline/summary.txt" 2>/dev/null
+grep -hE '^LAB: (net|ping|disk|fio|discard|check_failed)' "$runs/last-baseline/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-baseline.log"
 echo "== blanket, direct mode (L1 booted nopv)"
 grep -hE '^LAB-EXTRA: (blanket_device|transport|xs_|grant_frames|upcalls|hypercalls_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-blanket.log"
-grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge)' \
+grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge|fio=)' \
+	"$runs/last-nopv/summary.txt" 2>/dev/null
+# The end-to-end checks, one line each, and what failed.
+grep -hE '^LAB-EXTRA: (blanket_(fio_verify|discard|rebind|restart|vbd_replug|vif_replug|reload_all|hostile)=|check_failed|timed_out|ctl_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
 
 # key=value field $3 of the first line of summary $1 whose key is $2.
@@ -56,5 +60,25 @@ echo "L0 events per MB moved: in-tree $(per_mb "$(field baseline tcp_events tcp_
 echo "L0 hypercalls per MB moved: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
 	"(in-tree: not visible from the guest)"
+
+# Higher is better for both: blanket / in-tree.
+over() {
+	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", b / t; else print "n/a" }'
+}
+# Events per MiB read by fio: events and KiB from one result line.
+ev_per_mb() {	# mode key
+	awk -v n="$(field "$1" "$2" events)" -v k="$(field "$1" "$2" kib)" \
+		'BEGIN { if (k > 0 && n != "") printf "%.1f", n * 1024 / k; else print "n/a" }'
+}
+echo "== benchmark: blanket_blk vs xen-blkfront, fio on the same vbd, 20 s each"
+echo "   (direct I/O, libaio; QEMU TCG, nested: only the ratios mean anything)"
+echo "4k random read IOPS (iodepth 16): ratio $(over "$(field nopv blanket_bench_randread iops)" \
+	"$(field baseline bench_randread iops)")" \
+	"(in-tree $(field baseline bench_randread iops), blanket $(field nopv blanket_bench_randread iops))"
+echo "1M sequential read MB/s (iodepth 4): ratio $(over "$(field nopv blanket_bench_seqread kib_s)" \
+	"$(field baseline bench_seqread kib_s)")"
+echo "L0 events per MB read: random in-tree $(ev_per_mb baseline bench_randread)," \
+	"blanket $(ev_per_mb nopv blanket_bench_randread);" \
+	"sequential in-tree $(ev_per_mb baseline bench_seqread), blanket $(ev_per_mb nopv blanket_bench_seqread)"
 echo "lab: $(( $(date +%s) - start )) s; logs in build/lab-*.log and build/lab/runs/"
 exit $status

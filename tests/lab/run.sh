@@ -23,8 +23,8 @@
 # (fast when its cache is warm).
 #
 # Host <-> Dom0 exchange: a virtio-9p share (QEMU -virtfs, tag "lab") of the
-# run directory's share/: run.sh puts dom0.sh, params, l1.cfg and the guest's
-# kernel, initramfs and disk in it; Dom0 mounts it from its initramfs, runs
+# run directory's share/: run.sh puts dom0.sh, dom0-ctl.sh, fio, params,
+# l1.cfg and the guest's kernel, initramfs and disk in it; Dom0 mounts it from its initramfs, runs
 # /lab/dom0.sh from it and writes its results to share/out/ as it goes, so
 # they survive whatever happens to QEMU. Dom0's root image is attached with
 # snapshot=on and never changes. Progress: Dom0's "LAB-DOM0:" lines on Xen's
@@ -52,10 +52,15 @@ done
 
 "$lab/images.sh"
 
-# One lab QEMU at a time: the machine has two cores.
+# One lab QEMU at a time: the machine has two cores. Wait for another
+# run to finish, within bounds.
 mkdir -p "$out/runs"
 exec 8>"$out/.qemu.lock"
-flock -n 8 || die "another lab run holds $out/.qemu.lock"
+if ! flock -n 8; then
+	lock_wait=${BLANKET_LAB_LOCK_WAIT:-3600}
+	log "another lab run holds $out/.qemu.lock: waiting up to ${lock_wait}s"
+	flock -w "$lock_wait" 8 || die "another lab run still holds $out/.qemu.lock after ${lock_wait}s"
+fi
 
 name=$mode-$(date +%Y%m%d-%H%M%S)
 run=$out/runs/$name
@@ -74,7 +79,7 @@ if [ "$mode" = forwarded ]; then
 fi
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
-cp "$lab/dom0.sh" "$share/"
+cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$out/fio/fio" "$share/"
 cp "$out/l1/vmlinuz" "$share/l1/"
 "$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
 if [ "$mode" = forwarded ]; then

@@ -1,0 +1,171 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Dom0's control CGI, http://<Dom0>:8080/cgi-bin/ctl?OP[=ARG]: the L1
+# guest's way to have L0's Dom0 act on its devices (dom0.sh installs a
+# wrapper that runs this with LAB_WORK, LAB_LOG and LAB_T0 set). It answers
+# at once with one text line. Slow actions answer "started N OP", run in
+# the background a couple of seconds later (so the reply is out before the
+# guest loses its vif or disk) and leave their outcome for ctl?status=N:
+# "N OP running", "N OP ok DETAIL" or "N OP failed WHY".
+#   alloc                 alloc_kib=K: KiB of disk.img allocated (discard
+#                         must shrink it)
+#   vbd-rebind[=ID]       unbind blkback from the vbd, bind it again: 6.1's
+#                         allow_rebind keeps the state, blkback re-attaches the
+#                         frontend's rings
+#   vbd-restart[=ID]      backend state 5 (Closing), online left 1: blkback
+#                         closes with the frontend, then both start over
+#   vbd-replug[=ID]       xl block-detach, xl block-attach of the same disk
+#   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge+MAC
+#   hostile-sectors[=ID]  "12x4" as the vbd's sectors, announced the way
+#                         blkback announces a resize (its state rewritten)
+# ID is the device id; by default the writable vbd, the first vif. Every
+# action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+work=${LAB_WORK:?} logf=${LAB_LOG:?}
+st=$work/ctl
+mkdir -p "$st"
+
+log() {
+	echo "LAB-DOM0: ctl: $*" >/dev/console
+	echo "$(($(cut -d. -f1 /proc/uptime) - ${LAB_T0:-0}))s ctl: $*" >>"$logf"
+}
+
+# --- the background half: one action, its outcome in $st/N ------------------
+if [ "${1:-}" = --run ]; then
+	n=$2 op=$3 id=$4
+	done_() { echo "$n $op $*" >"$st/$n"; log "$n $op $*"; exit 0; }
+	ok() { done_ ok "$@"; }
+	fail() { done_ failed "$@"; }
+	# Commands' output goes to the log, not to the guest.
+	run() { echo "+ $*" >>"$logf"; timeout 180 "$@" >>"$logf" 2>&1; }
+	state() { xenstore-read "$1/state" 2>/dev/null || echo gone; }
+	# trace BACKEND SECONDS WANT...: polls backend and frontend states
+	# until the backend's is one of WANT; $seen is the backend/frontend
+	# pairs met on the way, for the log.
+	trace() {
+		_be=$1 _t=$2 _fe=$(xenstore-read "$1/frontend" 2>/dev/null)
+		shift 2
+		seen='' _last=''
+		while [ "$_t" -gt 0 ]; do
+			_now=$(state "$_be")/$(state "$_fe")
+			[ "$_now" = "$_last" ] || seen="$seen $_now"
+			_last=$_now
+			for _w in "$@"; do
+				[ "${_now%/*}" = "$_w" ] && return 0
+			done
+			_t=$((_t - 1))
+			sleep 1
+		done
+		return 1
+	}
+
+	sleep 2
+	log "$n $op begins (domain $domid, backend $be)"
+	case $op in
+	vbd-rebind)
+		dev=vbd-$domid-$id
+		sys=/sys/bus/xen-backend/devices/$dev
+		[ -e "$sys/driver" ] || fail "blkback does not hold $dev"
+		echo "$dev" >/sys/bus/xen-backend/drivers/vbd/unbind || fail "unbind $dev"
+		[ -e "$sys/driver" ] && fail "$dev still bound after unbind"
+		s=$(state "$be")
+		sleep 1
+		echo "$dev" >/sys/bus/xen-backend/drivers/vbd/bind || fail "bind $dev"
+		trace "$be" 60 4 || fail "backend not Connected 60 s after bind:$seen"
+		ok "state $s while unbound; bound again:$seen"
+		;;
+	vbd-restart)
+		[ "$(state "$be")" = 4 ] || fail "backend not Connected but $(state "$be")"
+		xenstore-write "$be/state" 5 || fail "xenstore-write $be/state"
+		trace "$be" 90 6 || fail "backend never Closed:$seen"
+		trace "$be" 90 4 || fail "backend not Connected again:$seen"
+		ok "closed and connected again:$seen"
+		;;
+	vbd-replug)
+		target=$(xenstore-read "$be/params") && vdev=$(xenstore-read "$be/dev") &&
+			mode=$(xenstore-read "$be/mode") || fail "cannot read $be"
+		access=ro
+		[ "$mode" = w ] && access=rw
+		spec=format=raw,vdev=$vdev,access=$access,target=$target
+		run xl block-detach l1 "$id" || fail "xl block-detach l1 $id"
+		trace "$be" 60 gone || fail "backend still there after block-detach:$seen"
+		run xl block-attach l1 "$spec" || fail "xl block-attach l1 $spec"
+		trace "$be" 120 4 || fail "attached ($spec), backend not Connected:$seen"
+		ok "detached, attached $spec:$seen"
+		;;
+	vif-replug)
+		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") ||
+			fail "cannot read $be"
+		run xl network-detach l1 "$id" || fail "xl network-detach l1 $id"
+		trace "$be" 60 gone || fail "backend still there after network-detach:$seen"
+		run xl network-attach l1 "bridge=$bridge" "mac=$mac" ||
+			fail "xl network-attach l1 bridge=$bridge mac=$mac"
+		# libxl takes the lowest free id, which is this one again.
+		new=$(xenstore-list "${be%/*}" 2>/dev/null | head -n 1)
+		trace "${be%/*}/$new" 120 4 || fail "attached as vif $new, backend not Connected:$seen"
+		ok "detached, attached as vif $new with $mac:$seen"
+		;;
+	esac
+	fail "unknown action"
+fi
+
+# --- the CGI ---------------------------------------------------------------------
+reply() {
+	printf 'Content-Type: text/plain\r\n\r\n%s\n' "$*"
+	exit 0
+}
+q=${QUERY_STRING:-}
+op=${q%%=*} arg=
+[ "$op" = "$q" ] || arg=${q#*=}
+case $arg in *[!0-9]*) reply "bad argument" ;; esac
+
+case $op in
+alloc)
+	# Allocated blocks, not the size: the file is sparse.
+	set -- $(stat -c '%b %B' "$work/disk.img" 2>/dev/null)
+	[ $# = 2 ] || reply "no $work/disk.img"
+	reply "alloc_kib=$(($1 * $2 / 1024))"
+	;;
+status)
+	[ -f "$st/$arg" ] || reply "$arg unknown"
+	reply "$(cat "$st/$arg")"
+	;;
+esac
+
+domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
+case $op in
+vbd-*|hostile-sectors) type=vbd ;;
+vif-*) type=vif ;;
+*) reply "unknown op $op" ;;
+esac
+dir=/local/domain/0/backend/$type/$domid
+id=$arg
+if [ -z "$id" ]; then
+	for i in $(xenstore-list "$dir" 2>/dev/null); do
+		[ $type = vif ] || [ "$(xenstore-read "$dir/$i/mode" 2>/dev/null)" = w ] || continue
+		id=$i
+		break
+	done
+fi
+be=$dir/$id
+[ -n "$id" ] && xenstore-exists "$be" 2>/dev/null || reply "no $type ${id:-at all} for domain $domid"
+
+if [ "$op" = hostile-sectors ]; then
+	# Quick, so done here: what the guest reads next is what this wrote.
+	old=$(xenstore-read "$be/sectors")
+	xenstore-write "$be/sectors" 12x4 &&
+		xenstore-write "$be/state" "$(xenstore-read "$be/state")" ||
+		{ log "hostile-sectors on $be failed"; reply "failed"; }
+	log "hostile-sectors: $be/sectors $old -> 12x4, state rewritten"
+	reply "ok sectors $old -> 12x4"
+fi
+
+n=$(($(cat "$st/seq" 2>/dev/null || echo 0) + 1))
+echo "$n" >"$st/seq"
+echo "$n $op running" >"$st/$n"
+log "$n $op requested (domain $domid, $be)"
+# Detached and with no tie to the reply's pipe, so httpd can finish it.
+export domid be
+setsid /bin/busybox sh "$0" --run "$n" "$op" "$id" </dev/null >/dev/null 2>&1 &
+reply "started $n $op"

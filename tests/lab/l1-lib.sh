@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Sourced in the L1 guest (busybox sh) by l1-init.sh and blanket-check.sh,
+# from /lib/lab.sh: bounded waits, Dom0's control CGI (dom0-ctl.sh), fio
+# fetched from Dom0, and the fio jobs both runs share (write + verify,
+# benchmarks, discard), each reported as one short key=value line through
+# lab_say (the caller may redefine it). Dom0 is $peer, which the caller
+# sets. Functions keep their variables local (busybox ash has "local");
+# results they hand back are named ctl_* and fio_*. The console is slow:
+# print little.
+
+lab_say() { echo "$*"; }
+
+# lab_wait SECONDS WHAT COMMAND...: 0 once COMMAND succeeds; otherwise
+# says which wait ran out and returns 1.
+lab_wait() {
+	local t=$1 what=$2
+
+	shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		if [ $t -le 0 ]; then
+			lab_say "timed_out=$what"
+			return 1
+		fi
+		sleep 1
+	done
+}
+
+# lab_get URL-PATH: Dom0's httpd, to stdout; no answer within 30 s fails
+# (busybox wget's own -T crashes in this build).
+lab_get() { timeout 30 wget -q -O - "http://$peer:8080/$1" 2>/dev/null; }
+
+# --- Dom0's control CGI ---------------------------------------------------------
+# lab_ctl OP[=ARG]: Dom0's one-line answer, empty if none.
+lab_ctl() { lab_get "cgi-bin/ctl?$1" | head -n 1; }
+
+# lab_ctl_start OP[=ARG]: starts one of Dom0's slow actions (it begins about
+# 2 s later, once the reply is out); sets ctl_n to its number.
+lab_ctl_start() {
+	local r
+
+	ctl_op=${1%%=*}
+	r=$(lab_ctl "$1")
+	case $r in
+	"started "*) ctl_n=${r#started } ctl_n=${ctl_n%% *} ;;
+	*) lab_say "ctl_$ctl_op=not_started ${r:-no answer}"; return 1 ;;
+	esac
+}
+
+# lab_ctl_done SECONDS: waits for action ctl_n, says its outcome
+# ("ctl_<op>=ok|failed <detail>"); 0 if it went as intended. The network may
+# be away meanwhile (a replugged vif): no answer counts as not done yet.
+lab_ctl_done() {
+	local t=$1 r
+
+	while :; do
+		r=$(lab_ctl "status=$ctl_n")
+		case $r in
+		"$ctl_n $ctl_op ok"* | "$ctl_n $ctl_op failed"*) break ;;
+		esac
+		t=$((t - 2))
+		if [ $t -le 0 ]; then
+			lab_say "ctl_$ctl_op=timed_out last=${r:-none}"
+			return 1
+		fi
+		sleep 2
+	done
+	r=${r#"$ctl_n $ctl_op "}
+	lab_say "ctl_$ctl_op=$r"
+	case $r in ok*) return 0 ;; esac
+	return 1
+}
+
+# lab_alloc_kib: KiB of Dom0's disk.img that are allocated (empty if unknown).
+lab_alloc_kib() { lab_ctl alloc | sed -n 's/^alloc_kib=\([0-9]*\)$/\1/p'; }
+
+# --- fio ---------------------------------------------------------------------------
+# lab_get_fio: /tmp/fio from Dom0, checked against the digest it serves.
+lab_get_fio() {
+	local want got
+
+	lab_get fio >/tmp/fio
+	want=$(lab_get fio.sha256)
+	got=$(sha256sum /tmp/fio | cut -d' ' -f1)
+	chmod +x /tmp/fio
+	if [ -z "$want" ] || [ "$got" != "$want" ] || ! /tmp/fio --version >/dev/null 2>&1; then
+		lab_say "fio=failed bytes=$(wc -c </tmp/fio) digest_match=no"
+		return 1
+	fi
+	lab_say "fio=$(/tmp/fio --version) bytes=$(wc -c </tmp/fio)"
+}
+
+# lab_fio_start TAG FIO-ARGS...: one fio job in the background, terse
+# output in /tmp/fio.TAG.{out,err}, exit status in /tmp/fio.TAG.rc.
+lab_fio_start() {
+	local tag=$1
+
+	shift
+	rm -f "/tmp/fio.$tag.rc"
+	(/tmp/fio --output-format=terse "$@" >"/tmp/fio.$tag.out" 2>"/tmp/fio.$tag.err"
+	 echo $? >"/tmp/fio.$tag.rc") &
+}
+
+# lab_fio_wait TAG SECONDS: waits for job TAG; sets fio_rc (or "timeout":
+# a job stuck in the kernel cannot be reaped, so it is left alone), fio_err
+# (fio's first error), fio_verr (verify complaints), KiB read, read IOPS
+# and KiB/s, KiB written (fio_rkib, fio_riops, fio_rbw, fio_wkib).
+lab_fio_wait() {
+	fio_rc=timeout fio_err='' fio_verr='' fio_rkib='' fio_riops='' fio_rbw='' fio_wkib=''
+	lab_wait "$2" "fio_$1" test -s "/tmp/fio.$1.rc" || return 1
+	fio_rc=$(cat "/tmp/fio.$1.rc")
+	# Terse v3: 5 error; 6-8 read KiB, KiB/s, IOPS; 47 write KiB.
+	set -- "$1" $(awk -F';' '$1 == 3 { print $5, $6, $7, $8, $47; exit }' "/tmp/fio.$1.out")
+	fio_err=${2:-none} fio_rkib=${3:-0} fio_rbw=${4:-0} fio_riops=${5:-0} fio_wkib=${6:-0}
+	fio_verr=$(grep -ci 'verify' "/tmp/fio.$1.err")
+	[ "$fio_rc" = 0 ] && [ "$fio_err" = 0 ]
+}
+
+# lab_fio TAG SECONDS FIO-ARGS...: one job in the foreground.
+lab_fio() {
+	local tag=$1 secs=$2
+
+	shift 2
+	lab_fio_start "$tag" "$@"
+	lab_fio_wait "$tag" "$secs"
+}
+
+# fio's complaints, a few lines for the log.
+lab_fio_errors() {
+	head -n 4 "/tmp/fio.$1.err" 2>/dev/null | while read -r l; do lab_say "$1_fio: $l"; done
+}
+
+# Every job is direct I/O on the whole device, away from sectors 0-1 (the
+# run's token and the baseline's write-back) and from the 1 MiB after them
+# that the token checks write; the verify region is 2-18 MiB, the discard
+# region 20-28 MiB of the 32 MiB disk (the last 4 MiB are the L2 guest's).
+lab_fio_dev() { echo "--filename=$1 --direct=1 --ioengine=libaio --verify_state_save=0"; }
+
+# lab_fio_verify TAG DEV: 16 MiB of random 4 KiB writes, every block read
+# back and checked (crc32c, fio's header with offset and generation too).
+lab_fio_verify() {
+	local rc
+
+	lab_fio "$1" 600 --name="$1" $(lab_fio_dev "$2") --iodepth=8 \
+		--rw=randwrite --bs=4k --offset=2M --size=16M --verify=crc32c
+	rc=$?
+	[ "$fio_verr" = 0 ] || rc=1
+	lab_say "$1=$([ $rc = 0 ] && echo ok || echo failed)" \
+		"rc=$fio_rc err=$fio_err verify_errors=$fio_verr write_kib=$fio_wkib read_kib=$fio_rkib"
+	[ $rc = 0 ] || { lab_fio_errors "$1"; return 1; }
+}
+
+# lab_bench PREFIX DEV EVENTS-COMMAND: 4 KiB random reads (iodepth 16) and
+# 1 MiB sequential reads (iodepth 4), 20 s each, over the verify region,
+# with the L0 events each took as EVENTS-COMMAND counts them. Under TCG only
+# the ratio to the other run means anything.
+lab_bench() {
+	local p=$1 dev=$2 rc=0 e0
+
+	shift 2
+	e0=$("$@")
+	lab_fio "${p}_randread" 120 --name=randread $(lab_fio_dev "$dev") --iodepth=16 \
+		--rw=randread --bs=4k --offset=2M --size=16M --time_based --runtime=20 || rc=1
+	lab_say "${p}_randread iops=$fio_riops kib=$fio_rkib events=$(($("$@") - e0)) rc=$fio_rc"
+	e0=$("$@")
+	lab_fio "${p}_seqread" 120 --name=seqread $(lab_fio_dev "$dev") --iodepth=4 \
+		--rw=read --bs=1M --offset=2M --size=16M --time_based --runtime=20 || rc=1
+	lab_say "${p}_seqread kib_s=$fio_rbw kib=$fio_rkib events=$(($("$@") - e0)) rc=$fio_rc"
+	return $rc
+}
+
+# lab_discard TAG DEV: 8 MiB written, then discarded: Dom0's file must give
+# at least 4 MiB of it back (blkback punches holes in the tmpfs file).
+lab_discard() {
+	local a0 a1 rc
+
+	lab_fio "$1_fill" 300 --name=fill $(lab_fio_dev "$2") --rw=write --bs=1M \
+		--offset=20M --size=8M || { lab_say "$1=failed fill rc=$fio_rc err=$fio_err"; return 1; }
+	a0=$(lab_alloc_kib)
+	blkdiscard -o $((20 << 20)) -l $((8 << 20)) "$2" 2>/tmp/discard.err
+	rc=$?
+	a1=$(lab_alloc_kib)
+	if [ $rc = 0 ] && [ -n "$a0" ] && [ -n "$a1" ] && [ $((a0 - a1)) -ge 4096 ]; then
+		lab_say "$1=ok alloc_kib=$a0 after=$a1"
+		return 0
+	fi
+	lab_say "$1=failed rc=$rc alloc_kib=${a0:-?} after=${a1:-?} $(head -n 1 /tmp/discard.err)"
+	return 1
+}
+
+# --- the kernel's log ----------------------------------------------------------------
+# lab_kernel_clean TAG: nothing in dmesg since the previous call (or boot)
+# says the kernel went wrong: a BUG, WARNING, oops, leak or hung task.
+# Says "TAG_kernel=clean", or "complained" and the first lines.
+lab_kernel_clean() {
+	dmesg >/tmp/dmesg.now
+	tail -n +$((${lab_dmesg_seen:-0} + 1)) /tmp/dmesg.now |
+		grep -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than|Call Trace' \
+		>/tmp/dmesg.bad
+	lab_dmesg_seen=$(wc -l </tmp/dmesg.now)
+	if [ -s /tmp/dmesg.bad ]; then
+		lab_say "$1_kernel=complained"
+		head -n 5 /tmp/dmesg.bad | while read -r l; do lab_say "$1_kernel: $l"; done
+		return 1
+	fi
+	lab_say "$1_kernel=clean"
+}
