@@ -43,8 +43,10 @@ static int net_tap(struct sk_buff *skb, struct net_device *dev,
 	struct net_fixture *fx = container_of(pt, struct net_fixture, tap);
 
 	/* Our own stack's packets (IPv6 autoconfiguration) pass here too. */
-	if (skb->pkt_type == PACKET_OUTGOING)
+	if (skb->pkt_type == PACKET_OUTGOING) {
+		consume_skb(skb);
 		return 0;
+	}
 	/* The stack still uses this skb (its list links too): keep a clone. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
