@@ -174,6 +174,8 @@ kunit_boot() {
 	if grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|unreferenced object|blanket-init: .*failed|Call Trace:' \
 		"$log" >"$dir/problems.log"; then
 		head -n 40 "$dir/problems.log"
+		# A leak report is of no use without where the object came from.
+		grep -m 2 -A 24 'unreferenced object' "$log"
 		fail "$tag: kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
 	else
 		pass "$tag: kernel log clean (KASAN, lockdep, kmemleak, oops, module load)"
