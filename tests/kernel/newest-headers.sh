@@ -16,24 +16,19 @@ out=$top/build/headers
 apt_dir=$out/apt
 mirror=${BLANKET_BACKPORTS_MIRROR:-http://deb.debian.org/debian}
 
-apt_private() {	# apt-get|apt-cache ARGS...
-	"$1" -q -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$apt_dir/lists" \
-		-o Dir::Cache="$apt_dir/cache" "${@:2}"
-}
+. "$top/scripts/apt-private.sh"
 
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-echo "deb $mirror bookworm-backports main" >"$apt_dir/sources.list"
 # A day-old list is fresh enough; a failed refresh keeps the old one.
+[ -f "$apt_dir/sources.list" ] ||
+	apt_private_init "$apt_dir" "deb $mirror bookworm-backports main"
 if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-	apt_private apt-get update >"$out/apt.log" 2>&1 ||
+	apt_private "$apt_dir" update >"$out/apt.log" 2>&1 ||
 		[ -n "$(find "$apt_dir/lists" -name '*Packages*')" ] ||
 		{ tail -n 5 "$out/apt.log" >&2; exit 1; }
 fi
 
 # The flavour package linux-headers-amd64 points at in backports.
-pkg=$(apt_private apt-cache show linux-headers-amd64 2>/dev/null |
+pkg=$(apt_private_run apt-cache "$apt_dir" show linux-headers-amd64 2>/dev/null |
 	sed -n 's/^Depends: \(linux-headers-[^ ,]*-amd64\).*/\1/p' | sort -V | tail -n 1)
 [ -n "$pkg" ] || { echo "newest-headers.sh: no linux-headers-amd64 in backports" >&2; exit 1; }
 ver=${pkg#linux-headers-}
@@ -43,7 +38,7 @@ kdir=$out/$ver/usr/src/$pkg
 if [ ! -f "$out/$ver/.unpacked" ]; then
 	rm -rf "$out/$ver" "$out/debs"
 	mkdir -p "$out/debs" "$out/$ver"
-	(cd "$out/debs" && apt_private apt-get download "$pkg" "linux-headers-$ver-common" \
+	(cd "$out/debs" && apt_private "$apt_dir" download "$pkg" "linux-headers-$ver-common" \
 		"linux-kbuild-$ver") >>"$out/apt.log" 2>&1 ||
 		{ tail -n 5 "$out/apt.log" >&2; exit 1; }
 	for d in "$out"/debs/*.deb; do
