@@ -311,8 +311,12 @@ void blanket_net_tx_complete(struct blanket_net_queue *q)
 		q->tx_rsp_cons = cons;
 		if (why)
 			break;
-		/* Ask for an event at the next response, then look once more. */
-		WRITE_ONCE(q->tx_sring->rsp_event, q->tx_rsp_cons + 1);
+		/*
+		 * Completions only free slots and skbs: an event halfway
+		 * through what is in flight is soon enough. Then look again.
+		 */
+		WRITE_ONCE(q->tx_sring->rsp_event,
+			   blanket_ring_batched_event(q->tx_rsp_cons, q->tx_req_prod));
 		/* rsp_event out before rsp_prod is read again: no lost event. */
 		virt_mb();
 	} while (READ_ONCE(q->tx_sring->rsp_prod) != q->tx_rsp_cons);
