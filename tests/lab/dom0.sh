@@ -51,6 +51,9 @@ collect() {
 	cp -r /var/log/xen/. "$o/xen-logs/" 2>/dev/null
 	timeout 30 xl dmesg >"$o/xen-dmesg.txt" 2>&1
 	dmesg >"$o/dom0-dmesg.txt" 2>&1
+	# The guest runs this same kernel: its code addresses, for run.sh to
+	# name the code of a guest crash.
+	awk '$2 ~ /^[tT]$/' /proc/kallsyms | gzip >"$o/kallsyms.gz"
 }
 
 finish() {	# status...

@@ -193,10 +193,17 @@ while [ -n "$kos" ]; do
 	fi
 	kos=$left
 done
+# Where the kernel and the modules sit, to name the code of a later crash
+# (Xen's dump of a triple-faulted guest has only addresses).
+say "text=$(grep -m 1 ' _text$' /proc/kallsyms | cut -d' ' -f1)"
+grep -E '^(blanket|xen)' /proc/modules | while read -r name size _ _ _ addr; do
+	say "module=$name $addr $size"
+done
 if [ -f /extra/run.sh ]; then
-	(cd /extra && sh ./run.sh) >/tmp/extra.log 2>&1
-	rc=$?
-	sed 's/^/LAB-EXTRA: /' /tmp/extra.log
+	# Line by line as it runs: a run that dies shows how far it got.
+	{ (cd /extra && sh ./run.sh); echo $? >/tmp/extra.rc; } 2>&1 |
+		while IFS= read -r l; do echo "LAB-EXTRA: $l"; done
+	rc=$(cat /tmp/extra.rc)
 	say "extra_rc=$rc"
 	[ $rc = 0 ] || bad extra_script
 fi

@@ -276,6 +276,45 @@ if [ "$status" = OK ]; then
 	esac
 fi
 
+# A guest that triple-faulted: Xen dumps its registers; name the code at
+# RIP from where the guest said its kernel and modules sit and from Dom0's
+# symbols of the same kernel.
+crash_site() {
+	local rip
+
+	rip=$(grep -a -A6 'Triple fault' "$run/serial.log" |
+		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1)
+	[ -n "$rip" ] || return 0
+	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" <<'PY'
+import gzip, re, sys
+rip = int(sys.argv[1], 16)
+text, mods = None, []
+for l in open(sys.argv[2], errors="replace"):
+    m = re.match(r"LAB: text=([0-9a-f]+)", l)
+    if m:
+        text = int(m.group(1), 16)
+    m = re.match(r"LAB: module=(\S+) 0x([0-9a-f]+) (\d+)", l)
+    if m:
+        mods.append((m.group(1), int(m.group(2), 16), int(m.group(3))))
+for name, base, size in mods:
+    if base <= rip < base + size:
+        sys.exit(print(f"triple_fault_rip={rip:x} {name}+{rip - base:#x}"))
+syms = []
+try:
+    for l in gzip.open(sys.argv[3], "rt"):
+        a, _, n = l.split()[:3]
+        syms.append((int(a, 16), n))
+except OSError:
+    pass
+d0 = next((a for a, n in syms if n == "_text"), None)
+if text is None or d0 is None:
+    sys.exit(print(f"triple_fault_rip={rip:x} (no symbols)"))
+want = d0 + rip - text
+best = max(((a, n) for a, n in syms if a <= want), default=None)
+print(f"triple_fault_rip={rip:x} " + (f"{best[1]}+{want - best[0]:#x}" if best else "?"))
+PY
+}
+
 {
 	echo "run $name mode=$mode"
 	echo "qemu_start_to_toolstack_up=${seen_at[toolstack]:--}s"
@@ -284,6 +323,12 @@ fi
 	echo "qemu_start_to_qemu_exit=${total}s"
 	echo "dom0_status=$status"
 	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
+	if [ "$status" != OK ]; then
+		crash_site
+		# How far the guest got.
+		grep -aE '^LAB(-EXTRA)?: ' "$share/out/l1-console.log" 2>/dev/null |
+			tail -n 12 | sed 's/^/guest_last: /'
+	fi
 	for p in "${problems[@]}"; do echo "problem: $p"; done
 } >"$run/summary.txt"
 cat "$run/summary.txt"
