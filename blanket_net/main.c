@@ -160,6 +160,17 @@ static void blanket_net_otherend_changed(struct blanket_device *bdev,
 		blanket_net_carrier_on(nf);
 		break;
 	case XenbusStateClosing:
+		/*
+		 * Netback, or L0's toolstack unplugging the vif, asks us to
+		 * close. Netback lets go of the rings only once it sees us
+		 * Closed: stop sending, and free them when it is Closed too.
+		 */
+		if (bdev->state == XenbusStateInitialising)
+			break;
+		netif_carrier_off(nf->netdev);
+		netif_tx_disable(nf->netdev);
+		blanket_switch_state(bdev, XenbusStateClosed);
+		break;
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		/*

@@ -274,6 +274,16 @@ u64 fake_l0_grants_in_use(struct fake_l0 *fl0)
 }
 EXPORT_SYMBOL_GPL(fake_l0_grants_in_use);
 
+/* Grants the frontend ended while the backend still mapped them. */
+u64 fake_l0_grants_deferred(struct fake_l0 *fl0)
+{
+	struct blanket_gnttab_stats stats;
+
+	blanket_gnttab_get_stats(&fl0->l0.gt, &stats);
+	return stats.deferred;
+}
+EXPORT_SYMBOL_GPL(fake_l0_grants_deferred);
+
 /* L0's toolstack creating device/<type>/<id>, its backend Initialising. */
 int fake_l0_add_device(struct fake_l0 *fl0, const char *type, u32 id,
 		       const char *backend)

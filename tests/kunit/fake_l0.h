@@ -63,6 +63,7 @@ int fake_l0_grant_copy(struct fake_l0 *fl0, grant_ref_t ref,
 		       unsigned int offset, void *buf, unsigned int len,
 		       bool to_frontend);
 u64 fake_l0_grants_in_use(struct fake_l0 *fl0);
+u64 fake_l0_grants_deferred(struct fake_l0 *fl0);
 
 /* Xen's 2-level event ABI on a shared info page. */
 bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port);

@@ -668,10 +668,11 @@ static void net_reconnect_test(struct kunit *test)
 	fake_netback_disconnect(fx->nb);
 	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
 	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
-	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
 	/* Netback is Closed but still online: we ask it to start over. */
 	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
 	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
 
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), in_use);
@@ -680,6 +681,30 @@ static void net_reconnect_test(struct kunit *test)
 	pkt = fake_netback_wait_sent(fx->nb, 2);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+}
+
+/*
+ * L0's toolstack unplugging the vif writes Closing while netback still
+ * maps the rings; netback lets go only once it sees us Closed. The rings
+ * must outlive that: freed after netback's Closed, none left behind.
+ */
+static void net_toolstack_close_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	net_setup(test, net_features, true);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_NOT_NULL(test, fx->nf->queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
+	KUNIT_EXPECT_NULL(test, fx->nf->queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
 }
 
 /*
@@ -896,6 +921,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_event_accounting_test),
 	KUNIT_CASE(net_reconnect_test),
+	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_ethtool_test),
 	KUNIT_CASE(net_mtu_test),
