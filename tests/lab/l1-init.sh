@@ -83,6 +83,7 @@ wait_for() {	# seconds, command...
 }
 
 say "mode=$mode kernel=$(uname -r)"
+say "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 say "cmdline=$(cat /proc/cmdline)"
 say "hypervisor_type=$(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 cpuid=$(xen-cpuid) || true
