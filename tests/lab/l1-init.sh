@@ -55,6 +55,7 @@ vif_netdevs() {
 	done
 }
 xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
+have_vif() { [ -n "$(vif_netdevs)" ]; }
 # irq_events REGEX: interrupts (L0 events) so far on the IRQs whose name
 # (the last field of /proc/interrupts) matches REGEX.
 irq_events() {
@@ -72,18 +73,10 @@ xen_irqs() {
 		printf "%s:%d ", $NF, n }' /proc/interrupts
 }
 
-wait_for() {	# seconds, command...
-	t=$1
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ $t -le 0 ] && return 1
-		sleep 1
-	done
-}
-
 say "mode=$mode kernel=$(uname -r)"
-say "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
+say "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)" \
+	"available=$(cat /sys/devices/system/clocksource/clocksource0/available_clocksource 2>/dev/null)"
+dmesg | grep -iE 'tsc|clocksource' | head -n 6 | while read -r l; do say "clock: $l"; done
 say "cmdline=$(cat /proc/cmdline)"
 say "hypervisor_type=$(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 cpuid=$(xen-cpuid) || true
@@ -113,8 +106,8 @@ done
 case $mode in
 baseline)
 	[ "$(cat /sys/hypervisor/type 2>/dev/null)" = xen ] || bad hypervisor_type
-	wait_for 60 test -n "$(vif_netdevs)" || bad vif
-	wait_for 60 test -b /dev/xvda || bad xvda
+	lab_wait 60 vif have_vif || bad vif
+	lab_wait 60 xvda test -b /dev/xvda || bad xvda
 	eth=$(vif_netdevs | head -n 1)
 	say "net=${eth:-none} driver=vif mac=$(cat /sys/class/net/$eth/address 2>/dev/null)"
 	if [ -b /dev/xvda ]; then
@@ -131,7 +124,7 @@ baseline)
 		ip link set "$eth" up
 		ip addr add "$ip" dev "$eth"
 		# The vif joins Dom0's bridge from a hotplug script: allow it time.
-		wait_for 30 ping -c 1 -W 1 "$peer" || true
+		lab_wait 30 first_ping ping -c 1 -W 1 "$peer" || true
 		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
 		say "ping=$peer received=${rx:-0}/3"
 		[ "${rx:-0}" -gt 0 ] || bad ping

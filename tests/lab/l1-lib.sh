@@ -49,25 +49,26 @@ lab_ctl_start() {
 	esac
 }
 
+# ctl_finished: action ctl_n is over; its status line in ctl_r.
+ctl_finished() {
+	ctl_r=$(lab_ctl "status=$ctl_n")
+	case $ctl_r in
+	"$ctl_n $ctl_op ok"* | "$ctl_n $ctl_op failed"*) return 0 ;;
+	esac
+	return 1
+}
+
 # lab_ctl_done SECONDS: waits for action ctl_n, says its outcome
 # ("ctl_<op>=ok|failed <detail>"); 0 if it went as intended. The network may
 # be away meanwhile (a replugged vif): no answer counts as not done yet.
 lab_ctl_done() {
-	local t=$1 r
+	local r
 
-	while :; do
-		r=$(lab_ctl "status=$ctl_n")
-		case $r in
-		"$ctl_n $ctl_op ok"* | "$ctl_n $ctl_op failed"*) break ;;
-		esac
-		t=$((t - 2))
-		if [ $t -le 0 ]; then
-			lab_say "ctl_$ctl_op=timed_out last=${r:-none}"
-			return 1
-		fi
-		sleep 2
-	done
-	r=${r#"$ctl_n $ctl_op "}
+	if ! lab_wait "$1" "ctl_$ctl_op" ctl_finished; then
+		lab_say "ctl_$ctl_op=timed_out last=${ctl_r:-none}"
+		return 1
+	fi
+	r=${ctl_r#"$ctl_n $ctl_op "}
 	lab_say "ctl_$ctl_op=$r"
 	case $r in ok*) return 0 ;; esac
 	return 1

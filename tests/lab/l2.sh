@@ -24,15 +24,7 @@ fail=0
 say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
 in_tk() { chroot $tk /usr/bin/env PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 die() { echo "l2: $*"; exit 1; }
-wait_for() {	# seconds, command...
-	t=$1
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ $t -le 0 ] && return 1
-		sleep 1
-	done
-}
+. /lib/lab.sh
 
 disk=$(ls /sys/block | grep '^bvd' | head -n 1)
 for d in /sys/block/bvd*; do
@@ -65,7 +57,7 @@ grep -q control_d $tk/proc/xen/capabilities || die "not a control domain"
 mkdir -p $tk/run/xen $tk/run/xenstored $tk/run/lock $tk/var/log/xen/console $tk/var/lib/xen
 in_tk sh -c 'XENSTORED_ROOTDIR=/run/xenstored oxenstored --pid-file /run/xen/xenstored.pid' ||
 	die "oxenstored did not start"
-wait_for 60 in_tk xenstore-read -s / || die "L1's xenstored does not answer"
+lab_wait 60 l1_xenstored in_tk xenstore-read -s / || die "L1's xenstored does not answer"
 in_tk timeout 60 xen-init-dom0 >/dev/null 2>&1 || die "xen-init-dom0"
 in_tk xenconsoled --log=guest --log-dir=/var/log/xen/console || die "xenconsoled"
 echo "l2_toolstack=up $(in_tk xl info 2>/dev/null | grep -E '^(xen_version|xen_caps)' | tr -s ' ' | tr '\n' ' ')"
@@ -106,9 +98,9 @@ in_tk timeout 300 xl create /l2/l2.cfg >/tmp/l2-create.log 2>&1 ||
 	die "xl create l2: $(tail -n 2 /tmp/l2-create.log | tr '\n' ' ')"
 echo "l2_guest=created"
 say "l2 created"
-wait_for 600 grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
+lab_wait 600 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
 tr -d '\r' <$log | grep '^L2:'
-wait_for 60 sh -c "! chroot $tk /usr/lib/xen-4.17/bin/xl domid l2" ||
+lab_wait 60 l2_gone sh -c "! chroot $tk /usr/lib/xen-4.17/bin/xl domid l2" ||
 	in_tk timeout 60 xl destroy l2
 tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||
 	{ echo "l2: the L2 guest did not read its token"; fail=1; }
