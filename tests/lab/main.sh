@@ -55,8 +55,9 @@ field() {
 ratio() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
 }
+# Per MiB moved: $2 bytes went each way.
 per_mb() {
-	awk -v n="$1" -v bytes="$2" 'BEGIN { if (bytes > 0 && n != "") printf "%.0f", n * 2 * 1048576 / bytes; else print "n/a" }'
+	awk -v n="$1" -v bytes="$2" 'BEGIN { if (bytes > 0 && n != "") printf "%.0f", n * 1048576 / (2 * bytes); else print "n/a" }'
 }
 bytes=$(field baseline tcp_rx bytes)
 echo "== benchmark: blanket_net vs xen-netfront, same L0, same run"
