@@ -17,7 +17,7 @@
 #          and across a full backend close and reconnect: no verify error
 #   vbd replug  unplug with writes in flight: the disk
 #          goes, a disk comes back and reads the token
-#   vif replug  blnet0 goes and comes back, and pings again
+#   vif replug  blnet0 is made anew or reconnects, and pings again
 #   reload all  the three modules out (blanket_net under an echo storm) and
 #          in again; net and disk work again
 #   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk carved
@@ -283,15 +283,28 @@ if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 fi
 
 # --- vif unplugged and plugged again ---------------------------------------------------
+# L0's unplug and replug may reach us apart (blnet0 goes, a new one comes)
+# or at once (the vif's node is back before we look: the device stays and
+# connects to the new backend); either way blnet0 must work again.
+net_connects() { dmesg | grep -c 'blnet0: [0-9]* queue(s)'; }
 vif_replug() {
-	local r=0
+	local r=0 c0 ifi0
 
+	c0=$(net_connects)
+	ifi0=$(cat /sys/class/net/blnet0/ifindex)
+	replugged() {
+		[ -e /sys/class/net/blnet0 ] &&
+			{ [ "$(cat /sys/class/net/blnet0/ifindex)" != "$ifi0" ] ||
+			  [ "$(net_connects)" -gt "$c0" ]; }
+	}
 	lab_ctl_start vif-replug || return 1
-	lab_wait 90 "blnet0_gone" test ! -e /sys/class/net/blnet0 || r=1
+	lab_wait 120 "blnet0_replugged" replugged || r=1
 	net_up || r=1
 	lab_ctl_done 240 || r=1
 	pings blanket_replug_ping || r=1
-	echo "blanket_vif_replug=$([ $r = 0 ] && echo ok || echo failed)"
+	echo "blanket_vif_replug=$([ $r = 0 ] && echo ok || echo failed)" \
+		"ifindex=$ifi0/$(cat /sys/class/net/blnet0/ifindex 2>/dev/null)" \
+		"connects=+$(($(net_connects) - c0))"
 	lab_kernel_clean blanket_vif_replug || r=1
 	return $r
 }

@@ -39,7 +39,8 @@ t0=$(cut -d' ' -f1 /proc/uptime)
 wget -q -O - "$url/l1-toolstack.tar.gz" | tar -xzf - -C $tk ||
 	die "fetching the toolstack from $url failed"
 echo "l2_toolstack=fetched bytes=$(du -sk $tk | cut -f1)KiB" \
-	"seconds=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')"
+	"seconds=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')" \
+	"mem_available=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)KiB"
 mount -t proc proc $tk/proc
 mount -t sysfs sysfs $tk/sys
 mount -o bind /dev $tk/dev
@@ -100,6 +101,11 @@ echo "l2_guest=created"
 say "l2 created"
 lab_wait 600 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
 tr -d '\r' <$log | grep '^L2:'
+# Where the L2 guest's frames went: the bridge's ports and what each moved.
+for i in $(ls /sys/class/net/xenbr1/brif 2>/dev/null) xenbr1; do
+	echo "l2_port=$i rx_packets=$(cat /sys/class/net/$i/statistics/rx_packets)" \
+		"tx_packets=$(cat /sys/class/net/$i/statistics/tx_packets)"
+done
 lab_wait 60 l2_gone sh -c "! chroot $tk /usr/lib/xen-4.17/bin/xl domid l2" ||
 	in_tk timeout 60 xl destroy l2
 tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||

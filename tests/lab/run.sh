@@ -96,7 +96,7 @@ if [ "$mode" = forwarded ]; then
 	cat >"$iso/boot/grub/grub.cfg" <<EOF
 set timeout=0
 menuentry l1 {
-	multiboot /boot/xen console=com1 com1=115200,8n1 dom0_mem=384M,max:384M dom0_max_vcpus=1
+	multiboot /boot/xen console=com1 com1=115200,8n1 dom0_mem=640M,max:640M dom0_max_vcpus=1
 	module /boot/vmlinuz $guest_args console=hvc0
 	module /boot/initrd.img
 }
@@ -126,7 +126,7 @@ if [ "$mode" = forwarded ]; then
 	vga=stdvga
 	boot="boot = \"d\"
 cpuid = \"host,family=16,model=2\"
-memory = 1024"
+memory = 1536"
 	disk="$disk, 'format=raw,vdev=hdc,access=ro,devtype=cdrom,target=/lab/l1/l1.iso'"
 else
 	boot="kernel = \"/var/lib/lab/vmlinuz\"
