@@ -54,6 +54,7 @@ collect() {
 	# The guest runs this same kernel: its code addresses, for run.sh to
 	# name the code of a guest crash.
 	awk '$2 ~ /^[tT]$/' /proc/kallsyms | gzip >"$o/kallsyms.gz"
+	brctl showmacs xenbr0 >"$o/xenbr0-macs.txt" 2>&1
 }
 
 finish() {	# status...

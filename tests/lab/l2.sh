@@ -99,6 +99,16 @@ in_tk timeout 300 xl create /l2/l2.cfg >/tmp/l2-create.log 2>&1 ||
 	die "xl create l2: $(tail -n 2 /tmp/l2-create.log | tr '\n' ' ')"
 echo "l2_guest=created"
 say "l2 created"
+# While it pings: the bridge, the MACs it learned, what blnet0 moved.
+tx0=$(cat /sys/class/net/blnet0/statistics/tx_packets)
+rx0=$(cat /sys/class/net/blnet0/statistics/rx_packets)
+if lab_wait 600 l2_disk grep -q '^L2: disk_write' $log; then
+	sleep 15
+	brctl show xenbr1 | tail -n +2 | tr -s ' \t' ' ' | sed 's/^/l2_bridge: /'
+	brctl showmacs xenbr1 | tail -n +2 | tr -s ' \t' ' ' | sed 's/^/l2_macs: /'
+	echo "l2_blnet0 tx_packets=+$(($(cat /sys/class/net/blnet0/statistics/tx_packets) - tx0))" \
+		"rx_packets=+$(($(cat /sys/class/net/blnet0/statistics/rx_packets) - rx0))"
+fi
 lab_wait 600 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
 tr -d '\r' <$log | grep '^L2:'
 # Where the L2 guest's frames went: the bridge's ports and what each moved.
