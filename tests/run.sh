@@ -23,6 +23,7 @@ pkgs=(build-essential bc flex bison libelf-dev libssl-dev cpio kmod xz-utils
       python3 linux-headers-amd64 linux-source-6.1 sparse busybox-static
       qemu-system-x86 ccache dkms dwarves)
 missing=()
+mkdir -p "$out"
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
@@ -39,7 +40,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}"; } >"$top/build/apt.log" 2>&1 ||
 		{ tail -n 20 "$top/build/apt.log"; fail "dependencies"; finish; }
 fi
-mkdir -p "$out"
 
 # --- the test kernel --------------------------------------------------------
 stage "test kernel"
