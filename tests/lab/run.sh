@@ -293,7 +293,11 @@ crash_site() {
 import gzip, re, sys
 rip = int(sys.argv[1], 16)
 text, mods = None, []
-for l in open(sys.argv[2], errors="replace"):
+try:
+    console = open(sys.argv[2], errors="replace").readlines()
+except OSError:
+    console = []
+for l in console:
     m = re.match(r"LAB: text=([0-9a-f]+)", l)
     if m:
         text = int(m.group(1), 16)
@@ -331,7 +335,7 @@ PY
 		crash_site
 		# How far the guest got.
 		grep -aE '^LAB(-EXTRA)?: ' "$share/out/l1-console.log" 2>/dev/null |
-			tail -n 12 | sed 's/^/guest_last: /'
+			tail -n 12 | sed 's/^/guest_last: /' || true
 	fi
 	for p in "${problems[@]}"; do echo "problem: $p"; done
 } >"$run/summary.txt"
