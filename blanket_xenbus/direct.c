@@ -10,8 +10,12 @@
 #include <linux/err.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/pci.h>
 #include <linux/vmalloc.h>
+#include <asm/hw_irq.h>
+#include <asm/irqdomain.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <xen/interface/event_channel.h>
@@ -126,7 +130,7 @@ static irqreturn_t blanket_direct_interrupt(int irq, void *data)
 {
 	struct blanket_l0 *l0 = data;
 
-	/* The line is shared: only an upcall pending for us is ours. */
+	/* The INTx line is shared: only an upcall pending for us is ours. */
 	if (!READ_ONCE(l0->shared->vcpu_info[0].evtchn_upcall_pending))
 		return IRQ_NONE;
 	blanket_l0_upcall(l0);
@@ -134,8 +138,103 @@ static irqreturn_t blanket_direct_interrupt(int irq, void *data)
 }
 
 /*
- * Route the upcall to the platform device's interrupt: a legacy IRQ by
- * its GSI number, anything else as the device's PCI INTx line.
+ * The preferred upcall: a vector of our own on CPU 0, which L0 raises in
+ * its virtual local APIC as an edge (HVMOP_set_evtchn_upcall_vector, Xen
+ * 4.6 and later). One EOI acknowledges it, where the platform device's
+ * INTx costs a level-triggered IO-APIC round trip per upcall. CPU 0
+ * because events are bound to vCPU 0, whose vcpu_info we read.
+ */
+static int blanket_direct_vector_set_affinity(struct irq_data *d,
+					      const struct cpumask *mask,
+					      bool force)
+{
+	if (!cpumask_test_cpu(0, mask))
+		return -EINVAL;
+	return irq_chip_set_affinity_parent(d, cpumask_of(0), force);
+}
+
+static struct irq_chip blanket_direct_vector_chip = {
+	.name = "blanket-l0",
+	.irq_ack = irq_chip_ack_parent,
+	.irq_set_affinity = blanket_direct_vector_set_affinity,
+};
+
+static int blanket_direct_vector_alloc(struct irq_domain *domain,
+				       unsigned int virq, unsigned int nr,
+				       void *arg)
+{
+	int err = irq_domain_alloc_irqs_parent(domain, virq, nr, arg);
+
+	if (err)
+		return err;
+	irq_domain_set_hwirq_and_chip(domain, virq, 0,
+				      &blanket_direct_vector_chip, NULL);
+	__irq_set_handler(virq, handle_edge_irq, 0, "edge");
+	return 0;
+}
+
+static const struct irq_domain_ops blanket_direct_vector_ops = {
+	.alloc = blanket_direct_vector_alloc,
+	.free = irq_domain_free_irqs_common,
+};
+
+/* Undo blanket_direct_vector_bind(), from wherever it got to. */
+static void blanket_direct_vector_free(struct blanket_l0 *l0)
+{
+	struct fwnode_handle *fwnode = l0->upcall_domain->fwnode;
+
+	irq_dispose_mapping(l0->upcall_irq);	/* nothing if 0 */
+	irq_domain_remove(l0->upcall_domain);
+	irq_domain_free_fwnode(fwnode);
+	l0->upcall_domain = NULL;
+}
+
+static int blanket_direct_vector_bind(struct blanket_l0 *l0)
+{
+	struct irq_alloc_info info = { .mask = cpumask_of(0) };
+	struct xen_hvm_evtchn_upcall_vector op = { .vcpu = 0 };
+	struct fwnode_handle *fwnode;
+	int irq, err;
+
+	fwnode = irq_domain_alloc_named_fwnode("blanket-l0-upcall");
+	if (!fwnode)
+		return -ENOMEM;
+	l0->upcall_domain = irq_domain_create_hierarchy(x86_vector_domain, 0, 1,
+							fwnode,
+							&blanket_direct_vector_ops,
+							l0);
+	if (!l0->upcall_domain) {
+		irq_domain_free_fwnode(fwnode);
+		return -ENOMEM;
+	}
+	l0->upcall_irq = 0;
+	irq = irq_domain_alloc_irqs(l0->upcall_domain, 1, NUMA_NO_NODE, &info);
+	if (irq < 0) {
+		err = irq;
+		goto free;
+	}
+	l0->upcall_irq = irq;
+	err = request_irq(irq, blanket_direct_interrupt, IRQF_NOBALANCING,
+			  "blanket-l0", l0);
+	if (err)
+		goto free;
+	op.vector = irqd_cfg(irq_get_irq_data(irq))->vector;
+	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
+	err = BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			    &op, 0);
+	if (!err) {
+		dev_info(l0->dev, "L0's upcall: vector %#x on CPU 0\n", op.vector);
+		return 0;
+	}
+	free_irq(irq, l0);
+free:
+	blanket_direct_vector_free(l0);
+	return err;
+}
+
+/*
+ * The fallback: the platform device's interrupt, a legacy IRQ by its GSI
+ * number, anything else as the device's PCI INTx line.
  */
 static u64 blanket_direct_callback_via(struct pci_dev *pdev)
 {
@@ -153,6 +252,12 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 	struct pci_dev *pdev = l0->pdev;
 	int err;
 
+	err = blanket_direct_vector_bind(l0);
+	if (!err)
+		return 0;
+	dev_info(l0->dev, "L0's upcall: the platform device's interrupt (no upcall vector: %d)\n",
+		 err);
+	l0->upcall_irq = pdev->irq;
 	err = request_irq(pdev->irq, blanket_direct_interrupt, IRQF_SHARED,
 			  "blanket-l0", l0);
 	if (err)
@@ -164,10 +269,17 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 	return err;
 }
 
+/*
+ * Xen has no way to take an upcall vector back; by now every port of ours
+ * is closed and masked, so L0 raises it no more.
+ */
 static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
 {
-	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
-	free_irq(l0->pdev->irq, l0);
+	if (!l0->upcall_domain)
+		blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
+	free_irq(l0->upcall_irq, l0);
+	if (l0->upcall_domain)
+		blanket_direct_vector_free(l0);
 }
 
 /* In an HVM guest L0 knows our pages by their pfn. */

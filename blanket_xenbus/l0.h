@@ -34,6 +34,8 @@ struct blanket_l0 {
 	phys_addr_t mmio;		/* the platform device's BAR */
 	resource_size_t mmio_len;
 	struct shared_info *shared;
+	int upcall_irq;			/* direct: what carries L0's upcall */
+	struct irq_domain *upcall_domain;	/* its vector's, if not INTx */
 
 	struct blanket_evtchn ev;
 	struct blanket_gnttab gt;

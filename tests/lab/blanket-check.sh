@@ -52,6 +52,16 @@ for d in $devs/*; do
 		"state=$(cat "$d/state")"
 done
 [ -e $devs/vif-0 ] || { echo "blanket: no vif-0 on the bus"; fail=1; }
+# Direct mode: this L0 (Xen 4.17) has per-vCPU upcall vectors, so the INTx
+# fallback would mean the vector path broke.
+if [ $transport = direct ]; then
+	upcall=$(dmesg | sed -n "s/.*L0's upcall: //p" | tail -n 1)
+	echo "blanket_upcall=$(echo "$upcall" | tr ' ' '_')"
+	case $upcall in
+	vector*) ;;
+	*) echo "blanket: L0's upcall is not on a vector of ours"; fail=1 ;;
+	esac
+fi
 ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; fail=1; }
 
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

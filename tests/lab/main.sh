@@ -36,7 +36,7 @@ echo "== baseline: in-tree xen-netfront / xen-blkfront"
 grep -hE '^LAB: (net|ping|disk|fio|discard|check_failed)' "$runs/last-baseline/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-baseline.log"
 echo "== blanket, direct mode (L1 booted nopv)"
-grep -hE '^LAB-EXTRA: (blanket_device|transport|xs_|grant_frames|upcalls|hypercalls_)' \
+grep -hE '^LAB-EXTRA: (blanket_device|blanket_upcall|transport|xs_|grant_frames|upcalls|hypercalls_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-blanket.log"
 grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge|fio=)' \
