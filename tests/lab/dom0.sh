@@ -96,6 +96,11 @@ say "toolstack up: $(grep -E '^(xen_version|virt_caps)' "$o/xl-info.txt" | tr -s
 
 ip link set lo up
 ip link add xenbr0 type bridge || fail "bridge xenbr0"
+# A MAC of its own, as a cloud's bridge has its NIC's: else it takes its
+# lowest port's, the vifs' fe:ff:ff:ff:ff:ff, which is also the MAC of
+# every vif of an L1 Dom0 that hosts L2 guests. The L1 bridge then takes
+# frames for L0's Dom0 as its own and never forwards them.
+ip link set xenbr0 address 02:00:0b:1a:00:01
 ip addr add "$dom0_ip" dev xenbr0
 ip link set xenbr0 up
 
@@ -136,7 +141,7 @@ timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
 	fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
 say "guest created; waiting for its report"
 
-t=$guest_timeout
+t=$guest_timeout l2_snaps=0
 while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do
 	if ! timeout 30 xl domid l1 >/dev/null 2>&1; then
 		sleep 2	# its last words may still be on the way
@@ -148,6 +153,24 @@ while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do
 	sleep 5
 	# For run.sh to follow the guest while it boots.
 	cp "$work/l1-console.log" "$o/" 2>/dev/null
+	# While an L2 guest of the L1 guest runs (l2.sh), how its frames fare
+	# on this side: snapshots of xenbr0 for net-state.log.
+	if [ $l2_snaps -lt 12 ] &&
+	   grep -q 'LAB-PROGRESS: l2: l2 created' "$work/l1-console.log" 2>/dev/null; then
+		l2_snaps=$((l2_snaps + 1))
+		{
+			echo "-- $(($(cut -d. -f1 /proc/uptime) - t0))s"
+			brctl showmacs xenbr0
+			for p in $(ls /sys/class/net/xenbr0/brif); do
+				echo "$p rx_packets=$(cat /sys/class/net/$p/statistics/rx_packets)" \
+					"tx_packets=$(cat /sys/class/net/$p/statistics/tx_packets)" \
+					"tx_dropped=$(cat /sys/class/net/$p/statistics/tx_dropped)"
+			done
+			ip neigh show dev xenbr0
+			ip link show xenbr0 | sed -n 's/.*link\/ether \([^ ]*\).*/xenbr0 mac \1/p'
+			grep -E '^(Ip|Icmp):' /proc/net/snmp
+		} >>"$o/net-state.log" 2>&1
+	fi
 done
 say "guest done: $(grep '^LAB-RESULT' "$work/l1-console.log" | tr -d '\r')"
 

@@ -47,6 +47,7 @@ done
 rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
 echo "L2: ping=$peer received=${rx:-0}/3 via=$eth"
 st=/sys/class/net/$eth
+sed 's/^/L2: arp: /' /proc/net/arp
 echo "L2: $eth carrier=$(cat $st/carrier) tx_packets=$(cat $st/statistics/tx_packets)" \
 	"rx_packets=$(cat $st/statistics/rx_packets) arp=$(grep -c "^$peer " /proc/net/arp)"
 echo L2-DONE
