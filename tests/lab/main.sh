@@ -55,13 +55,16 @@ field() {
 ratio() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
 }
-# Per MiB moved: $2 bytes went each way.
+# Per MiB moved: $2 bytes went each way in each of the transfer's rounds.
 per_mb() {
-	awk -v n="$1" -v bytes="$2" 'BEGIN { if (bytes > 0 && n != "") printf "%.0f", n * 1048576 / (2 * bytes); else print "n/a" }'
+	awk -v n="$1" -v bytes="$2" -v r="$rounds" \
+		'BEGIN { if (bytes > 0 && r > 0 && n != "") printf "%.0f", n * 1048576 / (2 * bytes * r); else print "n/a" }'
 }
 bytes=$(field baseline tcp_rx bytes)
+rounds=$(field baseline tcp_rx rounds)
 echo "== benchmark: blanket_net vs xen-netfront, same L0, same run"
 echo "   (QEMU TCG, nested: absolute numbers mean nothing, only the ratios)"
+echo "   (TCP: the median of $rounds rounds each way, every one checked by digest)"
 echo "TCP into L1:    ratio $(ratio "$(field nopv blanket_tcp_rx centiseconds)" \
 	"$(field baseline tcp_rx centiseconds)") (blanket/in-tree throughput)"
 echo "TCP out of L1:  ratio $(ratio "$(field nopv blanket_tcp_tx centiseconds)" \

@@ -3,33 +3,53 @@
 #
 # transfer.sh PEER TAG: in the L1 guest, TCP both ways through whatever
 # interface reaches PEER (Dom0's bridge, where dom0.sh serves /down.bin,
-# its digest, and a CGI returning the digest of a POSTed body). Prints
-#   TAG_rx bytes=N centiseconds=T digest_match=yes|no
-#   TAG_tx bytes=N centiseconds=T digest_match=yes|no
+# its digest, and a CGI returning the digest of a POSTed body), three
+# rounds of each, every one checked by digest. Prints
+#   TAG_rx bytes=N rounds=3 centiseconds=T all=T1,T2,T3 digest_match=yes|no
+#   TAG_tx bytes=N rounds=3 centiseconds=T all=T1,T2,T3 digest_match=yes|no
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
-# and exits non-zero unless both digests match and echoes come back. Used by the baseline run
-# and by blanket-check.sh alike, so that their numbers compare.
-peer=$1 tag=$2 url=http://$1:8080 rc=0
+# where T is the median round (one round's time under TCG swings widely),
+# and exits non-zero unless every digest matches and echoes come back.
+# Used by the baseline run and by blanket-check.sh alike, so that their
+# numbers compare.
+peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=3
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 
-t0=$(now)
-wget -q -O /tmp/down.bin "$url/down.bin" && want=$(wget -q -O - "$url/down.sha256")
-t1=$(now)
-got=$(sha256sum /tmp/down.bin 2>/dev/null | cut -d' ' -f1)
-bytes=$(wc -c </tmp/down.bin 2>/dev/null)
-ok=no
-[ -n "$got" ] && [ "$got" = "$want" ] && ok=yes
-echo "${tag}_rx bytes=${bytes:-0} centiseconds=$((t1 - t0)) digest_match=$ok"
-[ $ok = yes ] || rc=1
+# report DIRECTION OK TIMES...: the median of the round times.
+report() {
+	dir=$1 ok=$2
+	shift 2
+	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
+	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
+		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok"
+	[ "$ok" = yes ] || rc=1
+}
 
-t0=$(now)
-back=$(wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink")
-t1=$(now)
-ok=no
-[ -n "$got" ] && [ "$back" = "$got" ] && ok=yes
-echo "${tag}_tx bytes=${bytes:-0} centiseconds=$((t1 - t0)) digest_match=$ok"
-[ $ok = yes ] || rc=1
+ok=yes times= i=0
+while [ $i -lt $rounds ]; do
+	rm -f /tmp/down.bin
+	t0=$(now)
+	wget -q -O /tmp/down.bin "$url/down.bin" && want=$(wget -q -O - "$url/down.sha256")
+	t1=$(now)
+	got=$(sha256sum /tmp/down.bin 2>/dev/null | cut -d' ' -f1)
+	[ -n "$got" ] && [ "$got" = "$want" ] || ok=no
+	times="$times $((t1 - t0))"
+	i=$((i + 1))
+done
+bytes=$(wc -c </tmp/down.bin 2>/dev/null)
+report rx $ok $times
+
+ok=yes times= i=0
+while [ $i -lt $rounds ]; do
+	t0=$(now)
+	back=$(wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink")
+	t1=$(now)
+	[ -n "$got" ] && [ "$back" = "$got" ] || ok=no
+	times="$times $((t1 - t0))"
+	i=$((i + 1))
+done
+report tx $ok $times
 
 # Small packets, one in flight at a time: a request/response packet rate.
 t0=$(now)
