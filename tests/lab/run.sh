@@ -287,7 +287,7 @@ crash_site() {
 	local rip
 
 	rip=$(grep -a -A6 'Triple fault' "$run/serial.log" |
-		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1)
+		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1) || true
 	[ -n "$rip" ] || return 0
 	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" <<'PY'
 import gzip, re, sys
