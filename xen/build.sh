@@ -82,6 +82,8 @@ build_variant() {
 }
 build_variant "debian + XEN_GUEST" CONFIG_XEN_GUEST=y
 cp "$tree/xen/xen" "$out/xen"
+# Its symbols, for the lab to name the code of an L1 Xen that crashed.
+cp "$tree/xen/xen-syms" "$out/xen-syms"
 build_variant "debian + XEN_GUEST + FLASK" CONFIG_XEN_GUEST=y CONFIG_XSM=y \
 	CONFIG_XSM_FLASK=y '# CONFIG_XSM_FLASK_POLICY is not set'
 

@@ -289,9 +289,20 @@ crash_site() {
 	rip=$(grep -a -A6 'Triple fault' "$run/serial.log" |
 		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1) || true
 	[ -n "$rip" ] || return 0
-	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" <<'PY'
-import gzip, re, sys
+	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" "$l1_xen-syms" <<'PY'
+import gzip, re, subprocess, sys
 rip = int(sys.argv[1], 16)
+# Forwarded mode: an address of the L1 Xen's own, named from its symbols.
+if rip >> 32 == 0xffff82d0:
+    try:
+        nm = subprocess.run(["nm", sys.argv[4]], capture_output=True, text=True).stdout
+    except OSError:
+        nm = ""
+    syms = [(int(a, 16), n) for a, t, n in (l.split()[:3] for l in nm.splitlines()
+                                            if len(l.split()) >= 3) if t in "tTwW"]
+    best = max(((a, n) for a, n in syms if a <= rip), default=None)
+    sys.exit(print(f"triple_fault_rip={rip:x} " +
+                   (f"l1-xen:{best[1]}+{rip - best[0]:#x}" if best else "(no L1 Xen symbols)")))
 text, mods = None, []
 try:
     console = open(sys.argv[2], errors="replace").readlines()
