@@ -123,12 +123,9 @@ vga=none
 if [ "$mode" = forwarded ]; then
 	# Family 0xf (qemu64's) makes Xen's AMD setup write an MSR that L0
 	# refuses. Without a VGA, GRUB's real-mode start triple-faulted.
-	# Three L1 Xens triple-faulted right after an RDTSC that L0 emulated:
-	# the TSC is left to the guest.
 	vga=stdvga
 	boot="boot = \"d\"
 cpuid = \"host,family=16,model=2\"
-tsc_mode = \"native\"
 memory = 1536"
 	disk="$disk, 'format=raw,vdev=hdc,access=ro,devtype=cdrom,target=/lab/l1/l1.iso'"
 else
