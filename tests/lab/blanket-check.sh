@@ -80,7 +80,7 @@ pings() {
 	while [ $i -lt 30 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
 		i=$((i + 1))
 	done
-	rx=$(ping -c 3 -W 2 "$@" "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	rx=$(lab_received -W 2 "$@" "$peer")
 	echo "$tag=$peer received=${rx:-0}/3"
 	[ "${rx:-0}" -gt 0 ]
 }

@@ -125,10 +125,10 @@ baseline)
 		ip addr add "$ip" dev "$eth"
 		# The vif joins Dom0's bridge from a hotplug script: allow it time.
 		lab_wait 30 first_ping ping -c 1 -W 1 "$peer" || true
-		rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+		rx=$(lab_received -W 2 "$peer")
 		say "ping=$peer received=${rx:-0}/3"
 		[ "${rx:-0}" -gt 0 ] || bad ping
-		rx=$(ping -c 3 -W 5 -s 30000 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+		rx=$(lab_received -W 5 -s 30000 "$peer")
 		say "ping_30000=$peer received=${rx:-0}/3"
 		# The transfer blanket's run repeats, with the events it cost.
 		ev0=$(netfront_events)

@@ -12,6 +12,11 @@
 
 lab_say() { echo "$*"; }
 
+# lab_received [PING OPTION...] HOST: how many of 3 echoes come back.
+lab_received() {
+	ping -c 3 "$@" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p'
+}
+
 # lab_wait SECONDS WHAT COMMAND...: 0 once COMMAND succeeds; otherwise
 # says which wait ran out and returns 1.
 lab_wait() {

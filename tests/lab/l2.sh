@@ -71,8 +71,7 @@ brctl addif xenbr1 blnet0
 ip link set xenbr1 up
 ip addr add "${addr:-10.99.0.2/24}" dev xenbr1
 # This Dom0 on the bridge, before the L2 guest's vif joins it.
-echo "l2_bridged_ping=$(ping -c 3 -W 2 "$peer" 2>/dev/null |
-	sed -n 's/.* \([0-9]*\) packets received.*/\1/p')/3"
+echo "l2_bridged_ping=$(lab_received -W 2 "$peer")/3"
 
 # --- the L2 disk, carved from the blanket disk ------------------------------------
 token="BLANKET-L2-DISK $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
