@@ -292,6 +292,9 @@ crash_site() {
 	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" "$l1_xen-syms" <<'PY'
 import gzip, re, subprocess, sys
 rip = int(sys.argv[1], 16)
+def name_at(syms, addr):	# "symbol+offset" of the code at addr, or None
+    best = max(((a, n) for a, n in syms if a <= addr), default=None)
+    return f"{best[1]}+{addr - best[0]:#x}" if best else None
 # Forwarded mode: an address of the L1 Xen's own, named from its symbols.
 if rip >> 32 == 0xffff82d0:
     try:
@@ -300,9 +303,9 @@ if rip >> 32 == 0xffff82d0:
         nm = ""
     syms = [(int(a, 16), n) for a, t, n in (l.split()[:3] for l in nm.splitlines()
                                             if len(l.split()) >= 3) if t in "tTwW"]
-    best = max(((a, n) for a, n in syms if a <= rip), default=None)
+    name = name_at(syms, rip)
     sys.exit(print(f"triple_fault_rip={rip:x} " +
-                   (f"l1-xen:{best[1]}+{rip - best[0]:#x}" if best else "(no L1 Xen symbols)")))
+                   (f"l1-xen:{name}" if name else "(no L1 Xen symbols)")))
 text, mods = None, []
 try:
     console = open(sys.argv[2], errors="replace").readlines()
@@ -329,8 +332,7 @@ d0 = next((a for a, n in syms if n == "_text"), None)
 if text is None or d0 is None:
     sys.exit(print(f"triple_fault_rip={rip:x} (no symbols)"))
 want = d0 + rip - text
-best = max(((a, n) for a, n in syms if a <= want), default=None)
-print(f"triple_fault_rip={rip:x} " + (f"{best[1]}+{want - best[0]:#x}" if best else "?"))
+print(f"triple_fault_rip={rip:x} {name_at(syms, want) or '?'}")
 PY
 }
 
