@@ -118,11 +118,14 @@ if [ -e /sys/class/net/blnet0 ]; then
 	pings blanket_ping_30000 -W 5 -s 30000 ||
 		{ echo "blanket: no large ping reply through blnet0"; fail=1; }
 	# TCP both ways, checked end to end (the same transfer as the baseline's),
-	# with the L0 events and hypercalls it cost.
+	# with the L0 events, notifications and hypercalls it cost.
 	ev0=$(stat_of events) hc0=$(stat_of 'hypercalls_*')
+	sd0=$(stat_of hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
 	lab-transfer "$peer" blanket_tcp || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
 	echo "blanket_tcp_events=$(($(stat_of events) - ev0))" \
-		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))"
+		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))" \
+		"blanket_tcp_sends=$(($(stat_of hypercalls_evtchn_send) - sd0))" \
+		"blanket_tcp_l0_irqs=$(lab_delta "$ir0" "$(lab_l0_irqs)")"
 	grep -E 'blnet0' /proc/net/dev
 	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
 	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC

@@ -20,6 +20,9 @@
 #   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge+MAC
 #   hostile-sectors[=ID]  "12x4" as the vbd's sectors, announced the way
 #                         blkback announces a resize (its state rewritten)
+#   vif-irqs[=ID]         vif_irqs=N: netback's interrupts for the vif, all
+#                         queues and channels - the notifications that the
+#                         frontend sent and that reached Dom0
 # ID is the device id; by default the writable vbd, the first vif. Every
 # action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -153,6 +156,12 @@ fi
 be=$dir/$id
 [ -n "$id" ] && xenstore-exists "$be" 2>/dev/null || reply "no $type ${id:-at all} for domain $domid"
 
+if [ "$op" = vif-irqs ]; then
+	# Per-CPU columns as many as the header's CPUs; netback names its
+	# interrupts vif<domid>.<id>-q<N>[-tx|-rx].
+	reply "vif_irqs=$(awk -v p="vif$domid.$id-q" 'NR == 1 { n = NF; next }
+		index($NF, p) == 1 { for (i = 2; i <= n + 1; i++) s += $i } END { print s + 0 }' /proc/interrupts)"
+fi
 if [ "$op" = hostile-sectors ]; then
 	# Quick, so done here: what the guest reads next is what this wrote.
 	old=$(xenstore-read "$be/sectors")

@@ -67,6 +67,17 @@ irq_events() {
 # xen-blkfront's are all "blkif".
 netfront_events() { irq_events '^vif[0-9]+-q[0-9]+(-tx|-rx)?$'; }
 blkfront_events() { irq_events '^blkif$'; }
+# Netfront notifies netback through notify_remote_via_irq, one
+# EVTCHNOP_send each: a kprobe counts its calls (tracing off, so the
+# probe only counts). Empty if the kernel has no kprobe events.
+kp=/sys/kernel/tracing
+netfront_sends_probe() {
+	mount -t tracefs tracefs $kp 2>/dev/null
+	echo 0 >$kp/tracing_on &&
+		echo 'p:lab/notify notify_remote_via_irq' >>$kp/kprobe_events &&
+		echo 1 >$kp/events/lab/notify/enable
+}
+netfront_sends() { awk '$1 == "lab/notify" { print $2 }' $kp/kprobe_profile 2>/dev/null; }
 # The Xen IRQs by name, with their counts: which names the counters match.
 xen_irqs() {
 	awk '/xen/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
@@ -130,11 +141,15 @@ baseline)
 		[ "${rx:-0}" -gt 0 ] || bad ping
 		rx=$(lab_received -W 5 -s 30000 "$peer")
 		say "ping_30000=$peer received=${rx:-0}/3"
-		# The transfer blanket's run repeats, with the events it cost.
-		ev0=$(netfront_events)
+		# The transfer blanket's run repeats, with the events and
+		# notifications it cost.
+		netfront_sends_probe || say "kprobe=none"
+		ev0=$(netfront_events) sd0=$(netfront_sends) ir0=$(lab_l0_irqs)
 		out=$(lab-transfer "$peer" tcp) || bad transfer
 		echo "$out" | while read -r l; do say "$l"; done
-		say "tcp_events=$(($(netfront_events) - ev0))"
+		say "tcp_events=$(($(netfront_events) - ev0))" \
+			"tcp_sends=$(lab_delta "$sd0" "$(netfront_sends)")" \
+			"tcp_l0_irqs=$(lab_delta "$ir0" "$(lab_l0_irqs)")"
 	fi
 	# The disk jobs of blanket's run, on xvda, for its numbers to compare.
 	if [ -n "$eth" ] && [ -b /dev/xvda ] && lab_get_fio; then

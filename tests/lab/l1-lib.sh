@@ -41,6 +41,18 @@ lab_get() { timeout 30 wget -q -O - "http://$peer:8080/$1" 2>/dev/null; }
 # lab_ctl OP[=ARG]: Dom0's one-line answer, empty if none.
 lab_ctl() { lab_get "cgi-bin/ctl?$1" | head -n 1; }
 
+# lab_l0_irqs: the vif's notifications that reached L0's netback so far,
+# counted by Dom0 as netback's interrupts: the same count for either front
+# end. Empty if Dom0 did not answer.
+lab_l0_irqs() { lab_ctl vif-irqs | sed -n 's/^vif_irqs=\([0-9]*\)$/\1/p'; }
+
+# lab_delta BEFORE AFTER: AFTER - BEFORE; empty unless both are counts.
+lab_delta() {
+	case $1 in '' | *[!0-9]*) return ;; esac
+	case $2 in '' | *[!0-9]*) return ;; esac
+	echo $(($2 - $1))
+}
+
 # lab_ctl_start OP[=ARG]: starts one of Dom0's slow actions (it begins about
 # 2 s later, once the reply is out); sets ctl_n to its number.
 lab_ctl_start() {

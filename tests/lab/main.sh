@@ -74,11 +74,18 @@ echo "echoes per second (ping -A, 200): ratio $(ratio \
 		'BEGIN { if (n > 0) printf "%.3f", t / n }')" \
 	"$(awk -v n="$(field baseline tcp_pps echoes)" -v t="$(field baseline tcp_pps centiseconds)" \
 		'BEGIN { if (n > 0) printf "%.3f", t / n }')")"
-echo "L0 events per MB moved: in-tree $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")," \
-	"blanket $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
-echo "L0 hypercalls per MB moved: blanket $(per_mb \
+echo "per MiB moved, in-tree / blanket:"
+echo "  L0 events taken by the front end:  $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")" \
+	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
+echo "  notifications sent (EVTCHNOP_send): $(per_mb "$(field baseline tcp_events tcp_sends)" "$bytes")" \
+	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_sends)" "$bytes")" \
+	"(in-tree: a kprobe on notify_remote_via_irq)"
+echo "  notifications netback took (its interrupts in L0's Dom0):" \
+	"$(per_mb "$(field baseline tcp_events tcp_l0_irqs)" "$bytes")" \
+	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_l0_irqs)" "$bytes")"
+echo "  L0 hypercalls, all kinds: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
-	"(in-tree: not visible from the guest)"
+	"(in-tree: only its sends are seen)"
 
 # Higher is better for both: blanket / in-tree.
 over() {

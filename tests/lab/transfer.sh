@@ -3,16 +3,16 @@
 #
 # transfer.sh PEER TAG: in the L1 guest, TCP both ways through whatever
 # interface reaches PEER (Dom0's bridge, where dom0.sh serves /down.bin,
-# its digest, and a CGI returning the digest of a POSTed body), three
+# its digest, and a CGI returning the digest of a POSTed body), five
 # rounds of each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=3 centiseconds=T all=T1,T2,T3 digest_match=yes|no
-#   TAG_tx bytes=N rounds=3 centiseconds=T all=T1,T2,T3 digest_match=yes|no
+#   TAG_rx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no
+#   TAG_tx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
 # where T is the median round (one round's time under TCG swings widely),
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
-peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=3
+peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=5
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 
