@@ -82,6 +82,10 @@ struct blanket_net_queue {
 	u32 tx_rsp_cons;
 	u32 tx_extras;		/* NULL responses the backend owes us */
 	u16 tx_free_head;
+	/* Ring index after each packet in flight, oldest at the head. */
+	u16 tx_ends_head;
+	u16 tx_ends_tail;
+	u32 tx_ends[BLANKET_NET_TX_RING];
 	struct blanket_net_tx_slot tx[BLANKET_NET_TX_RING];
 	struct blanket_net_stats tx_stats;
 
@@ -140,6 +144,7 @@ void blanket_net_ring_push(struct blanket_net_queue *q, u32 *req_prod,
 /* tx.c, rx.c */
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev);
 void blanket_net_tx_complete(struct blanket_net_queue *q);
+u32 blanket_net_tx_event(struct blanket_net_queue *q);
 void blanket_net_tx_release(struct blanket_net_queue *q);
 int blanket_net_rx_poll(struct blanket_net_queue *q, int budget);
 void blanket_net_rx_refill(struct blanket_net_queue *q);

@@ -10,6 +10,7 @@
 
 #include <linux/skbuff.h>
 
+#include <blanket/compat.h>
 #include <blanket/ring.h>
 #include "netfront.h"
 
@@ -191,6 +192,25 @@ static bool blanket_net_tx_finish(struct blanket_net_queue *q, u16 id, bool ok)
 }
 
 /*
+ * The rsp_event to ask for: a completion matters once it frees an skb,
+ * and the oldest packet in flight frees first, so the event is due with
+ * its last response. Out-of-order responses only move the event a little:
+ * it never lies beyond what is in flight, so it always comes.
+ */
+u32 blanket_net_tx_event(struct blanket_net_queue *q)
+{
+	const u16 mask = BLANKET_NET_TX_RING - 1;
+
+	while (q->tx_ends_head != q->tx_ends_tail &&
+	       (s32)(q->tx_ends[q->tx_ends_head & mask] - q->tx_rsp_cons) <= 0)
+		q->tx_ends_head++;
+	if (q->tx_ends_head == q->tx_ends_tail)
+		return q->tx_rsp_cons + 1;
+	return q->tx_ends[q->tx_ends_head & mask];
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_net_tx_event);
+
+/*
  * Take in netback's TX responses, under tx_lock. Returns why the ring is
  * to be given up on, or NULL.
  */
@@ -247,12 +267,7 @@ static const char *blanket_net_tx_reap(struct blanket_net_queue *q,
 		q->tx_rsp_cons = cons;
 		if (why)
 			break;
-		/*
-		 * Completions only free slots and skbs: an event halfway
-		 * through what is in flight is soon enough. Then look again.
-		 */
-		WRITE_ONCE(q->tx_sring->rsp_event,
-			   blanket_ring_batched_event(q->tx_rsp_cons, q->tx_req_prod));
+		WRITE_ONCE(q->tx_sring->rsp_event, blanket_net_tx_event(q));
 		/* rsp_event out before rsp_prod is read again: no lost event. */
 		virt_mb();
 	} while (READ_ONCE(q->tx_sring->rsp_prod) != q->tx_rsp_cons);
@@ -324,6 +339,8 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	for (i = 1; i < p.n; i++)
 		blanket_net_tx_put(q, &p.req[i]);
+	/* At most one packet per slot: the array never overflows. */
+	q->tx_ends[q->tx_ends_tail++ & (BLANKET_NET_TX_RING - 1)] = q->tx_req_prod;
 
 	netdev_tx_sent_queue(txq, len);
 	blanket_net_stats_add(&q->tx_stats, 1, len);

@@ -64,17 +64,6 @@ static inline bool blanket_ring_need_notify(u32 old, u32 new, u32 event)
 }
 
 /*
- * The response index at which to ask for the next event when @cons is what
- * we have consumed and @req_prod what we have posted: halfway through the
- * outstanding requests, so that a busy ring batches completions while an
- * idle one (nothing or one outstanding) still hears of the next response.
- */
-static inline u32 blanket_ring_batched_event(u32 cons, u32 req_prod)
-{
-	return cons + (blanket_ring_used(req_prod, cons) >> 1) + 1;
-}
-
-/*
  * Contiguous bytes from index @idx to the end of a ring of @size bytes
  * (a power of two), capped at @len: the length of one memcpy.
  */

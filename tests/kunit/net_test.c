@@ -905,7 +905,39 @@ static void net_rx_check_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, why, "response id out of order");
 }
 
+/* TX wants its event once the oldest packet in flight is all answered. */
+static void net_tx_event_test(struct kunit *test)
+{
+	static const u32 ends[] = { U32_MAX - 1, 2, 9 };
+	struct blanket_net_queue *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q->tx_rsp_cons = U32_MAX - 4;
+	/* Nothing in flight: the next response, whenever one comes. */
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), U32_MAX - 3);
+	/* Three packets, their list's indexes wrapping too. */
+	q->tx_ends_head = U16_MAX - 1;
+	q->tx_ends_tail = q->tx_ends_head;
+	for (i = 0; i < ARRAY_SIZE(ends); i++)
+		q->tx_ends[q->tx_ends_tail++ & (BLANKET_NET_TX_RING - 1)] = ends[i];
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), U32_MAX - 1);
+	/* Part of the oldest answered: still its end. */
+	q->tx_rsp_cons = U32_MAX - 2;
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), U32_MAX - 1);
+	/* The oldest done: the next one's end, past the wrap at 2^32. */
+	q->tx_rsp_cons = U32_MAX - 1;
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), 2U);
+	/* Answers out of order took cons past an end: that packet is done. */
+	q->tx_rsp_cons = 5;
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), 9U);
+	q->tx_rsp_cons = 9;
+	KUNIT_EXPECT_EQ(test, blanket_net_tx_event(q), 10U);
+	KUNIT_EXPECT_EQ(test, q->tx_ends_head, q->tx_ends_tail);
+}
+
 static struct kunit_case blanket_net_cases[] = {
+	KUNIT_CASE(net_tx_event_test),
 	KUNIT_CASE(net_rx_check_test),
 	KUNIT_CASE(net_features_test),
 	KUNIT_CASE(net_bad_mac_test),

@@ -68,20 +68,6 @@ static void ring_need_notify_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, blanket_ring_need_notify(NEAR_WRAP, 3, NEAR_WRAP));
 }
 
-static void ring_batched_event_test(struct kunit *test)
-{
-	/* Nothing or one outstanding: the very next response. */
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(7, 7), 8U);
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(7, 8), 8U);
-	/* Ten outstanding: after the fifth of them is answered... */
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(10, 20), 16U);
-	/* ...and so on down, until one is left. */
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(16, 20), 19U);
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(19, 20), 20U);
-	/* Across the wrap at 2^32. */
-	KUNIT_EXPECT_EQ(test, blanket_ring_batched_event(NEAR_WRAP, 6), 2U);
-}
-
 static void ring_chunk_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, blanket_ring_chunk(0, 100, 1024), 100U);
@@ -98,7 +84,6 @@ static struct kunit_case blanket_ring_cases[] = {
 	KUNIT_CASE(ring_rsp_prod_valid_wrap_test),
 	KUNIT_CASE(ring_prod_valid_test),
 	KUNIT_CASE(ring_need_notify_test),
-	KUNIT_CASE(ring_batched_event_test),
 	KUNIT_CASE(ring_chunk_test),
 	{}
 };
