@@ -289,13 +289,16 @@ crash_site() {
 	rip=$(grep -a -A6 'Triple fault' "$run/serial.log" |
 		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1) || true
 	[ -n "$rip" ] || return 0
-	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" "$l1_xen-syms" <<'PY'
+	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" "$l1_xen-syms" "$mode" <<'PY'
 import gzip, re, subprocess, sys
 rip = int(sys.argv[1], 16)
 def name_at(syms, addr):	# "symbol+offset" of the code at addr, or None
     best = max(((a, n) for a, n in syms if a <= addr), default=None)
     return f"{best[1]}+{addr - best[0]:#x}" if best else None
-# Forwarded mode: an address of the L1 Xen's own, named from its symbols.
+# Xen's text. Only forwarded mode's guest runs a Xen (ours, with symbols);
+# any other guest at such an address is running code that is not its own.
+if rip >> 32 == 0xffff82d0 and sys.argv[5] != "forwarded":
+    sys.exit(print(f"triple_fault_rip={rip:x} (a Xen text address: no Xen runs in this guest)"))
 if rip >> 32 == 0xffff82d0:
     try:
         nm = subprocess.run(["nm", sys.argv[4]], capture_output=True, text=True).stdout
