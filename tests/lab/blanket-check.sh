@@ -125,7 +125,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 	echo "blanket_tcp_events=$(($(stat_of events) - ev0))" \
 		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))" \
 		"blanket_tcp_sends=$(($(stat_of hypercalls_evtchn_send) - sd0))" \
-		"blanket_tcp_l0_irqs=$(lab_delta "$ir0" "$(lab_l0_irqs)")"
+		"$(lab_l0_irqs_since blanket_tcp_l0 "$ir0")"
 	grep -E 'blnet0' /proc/net/dev
 	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
 	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC

@@ -20,9 +20,10 @@
 #   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge+MAC
 #   hostile-sectors[=ID]  "12x4" as the vbd's sectors, announced the way
 #                         blkback announces a resize (its state rewritten)
-#   vif-irqs[=ID]         vif_irqs=N: netback's interrupts for the vif, all
-#                         queues and channels - the notifications that the
-#                         frontend sent and that reached Dom0
+#   vif-irqs[=ID]         vif_irqs=N tx=T rx=R: netback's interrupts for the
+#                         vif, all queues, and those of its TX and RX channels
+#                         if split - the notifications that the frontend sent
+#                         and that reached Dom0
 # ID is the device id; by default the writable vbd, the first vif. Every
 # action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -158,9 +159,11 @@ be=$dir/$id
 
 if [ "$op" = vif-irqs ]; then
 	# Per-CPU columns as many as the header's CPUs; netback names its
-	# interrupts vif<domid>.<id>-q<N>[-tx|-rx].
-	reply "vif_irqs=$(awk -v p="vif$domid.$id-q" 'NR == 1 { n = NF; next }
-		index($NF, p) == 1 { for (i = 2; i <= n + 1; i++) s += $i } END { print s + 0 }' /proc/interrupts)"
+	# interrupts vif<domid>.<id>-q<N>, with -tx and -rx if split.
+	reply "$(awk -v p="vif$domid.$id-q" 'NR == 1 { n = NF; next }
+		index($NF, p) == 1 { c = 0; for (i = 2; i <= n + 1; i++) c += $i
+			all += c; if ($NF ~ /-tx$/) tx += c; if ($NF ~ /-rx$/) rx += c }
+		END { printf "vif_irqs=%d tx=%d rx=%d", all, tx, rx }' /proc/interrupts)"
 fi
 if [ "$op" = hostile-sectors ]; then
 	# Quick, so done here: what the guest reads next is what this wrote.

@@ -74,10 +74,11 @@ kp=/sys/kernel/tracing
 netfront_sends_probe() {
 	mount -t tracefs tracefs $kp 2>/dev/null
 	echo 0 >$kp/tracing_on &&
-		echo 'p:lab/notify notify_remote_via_irq' >>$kp/kprobe_events &&
-		echo 1 >$kp/events/lab/notify/enable
+		echo 'p:lab/netfront_notify notify_remote_via_irq' >>$kp/kprobe_events &&
+		echo 1 >$kp/events/lab/netfront_notify/enable
 }
-netfront_sends() { awk '$1 == "lab/notify" { print $2 }' $kp/kprobe_profile 2>/dev/null; }
+# kprobe_profile: event name (no group), hits, misses.
+netfront_sends() { awk '$1 == "netfront_notify" { print $2 }' $kp/kprobe_profile 2>/dev/null; }
 # The Xen IRQs by name, with their counts: which names the counters match.
 xen_irqs() {
 	awk '/xen/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
@@ -149,7 +150,7 @@ baseline)
 		echo "$out" | while read -r l; do say "$l"; done
 		say "tcp_events=$(($(netfront_events) - ev0))" \
 			"tcp_sends=$(lab_delta "$sd0" "$(netfront_sends)")" \
-			"tcp_l0_irqs=$(lab_delta "$ir0" "$(lab_l0_irqs)")"
+			"$(lab_l0_irqs_since tcp_l0 "$ir0")"
 	fi
 	# The disk jobs of blanket's run, on xvda, for its numbers to compare.
 	if [ -n "$eth" ] && [ -b /dev/xvda ] && lab_get_fio; then

@@ -41,10 +41,27 @@ lab_get() { timeout 30 wget -q -O - "http://$peer:8080/$1" 2>/dev/null; }
 # lab_ctl OP[=ARG]: Dom0's one-line answer, empty if none.
 lab_ctl() { lab_get "cgi-bin/ctl?$1" | head -n 1; }
 
-# lab_l0_irqs: the vif's notifications that reached L0's netback so far,
-# counted by Dom0 as netback's interrupts: the same count for either front
-# end. Empty if Dom0 did not answer.
-lab_l0_irqs() { lab_ctl vif-irqs | sed -n 's/^vif_irqs=\([0-9]*\)$/\1/p'; }
+# lab_l0_irqs: "ALL TX RX", the vif's notifications that reached L0's
+# netback so far, counted by Dom0 as netback's interrupts (TX and RX: of
+# split channels): the same count for either front end. Empty if Dom0 did
+# not answer.
+lab_l0_irqs() {
+	lab_ctl vif-irqs | sed -n 's/^vif_irqs=\([0-9]*\) tx=\([0-9]*\) rx=\([0-9]*\)$/\1 \2 \3/p'
+}
+
+# lab_l0_irqs_since PREFIX "ALL TX RX": what came since, as
+# PREFIX_irqs=N PREFIX_irqs_tx=N PREFIX_irqs_rx=N (empty values if unknown).
+lab_l0_irqs_since() {
+	local p=$1
+
+	# shellcheck disable=SC2086
+	set -- $2 $(lab_l0_irqs)
+	if [ $# = 6 ]; then
+		echo "${p}_irqs=$(($4 - $1)) ${p}_irqs_tx=$(($5 - $2)) ${p}_irqs_rx=$(($6 - $3))"
+	else
+		echo "${p}_irqs= ${p}_irqs_tx= ${p}_irqs_rx="
+	fi
+}
 
 # lab_delta BEFORE AFTER: AFTER - BEFORE; empty unless both are counts.
 lab_delta() {

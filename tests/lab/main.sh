@@ -74,15 +74,17 @@ echo "echoes per second (ping -A, 200): ratio $(ratio \
 		'BEGIN { if (n > 0) printf "%.3f", t / n }')" \
 	"$(awk -v n="$(field baseline tcp_pps echoes)" -v t="$(field baseline tcp_pps centiseconds)" \
 		'BEGIN { if (n > 0) printf "%.3f", t / n }')")"
-echo "per MiB moved, in-tree / blanket:"
+echo "per MiB moved, in-tree / blanket (netback's: its interrupts in L0's Dom0):"
 echo "  L0 events taken by the front end:  $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")" \
 	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
 echo "  notifications sent (EVTCHNOP_send): $(per_mb "$(field baseline tcp_events tcp_sends)" "$bytes")" \
 	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_sends)" "$bytes")" \
 	"(in-tree: a kprobe on notify_remote_via_irq)"
-echo "  notifications netback took (its interrupts in L0's Dom0):" \
-	"$(per_mb "$(field baseline tcp_events tcp_l0_irqs)" "$bytes")" \
-	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_l0_irqs)" "$bytes")"
+l0_irqs() {	# suffix: netback's interrupts per MiB, in-tree / blanket
+	echo "$(per_mb "$(field baseline tcp_events "tcp_l0_irqs$1")" "$bytes") /" \
+		"$(per_mb "$(field nopv blanket_tcp_events "blanket_tcp_l0_irqs$1")" "$bytes")"
+}
+echo "  notifications netback took: $(l0_irqs '') (TX channel $(l0_irqs _tx), RX channel $(l0_irqs _rx))"
 echo "  L0 hypercalls, all kinds: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
 	"(in-tree: only its sends are seen)"
