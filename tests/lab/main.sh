@@ -85,6 +85,13 @@ l0_irqs() {	# suffix: netback's interrupts per MiB, in-tree / blanket
 		"$(per_mb "$(field nopv blanket_tcp_events "blanket_tcp_l0_irqs$1")" "$bytes")"
 }
 echo "  notifications netback took: $(l0_irqs '') (TX channel $(l0_irqs _tx), RX channel $(l0_irqs _rx))"
+dir_irqs() {	# direction: netback's interrupts per MiB of its rounds, in-tree / blanket
+	awk -v a="$(field baseline "tcp_$1" l0_irqs)" -v b="$(field nopv "blanket_tcp_$1" l0_irqs)" \
+		-v bytes="$bytes" -v r="$rounds" 'function f(n) {
+			return (bytes > 0 && r > 0 && n != "") ? sprintf("%.0f", n * 1048576 / (bytes * r)) : "n/a" }
+		BEGIN { print f(a) " / " f(b) }'
+}
+echo "    of those, per MiB of TCP into L1: $(dir_irqs rx); out of L1: $(dir_irqs tx)"
 echo "  L0 hypercalls, all kinds: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
 	"(in-tree: only its sends are seen)"

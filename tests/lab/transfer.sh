@@ -5,16 +5,25 @@
 # interface reaches PEER (Dom0's bridge, where dom0.sh serves /down.bin,
 # its digest, and a CGI returning the digest of a POSTed body), five
 # rounds of each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no
-#   TAG_tx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no
+#   TAG_rx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no l0_irqs=I
+#   TAG_tx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no l0_irqs=I
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
-# where T is the median round (one round's time under TCG swings widely),
+# where T is the median round (one round's time under TCG swings widely)
+# and I the interrupts netback took from the vif meanwhile (the
+# notifications that reached it; empty if Dom0 did not say),
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
 peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=5
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
+# Netback's interrupts for the vif so far (dom0-ctl.sh vif-irqs).
+l0_irqs() { wget -q -O - "$url/cgi-bin/ctl?vif-irqs" | sed -n 's/^vif_irqs=\([0-9]*\) .*/\1/p'; }
+# since COUNT: the interrupts after COUNT, or nothing if either is unknown.
+since() {
+	n=$(l0_irqs)
+	[ -n "$1" ] && [ -n "$n" ] && echo $((n - $1))
+}
 
 # report DIRECTION OK TIMES...: the median of the round times.
 report() {
@@ -22,11 +31,11 @@ report() {
 	shift 2
 	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
 	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
-		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok"
+		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(since "$irqs0")"
 	[ "$ok" = yes ] || rc=1
 }
 
-ok=yes times= i=0
+ok=yes times= i=0 irqs0=$(l0_irqs)
 while [ $i -lt $rounds ]; do
 	rm -f /tmp/down.bin
 	t0=$(now)
@@ -40,7 +49,7 @@ done
 bytes=$(wc -c </tmp/down.bin 2>/dev/null)
 report rx $ok $times
 
-ok=yes times= i=0
+ok=yes times= i=0 irqs0=$(l0_irqs)
 while [ $i -lt $rounds ]; do
 	t0=$(now)
 	back=$(wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink")
