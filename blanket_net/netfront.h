@@ -79,6 +79,7 @@ struct blanket_net_queue {
 	struct xen_netif_tx_sring *tx_sring;
 	grant_ref_t tx_ring_ref;
 	u32 tx_req_prod;
+	u32 tx_req_checked;	/* what the last kick check covered */
 	u32 tx_rsp_cons;
 	u32 tx_extras;		/* NULL responses the backend owes us */
 	u16 tx_free_head;
@@ -93,6 +94,7 @@ struct blanket_net_queue {
 	struct xen_netif_rx_sring *rx_sring;
 	grant_ref_t rx_ring_ref;
 	u32 rx_req_prod;
+	u32 rx_req_checked;
 	u32 rx_rsp_cons;
 	struct blanket_net_rx_buf rx[BLANKET_NET_RX_RING];
 	struct timer_list refill_timer;
@@ -137,8 +139,9 @@ void blanket_net_queue_start(struct blanket_net_queue *q);
 void blanket_net_queue_stop(struct blanket_net_queue *q);
 __printf(2, 3)
 void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...);
-void blanket_net_ring_push(struct blanket_net_queue *q, u32 *req_prod,
-			   const u32 *req_event, u32 prod, evtchn_port_t port,
+void blanket_net_ring_publish(u32 *req_prod, u32 prod);
+void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
+			   const u32 *req_event, evtchn_port_t port,
 			   struct blanket_net_stats *stats);
 
 /* tx.c, rx.c */

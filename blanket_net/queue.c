@@ -26,20 +26,29 @@ void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...)
 }
 
 /*
- * Publish the requests of one ring up to @prod (its shared header's
- * @req_prod and @req_event) and kick netback if it asked to be woken.
+ * Publish a ring's requests up to @prod (its shared header's @req_prod):
+ * a netback still at work takes them without being told.
  */
-void blanket_net_ring_push(struct blanket_net_queue *q, u32 *req_prod,
-			   const u32 *req_event, u32 prod, evtchn_port_t port,
-			   struct blanket_net_stats *stats)
+void blanket_net_ring_publish(u32 *req_prod, u32 prod)
 {
-	u32 old = READ_ONCE(*req_prod);
-
-	if (old == prod)
-		return;
 	/* Requests before the index that publishes them. */
 	virt_wmb();
 	WRITE_ONCE(*req_prod, prod);
+}
+
+/*
+ * Kick netback if it asked to be woken (@req_event) for a request after
+ * @*checked, what the last check covered, up to @prod; all published.
+ */
+void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
+			   const u32 *req_event, evtchn_port_t port,
+			   struct blanket_net_stats *stats)
+{
+	u32 old = *checked;
+
+	if (old == prod)
+		return;
+	*checked = prod;
 	/* The index out before req_event is read: else both sides may sleep. */
 	virt_mb();
 	if (blanket_ring_need_notify(old, prod, READ_ONCE(*req_event))) {

@@ -341,6 +341,11 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		blanket_net_tx_put(q, &p.req[i]);
 	/* At most one packet per slot: the array never overflows. */
 	q->tx_ends[q->tx_ends_tail++ & (BLANKET_NET_TX_RING - 1)] = q->tx_req_prod;
+	/*
+	 * Netback sees each packet at once, and is kicked once per batch:
+	 * while it is busy with the first, it takes the rest untold.
+	 */
+	blanket_net_ring_publish(&q->tx_sring->req_prod, q->tx_req_prod);
 
 	netdev_tx_sent_queue(txq, len);
 	blanket_net_stats_add(&q->tx_stats, 1, len);
@@ -355,17 +360,23 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.ring_full);
 	}
 	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
-		blanket_net_ring_push(q, &q->tx_sring->req_prod,
-				      &q->tx_sring->req_event, q->tx_req_prod,
-				      q->tx_port, &q->tx_stats);
+		blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
+				      &q->tx_sring->req_event, q->tx_port,
+				      &q->tx_stats);
 	spin_unlock(&q->tx_lock);
 	if (unlikely(why))
 		blanket_net_broken(nf, "queue %u: %s", q->index, why);
 	return NETDEV_TX_OK;
 
-drop_locked:
-	spin_unlock(&q->tx_lock);
 drop:
+	spin_lock(&q->tx_lock);
+drop_locked:
+	/* The last of a batch: the packets before it still want their kick. */
+	if (!netdev_xmit_more() && !READ_ONCE(nf->broken))
+		blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
+				      &q->tx_sring->req_event, q->tx_port,
+				      &q->tx_stats);
+	spin_unlock(&q->tx_lock);
 	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;

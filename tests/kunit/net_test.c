@@ -12,6 +12,7 @@
 #include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
+#include <linux/sizes.h>
 #include <linux/tcp.h>
 
 #include <blanket/compat.h>
@@ -167,20 +168,30 @@ static void net_xmit(struct kunit *test, struct sk_buff *skb)
 	KUNIT_EXPECT_EQ(test, ret, NETDEV_TX_OK);
 }
 
-/* Transmit a linear frame of @len bytes with payload @seed; returns it. */
-static u8 *net_send_frame(struct kunit *test, unsigned int len, u8 seed)
+/* A linear frame of @len bytes with payload @seed, in @*frame and an skb. */
+static struct sk_buff *net_frame_skb(struct kunit *test, unsigned int len,
+				     u8 seed, u8 **frame)
 {
 	struct net_fixture *fx = test->priv;
 	struct sk_buff *skb;
-	u8 *frame;
 
-	frame = kunit_kmalloc(test, len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, frame);
-	net_frame(fx, frame, len, seed);
+	*frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *frame);
+	net_frame(fx, *frame, len, seed);
 	skb = alloc_skb(len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_put_data(skb, frame, len);
-	net_xmit(test, skb);
+	skb_put_data(skb, *frame, len);
+	skb->dev = fx->nf->netdev;
+	skb_set_queue_mapping(skb, 0);
+	return skb;
+}
+
+/* Transmit a linear frame of @len bytes with payload @seed; returns it. */
+static u8 *net_send_frame(struct kunit *test, unsigned int len, u8 seed)
+{
+	u8 *frame;
+
+	net_xmit(test, net_frame_skb(test, len, seed, &frame));
 	return frame;
 }
 
@@ -905,6 +916,67 @@ static void net_rx_check_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, why, "response id out of order");
 }
 
+/*
+ * A batch (xmit_more): netback may take each packet as it comes, and is
+ * kicked once, by the last. The queue's lock keeps the stack's own
+ * packets out of the batch.
+ */
+static void net_tx_batch_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct net_device *dev;
+	struct netdev_queue *txq;
+	struct blanket_net_queue *q;
+	struct sk_buff *skb[3];
+	u8 *frame[ARRAY_SIZE(skb)];
+	bool published = true;
+	netdev_tx_t ret = NETDEV_TX_OK;
+	u64 kicks, kicks_mid = 0, kicks_end;
+	unsigned int i;
+
+	net_setup(test, net_features, true);
+	dev = fx->nf->netdev;
+	q = &fx->nf->queues[0];
+	txq = netdev_get_tx_queue(dev, 0);
+	/*
+	 * Byte queue limits start at nothing, and a queue over its limit is
+	 * kicked at every packet: room first, taken up at a completion.
+	 */
+	WRITE_ONCE(txq->dql.min_limit, SZ_1M);
+	net_send_frame(test, 100, 9);
+	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+	KUNIT_ASSERT_TRUE(test, net_tx_idle(fx->nf));
+	for (i = 0; i < ARRAY_SIZE(skb); i++)
+		skb[i] = net_frame_skb(test, 300 + i, i, &frame[i]);
+
+	local_bh_disable();
+	__netif_tx_lock(txq, smp_processor_id());
+	kicks = q->tx_stats.kicks;
+	for (i = 0; i < ARRAY_SIZE(skb); i++) {
+		ret |= netdev_start_xmit(skb[i], dev, txq, i + 1 < ARRAY_SIZE(skb));
+		if (i + 1 < ARRAY_SIZE(skb)) {
+			published &= READ_ONCE(q->tx_sring->req_prod) == q->tx_req_prod;
+			kicks_mid = q->tx_stats.kicks;
+		}
+	}
+	kicks_end = q->tx_stats.kicks;
+	__netif_tx_unlock(txq);
+	local_bh_enable();
+
+	KUNIT_EXPECT_EQ(test, ret, NETDEV_TX_OK);
+	KUNIT_EXPECT_TRUE(test, published);
+	KUNIT_EXPECT_EQ(test, kicks_mid, kicks);
+	/* One, or none if netback was still at work when the last came. */
+	KUNIT_EXPECT_LE(test, kicks_end - kicks, 1ULL);
+	for (i = 0; i < ARRAY_SIZE(skb); i++) {
+		struct fake_nb_pkt *pkt = fake_netback_wait_sent(fx->nb, i + 2);
+
+		KUNIT_ASSERT_NOT_NULL(test, pkt);
+		KUNIT_ASSERT_EQ(test, pkt->len, 300 + i);
+		NET_EXPECT_MEMEQ(test, pkt->data, frame[i], pkt->len);
+	}
+}
+
 /* TX wants its event once the oldest packet in flight is all answered. */
 static void net_tx_event_test(struct kunit *test)
 {
@@ -938,6 +1010,7 @@ static void net_tx_event_test(struct kunit *test)
 
 static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_event_test),
+	KUNIT_CASE(net_tx_batch_test),
 	KUNIT_CASE(net_rx_check_test),
 	KUNIT_CASE(net_features_test),
 	KUNIT_CASE(net_bad_mac_test),
