@@ -295,6 +295,13 @@ void blanket_net_tx_complete(struct blanket_net_queue *q)
 		blanket_net_broken(nf, "queue %u: %s", q->index, why);
 }
 
+/* Kick netback for the requests published since the last check, if it asks. */
+static void blanket_net_tx_kick(struct blanket_net_queue *q)
+{
+	blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
+			      &q->tx_sring->req_event, q->tx_port, &q->tx_stats);
+}
+
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct blanket_net *nf = netdev_priv(dev);
@@ -360,9 +367,7 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.ring_full);
 	}
 	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
-		blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
-				      &q->tx_sring->req_event, q->tx_port,
-				      &q->tx_stats);
+		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	if (unlikely(why))
 		blanket_net_broken(nf, "queue %u: %s", q->index, why);
@@ -373,9 +378,7 @@ drop:
 drop_locked:
 	/* The last of a batch: the packets before it still want their kick. */
 	if (!netdev_xmit_more() && !READ_ONCE(nf->broken))
-		blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
-				      &q->tx_sring->req_event, q->tx_port,
-				      &q->tx_stats);
+		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
 	dev_kfree_skb_any(skb);
