@@ -15,15 +15,11 @@
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
 peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=5
+. /lib/lab.sh
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
-# Netback's interrupts for the vif so far (dom0-ctl.sh vif-irqs).
-l0_irqs() { wget -q -O - "$url/cgi-bin/ctl?vif-irqs" | sed -n 's/^vif_irqs=\([0-9]*\) .*/\1/p'; }
-# since COUNT: the interrupts after COUNT, or nothing if either is unknown.
-since() {
-	n=$(l0_irqs)
-	[ -n "$1" ] && [ -n "$n" ] && echo $((n - $1))
-}
+# Netback's interrupts for the vif so far, all channels.
+l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
 
 # report DIRECTION OK TIMES...: the median of the round times.
 report() {
@@ -31,7 +27,7 @@ report() {
 	shift 2
 	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
 	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
-		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(since "$irqs0")"
+		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(lab_delta "$irqs0" "$(l0_irqs)")"
 	[ "$ok" = yes ] || rc=1
 }
 
