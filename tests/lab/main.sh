@@ -55,10 +55,11 @@ field() {
 ratio() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
 }
-# Per MiB moved: $2 bytes went each way in each of the transfer's rounds.
+# Per MiB moved: $2 bytes went each of $3 ways (2 unless said) in each of
+# the transfer's rounds.
 per_mb() {
-	awk -v n="$1" -v bytes="$2" -v r="$rounds" \
-		'BEGIN { if (bytes > 0 && r > 0 && n != "") printf "%.0f", n * 1048576 / (2 * bytes * r); else print "n/a" }'
+	awk -v n="$1" -v bytes="$2" -v r="$rounds" -v ways="${3:-2}" \
+		'BEGIN { if (bytes > 0 && r > 0 && n != "") printf "%.0f", n * 1048576 / (ways * bytes * r); else print "n/a" }'
 }
 bytes=$(field baseline tcp_rx bytes)
 rounds=$(field baseline tcp_rx rounds)
@@ -86,10 +87,8 @@ l0_irqs() {	# suffix: netback's interrupts per MiB, in-tree / blanket
 }
 echo "  notifications netback took: $(l0_irqs '') (TX channel $(l0_irqs _tx), RX channel $(l0_irqs _rx))"
 dir_irqs() {	# direction: netback's interrupts per MiB of its rounds, in-tree / blanket
-	awk -v a="$(field baseline "tcp_$1" l0_irqs)" -v b="$(field nopv "blanket_tcp_$1" l0_irqs)" \
-		-v bytes="$bytes" -v r="$rounds" 'function f(n) {
-			return (bytes > 0 && r > 0 && n != "") ? sprintf("%.0f", n * 1048576 / (bytes * r)) : "n/a" }
-		BEGIN { print f(a) " / " f(b) }'
+	echo "$(per_mb "$(field baseline "tcp_$1" l0_irqs)" "$bytes" 1) /" \
+		"$(per_mb "$(field nopv "blanket_tcp_$1" l0_irqs)" "$bytes" 1)"
 }
 echo "    of those, per MiB of TCP into L1: $(dir_irqs rx); out of L1: $(dir_irqs tx)"
 echo "  L0 hypercalls, all kinds: blanket $(per_mb \
