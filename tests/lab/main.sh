@@ -61,16 +61,30 @@ per_mb() {
 	awk -v n="$1" -v bytes="$2" -v r="$rounds" -v ways="${3:-2}" \
 		'BEGIN { if (bytes > 0 && r > 0 && n != "") printf "%.0f", n * 1048576 / (ways * bytes * r); else print "n/a" }'
 }
+# quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated times.
+quartile() {
+	tr ',' '\n' <<<"$2" | sort -n |
+		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
+}
+# tcp_ratio DIRECTION: the ratio of the medians, and the range the
+# quartiles of the two drivers' rounds allow, the worst case first.
+tcp_ratio() {
+	local b t
+
+	b=$(field nopv "blanket_tcp_$1" all) t=$(field baseline "tcp_$1" all)
+	echo "ratio $(ratio "$(field nopv "blanket_tcp_$1" centiseconds)" \
+		"$(field baseline "tcp_$1" centiseconds)")" \
+		"(quartiles: $(ratio "$(quartile 3 "$b")" "$(quartile 1 "$t")") to" \
+		"$(ratio "$(quartile 1 "$b")" "$(quartile 3 "$t")"))"
+}
 bytes=$(field baseline tcp_rx bytes)
 rounds=$(field baseline tcp_rx rounds)
 echo "== benchmark: blanket_net vs xen-netfront, same L0, same run"
 echo "   (QEMU TCG, nested: absolute numbers mean nothing, only the ratios)"
 echo "   (TCP: the median of $rounds rounds each way, every one checked by digest)"
-echo "TCP into L1:    ratio $(ratio "$(field nopv blanket_tcp_rx centiseconds)" \
-	"$(field baseline tcp_rx centiseconds)") (blanket/in-tree throughput)"
-echo "TCP out of L1:  ratio $(ratio "$(field nopv blanket_tcp_tx centiseconds)" \
-	"$(field baseline tcp_tx centiseconds)")"
-echo "echoes per second (ping -A, 200): ratio $(ratio \
+echo "TCP into L1:    $(tcp_ratio rx) (blanket/in-tree throughput)"
+echo "TCP out of L1:  $(tcp_ratio tx)"
+echo "echoes per second (ping -A, 1000): ratio $(ratio \
 	"$(awk -v n="$(field nopv blanket_tcp_pps echoes)" -v t="$(field nopv blanket_tcp_pps centiseconds)" \
 		'BEGIN { if (n > 0) printf "%.3f", t / n }')" \
 	"$(awk -v n="$(field baseline tcp_pps echoes)" -v t="$(field baseline tcp_pps centiseconds)" \

@@ -3,18 +3,19 @@
 #
 # transfer.sh PEER TAG: in the L1 guest, TCP both ways through whatever
 # interface reaches PEER (Dom0's bridge, where dom0.sh serves /down.bin,
-# its digest, and a CGI returning the digest of a POSTed body), five
+# its digest, and a CGI returning the digest of a POSTed body), 21
 # rounds of each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no l0_irqs=I
-#   TAG_tx bytes=N rounds=5 centiseconds=T all=T1,...,T5 digest_match=yes|no l0_irqs=I
+#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I
+#   TAG_tx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
-# where T is the median round (one round's time under TCG swings widely)
+# where T is the median round (one round's time under TCG swings by a
+# third either way; the median of 21 moves by a few per cent)
 # and I the interrupts netback took from the vif meanwhile (the
 # notifications that reached it; empty if Dom0 did not say),
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
-peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=5
+peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=21
 . /lib/lab.sh
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
@@ -58,7 +59,7 @@ report tx $ok $times
 
 # Small packets, one in flight at a time: a request/response packet rate.
 t0=$(now)
-got=$(ping -A -q -c 200 -W 5 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+got=$(ping -A -q -c 1000 -W 5 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
 t1=$(now)
 echo "${tag}_pps echoes=${got:-0} centiseconds=$((t1 - t0))"
 [ "${got:-0}" -gt 0 ] || rc=1
