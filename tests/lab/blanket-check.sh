@@ -121,7 +121,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 	# with the L0 events, notifications and hypercalls it cost.
 	ev0=$(stat_of events) hc0=$(stat_of 'hypercalls_*')
 	sd0=$(stat_of hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
-	lab-transfer "$peer" blanket_tcp || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
+	lab-transfer "$peer" blanket_tcp blnet0 || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
 	echo "blanket_tcp_events=$(($(stat_of events) - ev0))" \
 		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))" \
 		"blanket_tcp_sends=$(($(stat_of hypercalls_evtchn_send) - sd0))" \

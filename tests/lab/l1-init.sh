@@ -146,7 +146,7 @@ baseline)
 		# notifications it cost.
 		netfront_sends_probe || say "kprobe=none"
 		ev0=$(netfront_events) sd0=$(netfront_sends) ir0=$(lab_l0_irqs)
-		out=$(lab-transfer "$peer" tcp) || bad transfer
+		out=$(lab-transfer "$peer" tcp "$eth") || bad transfer
 		echo "$out" | while read -r l; do say "$l"; done
 		say "tcp_events=$(($(netfront_events) - ev0))" \
 			"tcp_sends=$(lab_delta "$sd0" "$(netfront_sends)")" \

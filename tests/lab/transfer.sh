@@ -1,26 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# transfer.sh PEER TAG: in the L1 guest, TCP both ways through whatever
-# interface reaches PEER (Dom0's bridge, where dom0.sh serves /down.bin,
-# its digest, and a CGI returning the digest of a POSTed body), 21
-# rounds of each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I
-#   TAG_tx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I
+# transfer.sh PEER TAG IFACE: in the L1 guest, TCP both ways through
+# IFACE to PEER (Dom0's bridge, where dom0.sh serves /down.bin, its
+# digest, and a CGI returning the digest of a POSTed body), 21 rounds of
+# each, every one checked by digest. Prints
+#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P
+#   TAG_tx (the same)
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
 # where T is the median round (one round's time under TCG swings by a
-# third either way; the median of 21 moves by a few per cent)
-# and I the interrupts netback took from the vif meanwhile (the
-# notifications that reached it; empty if Dom0 did not say),
+# third either way; the median of 21 moves by a few per cent),
+# I the interrupts netback took from the vif meanwhile (the
+# notifications that reached it; empty if Dom0 did not say), and O and P
+# the packets IFACE sent and received (TSO and GRO sized, as the driver
+# saw them: how TCP chose to use it, which the notifications follow),
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
-peer=$1 tag=$2 url=http://$1:8080 rc=0 rounds=21
+peer=$1 tag=$2 iface=$3 url=http://$1:8080 rc=0 rounds=21
 . /lib/lab.sh
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 # Netback's interrupts for the vif so far, all channels.
 l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
+pkts() { cat "/sys/class/net/$iface/statistics/$1_packets" 2>/dev/null; }
+# mark: the counters at a phase's start.
+mark() { irqs0=$(l0_irqs) out0=$(pkts tx) in0=$(pkts rx); }
 
 # report DIRECTION OK TIMES...: the median of the round times.
 report() {
@@ -28,11 +33,13 @@ report() {
 	shift 2
 	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
 	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
-		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(lab_delta "$irqs0" "$(l0_irqs)")"
+		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(lab_delta "$irqs0" "$(l0_irqs)")" \
+		"pkts_out=$(lab_delta "$out0" "$(pkts tx)") pkts_in=$(lab_delta "$in0" "$(pkts rx)")"
 	[ "$ok" = yes ] || rc=1
 }
 
-ok=yes times= i=0 irqs0=$(l0_irqs)
+ok=yes times= i=0
+mark
 while [ $i -lt $rounds ]; do
 	rm -f /tmp/down.bin
 	t0=$(now)
@@ -46,7 +53,8 @@ done
 bytes=$(wc -c </tmp/down.bin 2>/dev/null)
 report rx $ok $times
 
-ok=yes times= i=0 irqs0=$(l0_irqs)
+ok=yes times= i=0
+mark
 while [ $i -lt $rounds ]; do
 	t0=$(now)
 	back=$(wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink")
