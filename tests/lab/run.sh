@@ -296,9 +296,10 @@ def name_at(syms, addr):	# "symbol+offset" of the code at addr, or None
     best = max(((a, n) for a, n in syms if a <= addr), default=None)
     return f"{best[1]}+{addr - best[0]:#x}" if best else None
 # Xen's text. Only forwarded mode's guest runs a Xen (ours, with symbols);
-# any other guest at such an address is running code that is not its own.
+# for any other guest it is L0 Xen's RIP: QEMU ended the guest inside its
+# VMRUN (ffff82d0402044a5 follows the vmrun in Debian's 4.17.7).
 if rip >> 32 == 0xffff82d0 and sys.argv[5] != "forwarded":
-    sys.exit(print(f"triple_fault_rip={rip:x} (a Xen text address: no Xen runs in this guest)"))
+    sys.exit(print(f"triple_fault_rip={rip:x} (L0 Xen's: the emulator ended the guest inside VMRUN)"))
 if rip >> 32 == 0xffff82d0:
     try:
         nm = subprocess.run(["nm", sys.argv[4]], capture_output=True, text=True).stdout
