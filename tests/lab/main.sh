@@ -100,15 +100,11 @@ l0_irqs() {	# suffix: netback's interrupts per MiB, in-tree / blanket
 		"$(per_mb "$(field nopv blanket_tcp_events "blanket_tcp_l0_irqs$1")" "$bytes")"
 }
 echo "  notifications netback took: $(l0_irqs '') (TX channel $(l0_irqs _tx), RX channel $(l0_irqs _rx))"
-dir_irqs() {	# direction: netback's interrupts per MiB of its rounds, in-tree / blanket
-	echo "$(per_mb "$(field baseline "tcp_$1" l0_irqs)" "$bytes" 1) /" \
-		"$(per_mb "$(field nopv "blanket_tcp_$1" l0_irqs)" "$bytes" 1)"
+dir_mb() {	# key direction: the key's count per MiB of that direction's rounds, in-tree / blanket
+	echo "$(per_mb "$(field baseline "tcp_$2" "$1")" "$bytes" 1) /" \
+		"$(per_mb "$(field nopv "blanket_tcp_$2" "$1")" "$bytes" 1)"
 }
-echo "    of those, per MiB of TCP into L1: $(dir_irqs rx); out of L1: $(dir_irqs tx)"
-dir_pkts() {	# direction: packets the front end sent per MiB of its rounds, in-tree / blanket
-	echo "$(per_mb "$(field baseline "tcp_$1" pkts_out)" "$bytes" 1) /" \
-		"$(per_mb "$(field nopv "blanket_tcp_$1" pkts_out)" "$bytes" 1)"
-}
+echo "    of those, per MiB of TCP into L1: $(dir_mb l0_irqs rx); out of L1: $(dir_mb l0_irqs tx)"
 # Notifications per packet sent: what the driver makes of the packets TCP gives it.
 per_pkt() {
 	awk -v n="$1" -v p="$2" 'BEGIN { if (p > 0 && n != "") printf "%.2f", n / p; else print "n/a" }'
@@ -117,7 +113,7 @@ dir_per_pkt() {	# direction, in-tree / blanket
 	echo "$(per_pkt "$(field baseline "tcp_$1" l0_irqs)" "$(field baseline "tcp_$1" pkts_out)") /" \
 		"$(per_pkt "$(field nopv "blanket_tcp_$1" l0_irqs)" "$(field nopv "blanket_tcp_$1" pkts_out)")"
 }
-echo "  packets sent per MiB (TSO-sized): into L1 (ACKs) $(dir_pkts rx); out of L1 $(dir_pkts tx)"
+echo "  packets sent per MiB (TSO-sized): into L1 (ACKs) $(dir_mb pkts_out rx); out of L1 $(dir_mb pkts_out tx)"
 echo "  notifications per packet sent: into L1 $(dir_per_pkt rx); out of L1 $(dir_per_pkt tx)"
 echo "  L0 hypercalls, all kinds: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
