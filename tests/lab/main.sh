@@ -115,6 +115,11 @@ dir_per_pkt() {	# direction, in-tree / blanket
 }
 echo "  packets sent per MiB (TSO-sized): into L1 (ACKs) $(dir_mb pkts_out rx); out of L1 $(dir_mb pkts_out tx)"
 echo "  notifications per packet sent: into L1 $(dir_per_pkt rx); out of L1 $(dir_per_pkt tx)"
+dir_tcp() {	# direction: TCP's mean smoothed RTT and window, in-tree / blanket
+	echo "$(field baseline "tcp_$1" srtt_us) us, cwnd $(field baseline "tcp_$1" cwnd) /" \
+		"$(field nopv "blanket_tcp_$1" srtt_us) us, cwnd $(field nopv "blanket_tcp_$1" cwnd)"
+}
+echo "  TCP's smoothed RTT: into L1 $(dir_tcp rx); out of L1 $(dir_tcp tx)"
 echo "  L0 hypercalls, all kinds: blanket $(per_mb \
 	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
 	"(in-tree: only its sends are seen)"

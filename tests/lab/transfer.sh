@@ -5,7 +5,7 @@
 # IFACE to PEER (Dom0's bridge, where dom0.sh serves /down.bin, its
 # digest, and a CGI returning the digest of a POSTed body), 21 rounds of
 # each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P
+#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P [srtt_us=S cwnd=C]
 #   TAG_tx (the same)
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
 # where T is the median round (one round's time under TCG swings by a
@@ -14,6 +14,9 @@
 # notifications that reached it; empty if Dom0 did not say), and O and P
 # the packets IFACE sent and received (TSO and GRO sized, as the driver
 # saw them: how TCP chose to use it, which the notifications follow),
+# S and C the mean smoothed RTT and congestion window of TCP's socket at
+# each segment it took in (what TCP sizes its skbs by; absent without the
+# tcp_probe tracepoint),
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
@@ -24,8 +27,26 @@ now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 # Netback's interrupts for the vif so far, all channels.
 l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
 pkts() { cat "/sys/class/net/$iface/statistics/$1_packets" 2>/dev/null; }
+# The tcp_probe tracepoint in a trace instance of its own, so that it
+# neither needs nor disturbs the kprobe the baseline counts with.
+probe=/sys/kernel/tracing/instances/lab-tcp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p $probe 2>/dev/null &&
+	echo 'dport == 8080' >$probe/events/tcp/tcp_probe/filter &&
+	echo 1 >$probe/events/tcp/tcp_probe/enable || probe=
+# tcp_view: srtt_us=S cwnd=C since the last mark (nothing without a probe).
+tcp_view() {
+	[ -n "$probe" ] || return 0
+	awk '{ for (i = 1; i <= NF; i++) {
+			if ($i ~ /^srtt=/) { s += substr($i, 6); n++ }
+			if ($i ~ /^snd_cwnd=/) c += substr($i, 10) } }
+		END { if (n) printf "srtt_us=%d cwnd=%.1f", s / n, c / n }' $probe/trace
+}
 # mark: the counters at a phase's start.
-mark() { irqs0=$(l0_irqs) out0=$(pkts tx) in0=$(pkts rx); }
+mark() {
+	irqs0=$(l0_irqs) out0=$(pkts tx) in0=$(pkts rx)
+	[ -z "$probe" ] || : >$probe/trace
+}
 
 # report DIRECTION OK TIMES...: the median of the round times.
 report() {
@@ -34,7 +55,7 @@ report() {
 	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
 	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
 		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(lab_delta "$irqs0" "$(l0_irqs)")" \
-		"pkts_out=$(lab_delta "$out0" "$(pkts tx)") pkts_in=$(lab_delta "$in0" "$(pkts rx)")"
+		"pkts_out=$(lab_delta "$out0" "$(pkts tx)") pkts_in=$(lab_delta "$in0" "$(pkts rx)") $(tcp_view)"
 	[ "$ok" = yes ] || rc=1
 }
 
