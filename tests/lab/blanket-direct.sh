@@ -10,10 +10,13 @@
 # the vif and vbd.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 mode=${1:-nopv}
+# The headers of the kernel the guest boots, whatever else is installed.
+ensure_packages linux-image-amd64 linux-headers-amd64
+kdir=/usr/src/linux-headers-$(kernel_release)
+[ -d "$kdir" ] || die "no $kdir: linux-headers-amd64 and linux-image-amd64 disagree"
 out=$top/build/lab-blanket-$mode
-kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 
 rm -rf "$out/src" "$out/extra"
 mkdir -p "$out/src" "$out/extra"
