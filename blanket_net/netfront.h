@@ -80,6 +80,7 @@ struct blanket_net_queue {
 	grant_ref_t tx_ring_ref;
 	u32 tx_req_prod;
 	u32 tx_req_checked;	/* what the last kick check covered */
+	bool tx_defer;		/* NAPI runs: it kicks for what is sent meanwhile */
 	u32 tx_rsp_cons;
 	u32 tx_extras;		/* NULL responses the backend owes us */
 	u16 tx_free_head;
@@ -147,6 +148,7 @@ void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
 /* tx.c, rx.c */
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev);
 void blanket_net_tx_complete(struct blanket_net_queue *q);
+void blanket_net_tx_flush(struct blanket_net_queue *q);
 u32 blanket_net_tx_event(struct blanket_net_queue *q);
 void blanket_net_tx_release(struct blanket_net_queue *q);
 int blanket_net_rx_poll(struct blanket_net_queue *q, int budget);

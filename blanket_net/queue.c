@@ -95,6 +95,7 @@ static bool blanket_net_event(evtchn_port_t port, void *data)
 static int blanket_net_poll(struct napi_struct *napi, int budget)
 {
 	struct blanket_net_queue *q = container_of(napi, struct blanket_net_queue, napi);
+	bool complete;
 	int done = 0;
 
 	if (!READ_ONCE(q->nf->broken)) {
@@ -102,7 +103,10 @@ static int blanket_net_poll(struct napi_struct *napi, int budget)
 		done = blanket_net_rx_poll(q, budget);
 		blanket_net_rx_refill(q);
 	}
-	if (done < budget && napi_complete_done(napi, done)) {
+	/* GRO hands the stack its packets here, and the stack answers. */
+	complete = done < budget && napi_complete_done(napi, done);
+	blanket_net_tx_flush(q);
+	if (complete) {
 		/* Ask for an event at the next RX response, then look once more. */
 		WRITE_ONCE(q->rx_sring->rsp_event, q->rx_rsp_cons + 1);
 		/* rsp_event out before rsp_prod is read again: no lost event. */

@@ -277,7 +277,12 @@ static const char *blanket_net_tx_reap(struct blanket_net_queue *q,
 	return why;
 }
 
-/* Netback's TX responses, when its event comes. NAPI context. */
+/*
+ * Netback's TX responses, when its event comes. NAPI context: until
+ * blanket_net_tx_flush() at the poll's end, what the stack sends in
+ * answer to what the poll delivers (ACKs, and the data they let out)
+ * waits on the ring for one kick, which netback may not even need.
+ */
 void blanket_net_tx_complete(struct blanket_net_queue *q)
 {
 	struct blanket_net *nf = q->nf;
@@ -285,6 +290,7 @@ void blanket_net_tx_complete(struct blanket_net_queue *q)
 	const char *why;
 
 	spin_lock(&q->tx_lock);
+	q->tx_defer = true;
 	why = blanket_net_tx_reap(q, txq);
 	if (!why && netif_tx_queue_stopped(txq) &&
 	    blanket_net_tx_free(q) >= BLANKET_NET_TX_PKT_SLOTS &&
@@ -300,6 +306,16 @@ static void blanket_net_tx_kick(struct blanket_net_queue *q)
 {
 	blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
 			      &q->tx_sring->req_event, q->tx_port, &q->tx_stats);
+}
+
+/* The poll is over: the kick the packets sent during it waited for. */
+void blanket_net_tx_flush(struct blanket_net_queue *q)
+{
+	spin_lock(&q->tx_lock);
+	if (q->tx_defer && !READ_ONCE(q->nf->broken))
+		blanket_net_tx_kick(q);
+	q->tx_defer = false;
+	spin_unlock(&q->tx_lock);
 }
 
 netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -366,7 +382,7 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		netif_tx_stop_queue(txq);
 		blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.ring_full);
 	}
-	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
+	if ((!netdev_xmit_more() && !q->tx_defer) || netif_xmit_stopped(txq))
 		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	if (unlikely(why))
@@ -377,7 +393,7 @@ drop:
 	spin_lock(&q->tx_lock);
 drop_locked:
 	/* The last of a batch: the packets before it still want their kick. */
-	if (!netdev_xmit_more() && !READ_ONCE(nf->broken))
+	if (!netdev_xmit_more() && !q->tx_defer && !READ_ONCE(nf->broken))
 		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);

@@ -36,6 +36,9 @@ struct net_fixture {
 	struct packet_type tap;
 	struct sk_buff_head rx;		/* what the stack received */
 	wait_queue_head_t wq;
+	struct packet_type answer;	/* answers in the poll, net_tx_answer_test */
+	unsigned int answered;
+	u64 answer_kicks;		/* kicks while it answered */
 };
 
 static int net_tap(struct sk_buff *skb, struct net_device *dev,
@@ -120,6 +123,8 @@ static void net_test_exit(struct kunit *test)
 
 	if (fx->tap.func)
 		dev_remove_pack(&fx->tap);
+	if (fx->answer.func)
+		dev_remove_pack(&fx->answer);
 	skb_queue_purge(&fx->rx);
 }
 
@@ -151,10 +156,9 @@ static void net_frame(struct net_fixture *fx, u8 *buf, unsigned int len, u8 seed
 	eth->h_proto = htons(ETH_P_TEST);
 }
 
-static void net_xmit(struct kunit *test, struct sk_buff *skb)
+/* @skb through queue 0, as the stack would send it; any context. */
+static netdev_tx_t net_start_xmit(struct net_device *dev, struct sk_buff *skb)
 {
-	struct net_fixture *fx = test->priv;
-	struct net_device *dev = fx->nf->netdev;
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
 	netdev_tx_t ret;
 
@@ -165,7 +169,14 @@ static void net_xmit(struct kunit *test, struct sk_buff *skb)
 	ret = dev->netdev_ops->ndo_start_xmit(skb, dev);
 	__netif_tx_unlock(txq);
 	local_bh_enable();
-	KUNIT_EXPECT_EQ(test, ret, NETDEV_TX_OK);
+	return ret;
+}
+
+static void net_xmit(struct kunit *test, struct sk_buff *skb)
+{
+	struct net_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, net_start_xmit(fx->nf->netdev, skb), NETDEV_TX_OK);
 }
 
 /* A linear frame of @len bytes with payload @seed, in @*frame and an skb. */
@@ -917,6 +928,21 @@ static void net_rx_check_test(struct kunit *test)
 }
 
 /*
+ * Byte queue limits start at nothing, and a queue over its limit is
+ * kicked at every packet: room for a few, taken up at the completion of
+ * one packet sent first.
+ */
+static void net_tx_room(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	WRITE_ONCE(netdev_get_tx_queue(fx->nf->netdev, 0)->dql.min_limit, SZ_1M);
+	net_send_frame(test, 100, 9);
+	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+	KUNIT_ASSERT_TRUE(test, net_tx_idle(fx->nf));
+}
+
+/*
  * A batch (xmit_more): netback may take each packet as it comes, and is
  * kicked once, by the last. The queue's lock keeps the stack's own
  * packets out of the batch.
@@ -938,14 +964,7 @@ static void net_tx_batch_test(struct kunit *test)
 	dev = fx->nf->netdev;
 	q = &fx->nf->queues[0];
 	txq = netdev_get_tx_queue(dev, 0);
-	/*
-	 * Byte queue limits start at nothing, and a queue over its limit is
-	 * kicked at every packet: room first, taken up at a completion.
-	 */
-	WRITE_ONCE(txq->dql.min_limit, SZ_1M);
-	net_send_frame(test, 100, 9);
-	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
-	KUNIT_ASSERT_TRUE(test, net_tx_idle(fx->nf));
+	net_tx_room(test);
 	for (i = 0; i < ARRAY_SIZE(skb); i++)
 		skb[i] = net_frame_skb(test, 300 + i, i, &frame[i]);
 
@@ -975,6 +994,62 @@ static void net_tx_batch_test(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, pkt->len, 300 + i);
 		NET_EXPECT_MEMEQ(test, pkt->data, frame[i], pkt->len);
 	}
+}
+
+#define NET_ANSWERS	3
+
+/* The stack answering a frame it took in: NAPI context, inside the poll. */
+static int net_answer(struct sk_buff *skb, struct net_device *dev,
+		      struct packet_type *pt, struct net_device *orig)
+{
+	struct net_fixture *fx = container_of(pt, struct net_fixture, answer);
+	struct blanket_net_queue *q = &fx->nf->queues[0];
+	u64 kicks = READ_ONCE(q->tx_stats.kicks);
+	unsigned int i;
+
+	for (i = 0; i < NET_ANSWERS; i++) {
+		struct sk_buff *reply = alloc_skb(ETH_ZLEN, GFP_ATOMIC);
+
+		if (!reply)
+			break;
+		net_frame(fx, skb_put(reply, ETH_ZLEN), ETH_ZLEN, 40 + i);
+		if (net_start_xmit(dev, reply) != NETDEV_TX_OK)
+			break;
+	}
+	fx->answer_kicks = READ_ONCE(q->tx_stats.kicks) - kicks;
+	WRITE_ONCE(fx->answered, i);
+	consume_skb(skb);
+	return 0;
+}
+
+/*
+ * What the stack sends while the poll delivers (ACKs, the data they let
+ * out) goes to netback with one kick at the poll's end, not one each.
+ */
+static void net_tx_answer_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct fake_nb_pkt *pkt;
+	unsigned int i;
+	u8 frame[100];
+
+	net_setup(test, net_features, true);
+	net_tx_room(test);
+	fx->answer.type = htons(ETH_P_TEST);
+	fx->answer.dev = fx->nf->netdev;
+	fx->answer.func = net_answer;
+	dev_add_pack(&fx->answer);
+	net_frame(fx, frame, sizeof(frame), 7);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+	/* Netback is idle: without the deferral the first answer kicks it. */
+	for (i = 0; i < NET_ANSWERS; i++) {
+		pkt = fake_netback_wait_sent(fx->nb, i + 2);
+		KUNIT_ASSERT_NOT_NULL(test, pkt);
+		KUNIT_EXPECT_EQ(test, pkt->data[ETH_HLEN], (u8)(40 + i + ETH_HLEN * 7));
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(fx->answered), NET_ANSWERS);
+	KUNIT_EXPECT_EQ(test, fx->answer_kicks, 0ULL);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
 }
 
 /* TX wants its event once the oldest packet in flight is all answered. */
@@ -1011,6 +1086,7 @@ static void net_tx_event_test(struct kunit *test)
 static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_event_test),
 	KUNIT_CASE(net_tx_batch_test),
+	KUNIT_CASE(net_tx_answer_test),
 	KUNIT_CASE(net_rx_check_test),
 	KUNIT_CASE(net_features_test),
 	KUNIT_CASE(net_bad_mac_test),
