@@ -111,6 +111,11 @@ static int blanket_bus_probe(struct device *dev)
 
 	if (!id)
 		return -ENODEV;
+	/*
+	 * What an earlier driver heard is not this one's: it hears the
+	 * backend's state from the start, even one unchanged since then.
+	 */
+	WRITE_ONCE(bdev->otherend_state, XenbusStateUnknown);
 	err = drv->probe(bdev, id);
 	if (err || !bdev->xs)
 		return err;

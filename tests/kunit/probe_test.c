@@ -257,6 +257,30 @@ static void enum_every_backend_state_test(struct kunit *test)
 	put_device(&bdev->dev);
 }
 
+/*
+ * A driver bound again (a module reloaded) hears the backend's state at
+ * once, though it is the one its predecessor last heard: netback left in
+ * InitWait must still get the new driver's connect.
+ */
+static void enum_rebind_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	enum_start(test);
+	KUNIT_ASSERT_EQ(test, enum_seen.changes, 1);
+	KUNIT_ASSERT_EQ(test, enum_seen.last, XenbusStateInitWait);
+
+	blanket_unregister_driver(&enum_driver);
+	KUNIT_ASSERT_EQ(test, enum_seen.removed, 1);
+	KUNIT_ASSERT_EQ(test, __blanket_register_driver(&enum_driver, NULL, NULL), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 2);
+	KUNIT_EXPECT_EQ(test, enum_seen.changes, 2);
+	KUNIT_EXPECT_EQ(test, enum_seen.last, XenbusStateInitWait);
+}
+
 /* A state write racing with unplug must not bring the directory back. */
 static void enum_switch_state_after_unplug_test(struct kunit *test)
 {
@@ -287,6 +311,7 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_malformed_test),
 	KUNIT_CASE(enum_bad_backend_state_test),
 	KUNIT_CASE(enum_every_backend_state_test),
+	KUNIT_CASE(enum_rebind_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
 	{}
 };
