@@ -151,12 +151,13 @@ on_reboot = "destroy"
 on_crash = "destroy"
 EOF
 
-xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2"
+smp=${BLANKET_LAB_SMP:-2}
+xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=$smp"
 dom0_args="console=hvc0 quiet"
 # QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
 modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp 2
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$smp"
       -cpu qemu64,+svm,+npt -m 4096 -machine pc
       -display none -monitor none -serial "file:$run/serial.log"
       -nic none -no-reboot
