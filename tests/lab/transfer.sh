@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# transfer.sh PEER TAG IFACE: in the L1 guest, TCP both ways through
-# IFACE to PEER (Dom0's bridge, where dom0.sh serves /down.bin, its
-# digest, and a CGI returning the digest of a POSTed body), 21 rounds of
-# each, every one checked by digest. Prints
+# transfer.sh PEER TAG IFACE [ROUNDS]: in the L1 guest, TCP both ways
+# through IFACE to PEER (Dom0's bridge, where dom0.sh serves /down.bin, its
+# digest, and a CGI returning the digest of a POSTed body), ROUNDS (21)
+# rounds of each, every one checked by digest. Prints
 #   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P [srtt_us=S cwnd=C]
 #   TAG_tx (the same)
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
@@ -20,7 +20,7 @@
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run and by blanket-check.sh alike, so that their
 # numbers compare.
-peer=$1 tag=$2 iface=$3 url=http://$1:8080 rc=0 rounds=21
+peer=$1 tag=$2 iface=$3 url=http://$1:8080 rc=0 rounds=${4:-21}
 . /lib/lab.sh
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
