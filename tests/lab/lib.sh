@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034  # sourced: the callers use these
 #
-# Shared by images.sh and run.sh (sourced, not run): paths, logging, the
-# package check and the cache keys.
+# Shared by the lab's host scripts (sourced, not run): paths, logging, the
+# package check, the build of blanket's modules and the cache keys.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lab=$top/tests/lab
@@ -41,6 +41,30 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
 kernel_release() {
 	dpkg-query -W -f='${Depends}' linux-image-amd64 |
 		sed -n 's/.*linux-image-\(6\.1\.[^ ,]*-amd64\).*/\1/p'
+}
+
+# build_modules DIR [REV]: blanket's modules from REV (the work tree if
+# none) built in DIR against the headers of the 6.1 kernel the L1 guest
+# boots, and stripped: the guest reads its initramfs through the HVM
+# firmware, at minutes per MB.
+build_modules() {
+	local src=$1 rev=${2:-} kdir
+	local srcs=(Kbuild Makefile include blanket_xenbus blanket_net blanket_blk)
+
+	ensure_packages linux-image-amd64 linux-headers-amd64
+	kdir=/usr/src/linux-headers-$(kernel_release)
+	[ -d "$kdir" ] || die "no $kdir: linux-headers-amd64 and linux-image-amd64 disagree"
+	rm -rf "$src"
+	mkdir -p "$src"
+	if [ -n "$rev" ]; then
+		git -C "$top" archive "$rev" "${srcs[@]}" | tar -x -C "$src"
+	else
+		(cd "$top" && git ls-files -co --exclude-standard -z -- "${srcs[@]}" |
+			xargs -0 cp --parents -t "$src")
+	fi
+	make -s -C "$kdir" M="$src" modules >"$src.log" 2>&1 ||
+		{ tail -n 20 "$src.log" >&2; die "building blanket's modules from ${rev:-the work tree}"; }
+	strip --strip-debug "$src"/blanket_*.ko
 }
 
 # A cache key: a short hash of its arguments (function bodies, file contents,

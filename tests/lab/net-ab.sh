@@ -15,31 +15,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] || die "usage: net-ab.sh REV_A [REV_B [CYCLES]]"
 rev_a=$1 rev_b=${2:-} cycles=${3:-3}
-ensure_packages linux-image-amd64 linux-headers-amd64
-kdir=/usr/src/linux-headers-$(kernel_release)
 ab=$top/build/lab-net-ab
-srcs=(Kbuild Makefile include blanket_xenbus blanket_net blanket_blk)
-
-# build REV NAME: the modules of REV (the work tree if empty) in $ab/NAME.
-build() {
-	local src=$ab/$2
-
-	mkdir -p "$src"
-	if [ -n "$1" ]; then
-		git -C "$top" archive "$1" "${srcs[@]}" | tar -x -C "$src"
-	else
-		(cd "$top" && git ls-files -co --exclude-standard -z -- "${srcs[@]}" |
-			xargs -0 cp --parents -t "$src")
-	fi
-	make -s -C "$kdir" M="$src" modules >"$src.log" 2>&1 ||
-		{ tail -n 20 "$src.log" >&2; die "build of ${1:-the work tree}"; }
-	strip --strip-debug "$src"/blanket_*.ko
-}
 
 rm -rf "$ab"
 mkdir -p "$ab/extra/ab/A" "$ab/extra/ab/B"
-build "$rev_a" A
-build "$rev_b" B
+build_modules "$ab/A" "$rev_a"
+build_modules "$ab/B" "$rev_b"
 cp "$ab"/B/blanket_*.ko "$ab/extra/"
 cp "$ab/A/blanket_net.ko" "$ab/extra/ab/A/"
 cp "$ab/B/blanket_net.ko" "$ab/extra/ab/B/"
