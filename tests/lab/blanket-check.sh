@@ -85,14 +85,6 @@ pings() {
 	[ "${rx:-0}" -gt 0 ]
 }
 
-# blnet0 back after a reload or replug: up, addressed, carrier.
-net_up() {
-	lab_wait 60 "blnet0" test -e /sys/class/net/blnet0 || return 1
-	ip link set blnet0 up
-	ip addr add "$ip" dev blnet0 2>/dev/null
-	lab_wait 30 "blnet0_carrier" grep -qx 1 /sys/class/net/blnet0/carrier
-}
-
 # --- blanket_net ---------------------------------------------------------------
 # The vif's interface, up and talking to L0's Dom0.
 i=0
@@ -155,7 +147,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 		{ echo "blanket: rmmod blanket_net failed"; fail=1; }
 	wait
 	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; fail=1; }
-	net_up
+	lab_net_up "$ip"
 	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; fail=1; }
 else
 	echo "blanket: no blnet0"
@@ -312,7 +304,7 @@ vif_replug() {
 	}
 	lab_ctl_start vif-replug || return 1
 	lab_wait 120 "blnet0_replugged" replugged || r=1
-	net_up || r=1
+	lab_net_up "$ip" || r=1
 	lab_ctl_done 240 || r=1
 	pings blanket_replug_ping || r=1
 	echo "blanket_vif_replug=$([ $r = 0 ] && echo ok || echo failed)" \
@@ -347,7 +339,7 @@ reload_all() {
 	for m in blanket_xenbus blanket_net blanket_blk; do
 		insmod /extra/$m.ko || { echo "blanket: insmod $m failed"; r=1; }
 	done
-	net_up || r=1
+	lab_net_up "$ip" || r=1
 	pings blanket_reload_all_ping || r=1
 	blk_check blanket_reload_all || r=1
 	echo "blanket_reload_all=$([ $r = 0 ] && echo ok || echo failed)"

@@ -33,6 +33,15 @@ lab_wait() {
 	done
 }
 
+# lab_net_up ADDR: blanket's blnet0, once it exists (after a load, a
+# reload or a replug): up, addressed ADDR, with carrier.
+lab_net_up() {
+	lab_wait 60 "blnet0" test -e /sys/class/net/blnet0 || return 1
+	ip link set blnet0 up
+	ip addr add "$1" dev blnet0 2>/dev/null
+	lab_wait 30 "blnet0_carrier" grep -qx 1 /sys/class/net/blnet0/carrier
+}
+
 # lab_get URL-PATH: Dom0's httpd, to stdout; no answer within 30 s fails
 # (busybox wget's own -T crashes in this build).
 lab_get() { timeout 30 wget -q -O - "http://$peer:8080/$1" 2>/dev/null; }

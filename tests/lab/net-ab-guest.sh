@@ -16,10 +16,7 @@ c=0
 while [ $c -lt "$cycles" ]; do
 	for v in A B; do
 		insmod /extra/ab/$v/blanket_net.ko || exit 1
-		lab_wait 60 "blnet0_$v" test -e /sys/class/net/blnet0 || exit 1
-		ip link set blnet0 up
-		ip addr add 10.99.0.2/24 dev blnet0
-		lab_wait 30 "carrier_$v" grep -qx 1 /sys/class/net/blnet0/carrier || exit 1
+		lab_net_up 10.99.0.2/24 || exit 1
 		lab_wait 30 "ping_$v" ping -c 1 -W 1 "$peer" || exit 1
 		lab-transfer "$peer" "ab_$v" blnet0 7 || exit 1
 		rmmod blanket_net || exit 1
