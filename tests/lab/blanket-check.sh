@@ -63,13 +63,7 @@ if [ $transport = direct ]; then
 	esac
 fi
 ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; fail=1; }
-
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-# The sum of the L0 connection's debugfs counters whose names match $1.
-stat_of() {
-	cat /sys/kernel/debug/blanket/*/stats 2>/dev/null |
-		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
-}
 
 # pings TAG [ping options]: wait up to 30 s for a first reply from $peer,
 # then report how many of 3 come back; fails if none.
@@ -111,13 +105,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 		{ echo "blanket: no large ping reply through blnet0"; fail=1; }
 	# TCP both ways, checked end to end (the same transfer as the baseline's),
 	# with the L0 events, notifications and hypercalls it cost.
-	ev0=$(stat_of events) hc0=$(stat_of 'hypercalls_*')
-	sd0=$(stat_of hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
-	lab-transfer "$peer" blanket_tcp blnet0 || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
-	echo "blanket_tcp_events=$(($(stat_of events) - ev0))" \
-		"blanket_tcp_hypercalls=$(($(stat_of 'hypercalls_*') - hc0))" \
-		"blanket_tcp_sends=$(($(stat_of hypercalls_evtchn_send) - sd0))" \
-		"$(lab_l0_irqs_since blanket_tcp_l0 "$ir0")"
+	lab_blanket_tcp || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
 	grep -E 'blnet0' /proc/net/dev
 	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
 	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC
@@ -219,7 +207,7 @@ connects() { dmesg | grep -c "$disk: [0-9]* sectors of"; }
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	lab_kernel_clean blanket_before_fio >/dev/null
 	lab_fio_verify blanket_fio_verify /dev/$disk || failed fio_verify
-	lab_bench blanket_bench /dev/$disk stat_of events || failed bench
+	lab_bench blanket_bench /dev/$disk lab_blanket_stat events || failed bench
 	lab_discard blanket_discard /dev/$disk || failed discard
 	lab_kernel_clean blanket_fio || failed fio_kernel
 fi

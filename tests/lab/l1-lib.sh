@@ -72,6 +72,30 @@ lab_l0_irqs_since() {
 	fi
 }
 
+# lab_blanket_stat PATTERN: the sum of the L0 connection's debugfs
+# counters whose names match PATTERN (a * matches anything).
+lab_blanket_stat() {
+	grep -q ' /sys/kernel/debug ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	cat /sys/kernel/debug/blanket/*/stats 2>/dev/null |
+		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
+}
+
+# lab_blanket_tcp [ROUNDS]: the lab's TCP transfer through blnet0 (tag
+# blanket_tcp), then the L0 events, hypercalls and notifications it cost.
+lab_blanket_tcp() {
+	local ev0 hc0 sd0 ir0 r=0
+
+	ev0=$(lab_blanket_stat events) hc0=$(lab_blanket_stat 'hypercalls_*')
+	sd0=$(lab_blanket_stat hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
+	lab-transfer "$peer" blanket_tcp blnet0 "$@" || r=1
+	echo "blanket_tcp_events=$(($(lab_blanket_stat events) - ev0))" \
+		"blanket_tcp_hypercalls=$(($(lab_blanket_stat 'hypercalls_*') - hc0))" \
+		"blanket_tcp_sends=$(($(lab_blanket_stat hypercalls_evtchn_send) - sd0))" \
+		"$(lab_l0_irqs_since blanket_tcp_l0 "$ir0")"
+	return $r
+}
+
 # lab_delta BEFORE AFTER: AFTER - BEFORE; empty unless both are counts.
 lab_delta() {
 	case $1 in '' | *[!0-9]*) return ;; esac
