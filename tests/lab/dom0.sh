@@ -45,8 +45,13 @@ say() {
 	echo "$(($(cut -d. -f1 /proc/uptime) - t0))s $*" >>"$o/dom0.log"
 }
 
+# console_copy: the guests' consoles so far, for run.sh to follow.
+console_copy() {
+	cat "$work/l1-consoles.log" "$work/l1-console.log" >"$o/l1-console.log" 2>/dev/null
+}
+
 collect() {
-	[ -f "$work/l1-console.log" ] && cp "$work/l1-console.log" "$o/"
+	console_copy
 	mkdir -p "$o/xen-logs"
 	cp -r /var/log/xen/. "$o/xen-logs/" 2>/dev/null
 	timeout 30 xl dmesg >"$o/xen-dmesg.txt" 2>&1
@@ -133,53 +138,74 @@ busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"
 # --- the L1 guest -----------------------------------------------------------
 cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
 cp --sparse=always "$share/l1/disk.img" "$work/"
-rm -f "$work/l1-console.log"	# a stale LAB-DONE would fool the wait
-cp "$share/l1.cfg" "$work/l1.cfg"
+: >"$work/l1-consoles.log"	# the consoles of the guests that went before
 
-say "xl create"
-timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
-	fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
-say "guest created; waiting for its report"
+# run_guest CFG: the guest of /lab/CFG, from xl create until it is gone;
+# its console joins l1-consoles.log.
+run_guest() {
+	rm -f "$work/l1-console.log"	# a stale LAB-DONE would fool the wait
+	cp "$share/$1" "$work/l1.cfg"
 
-t=$guest_timeout l2_snaps=0
-while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do
-	if ! timeout 30 xl domid l1 >/dev/null 2>&1; then
-		sleep 2	# its last words may still be on the way
-		grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null && break
-		fail "guest vanished before LAB-DONE"
-	fi
-	t=$((t - 5))
-	[ $t -le 0 ] && { timeout 120 xl destroy l1; fail "no LAB-DONE from the guest after ${guest_timeout}s"; }
-	sleep 5
-	# For run.sh to follow the guest while it boots.
-	cp "$work/l1-console.log" "$o/" 2>/dev/null
-	# While an L2 guest of the L1 guest runs (l2.sh), how its frames fare
-	# on this side: snapshots of xenbr0 for net-state.log.
-	if [ $l2_snaps -lt 12 ] &&
-	   grep -q 'LAB-PROGRESS: l2: l2 created' "$work/l1-console.log" 2>/dev/null; then
-		l2_snaps=$((l2_snaps + 1))
-		{
-			echo "-- $(($(cut -d. -f1 /proc/uptime) - t0))s"
-			brctl showmacs xenbr0
-			for p in $(ls /sys/class/net/xenbr0/brif); do
-				echo "$p rx_packets=$(cat /sys/class/net/$p/statistics/rx_packets)" \
-					"tx_packets=$(cat /sys/class/net/$p/statistics/tx_packets)" \
-					"tx_dropped=$(cat /sys/class/net/$p/statistics/tx_dropped)"
-			done
-			ip neigh show dev xenbr0
-			ip link show xenbr0 | sed -n 's/.*link\/ether \([^ ]*\).*/xenbr0 mac \1/p'
-			grep -E '^(Ip|Icmp):' /proc/net/snmp
-		} >>"$o/net-state.log" 2>&1
-	fi
-done
-say "guest done: $(grep '^LAB-RESULT' "$work/l1-console.log" | tr -d '\r')"
+	say "xl create $1"
+	timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
+		fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
+	say "guest created; waiting for its report"
 
-# The guest powers itself off; make sure, so its vbd is released.
-wait_for 60 "the guest to go" sh -c '! xl domid l1' ||
-	{ timeout 120 xl destroy l1; sleep 2; }
+	t=$guest_timeout l2_snaps=0
+	while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do
+		if ! timeout 30 xl domid l1 >/dev/null 2>&1; then
+			sleep 2	# its last words may still be on the way
+			grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null && break
+			fail "guest vanished before LAB-DONE"
+		fi
+		t=$((t - 5))
+		[ $t -le 0 ] && { timeout 120 xl destroy l1; fail "no LAB-DONE from the guest after ${guest_timeout}s"; }
+		sleep 5
+		# For run.sh to follow the guest while it boots.
+		console_copy
+		# While an L2 guest of the L1 guest runs (l2.sh), how its frames fare
+		# on this side: snapshots of xenbr0 for net-state.log.
+		if [ $l2_snaps -lt 12 ] &&
+		   grep -q 'LAB-PROGRESS: l2: l2 created' "$work/l1-console.log" 2>/dev/null; then
+			l2_snaps=$((l2_snaps + 1))
+			{
+				echo "-- $(($(cut -d. -f1 /proc/uptime) - t0))s"
+				brctl showmacs xenbr0
+				for p in $(ls /sys/class/net/xenbr0/brif); do
+					echo "$p rx_packets=$(cat /sys/class/net/$p/statistics/rx_packets)" \
+						"tx_packets=$(cat /sys/class/net/$p/statistics/tx_packets)" \
+						"tx_dropped=$(cat /sys/class/net/$p/statistics/tx_dropped)"
+				done
+				ip neigh show dev xenbr0
+				ip link show xenbr0 | sed -n 's/.*link\/ether \([^ ]*\).*/xenbr0 mac \1/p'
+				grep -E '^(Ip|Icmp):' /proc/net/snmp
+			} >>"$o/net-state.log" 2>&1
+		fi
+	done
+	say "guest done: $(grep '^LAB-RESULT' "$work/l1-console.log" | tr -d '\r')"
+
+	# The guest powers itself off; make sure, so its vbd is released.
+	wait_for 60 "the guest to go" sh -c '! xl domid l1' ||
+		{ timeout 120 xl destroy l1; sleep 2; }
+	cat "$work/l1-console.log" >>"$work/l1-consoles.log"
+	rm -f "$work/l1-console.log"
+}
+
+# The benchmark's run (bench_cycles in params) takes turns: the guest as a
+# Xen guest, then booted nopv, each cycle.
+if [ -n "${bench_cycles:-}" ]; then
+	c=0
+	while [ $c -lt "$bench_cycles" ]; do
+		run_guest l1.cfg
+		run_guest l1-nopv.cfg
+		c=$((c + 1))
+	done
+else
+	run_guest l1.cfg
+fi
 
 {
-	tr -d '\r' <"$work/l1-console.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
+	tr -d '\r' <"$work/l1-consoles.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
 	echo "DOM0: disk_sector1=$(dd if="$work/disk.img" bs=512 skip=1 count=1 2>/dev/null |
 		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
 	# What an L2 guest wrote to its disk carved from the last 4 MiB (l2.sh).

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make lab`, the main job: a real Xen L0 in QEMU, booted twice with the
-# same L1 guest. First as a normal Xen guest, the in-tree front ends as
+# `make lab`, the main job: a real Xen L0 in QEMU, booted three times with
+# the same L1 guest. First as a normal Xen guest, the in-tree front ends as
 # the baseline; then with "nopv" and blanket's modules, which must reach
-# L0 in direct mode and find the guest's vif and vbd on the blanket bus.
-# Prints a short summary; exits 0 only if both runs pass.
+# L0 in direct mode and find the guest's vif and vbd on the blanket bus;
+# then the blanket_net benchmark (bench.sh), where one L0 boot has the
+# guest take turns with either front end. Prints a short summary; exits 0
+# only if all three runs pass.
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +33,7 @@ mkdir -p "$top/build"
 start=$(date +%s)
 lab_run "$top/build/lab-baseline.log" "$top/tests/lab/run.sh" baseline || status=1
 lab_run "$top/build/lab-blanket.log" "$top/tests/lab/blanket-direct.sh" || status=1
+lab_run "$top/build/lab-bench.log" "$top/tests/lab/bench.sh" || status=1
 
 echo "== baseline: in-tree xen-netfront / xen-blkfront"
 grep -hE '^LAB: (net|ping|disk|fio|discard|check_failed)' "$runs/last-baseline/summary.txt" 2>/dev/null
@@ -50,79 +53,105 @@ field() {
 	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$runs/last-$1/summary.txt" 2>/dev/null |
 		head -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
+# pool KEY FIELD HOW: FIELD of every line of the benchmark's run whose key
+# is KEY (one line per guest), summed (sum), averaged (mean), or joined
+# with commas (join); nothing if no line has it.
+pool() {
+	grep -hE "^LAB(-EXTRA)?: $1[ =]" "$runs/last-bench/summary.txt" 2>/dev/null |
+		awk -v f="$2" -v how="$3" '{
+			for (i = 2; i <= NF; i++)
+				if (index($i, f "=") == 1 && $i != f "=") {
+					v = substr($i, length(f) + 2)
+					n++; s += v; j = j (j == "" ? "" : ",") v
+				}
+		}
+		END {
+			if (!n) exit
+			if (how == "sum") print s
+			else if (how == "mean") printf "%.1f\n", s / n
+			else print j
+		}'
+}
 # Throughput ratio blanket/in-tree of one direction: same bytes, so the
 # inverse ratio of the times.
 ratio() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
 }
-# Per MiB moved: $2 bytes went each of $3 ways (2 unless said) in each of
-# the transfer's rounds.
-per_mb() {
-	awk -v n="$1" -v bytes="$2" -v r="$rounds" -v ways="${3:-2}" \
-		'BEGIN { if (bytes > 0 && r > 0 && n != "") printf "%.0f", n * 1048576 / (ways * bytes * r); else print "n/a" }'
-}
-# quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated times.
+# quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated
+# times, or their median (2).
 quartile() {
 	tr ',' '\n' <<<"$2" | sort -n |
 		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
 }
-# tcp_ratio DIRECTION: the ratio of the medians, and the range the
-# quartiles of the two drivers' rounds allow, the worst case first.
+# tcp_ratio DIRECTION: the ratio of the medians of all rounds, the range
+# the quartiles of the two drivers' rounds allow (the worst case first),
+# and each cycle's ratio (its two guests' medians).
 tcp_ratio() {
-	local b t
+	local b t bc tc i per=
 
-	b=$(field nopv "blanket_tcp_$1" all) t=$(field baseline "tcp_$1" all)
-	echo "ratio $(ratio "$(field nopv "blanket_tcp_$1" centiseconds)" \
-		"$(field baseline "tcp_$1" centiseconds)")" \
+	b=$(pool "blanket_tcp_$1" all join) t=$(pool "tcp_$1" all join)
+	bc=$(pool "blanket_tcp_$1" centiseconds join) tc=$(pool "tcp_$1" centiseconds join)
+	for ((i = 1; i <= $(tr ',' '\n' <<<"$bc" | grep -c .); i++)); do
+		per="$per $(ratio "$(cut -d, -f$i <<<"$bc")" "$(cut -d, -f$i <<<"$tc")")"
+	done
+	echo "ratio $(ratio "$(quartile 2 "$b")" "$(quartile 2 "$t")")" \
 		"(quartiles: $(ratio "$(quartile 3 "$b")" "$(quartile 1 "$t")") to" \
-		"$(ratio "$(quartile 1 "$b")" "$(quartile 3 "$t")"))"
+		"$(ratio "$(quartile 1 "$b")" "$(quartile 3 "$t")"); cycles:$per)"
 }
-bytes=$(field baseline tcp_rx bytes)
-rounds=$(field baseline tcp_rx rounds)
-echo "== benchmark: blanket_net vs xen-netfront, same L0, same run"
+# mib KEY: the MiB that KEY's transfers moved, all guests.
+mib() {
+	awk -v b="$(pool "$1" bytes mean)" -v r="$(pool "$1" rounds sum)" \
+		'BEGIN { if (b > 0 && r > 0) printf "%.3f", b * r / 1048576 }'
+}
+# per N MIB [DECIMALS]: N per MiB.
+per() {
+	awk -v n="$1" -v m="$2" -v d="${3:-0}" \
+		'BEGIN { if (m > 0 && n != "") printf "%.*f", d, n / m; else print "n/a" }'
+}
+# both KEY FIELD [DECIMALS]: in-tree's and blanket's totals of FIELD per MiB
+# of both directions; KEY's blanket line is blanket_KEY.
+mib_tree=$(awk -v a="$(mib tcp_rx)" -v b="$(mib tcp_tx)" 'BEGIN { print a + b }')
+mib_blanket=$(awk -v a="$(mib blanket_tcp_rx)" -v b="$(mib blanket_tcp_tx)" 'BEGIN { print a + b }')
+both() {
+	echo "$(per "$(pool "$1" "$2" sum)" "$mib_tree") /" \
+		"$(per "$(pool "blanket_$1" "blanket_$2" sum)" "$mib_blanket")"
+}
+# dir DIRECTION FIELD [DECIMALS]: FIELD per MiB of that direction, in-tree / blanket.
+dir() {
+	echo "$(per "$(pool "tcp_$1" "$2" sum)" "$(mib "tcp_$1")" "${3:-0}") /" \
+		"$(per "$(pool "blanket_tcp_$1" "$2" sum)" "$(mib "blanket_tcp_$1")" "${3:-0}")"
+}
+# per_pkt DIRECTION: notifications per packet sent, in-tree / blanket.
+per_pkt() {
+	echo "$(per "$(pool "tcp_$1" l0_irqs sum)" "$(pool "tcp_$1" pkts_out sum)" 2) /" \
+		"$(per "$(pool "blanket_tcp_$1" l0_irqs sum)" "$(pool "blanket_tcp_$1" pkts_out sum)" 2)"
+}
+# echo_time KEY: centiseconds per echo over all guests.
+echo_time() { per "$(pool "$1" centiseconds sum)" "$(pool "$1" echoes sum)" 4; }
+
+echo "== benchmark: blanket_net vs xen-netfront, one L0 boot, the guests taking turns"
 echo "   (QEMU TCG, nested: absolute numbers mean nothing, only the ratios)"
-echo "   (TCP: the median of $rounds rounds each way, every one checked by digest)"
+tail -n 1 "$top/build/lab-bench.log"
+echo "   ($(pool tcp_rx rounds join | tr ',' '\n' | grep -c .) cycles; TCP: the median of" \
+	"$(pool tcp_rx rounds sum) rounds each way per driver, every one checked by digest)"
 echo "TCP into L1:    $(tcp_ratio rx) (blanket/in-tree throughput)"
 echo "TCP out of L1:  $(tcp_ratio tx)"
-echo "echoes per second (ping -A, 1000): ratio $(ratio \
-	"$(awk -v n="$(field nopv blanket_tcp_pps echoes)" -v t="$(field nopv blanket_tcp_pps centiseconds)" \
-		'BEGIN { if (n > 0) printf "%.3f", t / n }')" \
-	"$(awk -v n="$(field baseline tcp_pps echoes)" -v t="$(field baseline tcp_pps centiseconds)" \
-		'BEGIN { if (n > 0) printf "%.3f", t / n }')")"
+echo "echoes per second (ping -A, 1000 per guest): ratio $(ratio "$(echo_time blanket_tcp_pps)" \
+	"$(echo_time tcp_pps)")"
 echo "per MiB moved, in-tree / blanket (netback's: its interrupts in L0's Dom0):"
-echo "  L0 events taken by the front end:  $(per_mb "$(field baseline tcp_events tcp_events)" "$bytes")" \
-	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_events)" "$bytes")"
-echo "  notifications sent (EVTCHNOP_send): $(per_mb "$(field baseline tcp_events tcp_sends)" "$bytes")" \
-	"/ $(per_mb "$(field nopv blanket_tcp_events blanket_tcp_sends)" "$bytes")" \
+echo "  L0 events taken by the front end:  $(both tcp_events tcp_events)"
+echo "  notifications sent (EVTCHNOP_send): $(both tcp_events tcp_sends)" \
 	"(in-tree: a kprobe on notify_remote_via_irq)"
-l0_irqs() {	# suffix: netback's interrupts per MiB, in-tree / blanket
-	echo "$(per_mb "$(field baseline tcp_events "tcp_l0_irqs$1")" "$bytes") /" \
-		"$(per_mb "$(field nopv blanket_tcp_events "blanket_tcp_l0_irqs$1")" "$bytes")"
-}
-echo "  notifications netback took: $(l0_irqs '') (TX channel $(l0_irqs _tx), RX channel $(l0_irqs _rx))"
-dir_mb() {	# key direction: the key's count per MiB of that direction's rounds, in-tree / blanket
-	echo "$(per_mb "$(field baseline "tcp_$2" "$1")" "$bytes" 1) /" \
-		"$(per_mb "$(field nopv "blanket_tcp_$2" "$1")" "$bytes" 1)"
-}
-echo "    of those, per MiB of TCP into L1: $(dir_mb l0_irqs rx); out of L1: $(dir_mb l0_irqs tx)"
-# Notifications per packet sent: what the driver makes of the packets TCP gives it.
-per_pkt() {
-	awk -v n="$1" -v p="$2" 'BEGIN { if (p > 0 && n != "") printf "%.2f", n / p; else print "n/a" }'
-}
-dir_per_pkt() {	# direction, in-tree / blanket
-	echo "$(per_pkt "$(field baseline "tcp_$1" l0_irqs)" "$(field baseline "tcp_$1" pkts_out)") /" \
-		"$(per_pkt "$(field nopv "blanket_tcp_$1" l0_irqs)" "$(field nopv "blanket_tcp_$1" pkts_out)")"
-}
-echo "  packets sent per MiB (TSO-sized): into L1 (ACKs) $(dir_mb pkts_out rx); out of L1 $(dir_mb pkts_out tx)"
-echo "  notifications per packet sent: into L1 $(dir_per_pkt rx); out of L1 $(dir_per_pkt tx)"
-dir_tcp() {	# direction: TCP's mean smoothed RTT and window, in-tree / blanket
-	echo "$(field baseline "tcp_$1" srtt_us) us, cwnd $(field baseline "tcp_$1" cwnd) /" \
-		"$(field nopv "blanket_tcp_$1" srtt_us) us, cwnd $(field nopv "blanket_tcp_$1" cwnd)"
-}
-echo "  TCP's smoothed RTT: into L1 $(dir_tcp rx); out of L1 $(dir_tcp tx)"
-echo "  L0 hypercalls, all kinds: blanket $(per_mb \
-	"$(field nopv blanket_tcp_events blanket_tcp_hypercalls)" "$bytes")" \
-	"(in-tree: only its sends are seen)"
+echo "  notifications netback took: $(both tcp_events tcp_l0_irqs)" \
+	"(TX channel $(both tcp_events tcp_l0_irqs_tx), RX channel $(both tcp_events tcp_l0_irqs_rx))"
+echo "    of those, per MiB of TCP into L1: $(dir rx l0_irqs); out of L1: $(dir tx l0_irqs)"
+echo "  packets sent per MiB (TSO-sized): into L1 (ACKs) $(dir rx pkts_out); out of L1 $(dir tx pkts_out)"
+echo "  notifications per packet sent: into L1 $(per_pkt rx); out of L1 $(per_pkt tx)"
+echo "  TCP's smoothed RTT: into L1 $(pool tcp_rx srtt_us mean) / $(pool blanket_tcp_rx srtt_us mean) us;" \
+	"out of L1 $(pool tcp_tx srtt_us mean) / $(pool blanket_tcp_tx srtt_us mean) us," \
+	"cwnd $(pool tcp_tx cwnd mean) / $(pool blanket_tcp_tx cwnd mean)"
+echo "  L0 hypercalls, all kinds: blanket $(per "$(pool blanket_tcp_events blanket_tcp_hypercalls sum)" \
+	"$mib_blanket") (in-tree: only its sends are seen)"
 
 # Higher is better for both: blanket / in-tree.
 over() {

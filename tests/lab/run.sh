@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [baseline|nopv|forwarded] [--extra DIR] [--timeout SECONDS]
+# run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--timeout SECONDS]
 #
 # The nested lab, end to end: Xen 4.17 as L0 inside QEMU TCG, a Debian 6.1
 # PV Dom0 running the Xen toolstack, and in it an L1 HVM guest (Debian 6.1
@@ -18,6 +18,12 @@
 #   forwarded the guest is an L1 Xen (BLANKET_L1_XEN, by default the patched
 #             build/xen/xen of `make xen-check`) whose PV Dom0 runs the
 #             same kernel and initramfs: blanket's forwarded transport
+#   bench     the benchmark (bench.sh): one L0 boot creates the guest as a
+#             baseline guest and as a nopv guest in turn, CYCLES
+#             (BLANKET_LAB_BENCH_CYCLES, 3) times each, and each moves TCP
+#             (BLANKET_LAB_BENCH_ROUNDS, 7 rounds each way) and echoes:
+#             the in-tree front end and blanket's meet the same L0 and its
+#             drift alike. Every guest must pass
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
 # then its run.sh is run (see l1-init.sh). Needs root. images.sh runs first
 # (fast when its cache is warm).
@@ -42,10 +48,10 @@ extra=
 timeout_s=${BLANKET_LAB_TIMEOUT:-2400}
 while [ $# -gt 0 ]; do
 	case $1 in
-	baseline | nopv | forwarded) mode=$1 ;;
+	baseline | nopv | forwarded | bench) mode=$1 ;;
 	--extra) extra=$(cd "${2:?--extra needs a directory}" && pwd); shift ;;
 	--timeout) timeout_s=${2:?}; shift ;;
-	*) die "usage: run.sh [baseline|nopv|forwarded] [--extra DIR] [--timeout SECONDS]" ;;
+	*) die "usage: run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--timeout SECONDS]" ;;
 	esac
 	shift
 done
@@ -70,12 +76,21 @@ ln -sfn "$name" "$out/runs/last-$mode"
 
 dom0_ip=10.99.0.1/24
 guest_ip=10.99.0.2/24
-guest_args="console=ttyS0,115200 quiet lab.mode=$mode lab.ip=$guest_ip lab.peer=${dom0_ip%/*}"
-# Without Xen's PV clock the guest picks the emulated HPET: an MMIO exit,
-# decoded by L0, on every clock read. Nopv runs triple-faulted in
-# read_hpet under TCG. The TSC cannot be had ("tsc: Unable to calibrate
-# against PIT"), so the guest reads the ACPI PM timer: a port read.
-[ "$mode" = nopv ] && guest_args="$guest_args nopv clocksource=acpi_pm"
+# guest_args MODE: the guest kernel's command line in that mode.
+guest_args() {
+	local a="console=ttyS0,115200 quiet lab.mode=$1 lab.ip=$guest_ip lab.peer=${dom0_ip%/*}"
+
+	# Without Xen's PV clock the guest picks the emulated HPET: an MMIO
+	# exit, decoded by L0, on every clock read. Nopv runs triple-faulted
+	# in read_hpet under TCG. The TSC cannot be had ("tsc: Unable to
+	# calibrate against PIT"), so the guest reads the ACPI PM timer: a
+	# port read.
+	[ "$1" = nopv ] && a="$a nopv clocksource=acpi_pm"
+	[ "$mode" = bench ] && a="$a lab.bench=${BLANKET_LAB_BENCH_ROUNDS:-7}"
+	echo "$a"
+}
+guest_mode=$mode
+[ "$mode" = bench ] && guest_mode=baseline
 l1_xen=${BLANKET_L1_XEN:-$top/build/xen/xen}
 if [ "$mode" = forwarded ]; then
 	[ -f "$l1_xen" ] || die "no L1 Xen at $l1_xen: run make xen-check"
@@ -97,7 +112,7 @@ if [ "$mode" = forwarded ]; then
 set timeout=0
 menuentry l1 {
 	multiboot /boot/xen console=com1 com1=115200,8n1 dom0_mem=640M,max:640M dom0_max_vcpus=1
-	module /boot/vmlinuz $guest_args console=hvc0
+	module /boot/vmlinuz $(guest_args "$mode") console=hvc0
 	module /boot/initrd.img
 }
 EOF
@@ -114,6 +129,7 @@ dom0_ip=$dom0_ip
 create_timeout=${BLANKET_LAB_CREATE_TIMEOUT:-600}
 guest_timeout=${BLANKET_LAB_GUEST_TIMEOUT:-1500}
 EOF
+[ "$mode" != bench ] || echo "bench_cycles=${BLANKET_LAB_BENCH_CYCLES:-3}" >>"$share/params"
 
 # Direct kernel boot through the HVM firmware (forwarded: the GRUB CD); the
 # serial console goes to a file in Dom0, not through xenconsoled. No VGA
@@ -128,18 +144,21 @@ if [ "$mode" = forwarded ]; then
 cpuid = \"host,family=16,model=2\"
 memory = 1536"
 	disk="$disk, 'format=raw,vdev=hdc,access=ro,devtype=cdrom,target=/lab/l1/l1.iso'"
-else
-	boot="kernel = \"/var/lib/lab/vmlinuz\"
-ramdisk = \"/var/lib/lab/initrd.img\"
-cmdline = \"$guest_args\"
-memory = 256"
 fi
 
-cat >"$share/l1.cfg" <<EOF
+# l1_cfg MODE: the guest's xl config in that mode.
+l1_cfg() {
+	local b=${boot:-}
+
+	[ "$mode" = forwarded ] || b="kernel = \"/var/lib/lab/vmlinuz\"
+ramdisk = \"/var/lib/lab/initrd.img\"
+cmdline = \"$(guest_args "$1")\"
+memory = 256"
+	cat <<EOF
 name = "l1"
 type = "hvm"
 vcpus = 1
-$boot
+$b
 vif = [ 'bridge=xenbr0' ]
 disk = [ $disk ]
 serial = 'file:/var/lib/lab/l1-console.log'
@@ -150,8 +169,18 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
 EOF
+}
+l1_cfg "$guest_mode" >"$share/l1.cfg"
+# The benchmark's second guest: the same one booted nopv (dom0.sh).
+[ "$mode" != bench ] || l1_cfg nopv >"$share/l1-nopv.cfg"
 
-smp=${BLANKET_LAB_SMP:-2}
+# The benchmark runs on one CPU by default: with two, QEMU's nested SVM
+# ended 8 of 14 guest runs on 5 December (see the top README), with one
+# none of 25, and a benchmark run has six guests. One CPU also makes the
+# guest and Dom0 take turns: a driver's every cycle shows in its times.
+smp=2
+[ "$mode" != bench ] || smp=1
+smp=${BLANKET_LAB_SMP:-$smp}
 xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=$smp"
 dom0_args="console=hvc0 quiet"
 # QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
@@ -247,7 +276,13 @@ status=$(cat "$share/out/status" 2>/dev/null || echo "no status from Dom0")
 [ "$status" = OK ] || problems+=("dom0: $status")
 has() { grep -qxF -- "$1" "$res" 2>/dev/null; }
 has_re() { grep -qE -- "$1" "$res" 2>/dev/null; }
-if [ "$status" = OK ]; then
+if [ "$status" = OK ] && [ "$mode" = bench ]; then
+	want=$((2 * ${BLANKET_LAB_BENCH_CYCLES:-3}))
+	[ "$(grep -cxF "LAB-RESULT: PASS" "$res")" = "$want" ] ||
+		problems+=("guests: $(grep -c '^LAB-RESULT: PASS' "$res") of $want passed")
+	[ "$(grep -c '^LAB-EXTRA: blanket_tcp_events=' "$res")" = $((want / 2)) ] ||
+		problems+=("not every nopv guest moved TCP through blnet0")
+elif [ "$status" = OK ]; then
 	has "LAB-RESULT: PASS" || problems+=("guest: $(grep -m1 '^LAB-RESULT' "$res" || echo 'no result')")
 	has_re "^LAB: mode=$mode " || problems+=("guest did not run in mode $mode")
 	has_re '^LAB: cpuid_base=0x4000[0-9a-f]{4} cpuid_sig=XenVMMXenVMM ' ||
