@@ -175,8 +175,8 @@ l1_cfg "$guest_mode" >"$share/l1.cfg"
 [ "$mode" != bench ] || l1_cfg nopv >"$share/l1-nopv.cfg"
 
 # The benchmark runs on one CPU by default: with two, QEMU's nested SVM
-# ended 8 of 14 guest runs on 5 December (see the top README), with one
-# none of 25, and a benchmark run has six guests. One CPU also makes the
+# ended 9 of 24 guest runs on 5 December (see the top README), with one
+# none of 26, and a benchmark run has six guests. One CPU also makes the
 # guest and Dom0 take turns: a driver's every cycle shows in its times.
 smp=2
 [ "$mode" != bench ] || smp=1
