@@ -23,7 +23,7 @@
 #             (BLANKET_LAB_BENCH_CYCLES, 3) times each, and each moves TCP
 #             (BLANKET_LAB_BENCH_ROUNDS, 7 rounds each way) and echoes:
 #             the in-tree front end and blanket's meet the same L0 and its
-#             drift alike. Every guest must pass
+#             drift alike. Every guest must pass.
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
 # then its run.sh is run (see l1-init.sh). Needs root. images.sh runs first
 # (fast when its cache is warm).
@@ -175,8 +175,8 @@ l1_cfg "$guest_mode" >"$share/l1.cfg"
 [ "$mode" != bench ] || l1_cfg nopv >"$share/l1-nopv.cfg"
 
 # The benchmark runs on one CPU by default: with two, QEMU's nested SVM
-# ended 9 of 24 guest runs on 5 December (see the top README), with one
-# none of 26, and a benchmark run has six guests. One CPU also makes the
+# ended 9 of 26 guest runs on 5 December (see the top README), with one
+# none of 32, and a benchmark run has six guests. One CPU also makes the
 # guest and Dom0 take turns: a driver's every cycle shows in its times.
 smp=2
 [ "$mode" != bench ] || smp=1
