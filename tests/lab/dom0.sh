@@ -3,8 +3,10 @@
 #
 # Dom0's PID 1 (after the initramfs), read from the host share at /lab that
 # run.sh fills for each run:
-#   /lab/params                 shell variables (timeouts, addresses)
-#   /lab/l1.cfg                 the L1 guest's xl config
+#   /lab/params                 shell variables (timeouts, addresses, and
+#                               for the benchmark's run bench_cycles)
+#   /lab/l1.cfg                 the L1 guest's xl config (the benchmark's
+#                               run: its Xen guest; l1-nopv.cfg its other)
 #   /lab/l1/{vmlinuz,initrd.img,disk.img}
 #   /lab/fio                    static fio, served to the guest
 #   /lab/dom0-ctl.sh            the guest's control CGI (cgi-bin/ctl)

@@ -108,7 +108,7 @@ per() {
 	awk -v n="$1" -v m="$2" -v d="${3:-0}" \
 		'BEGIN { if (m > 0 && n != "") printf "%.*f", d, n / m; else print "n/a" }'
 }
-# both KEY FIELD [DECIMALS]: in-tree's and blanket's totals of FIELD per MiB
+# both KEY FIELD: in-tree's and blanket's totals of FIELD per MiB
 # of both directions; KEY's blanket line is blanket_KEY.
 mib_tree=$(awk -v a="$(mib tcp_rx)" -v b="$(mib tcp_tx)" 'BEGIN { print a + b }')
 mib_blanket=$(awk -v a="$(mib blanket_tcp_rx)" -v b="$(mib blanket_tcp_tx)" 'BEGIN { print a + b }')
