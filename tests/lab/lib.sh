@@ -2,7 +2,8 @@
 # shellcheck shell=bash disable=SC2034  # sourced: the callers use these
 #
 # Shared by the lab's host scripts (sourced, not run): paths, logging, the
-# package check, the build of blanket's modules and the cache keys.
+# package check, the build of blanket's modules, the pooling of a run's
+# results and the cache keys.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lab=$top/tests/lab
@@ -65,6 +66,33 @@ build_modules() {
 	make -s -C "$kdir" M="$src" modules >"$src.log" 2>&1 ||
 		{ tail -n 20 "$src.log" >&2; die "building blanket's modules from ${rev:-the work tree}"; }
 	strip --strip-debug "$src"/blanket_*.ko
+}
+
+# lab_pool SUMMARY KEY FIELD HOW: FIELD of every line of a run's summary
+# whose key is KEY (one line per guest or per cycle), summed (sum),
+# averaged (mean), or joined with commas (join); nothing if no line has it.
+lab_pool() {
+	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$1" 2>/dev/null |
+		awk -v f="$3" -v how="$4" '{
+			for (i = 2; i <= NF; i++)
+				if (index($i, f "=") == 1 && $i != f "=") {
+					v = substr($i, length(f) + 2)
+					n++; s += v; j = j (j == "" ? "" : ",") v
+				}
+		}
+		END {
+			if (!n) exit
+			if (how == "sum") print s
+			else if (how == "mean") printf "%.1f\n", s / n
+			else print j
+		}'
+}
+
+# quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated
+# times, or their median (2).
+quartile() {
+	tr ',' '\n' <<<"$2" | sort -n |
+		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
 }
 
 # A cache key: a short hash of its arguments (function bodies, file contents,

@@ -53,35 +53,12 @@ field() {
 	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$runs/last-$1/summary.txt" 2>/dev/null |
 		head -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
-# pool KEY FIELD HOW: FIELD of every line of the benchmark's run whose key
-# is KEY (one line per guest), summed (sum), averaged (mean), or joined
-# with commas (join); nothing if no line has it.
-pool() {
-	grep -hE "^LAB(-EXTRA)?: $1[ =]" "$runs/last-bench/summary.txt" 2>/dev/null |
-		awk -v f="$2" -v how="$3" '{
-			for (i = 2; i <= NF; i++)
-				if (index($i, f "=") == 1 && $i != f "=") {
-					v = substr($i, length(f) + 2)
-					n++; s += v; j = j (j == "" ? "" : ",") v
-				}
-		}
-		END {
-			if (!n) exit
-			if (how == "sum") print s
-			else if (how == "mean") printf "%.1f\n", s / n
-			else print j
-		}'
-}
+# pool KEY FIELD HOW: lab_pool over the benchmark's run.
+pool() { lab_pool "$runs/last-bench/summary.txt" "$@"; }
 # Throughput ratio blanket/in-tree of one direction: same bytes, so the
 # inverse ratio of the times.
 ratio() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
-}
-# quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated
-# times, or their median (2).
-quartile() {
-	tr ',' '\n' <<<"$2" | sort -n |
-		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
 }
 # tcp_ratio DIRECTION: the ratio of the medians of all rounds, the range
 # the quartiles of the two drivers' rounds allow (the worst case first),

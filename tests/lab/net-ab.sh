@@ -33,33 +33,22 @@ rc=0
 # The transfer's lines (LAB-EXTRA: ab_<V>_<rx|tx|pps> key=value...), per
 # variant and phase: the median of all rounds (of the cycles' echo times),
 # and per MiB the notifications and the packets sent.
-grep -h '^LAB-EXTRA: ab_[AB]_' "$out/runs/last-nopv/summary.txt" 2>/dev/null |
-	awk '{
-		split($2, t, "_")
-		split("", v)
-		k = t[2] " " (t[3] == "rx" ? "into L1" : t[3] == "tx" ? "out of L1" : "echoes")
-		for (i = 3; i <= NF; i++) {
-			split($i, f, "=")
-			v[f[1]] = f[2]
-		}
-		times = t[3] == "pps" ? v["centiseconds"] : v["all"]
-		all[k] = all[k] (all[k] == "" ? "" : ",") times
-		mib[k] += v["bytes"] * v["rounds"] / 1048576
-		irqs[k] += v["l0_irqs"]
-		pkts[k] += v["pkts_out"]
-	}
-	END {
-		for (k in all) {
-			n = split(all[k], r, ",")
-			for (i = 2; i <= n; i++)	# insertion sort: mawk has no asort
-				for (j = i; j > 1 && r[j] + 0 < r[j - 1] + 0; j--) {
-					x = r[j]; r[j] = r[j - 1]; r[j - 1] = x
-				}
-			printf "%s: median %d cs of %d", k, r[int((n + 1) / 2)], n
-			if (mib[k] > 0)
-				printf "; per MiB: notifications %.1f, packets sent %.1f",
-					irqs[k] / mib[k], pkts[k] / mib[k]
-			print ""
-		}
-	}' | sort
+sum=$out/runs/last-nopv/summary.txt
+for v in A B; do
+	for p in rx tx pps; do
+		k=ab_${v}_$p
+		case $p in
+		rx) what="into L1" times=$(lab_pool "$sum" "$k" all join) ;;
+		tx) what="out of L1" times=$(lab_pool "$sum" "$k" all join) ;;
+		pps) what=echoes times=$(lab_pool "$sum" "$k" centiseconds join) ;;
+		esac
+		[ -n "$times" ] || continue
+		line="$v $what: median $(quartile 2 "$times") cs of $(tr ',' '\n' <<<"$times" | grep -c .)"
+		[ $p = pps ] || line="$line; per MiB: $(awk -v b="$(lab_pool "$sum" "$k" bytes mean)" \
+			-v r="$(lab_pool "$sum" "$k" rounds sum)" -v i="$(lab_pool "$sum" "$k" l0_irqs sum)" \
+			-v o="$(lab_pool "$sum" "$k" pkts_out sum)" \
+			'BEGIN { m = b * r / 1048576; if (m > 0) printf "notifications %.1f, packets sent %.1f", i / m, o / m }')"
+		echo "$line"
+	done
+done
 exit $rc
