@@ -996,33 +996,6 @@ static void net_tx_batch_test(struct kunit *test)
 	}
 }
 
-/*
- * Netback's TX answers are taken in at its event, not by the next xmit:
- * the skb a socket last sent stays held meanwhile, so TCP corks.
- */
-static void net_tx_reap_at_event_test(struct kunit *test)
-{
-	struct net_fixture *fx = test->priv;
-	struct blanket_net_queue *q;
-	u32 cons;
-
-	net_setup(test, net_features, true);
-	q = &fx->nf->queues[0];
-	net_tx_room(test);
-	fx->nb->tx_quiet = true;
-	net_send_frame(test, 200, 1);
-	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 2));
-	cons = READ_ONCE(q->tx_rsp_cons);
-	KUNIT_ASSERT_NE(test, READ_ONCE(q->tx_sring->rsp_prod), cons);
-
-	net_send_frame(test, 200, 2);
-	KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 3));
-	KUNIT_EXPECT_EQ(test, READ_ONCE(q->tx_rsp_cons), cons);
-
-	fake_l0_raise(fx->fl0, q->tx_port);
-	KUNIT_EXPECT_TRUE(test, net_tx_idle(fx->nf));
-}
-
 #define NET_ANSWERS	3
 
 /* The stack answering a frame it took in: NAPI context, inside the poll. */
@@ -1113,7 +1086,6 @@ static void net_tx_event_test(struct kunit *test)
 static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_event_test),
 	KUNIT_CASE(net_tx_batch_test),
-	KUNIT_CASE(net_tx_reap_at_event_test),
 	KUNIT_CASE(net_tx_answer_test),
 	KUNIT_CASE(net_rx_check_test),
 	KUNIT_CASE(net_features_test),
