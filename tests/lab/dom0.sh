@@ -194,13 +194,17 @@ run_guest() {
 }
 
 # The benchmark's run (bench_cycles in params) takes turns: the guest as a
-# Xen guest, then booted nopv, each cycle.
+# Xen guest and booted nopv, each cycle, in an order swapped every cycle
+# (AB BA AB BA). With one order for all cycles, nopv was always the later
+# guest, and in all seven one-CPU runs of 5 December the third cycle's
+# ratio out of L1 was below the first's.
 if [ -n "${bench_cycles:-}" ]; then
-	c=0
-	while [ $c -lt "$bench_cycles" ]; do
-		run_guest l1.cfg
-		run_guest l1-nopv.cfg
-		c=$((c + 1))
+	order="l1.cfg l1-nopv.cfg"
+	for ((c = 0; c < bench_cycles; c++)); do
+		for cfg in $order; do
+			run_guest "$cfg"
+		done
+		order="${order#* } ${order%% *}"
 	done
 else
 	run_guest l1.cfg
