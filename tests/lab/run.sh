@@ -178,8 +178,8 @@ l1_cfg "$guest_mode" >"$share/l1.cfg"
 [ "$mode" != bench ] || l1_cfg nopv >"$share/l1-nopv.cfg"
 
 # The benchmark runs on one CPU by default: with two, QEMU's nested SVM
-# ended 9 of 26 guest runs on 5 December (see the top README), with one
-# none of 32, and a benchmark run has six guests. One CPU also makes the
+# ended 11 of 36 guest runs on 5 December (see tests/lab/README.md), with
+# one none of 66, and a benchmark run has eight guests. One CPU also makes the
 # guest and Dom0 take turns: a driver's every cycle shows in its times.
 smp=2
 [ "$mode" != bench ] || smp=1
