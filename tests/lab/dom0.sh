@@ -111,10 +111,11 @@ ip link set xenbr0 address 02:00:0b:1a:00:01
 ip addr add "$dom0_ip" dev xenbr0
 ip link set xenbr0 up
 
-# For the guest's TCP checks over the bridge: a file to fetch, its digest,
-# and a CGI that answers with the digest of whatever is POSTed to it. Also
-# fio (the guest's initramfs is too slow to carry it) and the control CGI,
-# through which the guest has Dom0 unplug, restart or spoil its devices.
+# For the guest's TCP rounds over the bridge: tcp-peer.py, which sends a
+# file and answers with the digest of whatever it is sent (Python comes
+# with xen-utils), and the file's digest on httpd. Also on httpd: fio (the
+# guest's initramfs is too slow to carry it) and the control CGI, through
+# which the guest has Dom0 unplug, restart or spoil its devices.
 www=$work/www
 mkdir -p "$www/cgi-bin"
 cp "$share/fio" "$www/fio" || fail "no fio in the share"
@@ -127,12 +128,7 @@ CGI
 chmod +x "$www/cgi-bin/ctl"
 head -c 2097152 /dev/urandom | busybox od -A n -t x1 | tr -d ' \n' >"$www/down.bin"
 sha256sum "$www/down.bin" | cut -d' ' -f1 >"$www/down.sha256"
-cat >"$www/cgi-bin/sink" <<'CGI'
-#!/bin/sh
-printf 'Content-Type: text/plain\r\n\r\n'
-head -c "$CONTENT_LENGTH" | sha256sum | cut -d' ' -f1
-CGI
-chmod +x "$www/cgi-bin/sink"
+python3 "$share/tcp-peer.py" "${dom0_ip%/*}" "$www/down.bin" 2>>"$o/tcp-peer.log" &
 # Files of the run for the guest to fetch (forwarded mode: the L1 toolstack).
 [ -d "$share/www" ] && cp -r "$share/www/." "$www/"
 busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"

@@ -159,25 +159,31 @@ if ! is_cached dom0/rootfs.ext4 "$key"; then
 fi
 
 # --- the L1 guest ---------------------------------------------------------------
+# nolibc_tool SOURCE NAME: builds $lab/SOURCE.c, which makes raw system calls,
+# into the guest's /bin/NAME (the guest has no libc).
+nolibc_tool() {
+	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+		-o "$out/l1/initramfs.d/bin/$2" "$lab/$1.c"
+}
 # The initramfs is read through the HVM firmware byte by byte: keep it small
-# (no module dependencies to speak of, busybox, one tiny helper).
+# (no module dependencies to speak of, busybox, two tiny helpers).
 build_l1_base() {
 	local root=$out/l1/initramfs.d m
 
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,extra}
 	cp /bin/busybox "$root/bin/busybox"
-	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
-		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-		-o "$root/bin/xen-cpuid" "$lab/xen-cpuid.c"
+	nolibc_tool xen-cpuid xen-cpuid
+	nolibc_tool tcp-client lab-tcp-client
 	for m in $(mods_for xen-netfront xen-blkfront); do
 		cp "$m" "$root/modules/"
 		basename "$m" >>"$root/modules.list"
 	done
 	echo "$kver" >"$root/kernel-release"
 }
-key=$(key_of "$(declare -f build_l1_base mods_for)" "$kver" \
-	"$(pkg_version busybox-static)" "$(cat "$lab/xen-cpuid.c")")
+key=$(key_of "$(declare -f build_l1_base nolibc_tool mods_for)" "$kver" \
+	"$(pkg_version busybox-static)" "$(cat "$lab/xen-cpuid.c" "$lab/tcp-client.c")")
 if ! is_cached l1/initramfs.d "$key"; then
 	log "l1/initramfs.d"
 	build_l1_base
@@ -224,7 +230,7 @@ build_l1_toolstack() {
 	cp "$out/l1/vmlinuz" "$tk/l2/vmlinuz"
 	root=$(mktemp -d)
 	cp -a "$out/l1/initramfs.d/." "$root/"
-	rm -rf "$root/extra" "$root/bin/xen-cpuid"
+	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client"
 	cp "$lab/l2-init.sh" "$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"

@@ -127,6 +127,8 @@ echo "  notifications per packet sent: into L1 $(per_pkt rx); out of L1 $(per_pk
 echo "  TCP's smoothed RTT: into L1 $(pool tcp_rx srtt_us mean) / $(pool blanket_tcp_rx srtt_us mean) us;" \
 	"out of L1 $(pool tcp_tx srtt_us mean) / $(pool blanket_tcp_tx srtt_us mean) us," \
 	"cwnd $(pool tcp_tx cwnd mean) / $(pool blanket_tcp_tx cwnd mean)"
+echo "  the guest's CPU time, in ticks of 10 ms: busy into L1 $(dir rx busy_cs 1), out of L1 $(dir tx busy_cs 1);" \
+	"idle into L1 $(dir rx idle_cs 1), out of L1 $(dir tx idle_cs 1)"
 echo "  L0 hypercalls, all kinds: blanket $(per "$(pool blanket_tcp_events blanket_tcp_hypercalls sum)" \
 	"$mib_blanket") (in-tree: only its sends are seen)"
 

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # transfer.sh PEER TAG IFACE [ROUNDS]: in the L1 guest, TCP both ways
-# through IFACE to PEER (Dom0's bridge, where dom0.sh serves /down.bin, its
-# digest, and a CGI returning the digest of a POSTed body), ROUNDS (5)
-# rounds of each, every one checked by digest. Prints
-#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P [srtt_us=S cwnd=C]
+# through IFACE to PEER (Dom0's bridge, where tcp-peer.py sends a file
+# and returns the digest of what it is sent, and httpd serves the file's
+# digest), ROUNDS (5) rounds of each with lab-tcp-client (tcp-client.c),
+# every one checked by digest. Prints
+#   TAG_rx bytes=N rounds=R centiseconds=T all=T1,...,TR digest_match=yes|no l0_irqs=I pkts_out=O pkts_in=P busy_cs=B idle_cs=J [srtt_us=S cwnd=C]
 #   TAG_tx (the same)
 #   TAG_pps echoes=N centiseconds=T     (ping -A: one echo in flight)
 # where T is the median round (one round's time under TCG swings by half
@@ -14,6 +15,8 @@
 # notifications that reached it; empty if Dom0 did not say), and O and P
 # the packets IFACE sent and received (TSO and GRO sized, as the driver
 # saw them: how TCP chose to use it, which the notifications follow),
+# B and J the time the guest's CPUs spent busy and idle meanwhile (USER_HZ
+# ticks: what a MiB cost the guest, where L0's side may set the pace),
 # S and C the mean smoothed RTT and congestion window of TCP's socket at
 # each segment it took in (what TCP sizes its skbs by; absent without the
 # tcp_probe tracepoint),
@@ -26,12 +29,19 @@ now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 # Netback's interrupts for the vif so far, all channels.
 l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
 pkts() { cat "/sys/class/net/$iface/statistics/$1_packets" 2>/dev/null; }
+# cpu busy|idle: the ticks all CPUs spent so, from /proc/stat: user, nice,
+# system, irq and softirq; idle and iowait. Not steal: only a Xen guest
+# can tell the time Dom0 had its CPU from its own.
+cpu() {
+	awk -v w="$1" '$1 == "cpu" {
+		print (w == "idle" ? $5 + $6 : $2 + $3 + $4 + $7 + $8); exit }' /proc/stat
+}
 # The tcp_probe tracepoint in a trace instance of its own, so that it
 # neither needs nor disturbs the kprobe the baseline counts with.
 probe=/sys/kernel/tracing/instances/lab-tcp
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mkdir -p $probe 2>/dev/null &&
-	echo 'dport == 8080' >$probe/events/tcp/tcp_probe/filter &&
+	echo 'dport == 8081 || dport == 8082' >$probe/events/tcp/tcp_probe/filter &&
 	echo 1 >$probe/events/tcp/tcp_probe/enable || probe=
 # tcp_view: srtt_us=S cwnd=C since the last mark (nothing without a probe).
 tcp_view() {
@@ -43,7 +53,7 @@ tcp_view() {
 }
 # mark: the counters at a phase's start.
 mark() {
-	irqs0=$(l0_irqs) out0=$(pkts tx) in0=$(pkts rx)
+	irqs0=$(l0_irqs) out0=$(pkts tx) in0=$(pkts rx) busy0=$(cpu busy) idle0=$(cpu idle)
 	[ -z "$probe" ] || : >$probe/trace
 }
 
@@ -54,38 +64,39 @@ report() {
 	med=$(printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p")
 	echo "${tag}_$dir bytes=${bytes:-0} rounds=$rounds centiseconds=$med" \
 		"all=$(echo "$@" | tr ' ' ',') digest_match=$ok l0_irqs=$(lab_delta "$irqs0" "$(l0_irqs)")" \
-		"pkts_out=$(lab_delta "$out0" "$(pkts tx)") pkts_in=$(lab_delta "$in0" "$(pkts rx)") $(tcp_view)"
+		"pkts_out=$(lab_delta "$out0" "$(pkts tx)") pkts_in=$(lab_delta "$in0" "$(pkts rx)")" \
+		"busy_cs=$(lab_delta "$busy0" "$(cpu busy)") idle_cs=$(lab_delta "$idle0" "$(cpu idle)") $(tcp_view)"
 	[ "$ok" = yes ] || rc=1
 }
 
 # A round each way first, untimed and uncounted: a guest's first rounds
 # often run two to three times slower (TCG translating its code afresh,
 # most likely).
-wget -q -O /tmp/down.bin "$url/down.bin" &&
-	wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink" >/dev/null || rc=1
+want=$(wget -q -O - "$url/down.sha256")
+lab-tcp-client "$peer" 8081 >/tmp/down.bin &&
+	lab-tcp-client "$peer" 8082 /tmp/down.bin >/dev/null || rc=1
 
 ok=yes times= i=0
 mark
 while [ $i -lt $rounds ]; do
-	rm -f /tmp/down.bin
 	t0=$(now)
-	wget -q -O /tmp/down.bin "$url/down.bin" && want=$(wget -q -O - "$url/down.sha256")
+	lab-tcp-client "$peer" 8081 >/tmp/down.bin || ok=no
 	t1=$(now)
-	got=$(sha256sum /tmp/down.bin 2>/dev/null | cut -d' ' -f1)
-	[ -n "$got" ] && [ "$got" = "$want" ] || ok=no
+	got=$(sha256sum /tmp/down.bin | cut -d' ' -f1)
+	[ -n "$want" ] && [ "$got" = "$want" ] || ok=no
 	times="$times $((t1 - t0))"
 	i=$((i + 1))
 done
-bytes=$(wc -c </tmp/down.bin 2>/dev/null)
+bytes=$(wc -c </tmp/down.bin)
 report rx $ok $times
 
 ok=yes times= i=0
 mark
 while [ $i -lt $rounds ]; do
 	t0=$(now)
-	back=$(wget -q -O - --post-file=/tmp/down.bin "$url/cgi-bin/sink")
+	back=$(lab-tcp-client "$peer" 8082 /tmp/down.bin) || ok=no
 	t1=$(now)
-	[ -n "$got" ] && [ "$back" = "$got" ] || ok=no
+	[ -n "$want" ] && [ "$back" = "$want" ] || ok=no
 	times="$times $((t1 - t0))"
 	i=$((i + 1))
 done
