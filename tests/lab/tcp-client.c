@@ -3,8 +3,8 @@
  * tcp-client ADDR PORT [FILE]: one TCP round of transfer.sh against
  * Dom0's tcp-peer.py. With FILE, sends it with sendfile() and half-closes;
  * then copies whatever comes back to stdout, 256 KiB a read, until the
- * peer closes. Busybox's nc and wget move 1 KiB a system call, which
- * under TCG made the guest's own copying a large part of a round.
+ * peer closes. Busybox's only client for a bare TCP round is nc, which
+ * moves 1 KiB a system call.
  * Built like xen-cpuid.c (no libc in the guest): -nostdlib -static and
  * raw system calls.
  */

@@ -5,9 +5,9 @@
 One process, up for the whole run, taking one connection at a time:
   ADDR:8081 sends FILE and closes;
   ADDR:8082 reads to the end and answers with the SHA-256 of what came.
-A shell CGI behind busybox httpd cost Dom0 four new processes and two
-pipes per round, the same for either front end: that, not the front
-end, set the pace of TCP out of L1.
+A shell CGI behind busybox httpd cost Dom0 four new processes a round,
+and the data a trip through two pipes, the same for either front end:
+that, not the front end, set the pace of TCP out of L1.
 """
 import hashlib
 import selectors

@@ -30,8 +30,9 @@ now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
 pkts() { cat "/sys/class/net/$iface/statistics/$1_packets" 2>/dev/null; }
 # cpu busy|idle: the ticks all CPUs spent so, from /proc/stat: user, nice,
-# system, irq and softirq; idle and iowait. Not steal: only a Xen guest
-# can tell the time Dom0 had its CPU from its own.
+# system, irq and softirq; idle and iowait. Not steal, the time Dom0 held
+# the CPU, which only the in-tree (Xen) guest counts: with it the two
+# drivers' guests would not compare.
 cpu() {
 	awk -v w="$1" '$1 == "cpu" {
 		print (w == "idle" ? $5 + $6 : $2 + $3 + $4 + $7 + $8); exit }' /proc/stat
