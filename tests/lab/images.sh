@@ -159,8 +159,8 @@ if ! is_cached dom0/rootfs.ext4 "$key"; then
 fi
 
 # --- the L1 guest ---------------------------------------------------------------
-# nolibc_tool SOURCE NAME: builds $lab/SOURCE.c, which makes raw system calls,
-# into the guest's /bin/NAME (the guest has no libc).
+# nolibc_tool SOURCE NAME: builds $lab/SOURCE.c, which makes its system calls
+# through nolibc.h, into the guest's /bin/NAME (the guest has no libc).
 nolibc_tool() {
 	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
 		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
@@ -183,7 +183,7 @@ build_l1_base() {
 	echo "$kver" >"$root/kernel-release"
 }
 key=$(key_of "$(declare -f build_l1_base nolibc_tool mods_for)" "$kver" \
-	"$(pkg_version busybox-static)" "$(cat "$lab/xen-cpuid.c" "$lab/tcp-client.c")")
+	"$(pkg_version busybox-static)" "$(cat "$lab/nolibc.h" "$lab/xen-cpuid.c" "$lab/tcp-client.c")")
 if ! is_cached l1/initramfs.d "$key"; then
 	log "l1/initramfs.d"
 	build_l1_base

@@ -5,17 +5,9 @@
  * then copies whatever comes back to stdout, 256 KiB a read, until the
  * peer closes. Busybox's only client for a bare TCP round is nc, which
  * moves 1 KiB a system call.
- * Built like xen-cpuid.c (no libc in the guest): -nostdlib -static and
- * raw system calls.
+ * Built like xen-cpuid.c (nolibc.h): the guest has no libc.
  */
-#define SYS_READ	0
-#define SYS_WRITE	1
-#define SYS_OPEN	2
-#define SYS_SENDFILE	40
-#define SYS_SOCKET	41
-#define SYS_CONNECT	42
-#define SYS_SHUTDOWN	48
-#define SYS_EXIT	60
+#include "nolibc.h"
 
 #define AF_INET		2
 #define SOCK_STREAM	1
@@ -30,17 +22,6 @@ struct sockaddr_in4 {
 
 static char buf[1 << 18];
 
-static long sys(long nr, long a, long b, long c, long d)
-{
-	register long r10 asm("r10") = d;
-	long ret;
-
-	asm volatile("syscall" : "=a"(ret)
-		     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
-		     : "rcx", "r11", "memory");
-	return ret;
-}
-
 static _Noreturn void die(const char *msg)
 {
 	const char *p = msg;
@@ -50,8 +31,7 @@ static _Noreturn void die(const char *msg)
 		p++;
 	sys(SYS_WRITE, 2, (long)msg, p - msg, 0);
 	sys(SYS_WRITE, 2, (long)"\n", 1, 0);
-	sys(SYS_EXIT, 1, 0, 0, 0);
-	__builtin_unreachable();
+	sys_exit(1);
 }
 
 /* The decimal number at *s, up to @max, ending at @end; moves *s past it. */
@@ -118,7 +98,7 @@ void tcp_client(long *sp)
 	}
 	if (n < 0)
 		die("read() failed");
-	sys(SYS_EXIT, 0, 0, 0, 0);
+	sys_exit(0);
 }
 
 /* rsp is 16-byte aligned at entry; the call keeps the ABI's alignment. */

@@ -4,21 +4,9 @@
  * xen_cpuid_base() finds them (base 0x40000000 + n * 0x100), e.g.
  *   cpuid_base=0x40000000 cpuid_sig=XenVMMXenVMM max_leaf=0x40000005 xen_version=4.17
  * or "cpuid_sig=none". The L1 guest has no compiler and no libc, so this is
- * built on the host with -nostdlib -static and makes raw syscalls.
+ * built on the host (nolibc.h).
  */
-static void sys_write(const char *s, long n)
-{
-	long ret;
-
-	asm volatile("syscall" : "=a"(ret) : "a"(1L), "D"(1L), "S"(s), "d"(n)
-		     : "rcx", "r11", "memory");
-}
-
-static _Noreturn void sys_exit(long code)
-{
-	asm volatile("syscall" : : "a"(60L), "D"(code) : "rcx", "r11", "memory");
-	__builtin_unreachable();
-}
+#include "nolibc.h"
 
 static void cpuid(unsigned int leaf, unsigned int r[4])
 {
@@ -82,7 +70,7 @@ void _start(void)
 	}
 	if (base >= 0x40010000) {
 		put("cpuid_sig=none\n");
-		sys_write(buf, len);
+		sys(SYS_WRITE, 1, (long)buf, len, 0);
 		sys_exit(1);
 	}
 	put("cpuid_base=");
@@ -97,6 +85,6 @@ void _start(void)
 	put(".");
 	put_dec(r[0] & 0xffff);
 	put("\n");
-	sys_write(buf, len);
+	sys(SYS_WRITE, 1, (long)buf, len, 0);
 	sys_exit(0);
 }
