@@ -23,6 +23,8 @@
 # and exits non-zero unless every digest matches and echoes come back.
 # Used by the baseline run, blanket-check.sh and the benchmark's guests.
 peer=$1 tag=$2 iface=$3 url=http://$1:8080 rc=0 rounds=${4:-5}
+# tcp-peer.py's ports: the data comes from one and goes to the other.
+from=8081 to=8082
 . /lib/lab.sh
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
@@ -42,7 +44,7 @@ cpu() {
 probe=/sys/kernel/tracing/instances/lab-tcp
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mkdir -p $probe 2>/dev/null &&
-	echo 'dport == 8081 || dport == 8082' >$probe/events/tcp/tcp_probe/filter &&
+	echo "dport == $from || dport == $to" >$probe/events/tcp/tcp_probe/filter &&
 	echo 1 >$probe/events/tcp/tcp_probe/enable || probe=
 # tcp_view: srtt_us=S cwnd=C since the last mark (nothing without a probe).
 tcp_view() {
@@ -74,14 +76,14 @@ report() {
 # often run two to three times slower (TCG translating its code afresh,
 # most likely).
 want=$(wget -q -O - "$url/down.sha256")
-lab-tcp-client "$peer" 8081 >/tmp/down.bin &&
-	lab-tcp-client "$peer" 8082 /tmp/down.bin >/dev/null || rc=1
+lab-tcp-client "$peer" $from >/tmp/down.bin &&
+	lab-tcp-client "$peer" $to /tmp/down.bin >/dev/null || rc=1
 
 ok=yes times= i=0
 mark
 while [ $i -lt $rounds ]; do
 	t0=$(now)
-	lab-tcp-client "$peer" 8081 >/tmp/down.bin || ok=no
+	lab-tcp-client "$peer" $from >/tmp/down.bin || ok=no
 	t1=$(now)
 	got=$(sha256sum /tmp/down.bin | cut -d' ' -f1)
 	[ -n "$want" ] && [ "$got" = "$want" ] || ok=no
@@ -95,7 +97,7 @@ ok=yes times= i=0
 mark
 while [ $i -lt $rounds ]; do
 	t0=$(now)
-	back=$(lab-tcp-client "$peer" 8082 /tmp/down.bin) || ok=no
+	back=$(lab-tcp-client "$peer" $to /tmp/down.bin) || ok=no
 	t1=$(now)
 	[ -n "$want" ] && [ "$back" = "$want" ] || ok=no
 	times="$times $((t1 - t0))"
