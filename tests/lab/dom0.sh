@@ -138,6 +138,23 @@ cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
 cp --sparse=always "$share/l1/disk.img" "$work/"
 : >"$work/l1-consoles.log"	# the consoles of the guests that went before
 
+# dump_state: the evidence run.sh's watchdog asks for (share/dump-request)
+# when the guest went silent: the guest's vCPUs and what Xen says of them.
+dump_state() {
+	local d=$o/dump id
+
+	rm -f "$share/dump-request"
+	mkdir -p "$d"
+	say "dumping the guest's state for the watchdog"
+	timeout 30 xl list -v >"$d/xl-list.txt" 2>&1
+	id=$(timeout 30 xl domid l1 2>/dev/null) &&
+		timeout 30 xen-hvmctx "$id" >"$d/hvmctx.txt" 2>&1
+	timeout 30 xl debug-keys q
+	timeout 30 xl dmesg >"$d/xen-dmesg.txt" 2>&1
+	console_copy
+	touch "$d/done"
+}
+
 # run_guest CFG: the guest of /lab/CFG, from xl create until it is gone;
 # its console joins l1-consoles.log.
 run_guest() {
@@ -159,6 +176,7 @@ run_guest() {
 		t=$((t - 5))
 		[ $t -le 0 ] && { timeout 120 xl destroy l1; fail "no LAB-DONE from the guest after ${guest_timeout}s"; }
 		sleep 5
+		[ ! -e "$share/dump-request" ] || dump_state
 		# For run.sh to follow the guest while it boots.
 		console_copy
 		# While an L2 guest of the L1 guest runs (l2.sh), how its frames fare

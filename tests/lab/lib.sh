@@ -68,6 +68,22 @@ build_modules() {
 	strip --strip-debug "$src"/blanket_*.ko
 }
 
+# lab_attempts LOG COMMAND...: one lab run (run.sh or a script that ends
+# in it), logged to LOG. A run that died of a known emulator fault (fault.py
+# printed retry=yes) gets exactly one more go, and says so; the first log is
+# kept as LOG.1. Any other failure stands.
+lab_attempts() {
+	local log=$1
+
+	shift
+	BLANKET_LAB_ATTEMPT=1 "$@" >"$log" 2>&1 && return 0
+	grep -qx 'retry=yes' "$log" || return 1
+	echo "note: ${log##*/}: $(sed -n 's/^fault=//p' "$log" | head -n 1)" \
+		"($(sed -n 's/^why=//p' "$log" | head -n 1)): running it once more"
+	mv "$log" "$log.1"
+	BLANKET_LAB_ATTEMPT=2 "$@" >"$log" 2>&1
+}
+
 # lab_pool SUMMARY KEY FIELD HOW: FIELD of every line of a run's summary
 # whose key is KEY (one line per guest or per cycle), summed (sum),
 # averaged (mean), or joined with commas (join); nothing if no line has it.

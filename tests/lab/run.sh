@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--timeout SECONDS]
+# run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--checks FILE]
+#        [--timeout SECONDS]
 #
 # The nested lab, end to end: Xen 4.17 as L0 inside QEMU TCG, a Debian 6.1
 # PV Dom0 running the Xen toolstack, and in it an L1 HVM guest (Debian 6.1
@@ -25,7 +26,11 @@
 #             the in-tree front end and blanket's meet the same L0 and its
 #             drift alike. Every guest must pass.
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
-# then its run.sh is run (see l1-init.sh). Needs root. images.sh runs first
+# then its run.sh is run (see l1-init.sh). --checks FILE (tests/lab/checks):
+# every check FILE lists for the mode must have said ok. A run that dies is
+# classified by fault.py; a watchdog stops a guest that went silent. With
+# BLANKET_LAB_RESULTS set, the run is appended to that result file
+# (results.py; BLANKET_LAB_ATTEMPT numbers it). Needs root. images.sh runs first
 # (fast when its cache is warm).
 #
 # Host <-> Dom0 exchange: a virtio-9p share (QEMU -virtfs, tag "lab") of the
@@ -45,13 +50,15 @@ set -euo pipefail
 
 mode=baseline
 extra=
+checks=
 timeout_s=${BLANKET_LAB_TIMEOUT:-2400}
 while [ $# -gt 0 ]; do
 	case $1 in
 	baseline | nopv | forwarded | bench) mode=$1 ;;
 	--extra) extra=$(cd "${2:?--extra needs a directory}" && pwd); shift ;;
+	--checks) checks=$(realpath "${2:?--checks needs a file}"); shift ;;
 	--timeout) timeout_s=${2:?}; shift ;;
-	*) die "usage: run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--timeout SECONDS]" ;;
+	*) die "usage: run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--checks FILE] [--timeout SECONDS]" ;;
 	esac
 	shift
 done
@@ -99,6 +106,7 @@ if [ "$mode" = forwarded ]; then
 	[ -f "$l1_xen" ] || die "no L1 Xen at $l1_xen: run make xen-check"
 	ensure_packages grub-pc-bin xorriso
 fi
+ensure_packages socat
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
 cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/tcp-peer.py" "$out/fio/fio" "$share/"
@@ -177,13 +185,11 @@ l1_cfg "$guest_mode" >"$share/l1.cfg"
 # The benchmark's second guest: the same one booted nopv (dom0.sh).
 [ "$mode" != bench ] || l1_cfg nopv >"$share/l1-nopv.cfg"
 
-# The benchmark runs on one CPU by default: with two, QEMU's nested SVM
-# ended 11 of 36 guest runs on 5 December (see tests/lab/README.md), with
-# one none of 66, and a benchmark run has eight guests. One CPU also makes the
-# guest and Dom0 take turns: a driver's every cycle shows in its times.
-smp=2
-[ "$mode" != bench ] || smp=1
-smp=${BLANKET_LAB_SMP:-$smp}
+# L0 gets one CPU, so QEMU runs one vCPU thread: with two, QEMU's nested
+# SVM ended a third to a half of the guests inside its emulation of VMRUN
+# (docs/testing.md). One CPU also makes the guest and Dom0 take turns: a
+# driver's every cycle shows in its times.
+smp=${BLANKET_LAB_SMP:-1}
 xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=$smp"
 dom0_args="console=hvc0 quiet"
 # QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
@@ -191,7 +197,8 @@ modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
 
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$smp"
       -cpu qemu64,+svm,+npt -m 4096 -machine pc
-      -display none -monitor none -serial "file:$run/serial.log"
+      -display none -monitor "unix:$run/monitor.sock,server=on,wait=off"
+      -serial "file:$run/serial.log"
       -nic none -no-reboot
       -kernel "$out/xen.elf" -append "$xen_args" -initrd "$modules"
       -drive "file=${out//,/,,}/dom0/rootfs.ext4,format=raw,if=virtio,snapshot=on"
@@ -250,18 +257,55 @@ follow() {
 	[ -z "$lines" ] || guest_seen=$shown
 }
 
-timed_out=
+# The watchdog: a guest that prints nothing while QEMU idles, or nothing
+# for far longer than any phase of a run takes, is dumped and stopped
+# within minutes rather than at the timeout. fault.py then tells whether
+# any of blanket's code had run (only then may it be ours).
+silent_idle_s=${BLANKET_LAB_SILENT_IDLE:-180}
+silent_busy_s=${BLANKET_LAB_SILENT_BUSY:-900}
+hz=$(getconf CLK_TCK)
+output_size() { cat "$run/serial.log" "$share/out/l1-console.log" 2>/dev/null | wc -c; }
+qemu_ticks() { awk '{ print $14 + $15 }' "/proc/$qpid/stat" 2>/dev/null || echo 0; }
+# watchdog_dump WHY: L0's CPUs from QEMU's monitor, the guest's vCPUs from
+# Dom0 (dom0.sh answers share/dump-request), then QEMU is stopped.
+watchdog_dump() {
+	echo "$1" >"$run/watchdog"
+	log "watchdog: $1: dumping the machine's state"
+	echo "info registers -a" | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" \
+		>"$run/watchdog-l0-cpus.txt" 2>&1
+	touch "$share/dump-request"
+	for _ in $(seq 30); do
+		[ -e "$share/out/dump/done" ] && break
+		sleep 3
+	done
+	[ -e "$share/out/dump/done" ] || echo "dom0 did not answer the dump request" >>"$run/watchdog"
+}
+
+timed_out= last_size=0 last_change=0 ticks=()
 while kill -0 "$qpid" 2>/dev/null; do
 	follow
-	if [ "$(elapsed)" -ge "$timeout_s" ]; then
+	now=$(elapsed)
+	if [ "$now" -ge "$timeout_s" ]; then
 		timed_out=1
+		break
+	fi
+	size=$(output_size)
+	[ "$size" = "$last_size" ] || { last_size=$size last_change=$now; }
+	ticks+=("$(qemu_ticks)")
+	# QEMU's share of a CPU over the last 60 s (20 rounds of 3 s).
+	[ ${#ticks[@]} -le 20 ] || ticks=("${ticks[@]:1}")
+	busy=$(( (ticks[-1] - ticks[0]) * 100 / hz / (3 * (${#ticks[@]} - 1) + 1) ))
+	silent=$((now - last_change))
+	if { [ "$silent" -ge "$silent_idle_s" ] && [ "$busy" -lt 10 ]; } ||
+	   [ "$silent" -ge "$silent_busy_s" ]; then
+		watchdog_dump "silent for ${silent}s, QEMU at ${busy}% of a CPU over the last minute"
 		break
 	fi
 	sleep 3
 done
 follow
 qrc=0
-if [ -n "$timed_out" ]; then
+if [ -n "$timed_out" ] || [ -e "$run/watchdog" ]; then
 	cleanup
 	wait "$qpid" 2>/dev/null || true
 else
@@ -274,6 +318,7 @@ qpid=
 res=$share/out/result.txt
 problems=()
 [ -z "$timed_out" ] || problems+=("timed out after ${timeout_s}s")
+[ ! -e "$run/watchdog" ] || problems+=("watchdog: $(head -n 1 "$run/watchdog")")
 [ "$qrc" = 0 ] || problems+=("QEMU exited $qrc: $(tail -n 2 "$run/qemu.out" | tr '\n' ' ')")
 status=$(cat "$share/out/status" 2>/dev/null || echo "no status from Dom0")
 [ "$status" = OK ] || problems+=("dom0: $status")
@@ -317,67 +362,13 @@ elif [ "$status" = OK ]; then
 			problems+=("L0's disk file lacks what the L2 guest wrote")
 		;;
 	esac
+	# Every check the list names for this mode (tests/lab/checks).
+	for c in $([ -z "$checks" ] || awk -v m="$mode" '$1 !~ /^#/ && NF &&
+			index("," $2 ",", "," m ",") { print $1 }' "$checks"); do
+		has "LAB-EXTRA: check=$c ok" || problems+=("check $c: $(sed -n \
+			"s/^LAB-EXTRA: check=$c //p" "$res" | head -n 1 | grep . || echo missing)")
+	done
 fi
-
-# A guest that triple-faulted: Xen dumps its registers; name the code at
-# RIP from where the guest said its kernel and modules sit and from Dom0's
-# symbols of the same kernel.
-crash_site() {
-	local rip
-
-	rip=$(grep -a -A6 'Triple fault' "$run/serial.log" |
-		sed -n 's/^(XEN) RIP: *[0-9a-f]*:\[<\([0-9a-f]*\)>\].*/\1/p' | head -n 1) || true
-	[ -n "$rip" ] || return 0
-	python3 - "$rip" "$share/out/l1-console.log" "$share/out/kallsyms.gz" "$l1_xen-syms" "$mode" <<'PY'
-import gzip, re, subprocess, sys
-rip = int(sys.argv[1], 16)
-def name_at(syms, addr):	# "symbol+offset" of the code at addr, or None
-    best = max(((a, n) for a, n in syms if a <= addr), default=None)
-    return f"{best[1]}+{addr - best[0]:#x}" if best else None
-# Xen's text. Only forwarded mode's guest runs a Xen (ours, with symbols);
-# for any other guest it is L0 Xen's RIP: QEMU ended the guest inside its
-# VMRUN (ffff82d0402044a5 follows the vmrun in Debian's 4.17.7).
-if rip >> 32 == 0xffff82d0 and sys.argv[5] != "forwarded":
-    sys.exit(print(f"triple_fault_rip={rip:x} (L0 Xen's: the emulator ended the guest inside VMRUN)"))
-if rip >> 32 == 0xffff82d0:
-    try:
-        nm = subprocess.run(["nm", sys.argv[4]], capture_output=True, text=True).stdout
-    except OSError:
-        nm = ""
-    syms = [(int(a, 16), n) for a, t, n in (l.split()[:3] for l in nm.splitlines()
-                                            if len(l.split()) >= 3) if t in "tTwW"]
-    name = name_at(syms, rip)
-    sys.exit(print(f"triple_fault_rip={rip:x} " +
-                   (f"l1-xen:{name}" if name else "(no L1 Xen symbols)")))
-text, mods = None, []
-try:
-    console = open(sys.argv[2], errors="replace").readlines()
-except OSError:
-    console = []
-for l in console:
-    m = re.match(r"LAB: text=([0-9a-f]+)", l)
-    if m:
-        text = int(m.group(1), 16)
-    m = re.match(r"LAB: module=(\S+) 0x([0-9a-f]+) (\d+)", l)
-    if m:
-        mods.append((m.group(1), int(m.group(2), 16), int(m.group(3))))
-for name, base, size in mods:
-    if base <= rip < base + size:
-        sys.exit(print(f"triple_fault_rip={rip:x} {name}+{rip - base:#x}"))
-syms = []
-try:
-    for l in gzip.open(sys.argv[3], "rt"):
-        a, _, n = l.split()[:3]
-        syms.append((int(a, 16), n))
-except OSError:
-    pass
-d0 = next((a for a, n in syms if n == "_text"), None)
-if text is None or d0 is None:
-    sys.exit(print(f"triple_fault_rip={rip:x} (no symbols)"))
-want = d0 + rip - text
-print(f"triple_fault_rip={rip:x} {name_at(syms, want) or '?'}")
-PY
-}
 
 {
 	echo "run $name mode=$mode"
@@ -387,8 +378,9 @@ PY
 	echo "qemu_start_to_qemu_exit=${total}s"
 	echo "dom0_status=$status"
 	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
+	# Why the run died, and whether that may be retried (fault.py).
+	python3 "$lab/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms"
 	if [ "$status" != OK ]; then
-		crash_site
 		# How far the guest got.
 		grep -aE '^LAB(-EXTRA)?: ' "$share/out/l1-console.log" 2>/dev/null |
 			tail -n 12 | sed 's/^/guest_last: /' || true
@@ -396,6 +388,10 @@ PY
 	for p in "${problems[@]}"; do echo "problem: $p"; done
 } >"$run/summary.txt"
 cat "$run/summary.txt"
+# The run in the lab's result file (results.py), when the caller keeps one.
+[ -z "${BLANKET_LAB_RESULTS:-}" ] ||
+	python3 "$lab/results.py" record "$BLANKET_LAB_RESULTS" "$run/summary.txt" \
+		"${checks:-/dev/null}" "${BLANKET_LAB_ATTEMPT:-1}"
 if [ ${#problems[@]} -eq 0 ]; then
 	echo "lab $mode: PASS (${total}s, $run)"
 else

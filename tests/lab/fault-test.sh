@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fault-test.sh: fault.py's classes, on made-up runs. An L0 "Xen" of two
+# instructions (a VMRUN and what follows it) stands in for the real one.
+# Prints "PASS: <case>" or "FAIL: <case> (...)" for each case; exits
+# non-zero if any failed.
+set -uo pipefail
+
+lab=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+bad=0
+
+printf '.text\n.globl _start\n_start:\n\tnop\n\tvmrun\n\tnop\n' |
+	gcc -c -x assembler - -o "$tmp/l0-xen.o" || exit 1
+vmrun_next=ffff82d040000004	# XEN_VIRT_START + the nop after the vmrun
+
+# case NAME MODE WANT_FAULT WANT_RETRY: the run laid out in $tmp/run by the
+# lines before it.
+case_is() {
+	local got
+
+	got=$(python3 "$lab/fault.py" "$tmp/run" "$2" "$tmp/l0-xen.o" /nonexistent)
+	if grep -qx "fault=$3" <<<"$got" && grep -qx "retry=$4" <<<"$got"; then
+		echo "PASS: fault.py: $1"
+	else
+		echo "FAIL: fault.py: $1 (want fault=$3 retry=$4, got: $(tr '\n' ' ' <<<"$got"))"
+		bad=1
+	fi
+	rm -rf "$tmp/run"
+}
+# lay_out STATUS CONSOLE SERIAL [WATCHDOG]
+lay_out() {
+	mkdir -p "$tmp/run/share/out"
+	echo "$1" >"$tmp/run/share/out/status"
+	printf '%b' "$2" >"$tmp/run/share/out/l1-console.log"
+	printf '%b' "$3" >"$tmp/run/serial.log"
+	[ -z "${4:-}" ] || echo "$4" >"$tmp/run/watchdog"
+}
+triple() {	# RIP: Xen's dump of a triple-faulted guest
+	echo "(XEN) d1v0 Triple fault - invoking HVM shutdown action 1\n(XEN) *** Dumping Dom1 vcpu#0 state: ***\n(XEN) ----[ Xen-4.17.7  x86_64  debug=n  Not tainted ]----\n(XEN) CPU:    0\n(XEN) RIP:    0010:[<$1>]\n"
+}
+loaded='LAB: mode=nopv\nLAB: extra_insmod=blanket_xenbus.ko\nLAB: module=blanket_xenbus 0xffffffffc0001000 40960\n'
+
+lay_out OK "LAB-RESULT: PASS\nLAB-DONE\n" ""
+case_is "a run that reached its end has no fault" nopv none no
+
+lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple $vmrun_next)"
+case_is "a triple fault after L0's VMRUN is the emulator's" nopv emulator-vmrun yes
+
+lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple ffffffffc0001234)"
+case_is "a triple fault in a blanket module is not retried" nopv triple-fault no
+
+lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple ffff82d040000005)"
+case_is "a triple fault elsewhere in L0's Xen is not retried" nopv triple-fault no
+
+lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple ffff82d040000005)"
+case_is "a triple fault in the L1 Xen is not retried" forwarded triple-fault no
+
+lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple $vmrun_next)"
+case_is "the L1 Xen stopped at L0's VMRUN is the emulator's" forwarded emulator-vmrun yes
+
+lay_out "no status from Dom0" "LAB: mode=nopv\n" "" "silent for 200s, QEMU at 1%"
+case_is "silent before any blanket code ran is the emulator's" nopv emulator-silent yes
+
+lay_out "no status from Dom0" "$loaded" "" "silent for 200s, QEMU at 1%"
+case_is "silent once a blanket module was loaded is not retried" nopv silent no
+
+lay_out "no status from Dom0" "(XEN) blanket: L0 platform device 0000:00:02.0\n" "" "silent for 200s"
+case_is "silent once the L1 Xen patch ran is not retried" forwarded silent no
+
+lay_out "no status from Dom0" "${loaded}BUG: kernel NULL pointer dereference\n" "$(triple $vmrun_next)"
+case_is "an oops before a VMRUN fault is not retried" nopv kernel no
+
+lay_out "FAIL no LAB-DONE from the guest after 1500s" "LAB-RESULT: PASS\nLAB-DONE\nLAB: mode=nopv\n" ""
+case_is "a benchmark guest that died after others passed" bench died no
+
+exit $bad
