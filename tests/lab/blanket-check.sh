@@ -29,6 +29,15 @@
 # anything failed.
 . /lib/lab.sh
 fail=0
+# check NAME RC: the verdict of one of the checks tests/lab/checks lists.
+check() {
+	if [ "$2" = 0 ]; then
+		echo "check=$1 ok"
+	else
+		echo "check=$1 failed"
+		fail=1
+	fi
+}
 devs=/sys/bus/blanket/devices
 transport=direct
 grep -q 'lab.mode=forwarded' /proc/cmdline && transport=forwarded
@@ -44,6 +53,7 @@ have_both() {
 	[ -e $devs/vif-0 ] && ls $devs 2>/dev/null | grep -q '^vbd-'
 }
 lab_wait 60 "bus_devices" have_both
+r=0
 
 for d in $devs/*; do
 	[ -e "$d" ] || continue
@@ -51,7 +61,7 @@ for d in $devs/*; do
 		"otherend=$(cat "$d/otherend") otherend_id=$(cat "$d/otherend_id")" \
 		"state=$(cat "$d/state")"
 done
-[ -e $devs/vif-0 ] || { echo "blanket: no vif-0 on the bus"; fail=1; }
+[ -e $devs/vif-0 ] || { echo "blanket: no vif-0 on the bus"; r=1; }
 # Direct mode: this L0 (Xen 4.17) has per-vCPU upcall vectors, so the INTx
 # fallback would mean the vector path broke.
 if [ $transport = direct ]; then
@@ -59,10 +69,11 @@ if [ $transport = direct ]; then
 	echo "blanket_upcall=$(echo "$upcall" | tr ' ' '_')"
 	case $upcall in
 	vector*) ;;
-	*) echo "blanket: L0's upcall is not on a vector of ours"; fail=1 ;;
+	*) echo "blanket: L0's upcall is not on a vector of ours"; r=1 ;;
 	esac
 fi
-ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; fail=1; }
+ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; r=1; }
+check bus $r
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 # pings TAG [ping options]: wait up to 30 s for a first reply from $peer,
@@ -99,13 +110,15 @@ if [ -e /sys/class/net/blnet0 ]; then
 		"port=$(cat /sys/class/net/blnet0/phys_port_name 2>/dev/null)" \
 		"carrier=$(cat /sys/class/net/blnet0/carrier 2>/dev/null)"
 	ip addr add "$ip" dev blnet0
-	pings blanket_ping || { echo "blanket: no ping reply through blnet0"; fail=1; }
+	pings blanket_ping
+	check net_ping $?
 	# Large echoes: fragmented both ways, checksummed by ICMP end to end.
-	pings blanket_ping_30000 -W 5 -s 30000 ||
-		{ echo "blanket: no large ping reply through blnet0"; fail=1; }
+	pings blanket_ping_30000 -W 5 -s 30000
+	check net_ping_large $?
 	# TCP both ways, checked end to end (the same transfer as the baseline's),
 	# with the L0 events, notifications and hypercalls it cost.
-	lab_blanket_tcp || { echo "blanket: TCP transfer through blnet0 failed"; fail=1; }
+	lab_blanket_tcp
+	check net_tcp $?
 	grep -E 'blnet0' /proc/net/dev
 	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
 	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC
@@ -119,27 +132,29 @@ if [ -e /sys/class/net/blnet0 ]; then
 		ip addr add "$bip" dev br0
 		echo "blanket_bridge from=$bip mac=02:00:0b:1a:00:03" \
 			"blnet0_promisc=$(($(cat /sys/class/net/blnet0/flags) >> 8 & 1))"
-		pings blanket_bridge_ping ||
-			{ echo "blanket: no ping reply through a bridge on blnet0"; fail=1; }
+		pings blanket_bridge_ping
+		check net_bridge_port $?
 		ip link set br0 down
 		brctl delbr br0
 	else
 		echo "blanket: cannot make bridge br0"
-		fail=1
+		check net_bridge_port 1
 	fi
 	# Unload under traffic, load again: netback must be closed cleanly and
 	# reconnect to the new driver (an echo storm runs throughout).
 	ping -A -q -w 15 "$peer" >/dev/null 2>&1 &
 	sleep 2
+	r=0
 	rmmod blanket_net && echo "blanket_rmmod_under_traffic=ok" ||
-		{ echo "blanket: rmmod blanket_net failed"; fail=1; }
+		{ echo "blanket: rmmod blanket_net failed"; r=1; }
 	wait
-	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; fail=1; }
+	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; r=1; }
 	lab_net_up "$ip"
-	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; fail=1; }
+	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; r=1; }
+	check net_rmmod_under_traffic $r
 else
 	echo "blanket: no blnet0"
-	fail=1
+	check net_ping 1
 fi
 
 # --- blanket_blk ---------------------------------------------------------------
@@ -183,18 +198,18 @@ blk_check() {	# tag
 	fi
 	echo "${1}_verify=1MiB ok"
 }
-blk_check blanket_blk || fail=1
-rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 ||
-	{ echo "blanket: blanket_blk reload failed"; fail=1; }
-blk_check blanket_blk_direct || fail=1
+blk_check blanket_blk
+check blk_read_write $?
+rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 &&
+	blk_check blanket_blk_direct
+check blk_no_indirect $?
 # The rest with the defaults again.
-rmmod blanket_blk && insmod /extra/blanket_blk.ko ||
-	{ echo "blanket: blanket_blk reload failed"; fail=1; }
-blk_check blanket_blk_again || fail=1
+rmmod blanket_blk && insmod /extra/blanket_blk.ko && blk_check blanket_blk_again
+check blk_reload $?
 
 # --- fio: verify, benchmark, discard -------------------------------------------------
 # Each check below prints its result lines; a failure names itself.
-failed() { echo "check_failed=$1"; fail=1; }
+failed() { echo "check_failed=$1"; check "$1" 1; }
 have_fio=
 if [ -e /sys/class/net/blnet0 ] && lab_get_fio; then
 	have_fio=1
@@ -206,10 +221,10 @@ connects() { dmesg | grep -c "$disk: [0-9]* sectors of"; }
 
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	lab_kernel_clean blanket_before_fio >/dev/null
-	lab_fio_verify blanket_fio_verify /dev/$disk || failed fio_verify
-	lab_bench blanket_bench /dev/$disk lab_blanket_stat events || failed bench
-	lab_discard blanket_discard /dev/$disk || failed discard
-	lab_kernel_clean blanket_fio || failed fio_kernel
+	lab_fio_verify blanket_fio_verify /dev/$disk; check fio_verify $?
+	lab_bench blanket_bench /dev/$disk lab_blanket_stat events; check bench $?
+	lab_discard blanket_discard /dev/$disk; check discard $?
+	lab_kernel_clean blanket_fio; check fio_kernel_log $?
 fi
 
 # --- backend restarts under a verifying write job ------------------------------
@@ -246,8 +261,8 @@ restart_under_io() {
 	return $r
 }
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
-	restart_under_io blanket_rebind vbd-rebind 0 || failed vbd_rebind
-	restart_under_io blanket_restart vbd-restart 1 || failed vbd_restart
+	restart_under_io blanket_rebind vbd-rebind 0; check vbd_rebind $?
+	restart_under_io blanket_restart vbd-restart 1; check vbd_restart $?
 fi
 
 # --- vbd unplugged with I/O in flight, and plugged again -----------------------------
@@ -272,7 +287,7 @@ vbd_replug() {
 	return $r
 }
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
-	vbd_replug || failed vbd_replug
+	vbd_replug; check vbd_replug $?
 fi
 
 # --- vif unplugged and plugged again ---------------------------------------------------
@@ -302,7 +317,7 @@ vif_replug() {
 	return $r
 }
 if [ -e /sys/class/net/blnet0 ]; then
-	vif_replug || failed vif_replug
+	vif_replug; check vif_replug $?
 fi
 
 # --- all three modules out and in again ------------------------------------------------
@@ -334,12 +349,13 @@ reload_all() {
 	lab_kernel_clean blanket_reload_all || r=1
 	return $r
 }
-reload_all || failed reload_all
+reload_all; check reload_all $?
 
 # --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
 # It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.
 if [ $transport = forwarded ]; then
-	sh ./l2.sh "$peer" || { echo "blanket: the L2 guest check failed"; fail=1; }
+	sh ./l2.sh "$peer"
+	check l2_guest $?
 fi
 
 # --- last: a hostile "sectors" from L0 --------------------------------------------------
@@ -361,18 +377,22 @@ hostile() {
 	return $r
 }
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
-	hostile || failed hostile_sectors
+	hostile; check hostile_sectors $?
 fi
 
 stats=$(cat /sys/kernel/debug/blanket/*/stats 2>/dev/null)
 echo "$stats" | grep -E '^(transport|hypercalls_|upcalls|events|grant_frames|xs_requests|xs_errors|xs_broken)'
-echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $transport mode"; fail=1; }
-echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; fail=1; }
-echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; fail=1; }
+r=0
+echo "$stats" | grep -qx "transport $transport" || { echo "blanket: not in $transport mode"; r=1; }
+echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection not up"; r=1; }
+echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; r=1; }
+check stats $r
 dmesg | grep -i 'blanket' | tail -n 15
 if dmesg | grep -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than' >/tmp/bad.log; then
 	echo "blanket: kernel complained:"
 	cat /tmp/bad.log
-	fail=1
+	check kernel_log 1
+else
+	check kernel_log 0
 fi
 exit $fail

@@ -26,4 +26,4 @@ done
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
 cp "$top/tests/lab/l2.sh" "$out/extra/"
 shift $(($# > 0))
-exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" "$@"
+exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"
