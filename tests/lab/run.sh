@@ -264,7 +264,7 @@ follow() {
 silent_idle_s=${BLANKET_LAB_SILENT_IDLE:-180}
 silent_busy_s=${BLANKET_LAB_SILENT_BUSY:-900}
 hz=$(getconf CLK_TCK)
-output_size() { cat "$run/serial.log" "$share/out/l1-console.log" 2>/dev/null | wc -c; }
+output_size() { cat "$run/serial.log" "$share/out/l1-console.log" 2>/dev/null | wc -c || true; }
 qemu_ticks() { awk '{ print $14 + $15 }' "/proc/$qpid/stat" 2>/dev/null || echo 0; }
 # watchdog_dump WHY: L0's CPUs from QEMU's monitor, the guest's vCPUs from
 # Dom0 (dom0.sh answers share/dump-request), then QEMU is stopped.
@@ -272,7 +272,7 @@ watchdog_dump() {
 	echo "$1" >"$run/watchdog"
 	log "watchdog: $1: dumping the machine's state"
 	echo "info registers -a" | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" \
-		>"$run/watchdog-l0-cpus.txt" 2>&1
+		>"$run/watchdog-l0-cpus.txt" 2>&1 || true
 	touch "$share/dump-request"
 	for _ in $(seq 30); do
 		[ -e "$share/out/dump/done" ] && break
