@@ -7,8 +7,9 @@
 # console is an emulated UART access two levels down: print little.
 #
 # Kernel arguments it reads: lab.mode=baseline|nopv|forwarded, lab.ip=<addr/len>,
-# lab.peer=<Dom0's bridge address>, and lab.bench=ROUNDS in the guests of
-# the benchmark's run (bench.sh), which only move TCP: ROUNDS each way.
+# lab.peer=<Dom0's bridge address>, lab.bench=ROUNDS in the guests of
+# the benchmark's run (bench.sh), which only move TCP: ROUNDS each way, and
+# lab.stall (below).
 #   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
 #             eth0 (driver vif) pings Dom0, xvda reads the run's token from
 #             sector 0 and writes "GUEST-WROTE <token>" to sector 1; then,
@@ -40,8 +41,12 @@ for a in $(cat /proc/cmdline); do
 	lab.ip=*) ip=${a#*=} ;;
 	lab.peer=*) peer=${a#*=} ;;
 	lab.bench=*) bench=${a#*=} ;;
+	lab.stall=*) stall=${a#*=} ;;
 	esac
 done
+# lab.stall=SECONDS: the guest says nothing that long before its first
+# line, for the watchdog's own test (check-harness).
+[ -z "${stall:-}" ] || sleep "$stall"
 
 failed=
 say() { echo "LAB: $*"; }

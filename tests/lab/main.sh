@@ -1,40 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make lab`, the main job: a real Xen L0 in QEMU, booted three times with
-# the same L1 guest. First as a normal Xen guest, the in-tree front ends as
-# the baseline; then with "nopv" and blanket's modules, which must reach
-# L0 in direct mode and find the guest's vif and vbd on the blanket bus;
-# then the blanket_net benchmark (bench.sh), where one L0 boot has the
-# guest take turns with either front end. Prints a short summary; exits 0
-# only if all three runs pass.
+# `make lab`, the main job: a real Xen L0 in QEMU, and in it the L1 guest
+# four times. First as a normal Xen guest, the in-tree front ends as the
+# baseline; then booted "nopv" with blanket's modules, which must reach L0
+# in direct mode and find the guest's vif and vbd on the blanket bus; then
+# as the patched L1 Xen (built by xen/build.sh) whose PV Dom0 runs blanket
+# in forwarded mode and hosts an L2 guest on blnet0 and a carve of the bvd:
+# the path blanket is for; then the blanket_net benchmark (bench.sh), where
+# one L0 boot has the guest take turns with either front end. A run that
+# died of a known emulator fault gets one more go (lib.sh's lab_attempts).
+# Writes build/lab/result.json (results.py), prints a short summary;
+# exits 0 only if all four runs pass.
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
 runs=$out/runs
 status=0
 
-# lab_run LOG COMMAND...: one run, logged. A guest that triple-faulted
-# (under nested SVM in TCG guests do, now and then) gets one more go; the
-# output says so and names the code it faulted in, and the first log is
-# kept as LOG.1.
-lab_run() {
-	local log=$1 tf
-
-	shift
-	"$@" >"$log" 2>&1 && return 0
-	tf=$(grep -m 1 '^triple_fault_rip=' "$log") || return 1
-	echo "note: ${log##*/}: the L1 guest triple-faulted ($tf); running it once more"
-	mv "$log" "$log.1"
-	"$@" >"$log" 2>&1
-}
-
-mkdir -p "$top/build"
+mkdir -p "$top/build" "$out"
+export BLANKET_LAB_RESULTS=$out/result.json
+: >"$BLANKET_LAB_RESULTS"
 start=$(date +%s)
-lab_run "$top/build/lab-baseline.log" "$top/tests/lab/run.sh" baseline || status=1
-lab_run "$top/build/lab-blanket.log" "$top/tests/lab/blanket-direct.sh" || status=1
-lab_run "$top/build/lab-bench.log" "$top/tests/lab/bench.sh" || status=1
+lab_attempts "$top/build/lab-baseline.log" "$top/tests/lab/run.sh" baseline || status=1
+lab_attempts "$top/build/lab-blanket.log" "$top/tests/lab/blanket-direct.sh" || status=1
+if "$top/xen/build.sh" >"$top/build/xen-check.log" 2>&1; then
+	lab_attempts "$top/build/lab-forwarded.log" "$top/tests/lab/blanket-direct.sh" forwarded ||
+		status=1
+else
+	tail -n 5 "$top/build/xen-check.log"
+	echo "lab forwarded: FAIL: the L1 Xen did not build (build/xen-check.log)" \
+		>"$top/build/lab-forwarded.log"
+	status=1
+fi
+lab_attempts "$top/build/lab-bench.log" "$top/tests/lab/bench.sh" || status=1
 
+echo "== every run: its verdict, its fault if it died, its checks"
+python3 "$lab/results.py" table "$BLANKET_LAB_RESULTS"
 echo "== baseline: in-tree xen-netfront / xen-blkfront"
 grep -hE '^LAB: (net|ping|disk|fio|discard|check_failed)' "$runs/last-baseline/summary.txt" 2>/dev/null
 tail -n 1 "$top/build/lab-baseline.log"
@@ -47,6 +49,10 @@ grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge|fio=)
 # The end-to-end checks, one line each, and what failed.
 grep -hE '^LAB-EXTRA: (blanket_(fio_verify|discard|rebind|restart|vbd_replug|vif_replug|reload_all|hostile)=|check_failed|timed_out|ctl_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
+echo "== blanket, forwarded mode (the patched L1 Xen's Dom0, an L2 guest on blnet0 and a carve of bvd0)"
+tail -n 1 "$top/build/lab-forwarded.log"
+grep -hE '^LAB-EXTRA: (l2_(toolstack|bridged_ping|disk_readback)=|L2: (ping|disk_sector0)=)' \
+	"$runs/last-forwarded/summary.txt" 2>/dev/null
 
 # key=value field $3 of the first line of summary $1 whose key is $2.
 field() {
@@ -151,5 +157,15 @@ echo "1M sequential read MB/s (iodepth 4): ratio $(over "$(field nopv blanket_be
 echo "L0 events per MB read: random in-tree $(ev_per_mb baseline bench_randread)," \
 	"blanket $(ev_per_mb nopv blanket_bench_randread);" \
 	"sequential in-tree $(ev_per_mb baseline bench_seqread), blanket $(ev_per_mb nopv blanket_bench_seqread)"
-echo "lab: $(( $(date +%s) - start )) s; logs in build/lab-*.log and build/lab/runs/"
+# The headline ratios (blanket / in-tree) in the result file as well.
+figure() { python3 "$lab/results.py" figure "$BLANKET_LAB_RESULTS" "$1" "$2"; }
+figure net_tcp_into_l1 "$(tcp_ratio rx)"
+figure net_tcp_out_of_l1 "$(tcp_ratio tx)"
+figure net_echoes "$(ratio "$(echo_time blanket_tcp_pps)" "$(echo_time tcp_pps)")"
+figure blk_4k_random_read_iops "$(over "$(field nopv blanket_bench_randread iops)" \
+	"$(field baseline bench_randread iops)")"
+figure blk_1m_sequential_read "$(over "$(field nopv blanket_bench_seqread kib_s)" \
+	"$(field baseline bench_seqread kib_s)")"
+echo "lab: $(( $(date +%s) - start )) s; results in build/lab/result.json" \
+	"(tests/lab/results.py table), logs in build/lab-*.log and build/lab/runs/"
 exit $status

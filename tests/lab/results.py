@@ -10,6 +10,9 @@
       appends a benchmark figure
   results.py table FILE
       prints the runs, their faults and checks, and the figures
+  results.py soak FILE
+      for soak.sh: runs, passes, emulator retries, other failures, and
+      the fault classes seen
   results.py count FILE
       for `make check`: a PASS:/FAIL: line for each check of the last
       attempt of each mode, and for each run's verdict, then "PASSED FAILED"
@@ -75,6 +78,23 @@ def table(path):
         print(f"{r['name']}: {r['value']}")
 
 
+def soak(path):
+    runs = [r for r in load(path) if r["kind"] == "run"]
+    firsts = [r for r in runs if r["attempt"] == 1]
+    # A run's verdict is its last attempt's: the one after it is a new run.
+    final = [runs[i] for i in range(len(runs))
+             if i + 1 == len(runs) or runs[i + 1]["attempt"] == 1]
+    faults = {}
+    for r in runs:
+        f = r.get("fault", "?")
+        if f != "none":
+            faults[f] = faults.get(f, 0) + 1
+    print(f"runs {len(firsts)}, passed {sum(r['pass'] for r in final)}, "
+          f"emulator retries {sum(r['attempt'] > 1 for r in runs)}, "
+          f"failed {sum(not r['pass'] for r in final)}; faults: "
+          + (", ".join(f"{k} {v}" for k, v in sorted(faults.items())) or "none"))
+
+
 def count(path):
     last = {}
     for r in load(path):
@@ -102,6 +122,8 @@ elif cmd == "figure":
                             "value": sys.argv[4]}) + "\n")
 elif cmd == "table":
     table(path)
+elif cmd == "soak":
+    soak(path)
 elif cmd == "count":
     count(path)
 else:

@@ -97,7 +97,7 @@ guest_args() {
 	# port read.
 	[ "$1" = nopv ] && a="$a nopv clocksource=acpi_pm"
 	[ "$mode" = bench ] && a="$a lab.bench=${BLANKET_LAB_BENCH_ROUNDS:-7}"
-	echo "$a"
+	echo "$a${BLANKET_LAB_GUEST_ARGS:+ $BLANKET_LAB_GUEST_ARGS}"
 }
 guest_mode=$mode
 [ "$mode" = bench ] && guest_mode=baseline
