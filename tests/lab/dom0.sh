@@ -209,9 +209,8 @@ run_guest() {
 
 # The benchmark's run (bench_cycles in params) takes turns: the guest as a
 # Xen guest and booted nopv, each cycle, in an order swapped every cycle
-# (AB BA AB BA). With one order for all cycles, nopv was always the later
-# guest, and in all seven one-CPU runs of 5 December the third cycle's
-# ratio out of L1 was below the first's.
+# (AB BA AB BA): with one order for all cycles the nopv guest always came
+# later in the boot, and the later cycles' ratios drifted with it.
 if [ -n "${bench_cycles:-}" ]; then
 	order="l1.cfg l1-nopv.cfg"
 	for ((c = 0; c < bench_cycles; c++)); do
