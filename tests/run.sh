@@ -271,7 +271,6 @@ lab_res=$out/lab-result.json
 lab() {
 	(. "$top/tests/lab/lib.sh" &&
 		BLANKET_LAB_RESULTS=$lab_res lab_attempts "$2" "$top/tests/lab/blanket-direct.sh" "$1")
-	grep -h '^note: ' "$2"
 	tail -n 1 "$2"
 }
 stage "end to end: direct mode (the L1 guest booted nopv)"
