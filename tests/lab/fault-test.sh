@@ -12,9 +12,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bad=0
 
-printf '.text\n.globl _start\n_start:\n\tnop\n\tvmrun\n\tnop\n' |
+printf '.text\n.globl _start\n_start:\n\tnop\n\tvmrun\n\tnop\n\tsti\n\thlt\n\tnop\n' |
 	gcc -c -x assembler - -o "$tmp/l0-xen.o" || exit 1
 vmrun_next=ffff82d040000004	# XEN_VIRT_START + the nop after the vmrun
+hlt_next=ffff82d040000007	# and the nop after the hlt
 
 # case NAME MODE WANT_FAULT WANT_RETRY: the run laid out in $tmp/run by the
 # lines before it.
@@ -30,14 +31,19 @@ case_is() {
 	fi
 	rm -rf "$tmp/run"
 }
-# lay_out STATUS CONSOLE SERIAL [WATCHDOG]
+# lay_out STATUS CONSOLE SERIAL [WATCHDOG [L0_CPUS]]
 lay_out() {
 	mkdir -p "$tmp/run/share/out"
 	echo "$1" >"$tmp/run/share/out/status"
 	printf '%b' "$2" >"$tmp/run/share/out/l1-console.log"
 	printf '%b' "$3" >"$tmp/run/serial.log"
-	[ -z "${4:-}" ] || echo "$4" >"$tmp/run/watchdog"
+	[ -z "${4:-}" ] || printf '%b\n' "$4" >"$tmp/run/watchdog"
+	[ -z "${5:-}" ] || printf '%b' "$5" >"$tmp/run/watchdog-l0-cpus.txt"
 }
+cpu() {	# RIP RFL HLT: one CPU of QEMU's "info registers -a"
+	echo "CPU#0\nRAX=0000000000000000 RBX=0000000000000000\nRIP=$1 RFL=$2 [-----P-] CPL=0 II=0 A20=1 SMM=0 HLT=$3\n"
+}
+mute="silent for 182s, QEMU at 0% of a CPU over the last minute\ndom0 did not answer the dump request"
 triple() {	# RIP: Xen's dump of a triple-faulted guest
 	echo "(XEN) d1v0 Triple fault - invoking HVM shutdown action 1\n(XEN) *** Dumping Dom1 vcpu#0 state: ***\n(XEN) ----[ Xen-4.17.7  x86_64  debug=n  Not tainted ]----\n(XEN) CPU:    0\n(XEN) RIP:    0010:[<$1>]\n"
 }
@@ -66,6 +72,18 @@ case_is "silent before any blanket code ran is the emulator's" nopv emulator-sil
 
 lay_out "no status from Dom0" "$loaded" "" "silent for 200s, QEMU at 1%"
 case_is "silent once a blanket module was loaded is not retried" nopv silent no
+
+lay_out "no status from Dom0" "$loaded" "" "$mute" "$(cpu $hlt_next 00000206 1)"
+case_is "the whole machine halted, Dom0 silent too, is the emulator's" nopv emulator-halted yes
+
+lay_out "no status from Dom0" "$loaded" "" "silent for 182s, QEMU at 0%" "$(cpu $hlt_next 00000206 1)"
+case_is "halted L0 CPUs while Dom0 still answers is not retried" nopv silent no
+
+lay_out "no status from Dom0" "$loaded" "" "$mute" "$(cpu $hlt_next 00000006 1)"
+case_is "an L0 CPU halted with interrupts off is not retried" nopv silent no
+
+lay_out "no status from Dom0" "$loaded" "" "$mute" "$(cpu ffff82d040000005 00000206 1)"
+case_is "an L0 CPU halted elsewhere than after a HLT is not retried" nopv silent no
 
 lay_out "no status from Dom0" "(XEN) blanket: L0 platform device 0000:00:02.0\n" "" "silent for 200s"
 case_is "silent once the L1 Xen patch ran is not retried" forwarded silent no

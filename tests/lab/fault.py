@@ -10,6 +10,13 @@ that died is put in exactly one class, printed as key=value lines:
                          follows a VMRUN in L0's Xen: QEMU ended it inside
                          its emulation of VMRUN, before the guest ran an
                          instruction of its own                 retry=yes
+  fault=emulator-halted  run.sh's watchdog found the guest silent, and the
+                         whole machine had stopped: QEMU's monitor shows
+                         every L0 CPU halted, interrupts on, just past a HLT
+                         of L0's Xen (its idle loop), and Dom0 did not answer
+                         the dump request: no domain ran, Dom0's own timers
+                         included, which no guest can prevent: QEMU lost
+                         L0's wake-up                            retry=yes
   fault=emulator-silent  run.sh's watchdog found the guest silent (and QEMU
                          idle, or silent far beyond any phase of the run)
                          before any of blanket's code had run in it: the L1
@@ -22,7 +29,7 @@ that died is put in exactly one class, printed as key=value lines:
                          it may be ours                          retry=no
   fault=died             anything else: timeout, Dom0 failure    retry=no
 
-Only the two emulator classes are retried, and only once (lib.sh's
+Only the three emulator classes are retried, and only once (lib.sh's
 lab_attempts). Everything printed is kept in the run's summary.
 """
 import gzip
@@ -64,8 +71,8 @@ def text_syms(path):
 XEN_VIRT_START = 0xffff82d040000000
 
 
-def after_vmrun(path):
-    """Addresses of the instructions that follow each VMRUN in L0's Xen."""
+def after(path, mnemonic):
+    """Addresses of the instructions that follow each MNEMONIC in L0's Xen."""
     try:
         dis = subprocess.run(["objdump", "-d", "-m", "i386:x86-64",
                               "--no-show-raw-insn", path],
@@ -79,8 +86,22 @@ def after_vmrun(path):
             continue
         if take:
             addrs.add(XEN_VIRT_START + int(m.group(1), 16))
-        take = m.group(2) == "vmrun"
+        take = m.group(2) == mnemonic
     return addrs
+
+
+def l0_halted(dump):
+    """Whether QEMU's register dump shows every L0 CPU halted with
+    interrupts enabled, just past a HLT of L0's Xen."""
+    halts = after(l0_xen, "hlt")
+    cpus = re.split(r"^CPU#\d+", dump, flags=re.M)[1:]
+    for cpu in cpus:
+        rip = re.search(r"RIP=([0-9a-f]+)", cpu)
+        rfl = re.search(r"RFL=([0-9a-f]+)", cpu)
+        if not (rip and rfl and "HLT=1" in cpu and int(rfl.group(1), 16) & 0x200
+                and int(rip.group(1), 16) in halts):
+            return False
+    return bool(cpus)
 
 
 def guest_site(rip, console):
@@ -115,7 +136,7 @@ def site(rip, console):
     (forwarded mode: ours, with symbols), or the guest's kernel. An L1 Xen
     never runs VMRUN (L0 shows it no SVM), so the exact address that
     follows L0's is L0's even when the guest is an L1 Xen."""
-    if rip in after_vmrun(l0_xen):
+    if rip in after(l0_xen, "vmrun"):
         return "l0-vmrun"
     if rip >> 32 == 0xffff82d0 and mode == "forwarded":
         return "l1-xen:" + (name_at(text_syms(l1_syms), rip) or "?")
@@ -167,9 +188,14 @@ if watchdog:
     dump = read(f"{out}/dump/hvmctx.txt")
     m = re.search(r"\brip\b\W+(?:0x)?([0-9a-f]{8,16})", dump, re.I)
     where = site(int(m.group(1), 16), console) if m else "(no dump)"
+    if "dom0 did not answer" in watchdog and l0_halted(read(f"{run}/watchdog-l0-cpus.txt")):
+        say("emulator-halted", True,
+            f"{watchdog.splitlines()[0]}; every L0 CPU halted in Xen's idle loop with "
+            "interrupts on and Dom0 silent too", guest_rip=where)
     if not ours_ran:
         say("emulator-silent", True,
-            f"{watchdog}; no blanket code had run", guest_rip=where)
-    say("silent", False, f"{watchdog}; blanket's code had run", guest_rip=where)
+            f"{watchdog.splitlines()[0]}; no blanket code had run", guest_rip=where)
+    say("silent", False, f"{watchdog.splitlines()[0]}; blanket's code had run",
+        guest_rip=where)
 
 say("died", False, status or "no status from Dom0")
