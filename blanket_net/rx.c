@@ -151,11 +151,11 @@ static struct sk_buff *blanket_net_rx_build(struct blanket_net_queue *q,
 					    const char **why)
 {
 	struct blanket_net_rx_buf *first = &q->rx[p->data_idx[0] & (BLANKET_NET_RX_RING - 1)];
-	/* Beyond MAX_SKB_FRAGS slots the first one goes to the linear area. */
-	bool copy_first = p->nr_data > MAX_SKB_FRAGS ||
-			  (p->nr_data == 1 && p->len <= BLANKET_NET_RX_COPYBREAK);
-	unsigned int i, head = copy_first ? p->data[0].status : BLANKET_NET_RX_COPYBREAK;
 	struct sk_buff *skb;
+	unsigned int i, head;
+	bool copy_first;
+
+	head = blanket_netif_rx_head(p->nr_data, p->len, p->data[0].status, &copy_first);
 
 	skb = napi_alloc_skb(&q->napi, head);
 	if (!skb)
