@@ -178,9 +178,15 @@ static struct sk_buff *blanket_net_rx_build(struct blanket_net_queue *q,
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, rsp->offset,
 				rsp->status, PAGE_SIZE);
 	}
-	if (skb_headlen(skb) < min(skb->len, BLANKET_NET_RX_COPYBREAK))
-		__pskb_pull_tail(skb, min(skb->len, BLANKET_NET_RX_COPYBREAK) -
-				 skb_headlen(skb));
+	/*
+	 * The head has room for this pull: it allocates nothing. Were the
+	 * Ethernet header not in the head even so, eth_type_trans() would
+	 * overrun it.
+	 */
+	if (!pskb_may_pull(skb, min(skb->len, BLANKET_NET_RX_COPYBREAK))) {
+		kfree_skb(skb);
+		return NULL;
+	}
 	return skb;
 }
 

@@ -484,6 +484,72 @@ static void net_rx_gso_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * The RX head has room for the copybreak pull, and for a first slot copied
+ * into it: the pull never allocates, so it cannot fail and leave part of
+ * the Ethernet header outside the head.
+ */
+static void net_rx_head_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int slots, len, first;
+		bool copy;
+	} cases[] = {
+		{ 1, 60, 60, true },
+		{ 1, 1000, 1000, false },
+		{ 3, 9000, 4096, false },
+		/* More slots than an skb has frags, the first tiny or whole. */
+		{ MAX_SKB_FRAGS + 1, 2 + MAX_SKB_FRAGS * 80, 2, true },
+		{ MAX_SKB_FRAGS + 1, (MAX_SKB_FRAGS + 1) * 4096, 4096, true },
+	};
+	unsigned int i, head, pulled;
+	bool copy;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		head = blanket_netif_rx_head(cases[i].slots, cases[i].len,
+					     cases[i].first, &copy);
+		pulled = min(cases[i].len, BLANKET_NET_RX_COPYBREAK);
+		KUNIT_EXPECT_EQ_MSG(test, copy, cases[i].copy, "case %u", i);
+		KUNIT_EXPECT_GE_MSG(test, head, pulled, "case %u", i);
+		if (copy)
+			KUNIT_EXPECT_GE_MSG(test, head, cases[i].first, "case %u", i);
+	}
+}
+
+/*
+ * A packet in more slots than an skb has frags, its first slot shorter
+ * than an Ethernet header: it arrives whole, its header in the head.
+ */
+static void net_rx_tiny_first_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	unsigned int sizes[BLANKET_NET_MAX_SLOTS], i, len = 0;
+	struct sk_buff *skb;
+	u8 *frame, *copy;
+
+	net_setup(test, net_features, true);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		sizes[i] = i ? 80 : 2;
+		len += sizes[i];
+	}
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	copy = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	net_frame(fx, frame, len, 12);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx_slots(fx->nb, 0, frame, sizes,
+						    ARRAY_SIZE(sizes), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, len);
+	KUNIT_EXPECT_EQ(test, ntohs(skb->protocol), ETH_P_TEST);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, ETH_HLEN);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, copy, len - ETH_HLEN), 0);
+	NET_EXPECT_MEMEQ(test, copy, frame + ETH_HLEN, len - ETH_HLEN);
+	kfree_skb(skb);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+}
+
 struct net_rx_fault {
 	const char *name;
 	struct xen_netif_rx_response rsp[3];
@@ -1096,6 +1162,8 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_untrusted_test),
 	KUNIT_CASE(net_rx_test),
 	KUNIT_CASE(net_rx_gso_test),
+	KUNIT_CASE(net_rx_head_test),
+	KUNIT_CASE(net_rx_tiny_first_test),
 	KUNIT_CASE_PARAM(net_rx_hostile_test, net_rx_fault_gen_params),
 	KUNIT_CASE(net_rx_too_many_slots_test),
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
