@@ -69,21 +69,22 @@ void blanket_net_rx_refill(struct blanket_net_queue *q)
 			      &q->rx_sring->req_event, q->rx_port, &q->rx_stats);
 }
 
-/* Copy one ring entry out of shared memory: 0, or -EAGAIN if not yet produced. */
-static int blanket_net_rx_take(struct blanket_net_queue *q, u32 prod, u32 idx,
-			       union blanket_net_rx_entry *e)
+/* Copy ring entry @idx out of shared memory; false if @prod does not cover it. */
+static bool blanket_net_rx_take(struct blanket_net_queue *q, u32 prod, u32 idx,
+				union blanket_net_rx_entry *e)
 {
 	if (idx == prod)
-		return -EAGAIN;
+		return false;
 	memcpy(e, &q->rx_sring->ring[idx & (BLANKET_NET_RX_RING - 1)].rsp,
 	       sizeof(*e));
-	return 0;
+	return true;
 }
 
 /*
- * Gather the packet that starts at rx_rsp_cons. 0 when it is complete
- * and valid, -EAGAIN when netback has not produced all of it yet, -EIO
- * (with @why) when it breaks the protocol.
+ * Gather the packet that starts at rx_rsp_cons: 0 when it is valid, -EIO
+ * (with @why) when it breaks the protocol. Netback publishes whole packets
+ * only, so one that runs past @prod does too: waiting for its rest would
+ * have NAPI poll for ever.
  */
 static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 				 struct blanket_net_rx_pkt *p, const char **why)
@@ -100,8 +101,8 @@ static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 			*why = "packet in too many slots";
 			return -EIO;
 		}
-		if (blanket_net_rx_take(q, prod, idx, &e))
-			return -EAGAIN;
+		if (!blanket_net_rx_take(q, prod, idx, &e))
+			goto cut_off;
 		len = blanket_netif_rx_check(&e.rsp, idx, why);
 		if (len == -EIO)
 			return -EIO;
@@ -120,14 +121,18 @@ static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 					*why = "too many extra info slots";
 					return -EIO;
 				}
-				if (blanket_net_rx_take(q, prod, idx++, &e))
-					return -EAGAIN;
+				if (!blanket_net_rx_take(q, prod, idx++, &e))
+					goto cut_off;
 				p->extra[p->nr_extras++] = e;
 			} while (e.extra.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 		}
 	} while (flags & XEN_NETRXF_more_data);
 	p->slots = idx - p->cons;
 	return 0;
+
+cut_off:
+	*why = "packet cut off at the response producer";
+	return -EIO;
 }
 
 /* Take the page of ring index @idx away from netback; NULL if it holds on. */
@@ -255,7 +260,7 @@ int blanket_net_rx_poll(struct blanket_net_queue *q, int budget)
 		q->rx_rsp_cons += p.slots;
 		done++;
 	}
-	if (err == -EIO)
+	if (err)
 		blanket_net_broken(q->nf, "queue %u: %s", q->index, why);
 	return done;
 }

@@ -570,6 +570,11 @@ static const struct net_rx_fault net_rx_faults[] = {
 	{ "bad gso type",
 	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 }, { 0x0001, 1448, 0x0009 } },
 	  2, 0 },
+	/* Netback publishes whole packets: one cut off at rsp_prod is a lie. */
+	{ "data cut off at the producer",
+	  { { NET_OK_ID, 0, XEN_NETRXF_more_data, 60 } }, 1, 0 },
+	{ "extra info cut off at the producer",
+	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 } }, 1, 0 },
 };
 
 static void net_rx_fault_desc(const struct net_rx_fault *f, char *desc)
