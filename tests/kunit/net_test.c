@@ -251,6 +251,16 @@ static bool net_wait_broken(struct blanket_net *nf)
 	return READ_ONCE(nf->broken);
 }
 
+/* Grants parked while L0 mapped them go back once it lets go. */
+static bool net_wait_undeferred(struct fake_l0 *fl0)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 150 && fake_l0_grants_deferred(fl0); tries++)
+		msleep(20);
+	return !fake_l0_grants_deferred(fl0);
+}
+
 static void net_connect_test(struct kunit *test)
 {
 	struct net_fixture *fx = test->priv;
@@ -662,6 +672,40 @@ static void net_tx_hostile_test(struct kunit *test)
 	/* The parked grant and its page go back once netback lets go. */
 	if (*f == FAKE_NB_TX_KEEP_MAPPED)
 		fake_l0_grant_unmap(fx->fl0, fx->nb->kept_ref, false);
+}
+
+/*
+ * L0 knows our TX grant references from earlier requests, and may map one
+ * the moment it is granted, before its request is sent. If the packet is
+ * then dropped (a later slot's grant fails), the mapped page and its
+ * reference must stay out of reuse until L0 lets go; the device is done.
+ */
+static void net_tx_unwind_mapped_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct page *first, *second;
+	grant_ref_t ref = 0;
+	struct sk_buff *skb;
+
+	net_setup(test, net_features, true);
+	/* A frame in two page fragments, one slot each. */
+	first = alloc_page(GFP_KERNEL);
+	second = alloc_page(GFP_KERNEL);
+	skb = alloc_skb(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_NOT_NULL(test, second);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	net_frame(fx, page_address(first), ETH_ZLEN, 13);
+	skb_add_rx_frag(skb, 0, first, 0, ETH_ZLEN, PAGE_SIZE);
+	skb_add_rx_frag(skb, 1, second, 0, 100, PAGE_SIZE);
+	fake_l0_trap_grant(fx->fl0, second, first, &ref);
+	net_xmit(test, skb);
+
+	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->nb->nr_sent, 0U);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, net_wait_undeferred(fx->fl0));
 }
 
 static void net_multiqueue_split_test(struct kunit *test)
@@ -1172,6 +1216,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE_PARAM(net_rx_hostile_test, net_rx_fault_gen_params),
 	KUNIT_CASE(net_rx_too_many_slots_test),
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
+	KUNIT_CASE(net_tx_unwind_mapped_test),
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_event_accounting_test),
 	KUNIT_CASE(net_reconnect_test),
