@@ -889,6 +889,57 @@ static void net_rebind_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A device its backend broke stays broken for that connection, a rebind
+ * included; a backend that starts over (Closed, then InitWait) is read
+ * anew: still malformed, the device stays down; sane, it works again.
+ */
+static void net_broken_restart_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e = { .rsp = { .id = 77, .status = 60 } };
+	/* Small enough to be copied: the whole frame is in the head. */
+	const unsigned int len = 200;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	fake_netback_rx_raw(fx->nb, 0, &e, 1, 0);
+	KUNIT_ASSERT_TRUE(test, net_wait_broken(fx->nf));
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+
+	fake_netback_disconnect(fx->nb);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "yes");
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateInitWait), 0);
+	net_expect_key(test, "state", "1");
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_NULL(test, fx->nf->queues);
+
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "1");
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	frame = net_send_frame(test, len, 14);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, len, 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, len);
+	kfree_skb(skb);
+}
+
 /* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
 static void net_mtu_test(struct kunit *test)
 {
@@ -1222,6 +1273,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_rebind_test),
+	KUNIT_CASE(net_broken_restart_test),
 	KUNIT_CASE(net_ethtool_test),
 	KUNIT_CASE(net_mtu_test),
 	{}
