@@ -29,6 +29,12 @@ static const char *const net_features[] = {
 	"feature-rx-notify=1", NULL
 };
 
+/* Split event channels: a test's RX port hears only what it is sent. */
+static const char *const net_split_features[] = {
+	"feature-rx-copy=1", "feature-sg=1",
+	"feature-split-event-channels=1", NULL
+};
+
 struct net_fixture {
 	struct fake_l0 *fl0;
 	struct fake_netback *nb;
@@ -747,10 +753,6 @@ static void net_multiqueue_split_test(struct kunit *test)
  */
 static void net_event_accounting_test(struct kunit *test)
 {
-	static const char *const features[] = {
-		"feature-rx-copy=1", "feature-sg=1",
-		"feature-split-event-channels=1", NULL
-	};
 	struct net_fixture *fx = test->priv;
 	struct blanket_evtchn_stats stats;
 	struct blanket_net_queue *q;
@@ -758,7 +760,7 @@ static void net_event_accounting_test(struct kunit *test)
 	unsigned int i;
 	u8 frame[100];
 
-	net_setup(test, features, true);
+	net_setup(test, net_split_features, true);
 	q = &fx->nf->queues[0];
 	KUNIT_ASSERT_NE(test, q->tx_port, q->rx_port);
 	fx->nb->tx_quiet = true;
@@ -938,6 +940,54 @@ static void net_broken_restart_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, len);
 	kfree_skb(skb);
+}
+
+/*
+ * BLANKET_EVTCHN_SPURIOUS_MAX RX events, each moving the producer if
+ * @move, find no work: the port is throttled.
+ */
+static void net_expect_throttled(struct kunit *test, bool move)
+{
+	struct net_fixture *fx = test->priv;
+	struct blanket_evtchn_stats before, after;
+	unsigned int i;
+
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &before);
+	for (i = 0; i < BLANKET_EVTCHN_SPURIOUS_MAX; i++) {
+		if (move)
+			fake_netback_rx_raw(fx->nb, 0, NULL, 0, i + 1);
+		else
+			fake_l0_raise(fx->fl0, fx->nf->queues[0].rx_port);
+	}
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &after);
+	KUNIT_EXPECT_EQ(test, after.spurious - before.spurious,
+			(u64)BLANKET_EVTCHN_SPURIOUS_MAX);
+	KUNIT_EXPECT_GT(test, after.throttled, before.throttled);
+}
+
+/* Down, a packet waiting: events that announce nothing more are spurious. */
+static void net_down_events_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	u8 frame[100];
+
+	net_setup(test, net_split_features, false);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_frame(fx, frame, sizeof(frame), 16);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+	net_expect_throttled(test, false);
+}
+
+/* Broken, the device does no work: L0 moving its producer is no news. */
+static void net_broken_events_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e = { .rsp = { .id = 77, .status = 60 } };
+
+	net_setup(test, net_split_features, true);
+	fake_netback_rx_raw(fx->nb, 0, &e, 1, 0);
+	KUNIT_ASSERT_TRUE(test, net_wait_broken(fx->nf));
+	net_expect_throttled(test, true);
 }
 
 /* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
@@ -1270,6 +1320,8 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_unwind_mapped_test),
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_event_accounting_test),
+	KUNIT_CASE(net_down_events_test),
+	KUNIT_CASE(net_broken_events_test),
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_rebind_test),
