@@ -128,10 +128,12 @@ static int blanket_net_connect(struct blanket_net *nf)
 	return 0;
 }
 
+/* Netback is Connected: the link is up, if we are too (not closed since). */
 static void blanket_net_carrier_on(struct blanket_net *nf)
 {
 	rtnl_lock();
-	if (nf->queues && !READ_ONCE(nf->broken)) {
+	if (nf->queues && nf->bdev->state == XenbusStateConnected &&
+	    !READ_ONCE(nf->broken)) {
 		netif_carrier_on(nf->netdev);
 		if (netif_running(nf->netdev))
 			netif_tx_wake_all_queues(nf->netdev);

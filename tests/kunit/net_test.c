@@ -943,6 +943,22 @@ static void net_broken_restart_test(struct kunit *test)
 }
 
 /*
+ * Netback asked us to close, and we did: its Connected now, with no
+ * InitWait before it, is no connection, and the link stays down.
+ */
+static void net_connected_after_close_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	net_setup(test, net_features, true);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateConnected), 0);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_TRUE(test, netif_xmit_stopped(netdev_get_tx_queue(fx->nf->netdev, 0)));
+}
+
+/*
  * BLANKET_EVTCHN_SPURIOUS_MAX RX events, each moving the producer if
  * @move, find no work: the port is throttled.
  */
@@ -1326,6 +1342,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_broken_restart_test),
+	KUNIT_CASE(net_connected_after_close_test),
 	KUNIT_CASE(net_ethtool_test),
 	KUNIT_CASE(net_mtu_test),
 	{}
