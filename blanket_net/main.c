@@ -87,7 +87,11 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 	return err;
 }
 
-/* Netback waits for us: build the queues and tell it where they are. */
+/*
+ * Netback waits for us: build the queues and tell it where they are. A
+ * fresh handshake: a device that netback broke before is judged anew, on
+ * what netback offers now.
+ */
 static int blanket_net_connect(struct blanket_net *nf)
 {
 	struct blanket_device *bdev = nf->bdev;
@@ -95,9 +99,11 @@ static int blanket_net_connect(struct blanket_net *nf)
 	unsigned int nr;
 	int err;
 
-	if (READ_ONCE(nf->broken))
-		return -EIO;
 	blanket_net_netdev_disconnect(nf);
+	/* The queues that could break it are gone. */
+	if (xchg(&nf->broken, false))
+		dev_info(&bdev->dev, "%s started over after the error: reading it anew\n",
+			 bdev->otherend);
 	err = blanket_netif_read_features(bdev, &nf->be);
 	if (err == -EPROTO)
 		blanket_net_broken(nf, "malformed backend features");
@@ -122,10 +128,12 @@ static int blanket_net_connect(struct blanket_net *nf)
 	return 0;
 }
 
+/* Netback is Connected: the link is up, if we are too (not closed since). */
 static void blanket_net_carrier_on(struct blanket_net *nf)
 {
 	rtnl_lock();
-	if (nf->queues && !READ_ONCE(nf->broken)) {
+	if (nf->queues && nf->bdev->state == XenbusStateConnected &&
+	    !READ_ONCE(nf->broken)) {
 		netif_carrier_on(nf->netdev);
 		if (netif_running(nf->netdev))
 			netif_tx_wake_all_queues(nf->netdev);

@@ -125,6 +125,8 @@ u16 blanket_netif_tx_csum_flags(const struct sk_buff *skb);
 bool blanket_netif_tx_gso(const struct sk_buff *skb,
 			  struct xen_netif_extra_info *extra);
 unsigned int blanket_netif_tx_slots(const struct sk_buff *skb);
+unsigned int blanket_netif_rx_head(unsigned int slots, unsigned int len,
+				   unsigned int first, bool *copy_first);
 int blanket_netif_rx_check(const struct xen_netif_rx_response *rsp, u32 cons,
 			   const char **why);
 int blanket_netif_rx_extra(struct sk_buff *skb,

@@ -64,10 +64,12 @@ static bool blanket_net_has_work(struct blanket_net_queue *q)
 }
 
 /*
- * An event is spurious, and counts towards throttling its port, only if
- * its ring's producer has not moved since the port's last event: NAPI,
- * woken by the other port or still polling, may well have consumed what
- * a genuine event announces before the event is handled.
+ * An event is work, and does not count towards throttling its port, if
+ * its ring's producer moved since the port's last event: NAPI, woken by
+ * the other port or still polling, may well have consumed what a genuine
+ * event announces before the event is handled. Responses that are still
+ * unconsumed are no news (on a device that is down, nobody consumes
+ * them), and a broken device takes no work at all.
  */
 static bool blanket_net_event(evtchn_port_t port, void *data)
 {
@@ -77,6 +79,8 @@ static bool blanket_net_event(evtchn_port_t port, void *data)
 	bool news = false;
 
 	atomic64_inc(&q->events);
+	if (READ_ONCE(q->nf->broken))
+		return false;
 	if (port == q->tx_port) {
 		news |= tx != q->tx_prod_seen;
 		q->tx_prod_seen = tx;
@@ -85,10 +89,8 @@ static bool blanket_net_event(evtchn_port_t port, void *data)
 		news |= rx != q->rx_prod_seen;
 		q->rx_prod_seen = rx;
 	}
-	if (blanket_net_has_work(q)) {
+	if (blanket_net_has_work(q))
 		napi_schedule(&q->napi);
-		return true;
-	}
 	return news;
 }
 

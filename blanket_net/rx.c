@@ -69,21 +69,22 @@ void blanket_net_rx_refill(struct blanket_net_queue *q)
 			      &q->rx_sring->req_event, q->rx_port, &q->rx_stats);
 }
 
-/* Copy one ring entry out of shared memory: 0, or -EAGAIN if not yet produced. */
-static int blanket_net_rx_take(struct blanket_net_queue *q, u32 prod, u32 idx,
-			       union blanket_net_rx_entry *e)
+/* Copy ring entry @idx out of shared memory; false if @prod does not cover it. */
+static bool blanket_net_rx_take(struct blanket_net_queue *q, u32 prod, u32 idx,
+				union blanket_net_rx_entry *e)
 {
 	if (idx == prod)
-		return -EAGAIN;
+		return false;
 	memcpy(e, &q->rx_sring->ring[idx & (BLANKET_NET_RX_RING - 1)].rsp,
 	       sizeof(*e));
-	return 0;
+	return true;
 }
 
 /*
- * Gather the packet that starts at rx_rsp_cons. 0 when it is complete
- * and valid, -EAGAIN when netback has not produced all of it yet, -EIO
- * (with @why) when it breaks the protocol.
+ * Gather the packet that starts at rx_rsp_cons: 0 when it is valid, -EIO
+ * (with @why) when it breaks the protocol. Netback publishes whole packets
+ * only, so one that runs past @prod does too: waiting for its rest would
+ * have NAPI poll for ever.
  */
 static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 				 struct blanket_net_rx_pkt *p, const char **why)
@@ -100,8 +101,8 @@ static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 			*why = "packet in too many slots";
 			return -EIO;
 		}
-		if (blanket_net_rx_take(q, prod, idx, &e))
-			return -EAGAIN;
+		if (!blanket_net_rx_take(q, prod, idx, &e))
+			goto cut_off;
 		len = blanket_netif_rx_check(&e.rsp, idx, why);
 		if (len == -EIO)
 			return -EIO;
@@ -120,14 +121,18 @@ static int blanket_net_rx_gather(struct blanket_net_queue *q, u32 prod,
 					*why = "too many extra info slots";
 					return -EIO;
 				}
-				if (blanket_net_rx_take(q, prod, idx++, &e))
-					return -EAGAIN;
+				if (!blanket_net_rx_take(q, prod, idx++, &e))
+					goto cut_off;
 				p->extra[p->nr_extras++] = e;
 			} while (e.extra.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 		}
 	} while (flags & XEN_NETRXF_more_data);
 	p->slots = idx - p->cons;
 	return 0;
+
+cut_off:
+	*why = "packet cut off at the response producer";
+	return -EIO;
 }
 
 /* Take the page of ring index @idx away from netback; NULL if it holds on. */
@@ -151,11 +156,11 @@ static struct sk_buff *blanket_net_rx_build(struct blanket_net_queue *q,
 					    const char **why)
 {
 	struct blanket_net_rx_buf *first = &q->rx[p->data_idx[0] & (BLANKET_NET_RX_RING - 1)];
-	/* Beyond MAX_SKB_FRAGS slots the first one goes to the linear area. */
-	bool copy_first = p->nr_data > MAX_SKB_FRAGS ||
-			  (p->nr_data == 1 && p->len <= BLANKET_NET_RX_COPYBREAK);
-	unsigned int i, head = copy_first ? p->data[0].status : BLANKET_NET_RX_COPYBREAK;
 	struct sk_buff *skb;
+	unsigned int i, head;
+	bool copy_first;
+
+	head = blanket_netif_rx_head(p->nr_data, p->len, p->data[0].status, &copy_first);
 
 	skb = napi_alloc_skb(&q->napi, head);
 	if (!skb)
@@ -178,9 +183,15 @@ static struct sk_buff *blanket_net_rx_build(struct blanket_net_queue *q,
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, rsp->offset,
 				rsp->status, PAGE_SIZE);
 	}
-	if (skb_headlen(skb) < min(skb->len, BLANKET_NET_RX_COPYBREAK))
-		__pskb_pull_tail(skb, min(skb->len, BLANKET_NET_RX_COPYBREAK) -
-				 skb_headlen(skb));
+	/*
+	 * The head has room for this pull: it allocates nothing. Were the
+	 * Ethernet header not in the head even so, eth_type_trans() would
+	 * overrun it.
+	 */
+	if (!pskb_may_pull(skb, min(skb->len, BLANKET_NET_RX_COPYBREAK))) {
+		kfree_skb(skb);
+		return NULL;
+	}
 	return skb;
 }
 
@@ -249,7 +260,7 @@ int blanket_net_rx_poll(struct blanket_net_queue *q, int budget)
 		q->rx_rsp_cons += p.slots;
 		done++;
 	}
-	if (err == -EIO)
+	if (err)
 		blanket_net_broken(q->nf, "queue %u: %s", q->index, why);
 	return done;
 }

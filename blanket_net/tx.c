@@ -131,27 +131,6 @@ static int blanket_net_tx_build(struct blanket_net_tx_pkt *p)
 	return err;
 }
 
-/* Undo the slots of a packet that never reached the ring. */
-static void blanket_net_tx_unwind(struct blanket_net_tx_pkt *p)
-{
-	struct blanket_net_queue *q = p->q;
-	unsigned int i;
-
-	for (i = 0; i < p->n; i++) {
-		struct blanket_net_tx_slot *slot = &q->tx[p->req[i].id];
-
-		/* Never published: netback cannot have mapped it. */
-		blanket_grant_end(q->nf->bdev, slot->ref);
-		if (slot->bounce)
-			__free_page(slot->page);
-		if (i)
-			kfree_skb(slot->skb);
-		slot->skb = NULL;
-		slot->page = NULL;
-		blanket_net_tx_put_id(q, p->req[i].id);
-	}
-}
-
 static void blanket_net_tx_put(struct blanket_net_queue *q,
 			       const struct xen_netif_tx_request *req)
 {
@@ -188,6 +167,24 @@ static bool blanket_net_tx_finish(struct blanket_net_queue *q, u16 id, bool ok)
 	slot->skb = NULL;
 	slot->page = NULL;
 	blanket_net_tx_put_id(q, id);
+	return released;
+}
+
+/*
+ * Undo the slots of a packet that never reached the ring. Netback knows
+ * their grant references from earlier requests, and may have mapped one
+ * already: such a slot is parked like any other. Returns false then.
+ */
+static bool blanket_net_tx_unwind(struct blanket_net_tx_pkt *p)
+{
+	bool released = true;
+	unsigned int i;
+
+	/* Slot 0 holds the caller's reference to the skb, which it drops itself. */
+	if (p->n)
+		skb_get(p->skb);
+	for (i = 0; i < p->n; i++)
+		released &= blanket_net_tx_finish(p->q, p->req[i].id, false);
 	return released;
 }
 
@@ -347,7 +344,8 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		     blanket_net_tx_free(q) < BLANKET_NET_TX_PKT_SLOTS))
 		goto drop_locked;
 	if (blanket_net_tx_build(&p)) {
-		blanket_net_tx_unwind(&p);
+		if (!blanket_net_tx_unwind(&p))
+			why = "TX grant mapped before its request was sent";
 		goto drop_locked;
 	}
 	p.req[0].size = len;
@@ -396,6 +394,8 @@ drop_locked:
 	if (!netdev_xmit_more() && !q->tx_defer && !READ_ONCE(nf->broken))
 		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
+	if (unlikely(why))
+		blanket_net_broken(nf, "queue %u: %s", q->index, why);
 	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;

@@ -131,6 +131,23 @@ unsigned int blanket_netif_tx_slots(const struct sk_buff *skb)
 EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_tx_slots);
 
 /*
+ * How an RX packet of @len bytes in @slots data slots, the first of @first
+ * bytes, becomes an skb: returns the linear head to allocate, and in
+ * @copy_first whether the first slot is copied into it rather than taken
+ * as a page (small packets, and beyond MAX_SKB_FRAGS slots). The head has
+ * room for the copybreak pull too, however short the first slot: that pull
+ * then never allocates, and so cannot fail.
+ */
+unsigned int blanket_netif_rx_head(unsigned int slots, unsigned int len,
+				   unsigned int first, bool *copy_first)
+{
+	*copy_first = slots > MAX_SKB_FRAGS ||
+		      (slots == 1 && len <= BLANKET_NET_RX_COPYBREAK);
+	return max(*copy_first ? first : 0, BLANKET_NET_RX_COPYBREAK);
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_rx_head);
+
+/*
  * An RX response taken from ring index @cons. Returns the byte count (0
  * and up), -EIO for a response no netback could send (the device must not
  * be used further; @why says how), or -ENODATA for an error status that

@@ -131,8 +131,46 @@ static int fake_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
 	return err;
 }
 
+/* Armed by fake_l0_trap_grant(); the one grant it traps disarms it. */
+static struct {
+	struct fake_l0 *fl0;
+	unsigned long fail, map;	/* pfns */
+	grant_ref_t *mapped;
+} fake_l0_trap;
+
+/* The backend maps the grant of @pfn, whichever reference it has. */
+static void fake_l0_map_pfn(struct fake_l0 *fl0, unsigned long pfn,
+			    grant_ref_t *mapped)
+{
+	unsigned int ref;
+
+	for (ref = GNTTAB_NR_RESERVED_ENTRIES;
+	     ref < FAKE_L0_GRANT_FRAMES * BLANKET_GNTTAB_PER_FRAME &&
+	     fl0->frames[ref / BLANKET_GNTTAB_PER_FRAME]; ref++) {
+		struct grant_entry_v1 *e = fl0->frames[ref / BLANKET_GNTTAB_PER_FRAME] +
+					   ref % BLANKET_GNTTAB_PER_FRAME;
+
+		if ((READ_ONCE(e->flags) & GTF_type_mask) == GTF_permit_access &&
+		    READ_ONCE(e->frame) == pfn + FAKE_L0_GFN_OFFSET) {
+			fake_l0_grant_map(fl0, ref, false);
+			*mapped = ref;
+			return;
+		}
+	}
+	KUNIT_FAIL(fl0->test, "no grant of pfn %#lx to map", pfn);
+}
+
 static xen_pfn_t fake_l0_pfn_to_gfn(unsigned long pfn)
 {
+	/* Pairs with the release in fake_l0_trap_grant(): the pfns come with it. */
+	struct fake_l0 *fl0 = smp_load_acquire(&fake_l0_trap.fl0);
+
+	if (fl0 && pfn == fake_l0_trap.fail &&
+	    cmpxchg(&fake_l0_trap.fl0, fl0, NULL) == fl0) {
+		fake_l0_map_pfn(fl0, fake_l0_trap.map, fake_l0_trap.mapped);
+		/* More than a v1 grant entry's 32 bits: this grant fails. */
+		return (xen_pfn_t)U32_MAX + 1;
+	}
 	return pfn + FAKE_L0_GFN_OFFSET;
 }
 
@@ -265,6 +303,23 @@ int fake_l0_grant_copy(struct fake_l0 *fl0, grant_ref_t ref,
 }
 EXPORT_SYMBOL_GPL(fake_l0_grant_copy);
 
+/*
+ * A backend that maps a grant the moment it exists, knowing its reference
+ * from earlier requests: when the frontend next grants @fail, the backend
+ * first maps the grant of @map (into @*mapped), and the grant of @fail
+ * then fails.
+ */
+void fake_l0_trap_grant(struct fake_l0 *fl0, struct page *fail,
+			struct page *map, grant_ref_t *mapped)
+{
+	fake_l0_trap.fail = page_to_pfn(fail);
+	fake_l0_trap.map = page_to_pfn(map);
+	fake_l0_trap.mapped = mapped;
+	/* Armed only once the pfns are in place for the grant path to see. */
+	smp_store_release(&fake_l0_trap.fl0, fl0);
+}
+EXPORT_SYMBOL_GPL(fake_l0_trap_grant);
+
 u64 fake_l0_grants_in_use(struct fake_l0 *fl0)
 {
 	struct blanket_gnttab_stats stats;
@@ -331,6 +386,7 @@ static void fake_l0_free(struct kunit_resource *res)
 	unsigned int i;
 
 	fake_l0_stop_enumerating(fl0);
+	cmpxchg(&fake_l0_trap.fl0, fl0, NULL);
 	cancel_work_sync(&fl0->upcall_work);
 	blanket_evtchn_destroy(&fl0->l0.ev);
 	blanket_gnttab_destroy(&fl0->l0.gt);

@@ -226,39 +226,38 @@ static int fake_nb_rx_request(struct fake_nb_queue *q,
 }
 
 /*
- * Deliver a packet: one page per slot, @flags on the first response, and
- * @gso (if any) in an extra info slot after it.
+ * Deliver a packet in @n slots, slot i carrying @sizes[i] bytes: @flags on
+ * the first response, and @gso (if any) in an extra info slot after it.
  */
-int fake_netback_rx(struct fake_netback *nb, unsigned int queue,
-		    const void *data, unsigned int len, u16 flags,
-		    const struct xen_netif_extra_info *gso)
+int fake_netback_rx_slots(struct fake_netback *nb, unsigned int queue,
+			  const void *data, const unsigned int *sizes,
+			  unsigned int n, u16 flags,
+			  const struct xen_netif_extra_info *gso)
 {
 	struct fake_nb_queue *q = &nb->q[queue];
-	unsigned int slots = max(DIV_ROUND_UP(len, PAGE_SIZE), 1UL);
 	struct xen_netif_rx_request req;
 	unsigned int i, off = 0;
 	int err = 0;
 
 	mutex_lock(&nb->lock);
 	if (blanket_ring_used(READ_ONCE(q->rx->req_prod), q->rx_req_cons) <
-	    slots + !!gso) {
+	    n + !!gso) {
 		mutex_unlock(&nb->lock);
 		return -EAGAIN;
 	}
-	for (i = 0; i < slots && !err; i++) {
-		unsigned int chunk = min_t(unsigned int, len - off, PAGE_SIZE);
+	for (i = 0; i < n && !err; i++) {
 		struct xen_netif_rx_response *rsp;
 
 		fake_nb_rx_request(q, &req);
 		err = fake_l0_grant_copy(nb->fl0, req.gref, 0, (void *)data + off,
-					 chunk, true);
+					 sizes[i], true);
 		rsp = &q->rx->ring[q->rx_rsp_prod++ & (BLANKET_NET_RX_RING - 1)].rsp;
 		rsp->id = req.id;
 		rsp->offset = 0;
-		rsp->status = chunk;
+		rsp->status = sizes[i];
 		rsp->flags = (i ? 0 : flags | (gso ? XEN_NETRXF_extra_info : 0)) |
-			     (i + 1 < slots ? XEN_NETRXF_more_data : 0);
-		off += chunk;
+			     (i + 1 < n ? XEN_NETRXF_more_data : 0);
+		off += sizes[i];
 		if (i == 0 && gso) {
 			fake_nb_rx_request(q, &req);
 			memcpy(&q->rx->ring[q->rx_rsp_prod++ & (BLANKET_NET_RX_RING - 1)].rsp,
@@ -268,6 +267,22 @@ int fake_netback_rx(struct fake_netback *nb, unsigned int queue,
 	fake_nb_rx_push(q, 0);
 	mutex_unlock(&nb->lock);
 	return err;
+}
+
+/* Deliver a packet in as few slots as it fits, one page each. */
+int fake_netback_rx(struct fake_netback *nb, unsigned int queue,
+		    const void *data, unsigned int len, u16 flags,
+		    const struct xen_netif_extra_info *gso)
+{
+	unsigned int sizes[BLANKET_NET_MAX_SLOTS], n = 0, off = 0;
+
+	do {
+		sizes[n] = min_t(unsigned int, len - off, PAGE_SIZE);
+		off += sizes[n++];
+	} while (off < len && n < ARRAY_SIZE(sizes));
+	if (off < len)
+		return -EMSGSIZE;
+	return fake_netback_rx_slots(nb, queue, data, sizes, n, flags, gso);
 }
 
 /*

@@ -77,6 +77,10 @@ int fake_netback_connect(struct fake_netback *nb);
 void fake_netback_disconnect(struct fake_netback *nb);
 struct fake_nb_pkt *fake_netback_wait_sent(struct fake_netback *nb,
 					   unsigned int n);
+int fake_netback_rx_slots(struct fake_netback *nb, unsigned int queue,
+			  const void *data, const unsigned int *sizes,
+			  unsigned int n, u16 flags,
+			  const struct xen_netif_extra_info *gso);
 int fake_netback_rx(struct fake_netback *nb, unsigned int queue,
 		    const void *data, unsigned int len, u16 flags,
 		    const struct xen_netif_extra_info *gso);

@@ -29,6 +29,12 @@ static const char *const net_features[] = {
 	"feature-rx-notify=1", NULL
 };
 
+/* Split event channels: a test's RX port hears only what it is sent. */
+static const char *const net_split_features[] = {
+	"feature-rx-copy=1", "feature-sg=1",
+	"feature-split-event-channels=1", NULL
+};
+
 struct net_fixture {
 	struct fake_l0 *fl0;
 	struct fake_netback *nb;
@@ -249,6 +255,16 @@ static bool net_wait_broken(struct blanket_net *nf)
 	for (tries = 0; tries < 150 && !READ_ONCE(nf->broken); tries++)
 		msleep(20);
 	return READ_ONCE(nf->broken);
+}
+
+/* Grants parked while L0 mapped them go back once it lets go. */
+static bool net_wait_undeferred(struct fake_l0 *fl0)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 150 && fake_l0_grants_deferred(fl0); tries++)
+		msleep(20);
+	return !fake_l0_grants_deferred(fl0);
 }
 
 static void net_connect_test(struct kunit *test)
@@ -484,6 +500,72 @@ static void net_rx_gso_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * The RX head has room for the copybreak pull, and for a first slot copied
+ * into it: the pull never allocates, so it cannot fail and leave part of
+ * the Ethernet header outside the head.
+ */
+static void net_rx_head_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int slots, len, first;
+		bool copy;
+	} cases[] = {
+		{ 1, 60, 60, true },
+		{ 1, 1000, 1000, false },
+		{ 3, 9000, 4096, false },
+		/* More slots than an skb has frags, the first tiny or whole. */
+		{ MAX_SKB_FRAGS + 1, 2 + MAX_SKB_FRAGS * 80, 2, true },
+		{ MAX_SKB_FRAGS + 1, (MAX_SKB_FRAGS + 1) * 4096, 4096, true },
+	};
+	unsigned int i, head, pulled;
+	bool copy;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		head = blanket_netif_rx_head(cases[i].slots, cases[i].len,
+					     cases[i].first, &copy);
+		pulled = min(cases[i].len, BLANKET_NET_RX_COPYBREAK);
+		KUNIT_EXPECT_EQ_MSG(test, copy, cases[i].copy, "case %u", i);
+		KUNIT_EXPECT_GE_MSG(test, head, pulled, "case %u", i);
+		if (copy)
+			KUNIT_EXPECT_GE_MSG(test, head, cases[i].first, "case %u", i);
+	}
+}
+
+/*
+ * A packet in more slots than an skb has frags, its first slot shorter
+ * than an Ethernet header: it arrives whole, its header in the head.
+ */
+static void net_rx_tiny_first_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	unsigned int sizes[BLANKET_NET_MAX_SLOTS], i, len = 0;
+	struct sk_buff *skb;
+	u8 *frame, *copy;
+
+	net_setup(test, net_features, true);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		sizes[i] = i ? 80 : 2;
+		len += sizes[i];
+	}
+	frame = kunit_kmalloc(test, len, GFP_KERNEL);
+	copy = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	net_frame(fx, frame, len, 12);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx_slots(fx->nb, 0, frame, sizes,
+						    ARRAY_SIZE(sizes), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, len);
+	KUNIT_EXPECT_EQ(test, ntohs(skb->protocol), ETH_P_TEST);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, ETH_HLEN);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, copy, len - ETH_HLEN), 0);
+	NET_EXPECT_MEMEQ(test, copy, frame + ETH_HLEN, len - ETH_HLEN);
+	kfree_skb(skb);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+}
+
 struct net_rx_fault {
 	const char *name;
 	struct xen_netif_rx_response rsp[3];
@@ -504,6 +586,11 @@ static const struct net_rx_fault net_rx_faults[] = {
 	{ "bad gso type",
 	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 }, { 0x0001, 1448, 0x0009 } },
 	  2, 0 },
+	/* Netback publishes whole packets: one cut off at rsp_prod is a lie. */
+	{ "data cut off at the producer",
+	  { { NET_OK_ID, 0, XEN_NETRXF_more_data, 60 } }, 1, 0 },
+	{ "extra info cut off at the producer",
+	  { { NET_OK_ID, 0, XEN_NETRXF_extra_info, 60 } }, 1, 0 },
 };
 
 static void net_rx_fault_desc(const struct net_rx_fault *f, char *desc)
@@ -593,6 +680,40 @@ static void net_tx_hostile_test(struct kunit *test)
 		fake_l0_grant_unmap(fx->fl0, fx->nb->kept_ref, false);
 }
 
+/*
+ * L0 knows our TX grant references from earlier requests, and may map one
+ * the moment it is granted, before its request is sent. If the packet is
+ * then dropped (a later slot's grant fails), the mapped page and its
+ * reference must stay out of reuse until L0 lets go; the device is done.
+ */
+static void net_tx_unwind_mapped_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct page *first, *second;
+	grant_ref_t ref = 0;
+	struct sk_buff *skb;
+
+	net_setup(test, net_features, true);
+	/* A frame in two page fragments, one slot each. */
+	first = alloc_page(GFP_KERNEL);
+	second = alloc_page(GFP_KERNEL);
+	skb = alloc_skb(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_NOT_NULL(test, second);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	net_frame(fx, page_address(first), ETH_ZLEN, 13);
+	skb_add_rx_frag(skb, 0, first, 0, ETH_ZLEN, PAGE_SIZE);
+	skb_add_rx_frag(skb, 1, second, 0, 100, PAGE_SIZE);
+	fake_l0_trap_grant(fx->fl0, second, first, &ref);
+	net_xmit(test, skb);
+
+	KUNIT_EXPECT_TRUE(test, net_wait_broken(fx->nf));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	KUNIT_EXPECT_EQ(test, fx->nb->nr_sent, 0U);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, net_wait_undeferred(fx->fl0));
+}
+
 static void net_multiqueue_split_test(struct kunit *test)
 {
 	static const char *const features[] = {
@@ -632,10 +753,6 @@ static void net_multiqueue_split_test(struct kunit *test)
  */
 static void net_event_accounting_test(struct kunit *test)
 {
-	static const char *const features[] = {
-		"feature-rx-copy=1", "feature-sg=1",
-		"feature-split-event-channels=1", NULL
-	};
 	struct net_fixture *fx = test->priv;
 	struct blanket_evtchn_stats stats;
 	struct blanket_net_queue *q;
@@ -643,7 +760,7 @@ static void net_event_accounting_test(struct kunit *test)
 	unsigned int i;
 	u8 frame[100];
 
-	net_setup(test, features, true);
+	net_setup(test, net_split_features, true);
 	q = &fx->nf->queues[0];
 	KUNIT_ASSERT_NE(test, q->tx_port, q->rx_port);
 	fx->nb->tx_quiet = true;
@@ -772,6 +889,121 @@ static void net_rebind_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, skb->len + ETH_HLEN, 200U);
 	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, 200);
 	kfree_skb(skb);
+}
+
+/*
+ * A device its backend broke stays broken for that connection, a rebind
+ * included; a backend that starts over (Closed, then InitWait) is read
+ * anew: still malformed, the device stays down; sane, it works again.
+ */
+static void net_broken_restart_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e = { .rsp = { .id = 77, .status = 60 } };
+	/* Small enough to be copied: the whole frame is in the head. */
+	const unsigned int len = 200;
+	struct fake_nb_pkt *pkt;
+	struct sk_buff *skb;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	fake_netback_rx_raw(fx->nb, 0, &e, 1, 0);
+	KUNIT_ASSERT_TRUE(test, net_wait_broken(fx->nf));
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+
+	fake_netback_disconnect(fx->nb);
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "yes");
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateInitWait), 0);
+	net_expect_key(test, "state", "1");
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_NULL(test, fx->nf->queues);
+
+	fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/feature-sg", "1");
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->nf->broken));
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	frame = net_send_frame(test, len, 14);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, len, 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	NET_EXPECT_MEMEQ(test, skb_mac_header(skb), frame, len);
+	kfree_skb(skb);
+}
+
+/*
+ * Netback asked us to close, and we did: its Connected now, with no
+ * InitWait before it, is no connection, and the link stays down.
+ */
+static void net_connected_after_close_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	net_setup(test, net_features, true);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateConnected), 0);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_TRUE(test, netif_xmit_stopped(netdev_get_tx_queue(fx->nf->netdev, 0)));
+}
+
+/*
+ * BLANKET_EVTCHN_SPURIOUS_MAX RX events, each moving the producer if
+ * @move, find no work: the port is throttled.
+ */
+static void net_expect_throttled(struct kunit *test, bool move)
+{
+	struct net_fixture *fx = test->priv;
+	struct blanket_evtchn_stats before, after;
+	unsigned int i;
+
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &before);
+	for (i = 0; i < BLANKET_EVTCHN_SPURIOUS_MAX; i++) {
+		if (move)
+			fake_netback_rx_raw(fx->nb, 0, NULL, 0, i + 1);
+		else
+			fake_l0_raise(fx->fl0, fx->nf->queues[0].rx_port);
+	}
+	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &after);
+	KUNIT_EXPECT_EQ(test, after.spurious - before.spurious,
+			(u64)BLANKET_EVTCHN_SPURIOUS_MAX);
+	KUNIT_EXPECT_GT(test, after.throttled, before.throttled);
+}
+
+/* Down, a packet waiting: events that announce nothing more are spurious. */
+static void net_down_events_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	u8 frame[100];
+
+	net_setup(test, net_split_features, false);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_frame(fx, frame, sizeof(frame), 16);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
+	net_expect_throttled(test, false);
+}
+
+/* Broken, the device does no work: L0 moving its producer is no news. */
+static void net_broken_events_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	union xen_netif_rx_sring_entry e = { .rsp = { .id = 77, .status = 60 } };
+
+	net_setup(test, net_split_features, true);
+	fake_netback_rx_raw(fx->nb, 0, &e, 1, 0);
+	KUNIT_ASSERT_TRUE(test, net_wait_broken(fx->nf));
+	net_expect_throttled(test, true);
 }
 
 /* Jumbo frames need SG: 9000 bytes in three slots, or refused without it. */
@@ -1096,14 +1328,21 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_untrusted_test),
 	KUNIT_CASE(net_rx_test),
 	KUNIT_CASE(net_rx_gso_test),
+	KUNIT_CASE(net_rx_head_test),
+	KUNIT_CASE(net_rx_tiny_first_test),
 	KUNIT_CASE_PARAM(net_rx_hostile_test, net_rx_fault_gen_params),
 	KUNIT_CASE(net_rx_too_many_slots_test),
 	KUNIT_CASE_PARAM(net_tx_hostile_test, net_tx_fault_gen_params),
+	KUNIT_CASE(net_tx_unwind_mapped_test),
 	KUNIT_CASE(net_multiqueue_split_test),
 	KUNIT_CASE(net_event_accounting_test),
+	KUNIT_CASE(net_down_events_test),
+	KUNIT_CASE(net_broken_events_test),
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_rebind_test),
+	KUNIT_CASE(net_broken_restart_test),
+	KUNIT_CASE(net_connected_after_close_test),
 	KUNIT_CASE(net_ethtool_test),
 	KUNIT_CASE(net_mtu_test),
 	{}
