@@ -9,6 +9,7 @@
 #include <linux/blk-mq.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/workqueue.h>
 #include <xen/interface/io/blkif.h>
 
@@ -24,6 +25,10 @@
 #define BLANKET_BLK_MAX_INDIRECT_PAGES \
 	DIV_ROUND_UP(BLANKET_BLK_MAX_INDIRECT_SEGS, BLANKET_BLK_SEGS_PER_PAGE)
 #define BLANKET_BLK_SECTORS_PER_PAGE	(PAGE_SIZE >> SECTOR_SHIFT)
+/* A disk whose size in bytes fits a loff_t: the block layer's i_size. */
+#define BLANKET_BLK_MAX_SECTORS		(LLONG_MAX >> SECTOR_SHIFT)
+/* No disk has larger physical sectors; newer kernels cap block sizes here. */
+#define BLANKET_BLK_MAX_PHYS_SECTOR	SZ_64K
 
 /* What L0's blkback offers, from its xenstore directory. */
 struct blanket_blkif_backend {
