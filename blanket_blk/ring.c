@@ -477,10 +477,13 @@ static int blanket_blk_grant_pages(struct blanket_device *bdev,
 		return err;
 	for (i = 0; !err && i < nr; i++)
 		err = blanket_grant_page(bdev, refs[i], pages[i], readonly);
-	/* Not advertised yet: the backend cannot have mapped any of them. */
+	/*
+	 * Not advertised yet, but a backend may map a grant it guessed: the
+	 * pages go to the grant layer, which frees each once it is unmapped.
+	 */
 	for (i = 0; err && i < nr; i++) {
-		blanket_grant_end(bdev, refs[i]);
-		blanket_grant_free(bdev, refs[i]);
+		blanket_grant_end_free(bdev, refs[i], pages[i]);
+		pages[i] = NULL;
 	}
 	return err;
 }

@@ -160,6 +160,16 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 	kfree(v);
 }
 
+/* Wait (10 s at most) for the grant layer to end what it had deferred. */
+static void blk_wait_deferred(struct kunit *test, struct blk_fixture *fx)
+{
+	unsigned int i;
+
+	for (i = 0; i < 200 && fake_l0_grants_deferred(fx->fl0); i++)
+		msleep(50);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
+}
+
 /* What udev reads to link the disk to its L0 vbd. */
 static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 				const char *want)
@@ -801,6 +811,34 @@ static void blk_refused_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
 }
 
+/*
+ * Persistent grants that cannot all be made at connect, a hostile L0
+ * mapping those that were: no page it maps is freed; they wait in the
+ * grant layer until it lets go. A backend that starts over is used.
+ */
+static void blk_persistent_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "feature-persistent", "1"), 0);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_l0_fail_grants_after(fx->fl0, 3);
+	fake_blkback_connect(fbb);
+	fake_l0_fail_grants_after(fx->fl0, -1);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fx->fl0->nr_stolen, 3U);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 3ULL);
+	fake_l0_return_stolen(fx->fl0);
+	blk_wait_deferred(test, fx);
+
+	fake_blkback_disconnect(fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_TRUE(test, fx->info->cfg.persistent);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 4096, 0x6d, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 8, 4096, 0x6d));
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -823,6 +861,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
+	KUNIT_CASE(blk_persistent_grant_fail_test),
 	{}
 };
 
