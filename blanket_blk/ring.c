@@ -75,7 +75,10 @@ static struct page *blanket_blk_sg_page(struct scatterlist *sg)
 	return nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
 }
 
-/* Take back the per-request grants of @s; false if the backend kept one. */
+/*
+ * Take back the per-request grants of @s; false if the backend kept one,
+ * whose page is then the grant layer's: the slot is never used again.
+ */
 static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 				     struct blanket_blk_slot *s)
 {
@@ -92,6 +95,8 @@ static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 	for (i = 0; i < s->nr_ipages; i++)
 		clean &= blanket_blk_ungrant(bdev, s->igrefs[i], &s->ipages[i], NULL);
 	s->granted = false;
+	if (!clean)
+		s->lost = true;
 	return clean;
 }
 
@@ -173,19 +178,23 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 			page = s->pages[i];
 		}
 		if (s->granted)
-			blanket_grant_page(bdev, s->grefs[i], page, write);
+			err = blanket_grant_page(bdev, s->grefs[i], page, write);
+		if (err)
+			break;
 	}
-	for (i = 0; i < s->nr_ipages; i++) {
+	for (i = 0; !err && i < s->nr_ipages; i++) {
 		ipages[i] = page_address(s->ipages[i]);
 		if (s->granted)
-			blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
+			err = blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
 	}
-	err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
-				     blk_rq_pos(s->rq), segs, nseg,
-				     info->cfg.max_segs, s->igrefs, ipages);
+	if (!err)
+		err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
+					     blk_rq_pos(s->rq), segs, nseg,
+					     info->cfg.max_segs, s->igrefs, ipages);
 	if (err) {
-		/* Nothing was posted: the backend cannot hold these. */
-		blanket_blk_slot_ungrant(q, s);
+		/* Nothing was posted: a backend that maps a grant guessed it. */
+		if (!blanket_blk_slot_ungrant(q, s))
+			blanket_blk_broken(info, "backend mapped a grant it was never given");
 		err = -EIO;
 	} else if (!s->granted) {
 		q->persistent_reuse++;
@@ -238,11 +247,17 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	op = blanket_blkif_op(rq->cmd_flags, &info->cfg, &flag);
 	if (op < 0)
 		return BLK_STS_NOTSUPP;
-	if (READ_ONCE(info->broken))
-		return BLK_STS_IOERR;
 
 	spin_lock(&q->lock);
-	for (id = 0; id < q->ring_size && q->slots[id].rq; id++)
+	/*
+	 * Under the lock that frees slots: a request that broke the device
+	 * did so before its slot was free, so no slot it left is taken.
+	 */
+	if (READ_ONCE(info->broken)) {
+		spin_unlock(&q->lock);
+		return BLK_STS_IOERR;
+	}
+	for (id = 0; id < q->ring_size && (q->slots[id].rq || q->slots[id].lost); id++)
 		;
 	if (id == q->ring_size) {
 		/* Hardware queues sharing this ring: run again when one frees. */

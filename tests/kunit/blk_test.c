@@ -812,6 +812,33 @@ static void blk_refused_test(struct kunit *test)
 }
 
 /*
+ * A grant that cannot be made (a frame no v1 entry holds), while a
+ * hostile L0 maps the grants of the request made so far: nothing is
+ * posted, the request fails, the mapped bounce pages wait in the grant
+ * layer, and the device, whose backend mapped grants it was never given,
+ * is failed.
+ */
+static void blk_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	fx->info->trusted = false;
+	blk_connect(test, fx);
+	fake_l0_fail_grants_after(fx->fl0, 2);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4 * PAGE_SIZE, 0x5c, NULL),
+			-EIO);
+	fake_l0_fail_grants_after(fx->fl0, -1);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, fx->fl0->nr_stolen, 2U);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 2ULL);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	fake_l0_return_stolen(fx->fl0);
+	blk_wait_deferred(test, fx);
+}
+
+/*
  * Persistent grants that cannot all be made at connect, a hostile L0
  * mapping those that were: no page it maps is freed; they wait in the
  * grant layer until it lets go. A backend that starts over is used.
@@ -861,6 +888,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
+	KUNIT_CASE(blk_grant_fail_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	{}
 };
