@@ -122,6 +122,7 @@ struct blanket_blk_slot {
 	bool held;			/* pages granted for the connection */
 	bool iheld;			/* ipages likewise */
 	bool lost;			/* the grant layer has pages of it: never used again */
+	u64 seq;			/* when it went on the ring, for requeue */
 	grant_ref_t *grefs;		/* [max_segs] */
 	struct page **pages;		/* [max_segs]: bounce or persistent, or NULL */
 	grant_ref_t igrefs[BLANKET_BLK_MAX_INDIRECT_PAGES];
@@ -147,7 +148,8 @@ struct blanket_blk_queue {
 	unsigned int max_segs;		/* the slots' size */
 	struct blanket_blk_slot *slots;	/* [ring_size] */
 	u8 *inflight_op;		/* [ring_size], 0xff when free */
-	u16 *order;			/* slot id by ring position, for requeue */
+	u64 seq;			/* of the next request on the ring */
+	struct blanket_blk_slot **requeue;	/* [ring_size], requeue's scratch */
 	u64 persistent_reuse;		/* requests that needed no new grant */
 };
 

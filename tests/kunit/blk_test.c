@@ -811,6 +811,74 @@ static void blk_refused_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
 }
 
+/* The sector a read or write on the ring starts at, direct or indirect. */
+static u64 blk_ring_sector(struct blanket_blk_queue *q, u32 pos)
+{
+	const struct blkif_request *req = &q->sring->ring[pos & (q->ring_size - 1)].req;
+
+	return req->operation == BLKIF_OP_INDIRECT ? req->u.indirect.sector_number :
+						     req->u.rw.sector_number;
+}
+
+/*
+ * Blkback answers the newest of four requests, then restarts, as blkback
+ * and qdisk may. The three it left are sent again in the order they went
+ * on the ring, and until then hold no grant (trusted=0: bounce pages,
+ * and an indirect page for the large one).
+ */
+static void blk_requeue_out_of_order_test(struct kunit *test)
+{
+	static const sector_t sectors[] = { 64, 256, 512, 768 };
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blanket_blk_queue *q;
+	struct blk_io *io[4];
+	u64 ring[4];
+	unsigned int i;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	memset(fbb->disk + sectors[2] * SECTOR_SIZE, 0x99, 4096);
+	fbb->hold = true;
+	io[0] = blk_submit(test, fx, REQ_OP_WRITE, sectors[0], 16 * PAGE_SIZE, 0xb0);
+	io[1] = blk_submit(test, fx, REQ_OP_WRITE, sectors[1], 4096, 0xb1);
+	io[2] = blk_submit(test, fx, REQ_OP_READ, sectors[2], 4096, 0);
+	io[3] = blk_submit(test, fx, REQ_OP_WRITE, sectors[3], 4096, 0xb3);
+	blk_wait_pending(test, fbb, 4);
+	/* The scheduler chose the order they went on the ring in. */
+	q = &fx->info->queues[0];
+	for (i = 0; i < 4; i++)
+		ring[i] = blk_ring_sector(q, q->req_prod - 4 + i);
+
+	fake_blkback_serve_newest(fbb);
+	for (i = 0; i < 4 && sectors[i] != ring[3]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, 4U);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+	fake_blkback_disconnect(fbb);
+	/* The rings are gone, and no request left holds a grant. */
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	for (i = 0; i < 4; i++)
+		if (sectors[i] != ring[3])
+			KUNIT_EXPECT_FALSE(test, completion_done(&io[i]->done));
+
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	for (i = 0; i < 4; i++)
+		if (sectors[i] != ring[3])
+			KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 3U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ_MSG(test, fbb->log[i].sector, ring[i], "request %u", i);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[0], 16 * PAGE_SIZE, 0xb0));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[1], 4096, 0xb1));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(io[2]->buf, 0x99, 4096));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[3], 4096, 0xb3));
+}
+
 /*
  * A grant that cannot be made (a frame no v1 entry holds), while a
  * hostile L0 maps the grants of the request made so far: nothing is
@@ -890,6 +958,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_refused_test),
 	KUNIT_CASE(blk_grant_fail_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
+	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
 };
 

@@ -241,35 +241,44 @@ static void fake_blkback_answer(struct fake_blkback_queue *q, u64 id, u8 op, s16
 	fake_blkback_respond(q, id, op, status);
 }
 
-static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
+/* Serve the request at ring index @idx of @q and put its answer on the ring. */
+static void fake_blkback_take(struct fake_blkback_queue *q, u32 idx)
 {
 	struct fake_blkback *fbb = q->fbb;
 	u32 size = blanket_blkif_ring_size(fbb->ring_order);
+	struct fake_blkback_req log = {};
 	struct blkif_request req;
+	s16 status;
+
+	memcpy(&req, &q->sring->ring[idx & (size - 1)].req, sizeof(req));
+	status = fake_blkback_do(fbb, &req, &log);
+	if (fbb->nr_log < FAKE_BLKBACK_LOG)
+		fbb->log[fbb->nr_log++] = log;
+	/* The id sits at the same offset in every request kind. */
+	fake_blkback_answer(q, req.u.rw.id, log.op, status);
+}
+
+static void fake_blkback_publish(struct fake_blkback_queue *q)
+{
+	/* Responses in the ring before the producer that publishes them. */
+	virt_wmb();
+	WRITE_ONCE(q->sring->rsp_prod, q->rsp_prod);
+	WRITE_ONCE(q->sring->req_event, q->req_cons + 1);
+}
+
+static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
+{
 	u32 prod = READ_ONCE(q->sring->req_prod);
 	bool any = false;
 
 	/* Requests are read only after the producer that covers them. */
 	virt_rmb();
 	while (q->req_cons != prod) {
-		struct fake_blkback_req log = {};
-		s16 status;
-
-		memcpy(&req, &q->sring->ring[q->req_cons & (size - 1)].req, sizeof(req));
-		q->req_cons++;
-		status = fake_blkback_do(fbb, &req, &log);
-		if (fbb->nr_log < FAKE_BLKBACK_LOG)
-			fbb->log[fbb->nr_log++] = log;
-		/* The id sits at the same offset in every request kind. */
-		fake_blkback_answer(q, req.u.rw.id, log.op, status);
+		fake_blkback_take(q, q->req_cons++);
 		any = true;
 	}
-	if (any) {
-		/* Responses in the ring before the producer that publishes them. */
-		virt_wmb();
-		WRITE_ONCE(q->sring->rsp_prod, q->rsp_prod);
-		WRITE_ONCE(q->sring->req_event, q->req_cons + 1);
-	}
+	if (any)
+		fake_blkback_publish(q);
 	return any;
 }
 
@@ -282,6 +291,28 @@ void fake_blkback_serve(struct fake_blkback *fbb)
 	for (i = 0; fbb->connected && !fbb->hold && i < fbb->nr_queues; i++)
 		if (fake_blkback_queue_serve(&fbb->q[i]))
 			fake_l0_raise(fbb->fl0, fbb->q[i].port);
+	mutex_unlock(&fbb->lock);
+}
+
+/*
+ * Answer the newest request of queue 0 alone, ahead of older ones, as
+ * blkback and qdisk may. The ring is not served again after this: a test
+ * that calls it makes the backend go next.
+ */
+void fake_blkback_serve_newest(struct fake_blkback *fbb)
+{
+	struct fake_blkback_queue *q = &fbb->q[0];
+	u32 prod;
+
+	mutex_lock(&fbb->lock);
+	prod = READ_ONCE(q->sring->req_prod);
+	/* The request is read only after the producer that covers it. */
+	virt_rmb();
+	if (fbb->connected && prod != q->req_cons) {
+		fake_blkback_take(q, prod - 1);
+		fake_blkback_publish(q);
+		fake_l0_raise(fbb->fl0, q->port);
+	}
 	mutex_unlock(&fbb->lock);
 }
 
