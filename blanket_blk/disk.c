@@ -25,8 +25,31 @@ static blk_status_t blanket_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  bd->rq);
 }
 
+/*
+ * A request the backend took and has not answered in time: the device
+ * is failed, which fails what it has in flight. That is done under the
+ * device's lock, the rings being freed under it, so not from here.
+ */
+static enum blk_eh_timer_return blanket_blk_timeout(struct request *rq)
+{
+	struct blanket_blk *info = rq->q->queuedata;
+
+	queue_work(system_highpri_wq, &info->timeout_work);
+	return BLK_EH_RESET_TIMER;
+}
+
+void blanket_blk_timed_out(struct work_struct *work)
+{
+	struct blanket_blk *info = container_of(work, struct blanket_blk, timeout_work);
+
+	mutex_lock(&info->lock);
+	blanket_blk_broken(info, "a request went unanswered for %u s", info->params.timeout);
+	mutex_unlock(&info->lock);
+}
+
 static const struct blk_mq_ops blanket_blk_mq_ops = {
 	.queue_rq = blanket_blk_queue_rq,
+	.timeout = blanket_blk_timeout,
 };
 
 static const struct block_device_operations blanket_blk_fops = {
@@ -87,6 +110,7 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	set->nr_hw_queues = info->nr_queues;
 	set->queue_depth = info->queues[0].ring_size;
 	set->numa_node = NUMA_NO_NODE;
+	set->timeout = info->params.timeout * HZ;
 	/* Grants are taken in process context: the grant table's lock wants it. */
 	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
 	err = blk_mq_alloc_tag_set(set);

@@ -37,6 +37,11 @@ module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
 		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else)");
 
+static unsigned int request_timeout = 30;
+module_param(request_timeout, uint, 0444);
+MODULE_PARM_DESC(request_timeout,
+		 "Seconds a request may go unanswered before the disk fails its I/O with EIO (at least 1)");
+
 /* The parameters as they are when a device is probed: its for life. */
 static void blanket_blk_params(struct blanket_blk_params *p)
 {
@@ -44,6 +49,7 @@ static void blanket_blk_params(struct blanket_blk_params *p)
 	p->max_indirect_segs = max_indirect_segments;
 	p->max_ring_order = max_ring_page_order;
 	p->persistent = feature_persistent;
+	p->timeout = clamp(request_timeout, 1U, UINT_MAX / HZ);
 }
 
 /* An optional number: @dflt when absent, an error when malformed. */
@@ -378,6 +384,7 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
+	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
 	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
 	if (!info->sectors_path) {
 		kfree(info);
@@ -439,6 +446,8 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 		blanket_blk_disk_destroy(info);
 	}
 	mutex_unlock(&info->lock);
+	/* A timeout reported before the disk went takes the lock. */
+	cancel_work_sync(&info->timeout_work);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	kfree(info->sectors_path);
 	kfree(info);

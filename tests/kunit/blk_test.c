@@ -170,6 +170,17 @@ static void blk_wait_deferred(struct kunit *test, struct blk_fixture *fx)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
 }
 
+/* The request a queue holds in flight, with the backend holding it. */
+static struct request *blk_inflight_rq(struct blanket_blk_queue *q)
+{
+	unsigned int id;
+
+	for (id = 0; id < q->ring_size; id++)
+		if (q->slots[id].rq)
+			return q->slots[id].rq;
+	return NULL;
+}
+
 /* What udev reads to link the disk to its L0 vbd. */
 static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 				const char *want)
@@ -934,6 +945,31 @@ static void blk_persistent_grant_fail_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 8, 4096, 0x6d));
 }
 
+/*
+ * A backend that takes a request and never answers: once the request
+ * times out the disk is failed, and its I/O ends with an error.
+ */
+static void blk_timeout_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request *rq;
+	struct blk_io *io;
+
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	KUNIT_EXPECT_EQ(test, fx->info->disk->queue->rq_timeout, 30U * HZ);
+	fx->fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 0, 4096, 1);
+	blk_wait_pending(test, fx->fbb, 1);
+	rq = blk_inflight_rq(&fx->info->queues[0]);
+	KUNIT_ASSERT_NOT_NULL(test, rq);
+	/* What the block layer does when the timer expires, without the wait. */
+	blk_abort_request(rq);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -958,6 +994,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_refused_test),
 	KUNIT_CASE(blk_grant_fail_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
+	KUNIT_CASE(blk_timeout_test),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
 };
