@@ -172,6 +172,8 @@ struct blanket_blk {
 	bool quiesced;			/* by us, waiting for a backend */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
+	bool disk_added;		/* by add_work, which scans its partitions */
+	struct work_struct add_work;
 	struct work_struct timeout_work;
 	int index;			/* of the bvd<index> name */
 	struct blanket_xs_watch sectors_watch;
@@ -189,6 +191,7 @@ void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
+void blanket_blk_disk_add(struct work_struct *work);
 void blanket_blk_timed_out(struct work_struct *work);
 void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);

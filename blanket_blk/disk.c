@@ -133,12 +133,8 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	info->disk = disk;
 	set_disk_ro(disk, info->be.readonly);
 	set_capacity(disk, info->be.sectors);
-	err = device_add_disk(&info->bdev->dev, disk, blanket_blk_attr_groups);
-	if (!err)
-		return 0;
+	return 0;
 
-	info->disk = NULL;
-	ida_free(&blanket_blk_ida, info->index);
 put_disk:
 	put_disk(disk);
 free_tags:
@@ -146,11 +142,36 @@ free_tags:
 	return err;
 }
 
+/*
+ * Show the disk. Its partition scan reads it, and waits for as long as
+ * the backend does: in a work item, never on the xenstore thread.
+ */
+void blanket_blk_disk_add(struct work_struct *work)
+{
+	struct blanket_blk *info = container_of(work, struct blanket_blk, add_work);
+	int err;
+
+	/* Not for a device failed or going, nor twice. */
+	if (READ_ONCE(info->broken) || info->disk_added)
+		return;
+	err = device_add_disk(&info->bdev->dev, info->disk, blanket_blk_attr_groups);
+	if (err)
+		dev_err(&info->bdev->dev, "%s: cannot add the disk: %d\n",
+			info->disk->disk_name, err);
+	else
+		WRITE_ONCE(info->disk_added, true);
+}
+
+/* After add_work is done; what is in flight or comes fails by now. */
 void blanket_blk_disk_destroy(struct blanket_blk *info)
 {
-	del_gendisk(info->disk);
+	if (info->disk_added) {
+		blk_mark_disk_dead(info->disk);
+		del_gendisk(info->disk);
+	}
 	put_disk(info->disk);
 	blk_mq_free_tag_set(&info->tag_set);
 	ida_free(&blanket_blk_ida, info->index);
 	info->disk = NULL;
+	info->disk_added = false;
 }

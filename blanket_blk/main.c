@@ -251,18 +251,18 @@ static int blanket_blk_connect(struct blanket_blk *info)
 	err = blanket_blk_slots_create(info);
 	if (err)
 		return err;
-	if (info->disk) {
+	if (info->disk)
 		blanket_blk_disk_update(info);
-	} else {
+	else
 		err = blanket_blk_disk_create(info);
-		if (err)
-			return err;
-	}
-	err = blanket_switch_state(bdev, XenbusStateConnected);
+	if (!err)
+		err = blanket_switch_state(bdev, XenbusStateConnected);
 	if (err)
 		return err;
 	info->connected = true;
 	blanket_blk_unquiesce(info);
+	if (!READ_ONCE(info->disk_added))
+		queue_work(system_long_wq, &info->add_work);
 	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
 		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
 		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
@@ -384,6 +384,7 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
+	INIT_WORK(&info->add_work, blanket_blk_disk_add);
 	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
 	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
 	if (!info->sectors_path) {
@@ -432,8 +433,6 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	mutex_lock(&info->lock);
 	blanket_blk_close(info);
 	WRITE_ONCE(info->broken, true);
-	if (info->disk)
-		blk_mark_disk_dead(info->disk);
 	blanket_blk_quiesce(info);
 	for (i = 0; i < info->nr_queues; i++) {
 		queue_work(system_highpri_wq, &info->queues[i].work);
@@ -441,8 +440,9 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	}
 	blanket_blk_rings_destroy(info);
 	if (info->disk) {
-		/* Requeued requests meet a broken device and fail. */
+		/* Requeued requests meet a broken device and fail, a partition scan's too. */
 		blanket_blk_unquiesce(info);
+		flush_work(&info->add_work);
 		blanket_blk_disk_destroy(info);
 	}
 	mutex_unlock(&info->lock);

@@ -70,6 +70,9 @@ static void blk_connect(struct kunit *test, struct blk_fixture *fx)
 	fake_blkback_connect(fx->fbb);
 	KUNIT_ASSERT_TRUE(test, fx->info->connected);
 	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	/* The disk shows once its partition scan is done. */
+	flush_work(&fx->info->add_work);
+	KUNIT_ASSERT_TRUE(test, fx->info->disk_added);
 	/* Forget the partition scan's reads. */
 	mutex_lock(&fx->fbb->lock);
 	fx->fbb->nr_log = 0;
@@ -158,6 +161,25 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 
 	KUNIT_EXPECT_STREQ_MSG(test, v ?: "(none)", value, "frontend key %s", node);
 	kfree(v);
+}
+
+/* Wait (20 s at most) for the frontend to publish @state. */
+static bool blk_wait_fe_state(struct blk_fixture *fx, enum xenbus_state state)
+{
+	char want[4], *v;
+	unsigned int i;
+	bool same;
+
+	snprintf(want, sizeof(want), "%d", state);
+	for (i = 0; i < 1000; i++) {
+		v = blk_fe_key(fx, "state");
+		same = v && !strcmp(v, want);
+		kfree(v);
+		if (same)
+			return true;
+		msleep(20);
+	}
+	return false;
 }
 
 /* Wait (10 s at most) for the grant layer to end what it had deferred. */
@@ -970,6 +992,40 @@ static void blk_timeout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
 }
 
+/*
+ * A backend that says Connected and answers nothing: the disk's
+ * partition scan waits for it, but not on the xenstore thread, which
+ * goes on with every later event: a resize, then an unplug.
+ */
+static void blk_silent_backend_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	bool connected;
+
+	fbb->hold = true;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect_nowait(fbb);
+	connected = blk_wait_fe_state(fx, XenbusStateConnected);
+	KUNIT_EXPECT_TRUE_MSG(test, connected, "xenstore thread stuck in the partition scan");
+	if (!connected) {
+		/* Free the thread, so that the test can end. */
+		fbb->hold = false;
+		fake_blkback_serve(fbb);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "online", "0"), 0);
+	fake_blkback_state(fbb, XenbusStateClosing);
+	fake_blkback_disconnect(fbb);
+	fake_l0_stop_enumerating(fx->fl0);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -995,6 +1051,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_grant_fail_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_timeout_test),
+	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
 };

@@ -34,13 +34,18 @@ int fake_blkback_set(struct fake_blkback *fbb, const char *node, const char *val
 	return fake_xenstored_set(fbb->fl0->xsd, path, value);
 }
 
-/* Change the backend's state and let the frontend react to it. */
-void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state)
+static void fake_blkback_put_state(struct fake_blkback *fbb, enum xenbus_state state)
 {
 	char value[4];
 
 	snprintf(value, sizeof(value), "%d", state);
 	KUNIT_ASSERT_EQ(fbb->test, fake_blkback_set(fbb, "state", value), 0);
+}
+
+/* Change the backend's state and let the frontend react to it. */
+void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state)
+{
+	fake_blkback_put_state(fbb, state);
 	fake_xenstored_settle(fbb->fl0->xsd);
 }
 
@@ -365,8 +370,11 @@ static void fake_blkback_map_queue(struct fake_blkback *fbb, struct fake_blkback
 	fake_l0_bind_backend(fbb->fl0, q->port, fake_blkback_kick, fbb);
 }
 
-/* Map the rings the frontend's keys name, then go Connected. */
-static void fake_blkback_attach(struct fake_blkback *fbb)
+/*
+ * Map the rings the frontend's keys name, then go Connected; with
+ * @settle, wait until the frontend has heard of it.
+ */
+static void fake_blkback_attach(struct fake_blkback *fbb, bool settle)
 {
 	char dir[48];
 	unsigned int i;
@@ -388,11 +396,17 @@ static void fake_blkback_attach(struct fake_blkback *fbb)
 	mutex_lock(&fbb->lock);
 	fbb->connected = true;
 	mutex_unlock(&fbb->lock);
-	fake_blkback_state(fbb, XenbusStateConnected);
+	if (settle)
+		fake_blkback_state(fbb, XenbusStateConnected);
+	else
+		fake_blkback_put_state(fbb, XenbusStateConnected);
 }
 
-/* The frontend is Initialised: map its rings, then go Connected. */
-void fake_blkback_connect(struct fake_blkback *fbb)
+/*
+ * The frontend is Initialised: map its rings, then go Connected. With
+ * @settle false, return without waiting for the frontend to react.
+ */
+static void fake_blkback_connect_settle(struct fake_blkback *fbb, bool settle)
 {
 	struct kunit *test = fbb->test;
 	char *proto, dir[48];
@@ -403,7 +417,17 @@ void fake_blkback_connect(struct fake_blkback *fbb)
 	proto = fake_xenstored_get(fbb->fl0->xsd, dir);
 	KUNIT_EXPECT_STREQ(test, proto ?: "", XEN_IO_PROTO_ABI_NATIVE);
 	kfree(proto);
-	fake_blkback_attach(fbb);
+	fake_blkback_attach(fbb, settle);
+}
+
+void fake_blkback_connect(struct fake_blkback *fbb)
+{
+	fake_blkback_connect_settle(fbb, true);
+}
+
+void fake_blkback_connect_nowait(struct fake_blkback *fbb)
+{
+	fake_blkback_connect_settle(fbb, false);
 }
 
 /*
@@ -419,7 +443,7 @@ void fake_blkback_rebind(struct fake_blkback *fbb)
 	fake_blkback_state(fbb, XenbusStateInitWait);
 	KUNIT_ASSERT_EQ(fbb->test, fake_blkback_node_u32(fbb, fbb->fe, "state", 0),
 			(u32)XenbusStateConnected);
-	fake_blkback_attach(fbb);
+	fake_blkback_attach(fbb, true);
 	fake_blkback_kick(fbb);
 }
 
