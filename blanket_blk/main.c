@@ -189,6 +189,8 @@ static void blanket_blk_quiesce(struct blanket_blk *info)
 /* Let the queue run, and what waited for a backend go first. */
 static void blanket_blk_unquiesce(struct blanket_blk *info)
 {
+	if (!info->disk)
+		return;
 	if (info->quiesced) {
 		blk_mq_unquiesce_queue(info->disk->queue);
 		info->quiesced = false;
@@ -209,6 +211,16 @@ static void blanket_blk_disconnect(struct blanket_blk *info)
 	info->connected = false;
 	blanket_blk_requeue_inflight(info);
 	blanket_blk_rings_destroy(info);
+}
+
+/*
+ * A handshake that cannot go on: the device fails its I/O, none waits,
+ * until the backend starts over.
+ */
+static void blanket_blk_fail(struct blanket_blk *info, int err)
+{
+	blanket_blk_broken(info, "cannot connect to %s (%d)", info->bdev->otherend, err);
+	blanket_blk_unquiesce(info);
 }
 
 /* Blkback waits for us: build the rings and tell it where they are. */
@@ -330,7 +342,7 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 		break;
 	}
 	if (err)
-		dev_err(&bdev->dev, "cannot connect to %s: %d\n", bdev->otherend, err);
+		blanket_blk_fail(info, err);
 out:
 	mutex_unlock(&info->lock);
 }

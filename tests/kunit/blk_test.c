@@ -1026,6 +1026,48 @@ static void blk_silent_backend_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
 }
 
+struct blk_bad_key {
+	const char *node, *value;
+	enum xenbus_state when;		/* the backend state it is read in */
+};
+
+static const struct blk_bad_key blk_bad_keys[] = {
+	{ "max-ring-page-order", "x", XenbusStateInitWait },
+	{ "mode", "rw", XenbusStateConnected },
+};
+
+static void blk_bad_key_desc(const struct blk_bad_key *k, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=\"%s\"", k->node, k->value);
+}
+
+KUNIT_ARRAY_PARAM(blk_bad_key, blk_bad_keys, blk_bad_key_desc);
+
+/*
+ * A backend that comes back malformed while I/O waits for it: the I/O
+ * fails rather than waits for ever.
+ */
+static void blk_bad_reconnect_test(struct kunit *test)
+{
+	const struct blk_bad_key *key = test->param_value;
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 16, 4096, 0x44);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, key->node, key->value), 0);
+	fbb->hold = false;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	if (key->when == XenbusStateConnected)
+		fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -1052,6 +1094,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_timeout_test),
 	KUNIT_CASE(blk_silent_backend_test),
+	KUNIT_CASE_PARAM(blk_bad_reconnect_test, blk_bad_key_gen_params),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
 };
