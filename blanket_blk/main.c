@@ -82,8 +82,9 @@ static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
 	return err;
 }
 
-/* What blkback offers once Connected: the disk and its features. */
-static int blanket_blk_read_backend(struct blanket_blk *info)
+/* What blkback offers once Connected: the disk and its features, in @be. */
+static int blanket_blk_read_backend(struct blanket_blk *info,
+				    struct blanket_blkif_backend *be)
 {
 #define FLAG(node, member) BLANKET_FLAG(node, struct blanket_blkif_backend, member)
 	static const struct blanket_flag flags[] = {
@@ -95,7 +96,6 @@ static int blanket_blk_read_backend(struct blanket_blk *info)
 	};
 #undef FLAG
 	struct blanket_device *bdev = info->bdev;
-	struct blanket_blkif_backend *be = &info->be;
 	const char *why = "a key is malformed";
 	char *mode;
 	int err;
@@ -250,15 +250,27 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 	return err;
 }
 
-/* Blkback is Connected: the disk appears, or takes up its I/O again. */
+/*
+ * Blkback is Connected: the disk appears, or takes up its I/O again. Its
+ * logical sector stays what it was: requests in flight and the data of
+ * its users are in that unit.
+ */
 static int blanket_blk_connect(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
+	struct blanket_blkif_backend be = info->be;
 	int err;
 
-	err = blanket_blk_read_backend(info);
+	err = blanket_blk_read_backend(info, &be);
 	if (err)
 		return err;
+	if (info->disk && be.sector_size != queue_logical_block_size(info->disk->queue)) {
+		dev_err(&bdev->dev, "%s: sector-size %u, not the disk's %u: refused\n",
+			bdev->otherend, be.sector_size,
+			queue_logical_block_size(info->disk->queue));
+		return -EPROTO;
+	}
+	info->be = be;
 	blanket_blkif_config(&info->be, &info->params, &info->cfg);
 	err = blanket_blk_slots_create(info);
 	if (err)

@@ -1026,6 +1026,35 @@ static void blk_silent_backend_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
 }
 
+/*
+ * A live disk whose backend comes back with another sector size: the
+ * disk keeps its own and is failed, and what was in flight is not sent
+ * again in the other unit.
+ */
+static void blk_sector_size_change_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 8, 4096, 0x31);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "4096"), 0);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(fx->info->disk->queue), 512U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+}
+
 struct blk_bad_key {
 	const char *node, *value;
 	enum xenbus_state when;		/* the backend state it is read in */
@@ -1094,6 +1123,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_timeout_test),
 	KUNIT_CASE(blk_silent_backend_test),
+	KUNIT_CASE(blk_sector_size_change_test),
 	KUNIT_CASE_PARAM(blk_bad_reconnect_test, blk_bad_key_gen_params),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
