@@ -205,10 +205,10 @@ static void blanket_blk_unquiesce(struct blanket_blk *info)
  */
 static void blanket_blk_disconnect(struct blanket_blk *info)
 {
-	if (!info->queues)
-		return;
 	blanket_blk_quiesce(info);
 	info->connected = false;
+	if (!info->queues)
+		return;
 	blanket_blk_requeue_inflight(info);
 	blanket_blk_rings_destroy(info);
 }
@@ -301,11 +301,10 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 					 enum xenbus_state state)
 {
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+	bool broken;
 	int err = 0;
 
 	mutex_lock(&info->lock);
-	if (READ_ONCE(info->broken))
-		goto out;
 	/*
 	 * Before we build rings, a closing or closed backend is one that has
 	 * not yet seen our Initialising (after a reload, say): nothing to undo.
@@ -313,42 +312,52 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 	if (bdev->state == XenbusStateInitialising &&
 	    (state >= XenbusStateClosing || state == XenbusStateUnknown))
 		goto out;
+	/* A failed device heeds only a backend that starts over. */
+	broken = READ_ONCE(info->broken);
 	switch (state) {
 	case XenbusStateInitWait:
 		/*
-		 * First contact, or blkback starting over after a Closed. Seen
+		 * First contact, or blkback starting over after a Closed, which
+		 * a failed device takes as a new backend to read afresh. Seen
 		 * while we are Connected, it is a blkback unbound and bound
 		 * again: it attaches to the rings our keys name, where it left
 		 * them, so they stay.
 		 */
-		if (bdev->state == XenbusStateInitialising ||
-		    bdev->state == XenbusStateClosed) {
-			blanket_blk_disconnect(info);
-			err = blanket_blk_init_rings(info);
-		}
+		if (bdev->state != XenbusStateInitialising &&
+		    bdev->state != XenbusStateClosed)
+			break;
+		blanket_blk_disconnect(info);
+		if (broken)
+			dev_info(&bdev->dev, "%s started over after the failure: reading it anew, to connect if it is sane\n",
+				 bdev->otherend);
+		WRITE_ONCE(info->broken, false);
+		err = blanket_blk_init_rings(info);
 		break;
 	case XenbusStateConnected:
-		if (bdev->state == XenbusStateInitialised)
+		if (!broken && bdev->state == XenbusStateInitialised)
 			err = blanket_blk_connect(info);
 		break;
 	case XenbusStateClosing:
 		/*
 		 * Blkback finishes and answers what it has in flight once we
 		 * say Closed, and only then lets go of the rings: new I/O
-		 * waits, the rings stay until it is Closed.
+		 * waits (or fails, on a failed device), the rings stay until
+		 * it is Closed.
 		 */
-		blanket_blk_quiesce(info);
+		if (!broken)
+			blanket_blk_quiesce(info);
 		info->connected = false;
 		if (bdev->state != XenbusStateClosed)
 			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	case XenbusStateClosed:
-		blanket_blk_disconnect(info);
-		if (!blanket_switch_state(bdev, XenbusStateClosed))
-			err = blanket_reopen(bdev);
-		break;
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
+		if (READ_ONCE(info->broken))
+			blanket_blk_unquiesce(info);
+		if (state == XenbusStateClosed &&
+		    !blanket_switch_state(bdev, XenbusStateClosed))
+			err = blanket_reopen(bdev);
 		break;
 	default:
 		break;

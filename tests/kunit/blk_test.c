@@ -1055,6 +1055,39 @@ static void blk_sector_size_change_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
 }
 
+/*
+ * Broken by a hostile answer, the device stays failed while that
+ * connection lasts. A backend that starts over from Closed is read anew:
+ * still insane, it is refused again; sane, it is used.
+ */
+static void blk_recover_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+
+	blk_connect(test, fx);
+	fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	fbb->fault = FAKE_BLKBACK_NONE;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "1000"), 0);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "1");
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "512"), 0);
+	fake_blkback_disconnect(fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x2b, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x2b));
+}
+
 struct blk_bad_key {
 	const char *node, *value;
 	enum xenbus_state when;		/* the backend state it is read in */
@@ -1124,6 +1157,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_timeout_test),
 	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE(blk_sector_size_change_test),
+	KUNIT_CASE(blk_recover_test),
 	KUNIT_CASE_PARAM(blk_bad_reconnect_test, blk_bad_key_gen_params),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
