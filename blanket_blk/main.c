@@ -384,7 +384,8 @@ static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 	int err;
 
 	mutex_lock(&info->lock);
-	if (!info->connected || !info->disk)
+	/* A failed device believes nothing more of this connection. */
+	if (!info->connected || !info->disk || READ_ONCE(info->broken))
 		goto out;
 	be = info->be;
 	err = blanket_blk_read_sectors(info->bdev, &be.sectors);

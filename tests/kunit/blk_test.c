@@ -1088,6 +1088,23 @@ static void blk_recover_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x2b));
 }
 
+/*
+ * A failed device believes nothing more of the connection that failed
+ * it: a resize its backend writes then is not followed.
+ */
+static void blk_broken_resize_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_connect(test, fx);
+	fx->fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)BLK_SECTORS);
+}
+
 struct blk_bad_key {
 	const char *node, *value;
 	enum xenbus_state when;		/* the backend state it is read in */
@@ -1158,6 +1175,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE(blk_sector_size_change_test),
 	KUNIT_CASE(blk_recover_test),
+	KUNIT_CASE(blk_broken_resize_test),
 	KUNIT_CASE_PARAM(blk_bad_reconnect_test, blk_bad_key_gen_params),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
