@@ -70,6 +70,9 @@ static void blk_connect(struct kunit *test, struct blk_fixture *fx)
 	fake_blkback_connect(fx->fbb);
 	KUNIT_ASSERT_TRUE(test, fx->info->connected);
 	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	/* The disk shows once its partition scan is done. */
+	flush_work(&fx->info->add_work);
+	KUNIT_ASSERT_TRUE(test, fx->info->disk_added);
 	/* Forget the partition scan's reads. */
 	mutex_lock(&fx->fbb->lock);
 	fx->fbb->nr_log = 0;
@@ -158,6 +161,46 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 
 	KUNIT_EXPECT_STREQ_MSG(test, v ?: "(none)", value, "frontend key %s", node);
 	kfree(v);
+}
+
+/* Wait (20 s at most) for the frontend to publish @state. */
+static bool blk_wait_fe_state(struct blk_fixture *fx, enum xenbus_state state)
+{
+	char want[4], *v;
+	unsigned int i;
+	bool same;
+
+	snprintf(want, sizeof(want), "%d", state);
+	for (i = 0; i < 1000; i++) {
+		v = blk_fe_key(fx, "state");
+		same = v && !strcmp(v, want);
+		kfree(v);
+		if (same)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/* Wait (10 s at most) for the grant layer to end what it had deferred. */
+static void blk_wait_deferred(struct kunit *test, struct blk_fixture *fx)
+{
+	unsigned int i;
+
+	for (i = 0; i < 200 && fake_l0_grants_deferred(fx->fl0); i++)
+		msleep(50);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
+}
+
+/* The request a queue holds in flight, with the backend holding it. */
+static struct request *blk_inflight_rq(struct blanket_blk_queue *q)
+{
+	unsigned int id;
+
+	for (id = 0; id < q->ring_size; id++)
+		if (q->slots[id].rq)
+			return q->slots[id].rq;
+	return NULL;
 }
 
 /* What udev reads to link the disk to its L0 vbd. */
@@ -256,6 +299,7 @@ static const char *const blk_bad_sizes[] = {
 	"12x4",
 	"-8",
 	"18446744073709551616",	/* 2^64 */
+	"18014398509481984",	/* 2^54: 2^63 bytes, a negative loff_t */
 	"",
 };
 
@@ -800,6 +844,309 @@ static void blk_refused_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
 }
 
+/* The sector a read or write on the ring starts at, direct or indirect. */
+static u64 blk_ring_sector(struct blanket_blk_queue *q, u32 pos)
+{
+	const struct blkif_request *req = &q->sring->ring[pos & (q->ring_size - 1)].req;
+
+	return req->operation == BLKIF_OP_INDIRECT ? req->u.indirect.sector_number :
+						     req->u.rw.sector_number;
+}
+
+/*
+ * Blkback answers the newest of four requests, then restarts, as blkback
+ * and qdisk may. The three it left are sent again in the order they went
+ * on the ring, and until then hold no grant (trusted=0: bounce pages,
+ * and an indirect page for the large one).
+ */
+static void blk_requeue_out_of_order_test(struct kunit *test)
+{
+	static const sector_t sectors[] = { 64, 256, 512, 768 };
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blanket_blk_queue *q;
+	struct blk_io *io[4];
+	u64 ring[4];
+	unsigned int i;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	memset(fbb->disk + sectors[2] * SECTOR_SIZE, 0x99, 4096);
+	fbb->hold = true;
+	io[0] = blk_submit(test, fx, REQ_OP_WRITE, sectors[0], 16 * PAGE_SIZE, 0xb0);
+	io[1] = blk_submit(test, fx, REQ_OP_WRITE, sectors[1], 4096, 0xb1);
+	io[2] = blk_submit(test, fx, REQ_OP_READ, sectors[2], 4096, 0);
+	io[3] = blk_submit(test, fx, REQ_OP_WRITE, sectors[3], 4096, 0xb3);
+	blk_wait_pending(test, fbb, 4);
+	/* The scheduler chose the order they went on the ring in. */
+	q = &fx->info->queues[0];
+	for (i = 0; i < 4; i++)
+		ring[i] = blk_ring_sector(q, q->req_prod - 4 + i);
+
+	fake_blkback_serve_newest(fbb);
+	for (i = 0; i < 4 && sectors[i] != ring[3]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, 4U);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+	fake_blkback_disconnect(fbb);
+	/* The rings are gone, and no request left holds a grant. */
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	for (i = 0; i < 4; i++)
+		if (sectors[i] != ring[3])
+			KUNIT_EXPECT_FALSE(test, completion_done(&io[i]->done));
+
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	for (i = 0; i < 4; i++)
+		if (sectors[i] != ring[3])
+			KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 3U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ_MSG(test, fbb->log[i].sector, ring[i], "request %u", i);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[0], 16 * PAGE_SIZE, 0xb0));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[1], 4096, 0xb1));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(io[2]->buf, 0x99, 4096));
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sectors[3], 4096, 0xb3));
+}
+
+/*
+ * A grant that cannot be made (a frame no v1 entry holds), while a
+ * hostile L0 maps the grants of the request made so far: nothing is
+ * posted, the request fails, the mapped bounce pages wait in the grant
+ * layer, and the device, whose backend mapped grants it was never given,
+ * is failed.
+ */
+static void blk_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	fx->info->trusted = false;
+	blk_connect(test, fx);
+	fake_l0_fail_grants_after(fx->fl0, 2);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4 * PAGE_SIZE, 0x5c, NULL),
+			-EIO);
+	fake_l0_fail_grants_after(fx->fl0, -1);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, fx->fl0->nr_stolen, 2U);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 2ULL);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	fake_l0_return_stolen(fx->fl0);
+	blk_wait_deferred(test, fx);
+}
+
+/*
+ * Persistent grants that cannot all be made at connect, a hostile L0
+ * mapping those that were: no page it maps is freed; they wait in the
+ * grant layer until it lets go. A backend that starts over is used.
+ */
+static void blk_persistent_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "feature-persistent", "1"), 0);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_l0_fail_grants_after(fx->fl0, 3);
+	fake_blkback_connect(fbb);
+	fake_l0_fail_grants_after(fx->fl0, -1);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fx->fl0->nr_stolen, 3U);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 3ULL);
+	fake_l0_return_stolen(fx->fl0);
+	blk_wait_deferred(test, fx);
+
+	fake_blkback_disconnect(fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_TRUE(test, fx->info->cfg.persistent);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 4096, 0x6d, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 8, 4096, 0x6d));
+}
+
+/*
+ * A backend that takes a request and never answers: once the request
+ * times out the disk is failed, and its I/O ends with an error.
+ */
+static void blk_timeout_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct request *rq;
+	struct blk_io *io;
+
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	KUNIT_EXPECT_EQ(test, fx->info->disk->queue->rq_timeout, 30U * HZ);
+	fx->fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 0, 4096, 1);
+	blk_wait_pending(test, fx->fbb, 1);
+	rq = blk_inflight_rq(&fx->info->queues[0]);
+	KUNIT_ASSERT_NOT_NULL(test, rq);
+	/* What the block layer does when the timer expires, without the wait. */
+	blk_abort_request(rq);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+}
+
+/*
+ * A backend that says Connected and answers nothing: the disk's
+ * partition scan waits for it, but not on the xenstore thread, which
+ * goes on with every later event: a resize, then an unplug.
+ */
+static void blk_silent_backend_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	bool connected;
+
+	fbb->hold = true;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect_nowait(fbb);
+	connected = blk_wait_fe_state(fx, XenbusStateConnected);
+	KUNIT_EXPECT_TRUE_MSG(test, connected, "xenstore thread stuck in the partition scan");
+	if (!connected) {
+		/* Free the thread, so that the test can end. */
+		fbb->hold = false;
+		fake_blkback_serve(fbb);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)8192);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "online", "0"), 0);
+	fake_blkback_state(fbb, XenbusStateClosing);
+	fake_blkback_disconnect(fbb);
+	fake_l0_stop_enumerating(fx->fl0);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
+/*
+ * A live disk whose backend comes back with another sector size: the
+ * disk keeps its own and is failed, and what was in flight is not sent
+ * again in the other unit.
+ */
+static void blk_sector_size_change_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 8, 4096, 0x31);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "4096"), 0);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(fx->info->disk->queue), 512U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+}
+
+/*
+ * Broken by a hostile answer, the device stays failed while that
+ * connection lasts. A backend that starts over from Closed is read anew:
+ * still insane, it is refused again; sane, it is used.
+ */
+static void blk_recover_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+
+	blk_connect(test, fx);
+	fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	fbb->fault = FAKE_BLKBACK_NONE;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "1000"), 0);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "1");
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "512"), 0);
+	fake_blkback_disconnect(fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x2b, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x2b));
+}
+
+/*
+ * A failed device believes nothing more of the connection that failed
+ * it: a resize its backend writes then is not followed.
+ */
+static void blk_broken_resize_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_connect(test, fx);
+	fx->fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(fx->info->disk), (sector_t)BLK_SECTORS);
+}
+
+struct blk_bad_key {
+	const char *node, *value;
+	enum xenbus_state when;		/* the backend state it is read in */
+};
+
+static const struct blk_bad_key blk_bad_keys[] = {
+	{ "max-ring-page-order", "x", XenbusStateInitWait },
+	{ "mode", "rw", XenbusStateConnected },
+};
+
+static void blk_bad_key_desc(const struct blk_bad_key *k, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=\"%s\"", k->node, k->value);
+}
+
+KUNIT_ARRAY_PARAM(blk_bad_key, blk_bad_keys, blk_bad_key_desc);
+
+/*
+ * A backend that comes back malformed while I/O waits for it: the I/O
+ * fails rather than waits for ever.
+ */
+static void blk_bad_reconnect_test(struct kunit *test)
+{
+	const struct blk_bad_key *key = test->param_value;
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 16, 4096, 0x44);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, key->node, key->value), 0);
+	fbb->hold = false;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	if (key->when == XenbusStateConnected)
+		fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
@@ -822,6 +1169,15 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
+	KUNIT_CASE(blk_grant_fail_test),
+	KUNIT_CASE(blk_persistent_grant_fail_test),
+	KUNIT_CASE(blk_timeout_test),
+	KUNIT_CASE(blk_silent_backend_test),
+	KUNIT_CASE(blk_sector_size_change_test),
+	KUNIT_CASE(blk_recover_test),
+	KUNIT_CASE(blk_broken_resize_test),
+	KUNIT_CASE_PARAM(blk_bad_reconnect_test, blk_bad_key_gen_params),
+	KUNIT_CASE(blk_requeue_out_of_order_test),
 	{}
 };
 
