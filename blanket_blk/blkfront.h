@@ -9,7 +9,6 @@
 #include <linux/blk-mq.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
-#include <linux/sizes.h>
 #include <linux/workqueue.h>
 #include <xen/interface/io/blkif.h>
 
@@ -25,10 +24,6 @@
 #define BLANKET_BLK_MAX_INDIRECT_PAGES \
 	DIV_ROUND_UP(BLANKET_BLK_MAX_INDIRECT_SEGS, BLANKET_BLK_SEGS_PER_PAGE)
 #define BLANKET_BLK_SECTORS_PER_PAGE	(PAGE_SIZE >> SECTOR_SHIFT)
-/* A disk whose size in bytes fits a loff_t: the block layer's i_size. */
-#define BLANKET_BLK_MAX_SECTORS		(LLONG_MAX >> SECTOR_SHIFT)
-/* No disk has larger physical sectors; newer kernels cap block sizes here. */
-#define BLANKET_BLK_MAX_PHYS_SECTOR	SZ_64K
 
 /* What L0's blkback offers, from its xenstore directory. */
 struct blanket_blkif_backend {
@@ -55,7 +50,6 @@ struct blanket_blk_params {
 	unsigned int max_indirect_segs;
 	unsigned int max_ring_order;
 	bool persistent;
-	unsigned int timeout;		/* seconds a request may go unanswered */
 };
 
 /* Ring layout, fixed when the rings are built (backend in InitWait). */
@@ -122,8 +116,6 @@ struct blanket_blk_slot {
 	bool granted;			/* grefs are per-request, end them */
 	bool held;			/* pages granted for the connection */
 	bool iheld;			/* ipages likewise */
-	bool lost;			/* the grant layer has pages of it: never used again */
-	u64 seq;			/* when it went on the ring, for requeue */
 	grant_ref_t *grefs;		/* [max_segs] */
 	struct page **pages;		/* [max_segs]: bounce or persistent, or NULL */
 	grant_ref_t igrefs[BLANKET_BLK_MAX_INDIRECT_PAGES];
@@ -149,8 +141,7 @@ struct blanket_blk_queue {
 	unsigned int max_segs;		/* the slots' size */
 	struct blanket_blk_slot *slots;	/* [ring_size] */
 	u8 *inflight_op;		/* [ring_size], 0xff when free */
-	u64 seq;			/* of the next request on the ring */
-	struct blanket_blk_slot **requeue;	/* [ring_size], requeue's scratch */
+	u16 *order;			/* slot id by ring position, for requeue */
 	u64 persistent_reuse;		/* requests that needed no new grant */
 };
 
@@ -172,9 +163,6 @@ struct blanket_blk {
 	bool quiesced;			/* by us, waiting for a backend */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
-	bool disk_added;		/* by add_work, which scans its partitions */
-	struct work_struct add_work;
-	struct work_struct timeout_work;
 	int index;			/* of the bvd<index> name */
 	struct blanket_xs_watch sectors_watch;
 	char *sectors_path;
@@ -191,8 +179,6 @@ void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
-void blanket_blk_disk_add(struct work_struct *work);
-void blanket_blk_timed_out(struct work_struct *work);
 void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);
 void blanket_blk_disk_destroy(struct blanket_blk *info);

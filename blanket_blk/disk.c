@@ -25,31 +25,8 @@ static blk_status_t blanket_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  bd->rq);
 }
 
-/*
- * A request the backend took and has not answered in time: the device
- * is failed, which fails what it has in flight. That is done under the
- * device's lock, the rings being freed under it, so not from here.
- */
-static enum blk_eh_timer_return blanket_blk_timeout(struct request *rq)
-{
-	struct blanket_blk *info = rq->q->queuedata;
-
-	queue_work(system_highpri_wq, &info->timeout_work);
-	return BLK_EH_RESET_TIMER;
-}
-
-void blanket_blk_timed_out(struct work_struct *work)
-{
-	struct blanket_blk *info = container_of(work, struct blanket_blk, timeout_work);
-
-	mutex_lock(&info->lock);
-	blanket_blk_broken(info, "a request went unanswered for %u s", info->params.timeout);
-	mutex_unlock(&info->lock);
-}
-
 static const struct blk_mq_ops blanket_blk_mq_ops = {
 	.queue_rq = blanket_blk_queue_rq,
-	.timeout = blanket_blk_timeout,
 };
 
 static const struct block_device_operations blanket_blk_fops = {
@@ -110,7 +87,6 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	set->nr_hw_queues = info->nr_queues;
 	set->queue_depth = info->queues[0].ring_size;
 	set->numa_node = NUMA_NO_NODE;
-	set->timeout = info->params.timeout * HZ;
 	/* Grants are taken in process context: the grant table's lock wants it. */
 	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
 	err = blk_mq_alloc_tag_set(set);
@@ -133,8 +109,12 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	info->disk = disk;
 	set_disk_ro(disk, info->be.readonly);
 	set_capacity(disk, info->be.sectors);
-	return 0;
+	err = device_add_disk(&info->bdev->dev, disk, blanket_blk_attr_groups);
+	if (!err)
+		return 0;
 
+	info->disk = NULL;
+	ida_free(&blanket_blk_ida, info->index);
 put_disk:
 	put_disk(disk);
 free_tags:
@@ -142,36 +122,11 @@ free_tags:
 	return err;
 }
 
-/*
- * Show the disk. Its partition scan reads it, and waits for as long as
- * the backend does: in a work item, never on the xenstore thread.
- */
-void blanket_blk_disk_add(struct work_struct *work)
-{
-	struct blanket_blk *info = container_of(work, struct blanket_blk, add_work);
-	int err;
-
-	/* Not for a device failed or going, nor twice. */
-	if (READ_ONCE(info->broken) || info->disk_added)
-		return;
-	err = device_add_disk(&info->bdev->dev, info->disk, blanket_blk_attr_groups);
-	if (err)
-		dev_err(&info->bdev->dev, "%s: cannot add the disk: %d\n",
-			info->disk->disk_name, err);
-	else
-		WRITE_ONCE(info->disk_added, true);
-}
-
-/* After add_work is done; what is in flight or comes fails by now. */
 void blanket_blk_disk_destroy(struct blanket_blk *info)
 {
-	if (info->disk_added) {
-		blk_mark_disk_dead(info->disk);
-		del_gendisk(info->disk);
-	}
+	del_gendisk(info->disk);
 	put_disk(info->disk);
 	blk_mq_free_tag_set(&info->tag_set);
 	ida_free(&blanket_blk_ida, info->index);
 	info->disk = NULL;
-	info->disk_added = false;
 }

@@ -37,11 +37,6 @@ module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
 		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else)");
 
-static unsigned int request_timeout = 30;
-module_param(request_timeout, uint, 0444);
-MODULE_PARM_DESC(request_timeout,
-		 "Seconds a request may go unanswered before the disk fails its I/O with EIO (at least 1)");
-
 /* The parameters as they are when a device is probed: its for life. */
 static void blanket_blk_params(struct blanket_blk_params *p)
 {
@@ -49,7 +44,6 @@ static void blanket_blk_params(struct blanket_blk_params *p)
 	p->max_indirect_segs = max_indirect_segments;
 	p->max_ring_order = max_ring_page_order;
 	p->persistent = feature_persistent;
-	p->timeout = clamp(request_timeout, 1U, UINT_MAX / HZ);
 }
 
 /* An optional number: @dflt when absent, an error when malformed. */
@@ -82,9 +76,8 @@ static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
 	return err;
 }
 
-/* What blkback offers once Connected: the disk and its features, in @be. */
-static int blanket_blk_read_backend(struct blanket_blk *info,
-				    struct blanket_blkif_backend *be)
+/* What blkback offers once Connected: the disk and its features. */
+static int blanket_blk_read_backend(struct blanket_blk *info)
 {
 #define FLAG(node, member) BLANKET_FLAG(node, struct blanket_blkif_backend, member)
 	static const struct blanket_flag flags[] = {
@@ -96,6 +89,7 @@ static int blanket_blk_read_backend(struct blanket_blk *info,
 	};
 #undef FLAG
 	struct blanket_device *bdev = info->bdev;
+	struct blanket_blkif_backend *be = &info->be;
 	const char *why = "a key is malformed";
 	char *mode;
 	int err;
@@ -189,8 +183,6 @@ static void blanket_blk_quiesce(struct blanket_blk *info)
 /* Let the queue run, and what waited for a backend go first. */
 static void blanket_blk_unquiesce(struct blanket_blk *info)
 {
-	if (!info->disk)
-		return;
 	if (info->quiesced) {
 		blk_mq_unquiesce_queue(info->disk->queue);
 		info->quiesced = false;
@@ -205,22 +197,12 @@ static void blanket_blk_unquiesce(struct blanket_blk *info)
  */
 static void blanket_blk_disconnect(struct blanket_blk *info)
 {
-	blanket_blk_quiesce(info);
-	info->connected = false;
 	if (!info->queues)
 		return;
+	blanket_blk_quiesce(info);
+	info->connected = false;
 	blanket_blk_requeue_inflight(info);
 	blanket_blk_rings_destroy(info);
-}
-
-/*
- * A handshake that cannot go on: the device fails its I/O, none waits,
- * until the backend starts over.
- */
-static void blanket_blk_fail(struct blanket_blk *info, int err)
-{
-	blanket_blk_broken(info, "cannot connect to %s (%d)", info->bdev->otherend, err);
-	blanket_blk_unquiesce(info);
 }
 
 /* Blkback waits for us: build the rings and tell it where they are. */
@@ -250,43 +232,31 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 	return err;
 }
 
-/*
- * Blkback is Connected: the disk appears, or takes up its I/O again. Its
- * logical sector stays what it was: requests in flight and the data of
- * its users are in that unit.
- */
+/* Blkback is Connected: the disk appears, or takes up its I/O again. */
 static int blanket_blk_connect(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
-	struct blanket_blkif_backend be = info->be;
 	int err;
 
-	err = blanket_blk_read_backend(info, &be);
+	err = blanket_blk_read_backend(info);
 	if (err)
 		return err;
-	if (info->disk && be.sector_size != queue_logical_block_size(info->disk->queue)) {
-		dev_err(&bdev->dev, "%s: sector-size %u, not the disk's %u: refused\n",
-			bdev->otherend, be.sector_size,
-			queue_logical_block_size(info->disk->queue));
-		return -EPROTO;
-	}
-	info->be = be;
 	blanket_blkif_config(&info->be, &info->params, &info->cfg);
 	err = blanket_blk_slots_create(info);
 	if (err)
 		return err;
-	if (info->disk)
+	if (info->disk) {
 		blanket_blk_disk_update(info);
-	else
+	} else {
 		err = blanket_blk_disk_create(info);
-	if (!err)
-		err = blanket_switch_state(bdev, XenbusStateConnected);
+		if (err)
+			return err;
+	}
+	err = blanket_switch_state(bdev, XenbusStateConnected);
 	if (err)
 		return err;
 	info->connected = true;
 	blanket_blk_unquiesce(info);
-	if (!READ_ONCE(info->disk_added))
-		queue_work(system_long_wq, &info->add_work);
 	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
 		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
 		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
@@ -301,10 +271,11 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 					 enum xenbus_state state)
 {
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
-	bool broken;
 	int err = 0;
 
 	mutex_lock(&info->lock);
+	if (READ_ONCE(info->broken))
+		goto out;
 	/*
 	 * Before we build rings, a closing or closed backend is one that has
 	 * not yet seen our Initialising (after a reload, say): nothing to undo.
@@ -312,58 +283,48 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 	if (bdev->state == XenbusStateInitialising &&
 	    (state >= XenbusStateClosing || state == XenbusStateUnknown))
 		goto out;
-	/* A failed device heeds only a backend that starts over. */
-	broken = READ_ONCE(info->broken);
 	switch (state) {
 	case XenbusStateInitWait:
 		/*
-		 * First contact, or blkback starting over after a Closed, which
-		 * a failed device takes as a new backend to read afresh. Seen
+		 * First contact, or blkback starting over after a Closed. Seen
 		 * while we are Connected, it is a blkback unbound and bound
 		 * again: it attaches to the rings our keys name, where it left
 		 * them, so they stay.
 		 */
-		if (bdev->state != XenbusStateInitialising &&
-		    bdev->state != XenbusStateClosed)
-			break;
-		blanket_blk_disconnect(info);
-		if (broken)
-			dev_info(&bdev->dev, "%s started over after the failure: reading it anew, to connect if it is sane\n",
-				 bdev->otherend);
-		WRITE_ONCE(info->broken, false);
-		err = blanket_blk_init_rings(info);
+		if (bdev->state == XenbusStateInitialising ||
+		    bdev->state == XenbusStateClosed) {
+			blanket_blk_disconnect(info);
+			err = blanket_blk_init_rings(info);
+		}
 		break;
 	case XenbusStateConnected:
-		if (!broken && bdev->state == XenbusStateInitialised)
+		if (bdev->state == XenbusStateInitialised)
 			err = blanket_blk_connect(info);
 		break;
 	case XenbusStateClosing:
 		/*
 		 * Blkback finishes and answers what it has in flight once we
 		 * say Closed, and only then lets go of the rings: new I/O
-		 * waits (or fails, on a failed device), the rings stay until
-		 * it is Closed.
+		 * waits, the rings stay until it is Closed.
 		 */
-		if (!broken)
-			blanket_blk_quiesce(info);
+		blanket_blk_quiesce(info);
 		info->connected = false;
 		if (bdev->state != XenbusStateClosed)
 			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	case XenbusStateClosed:
+		blanket_blk_disconnect(info);
+		if (!blanket_switch_state(bdev, XenbusStateClosed))
+			err = blanket_reopen(bdev);
+		break;
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
-		if (READ_ONCE(info->broken))
-			blanket_blk_unquiesce(info);
-		if (state == XenbusStateClosed &&
-		    !blanket_switch_state(bdev, XenbusStateClosed))
-			err = blanket_reopen(bdev);
 		break;
 	default:
 		break;
 	}
 	if (err)
-		blanket_blk_fail(info, err);
+		dev_err(&bdev->dev, "cannot connect to %s: %d\n", bdev->otherend, err);
 out:
 	mutex_unlock(&info->lock);
 }
@@ -384,8 +345,7 @@ static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 	int err;
 
 	mutex_lock(&info->lock);
-	/* A failed device believes nothing more of this connection. */
-	if (!info->connected || !info->disk || READ_ONCE(info->broken))
+	if (!info->connected || !info->disk)
 		goto out;
 	be = info->be;
 	err = blanket_blk_read_sectors(info->bdev, &be.sectors);
@@ -418,8 +378,6 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
-	INIT_WORK(&info->add_work, blanket_blk_disk_add);
-	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
 	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
 	if (!info->sectors_path) {
 		kfree(info);
@@ -467,6 +425,8 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	mutex_lock(&info->lock);
 	blanket_blk_close(info);
 	WRITE_ONCE(info->broken, true);
+	if (info->disk)
+		blk_mark_disk_dead(info->disk);
 	blanket_blk_quiesce(info);
 	for (i = 0; i < info->nr_queues; i++) {
 		queue_work(system_highpri_wq, &info->queues[i].work);
@@ -474,14 +434,11 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	}
 	blanket_blk_rings_destroy(info);
 	if (info->disk) {
-		/* Requeued requests meet a broken device and fail, a partition scan's too. */
+		/* Requeued requests meet a broken device and fail. */
 		blanket_blk_unquiesce(info);
-		flush_work(&info->add_work);
 		blanket_blk_disk_destroy(info);
 	}
 	mutex_unlock(&info->lock);
-	/* A timeout reported before the disk went takes the lock. */
-	cancel_work_sync(&info->timeout_work);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	kfree(info->sectors_path);
 	kfree(info);

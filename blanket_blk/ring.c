@@ -13,7 +13,6 @@
 
 #include <linux/highmem.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include <blanket/ring.h>
 
@@ -76,10 +75,7 @@ static struct page *blanket_blk_sg_page(struct scatterlist *sg)
 	return nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
 }
 
-/*
- * Take back the per-request grants of @s; false if the backend kept one,
- * whose page is then the grant layer's: the slot is never used again.
- */
+/* Take back the per-request grants of @s; false if the backend kept one. */
 static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 				     struct blanket_blk_slot *s)
 {
@@ -96,8 +92,6 @@ static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 	for (i = 0; i < s->nr_ipages; i++)
 		clean &= blanket_blk_ungrant(bdev, s->igrefs[i], &s->ipages[i], NULL);
 	s->granted = false;
-	if (!clean)
-		s->lost = true;
 	return clean;
 }
 
@@ -179,23 +173,19 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 			page = s->pages[i];
 		}
 		if (s->granted)
-			err = blanket_grant_page(bdev, s->grefs[i], page, write);
-		if (err)
-			break;
+			blanket_grant_page(bdev, s->grefs[i], page, write);
 	}
-	for (i = 0; !err && i < s->nr_ipages; i++) {
+	for (i = 0; i < s->nr_ipages; i++) {
 		ipages[i] = page_address(s->ipages[i]);
 		if (s->granted)
-			err = blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
+			blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
 	}
-	if (!err)
-		err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
-					     blk_rq_pos(s->rq), segs, nseg,
-					     info->cfg.max_segs, s->igrefs, ipages);
+	err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
+				     blk_rq_pos(s->rq), segs, nseg,
+				     info->cfg.max_segs, s->igrefs, ipages);
 	if (err) {
-		/* Nothing was posted: a backend that maps a grant guessed it. */
-		if (!blanket_blk_slot_ungrant(q, s))
-			blanket_blk_broken(info, "backend mapped a grant it was never given");
+		/* Nothing was posted: the backend cannot hold these. */
+		blanket_blk_slot_ungrant(q, s);
 		err = -EIO;
 	} else if (!s->granted) {
 		q->persistent_reuse++;
@@ -221,7 +211,7 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	old = q->req_prod;
 	memcpy(&sring->ring[old & (q->ring_size - 1)].req, req, sizeof(*req));
 	q->inflight_op[id] = q->slots[id].op;
-	q->slots[id].seq = q->seq++;
+	q->order[old & (q->ring_size - 1)] = id;
 	q->req_prod = old + 1;
 	/* The request is in the ring before the backend can see it there. */
 	virt_wmb();
@@ -248,17 +238,11 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	op = blanket_blkif_op(rq->cmd_flags, &info->cfg, &flag);
 	if (op < 0)
 		return BLK_STS_NOTSUPP;
+	if (READ_ONCE(info->broken))
+		return BLK_STS_IOERR;
 
 	spin_lock(&q->lock);
-	/*
-	 * Under the lock that frees slots: a request that broke the device
-	 * did so before its slot was free, so no slot it left is taken.
-	 */
-	if (READ_ONCE(info->broken)) {
-		spin_unlock(&q->lock);
-		return BLK_STS_IOERR;
-	}
-	for (id = 0; id < q->ring_size && (q->slots[id].rq || q->slots[id].lost); id++)
+	for (id = 0; id < q->ring_size && q->slots[id].rq; id++)
 		;
 	if (id == q->ring_size) {
 		/* Hardware queues sharing this ring: run again when one frees. */
@@ -493,13 +477,10 @@ static int blanket_blk_grant_pages(struct blanket_device *bdev,
 		return err;
 	for (i = 0; !err && i < nr; i++)
 		err = blanket_grant_page(bdev, refs[i], pages[i], readonly);
-	/*
-	 * Not advertised yet, but a backend may map a grant it guessed: the
-	 * pages go to the grant layer, which frees each once it is unmapped.
-	 */
+	/* Not advertised yet: the backend cannot have mapped any of them. */
 	for (i = 0; err && i < nr; i++) {
-		blanket_grant_end_free(bdev, refs[i], pages[i]);
-		pages[i] = NULL;
+		blanket_grant_end(bdev, refs[i]);
+		blanket_grant_free(bdev, refs[i]);
 	}
 	return err;
 }
@@ -557,10 +538,10 @@ static void blanket_blk_slots_destroy(struct blanket_blk_queue *q)
 		blanket_blk_slot_free(q, &q->slots[i]);
 	kfree(q->slots);
 	kfree(q->inflight_op);
-	kfree(q->requeue);
+	kfree(q->order);
 	q->slots = NULL;
 	q->inflight_op = NULL;
-	q->requeue = NULL;
+	q->order = NULL;
 }
 
 /* The slots of every queue, sized by what the connected backend offers. */
@@ -578,8 +559,8 @@ int blanket_blk_slots_create(struct blanket_blk *info)
 		q->max_segs = info->cfg.max_segs;
 		q->slots = kcalloc(q->ring_size, sizeof(*q->slots), GFP_KERNEL);
 		q->inflight_op = kmalloc(q->ring_size, GFP_KERNEL);
-		q->requeue = kcalloc(q->ring_size, sizeof(*q->requeue), GFP_KERNEL);
-		if (!q->slots || !q->inflight_op || !q->requeue)
+		q->order = kcalloc(q->ring_size, sizeof(*q->order), GFP_KERNEL);
+		if (!q->slots || !q->inflight_op || !q->order)
 			return -ENOMEM;
 		memset(q->inflight_op, BLANKET_BLK_NO_OP, q->ring_size);
 		for (id = 0; id < q->ring_size; id++) {
@@ -679,25 +660,16 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
 	info->nr_queues = 0;
 }
 
-static int blanket_blk_seq_cmp(const void *a, const void *b)
-{
-	const struct blanket_blk_slot *x = *(struct blanket_blk_slot *const *)a;
-	const struct blanket_blk_slot *y = *(struct blanket_blk_slot *const *)b;
-
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /*
  * The backend went away with requests in flight. Whatever it answered is
- * completed first (a broken device fails the rest there); the rest, found
- * by slot since answers come in any order, goes back to the block layer
- * in the order it was put on the ring, to be sent again once a backend is
- * connected. A write is never dropped: the worst a requeue does is write
- * it twice.
+ * completed first; the rest goes back to the block layer in the order it
+ * was put on the ring, to be sent again once a backend is connected. A
+ * write is never dropped: the worst a requeue does is write it twice.
  */
 void blanket_blk_requeue_inflight(struct blanket_blk *info)
 {
-	unsigned int i, id, n;
+	unsigned int i, id;
+	u32 pos;
 
 	for (i = 0; i < info->nr_queues; i++) {
 		struct blanket_blk_queue *q = &info->queues[i];
@@ -705,25 +677,23 @@ void blanket_blk_requeue_inflight(struct blanket_blk *info)
 		blanket_blk_queue_unbind(q);
 		if (!q->slots)
 			continue;
-		queue_work(system_highpri_wq, &q->work);
-		flush_work(&q->work);
-		spin_lock(&q->lock);
-		for (id = 0, n = 0; id < q->ring_size; id++) {
+		if (!READ_ONCE(info->broken)) {
+			queue_work(system_highpri_wq, &q->work);
+			flush_work(&q->work);
+		}
+		for (pos = q->rsp_cons; pos != q->req_prod; pos++) {
+			struct request *rq;
+
+			id = q->order[pos & (q->ring_size - 1)];
 			if (q->inflight_op[id] == BLANKET_BLK_NO_OP)
 				continue;
 			q->inflight_op[id] = BLANKET_BLK_NO_OP;
-			q->requeue[n++] = &q->slots[id];
-		}
-		spin_unlock(&q->lock);
-		sort(q->requeue, n, sizeof(*q->requeue), blanket_blk_seq_cmp, NULL);
-		for (id = 0; id < n; id++) {
-			struct blanket_blk_slot *s = q->requeue[id];
-			struct request *rq = s->rq;
-
+			rq = q->slots[id].rq;
 			/* It cannot answer any more: ending a grant fails only if it still maps. */
-			blanket_blk_slot_ungrant(q, s);
-			blanket_blk_slot_put(q, s - q->slots);
+			blanket_blk_slot_ungrant(q, &q->slots[id]);
+			blanket_blk_slot_put(q, id);
 			blk_mq_requeue_request(rq, false);
 		}
+		q->rsp_cons = q->req_prod;
 	}
 }

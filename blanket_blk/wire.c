@@ -45,13 +45,8 @@ int blanket_blkif_check_backend(struct blanket_blkif_backend *be,
 	if (!be->physical_sector_size)
 		be->physical_sector_size = be->sector_size;
 	if (!is_power_of_2(be->physical_sector_size) ||
-	    be->physical_sector_size < be->sector_size ||
-	    be->physical_sector_size > BLANKET_BLK_MAX_PHYS_SECTOR) {
-		*why = "physical-sector-size is not a power of two in [sector-size, 64 KiB]";
-		return -EPROTO;
-	}
-	if (be->sectors > BLANKET_BLK_MAX_SECTORS) {
-		*why = "sectors is more than a block device can address";
+	    be->physical_sector_size < be->sector_size) {
+		*why = "physical-sector-size is below sector-size or not a power of two";
 		return -EPROTO;
 	}
 	if (be->sectors & ((be->sector_size >> SECTOR_SHIFT) - 1)) {
@@ -63,10 +58,8 @@ int blanket_blkif_check_backend(struct blanket_blkif_backend *be,
 	if (be->discard && be->discard_granularity &&
 	    !is_power_of_2(be->discard_granularity))
 		be->discard = false;
-	/* Nothing is discarded in less than a logical sector: none or less is one. */
-	if (be->discard && be->discard_granularity < be->sector_size)
-		be->discard_granularity = be->sector_size;
-	if (be->discard && be->discard_alignment % be->discard_granularity)
+	if (be->discard && be->discard_granularity &&
+	    be->discard_alignment % be->discard_granularity)
 		be->discard_alignment = 0;
 	if (!be->discard)
 		be->discard_secure = false;

@@ -65,47 +65,6 @@ static void blk_wire_backend_check_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
 }
 
-/* Values that pass for numbers but describe no disk, or no usable discard. */
-static void blk_wire_backend_bounds_test(struct kunit *test)
-{
-	struct blanket_blkif_backend be = {
-		.sectors = (1ULL << 54) - 8, .sector_size = 4096,
-	};
-	const char *why = "";
-
-	/* The largest size whose bytes a loff_t holds, and one past it. */
-	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
-	be.sectors = 1ULL << 54;
-	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "sectors"));
-	be.sectors = 2048;
-
-	be.physical_sector_size = 65536;
-	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
-	be.physical_sector_size = 131072;
-	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "physical-sector-size"));
-	be.physical_sector_size = 1U << 31;
-	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
-	be.physical_sector_size = 4096;
-
-	/* Discard in pieces smaller than a logical block: in whole blocks. */
-	be.discard = true;
-	be.discard_granularity = 512;
-	KUNIT_ASSERT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
-	KUNIT_EXPECT_TRUE(test, be.discard);
-	KUNIT_EXPECT_EQ(test, be.discard_granularity, 4096U);
-
-	/* No granularity is the logical block, and the alignment is checked against it. */
-	be.sector_size = 512;
-	be.physical_sector_size = 512;
-	be.discard_granularity = 0;
-	be.discard_alignment = 1000;
-	KUNIT_ASSERT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
-	KUNIT_EXPECT_TRUE(test, be.discard);
-	KUNIT_EXPECT_EQ(test, be.discard_alignment, 0U);
-}
-
 static void blk_wire_layout_test(struct kunit *test)
 {
 	struct blanket_blkif_backend be = { .max_ring_order = 9, .max_queues = 64 };
@@ -459,7 +418,6 @@ static void blk_wire_response_test(struct kunit *test)
 static struct kunit_case blk_wire_cases[] = {
 	KUNIT_CASE(blk_wire_mode_test),
 	KUNIT_CASE(blk_wire_backend_check_test),
-	KUNIT_CASE(blk_wire_backend_bounds_test),
 	KUNIT_CASE(blk_wire_layout_test),
 	KUNIT_CASE(blk_wire_config_test),
 	KUNIT_CASE(blk_wire_limits_test),

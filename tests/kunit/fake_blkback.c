@@ -34,18 +34,13 @@ int fake_blkback_set(struct fake_blkback *fbb, const char *node, const char *val
 	return fake_xenstored_set(fbb->fl0->xsd, path, value);
 }
 
-static void fake_blkback_put_state(struct fake_blkback *fbb, enum xenbus_state state)
+/* Change the backend's state and let the frontend react to it. */
+void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state)
 {
 	char value[4];
 
 	snprintf(value, sizeof(value), "%d", state);
 	KUNIT_ASSERT_EQ(fbb->test, fake_blkback_set(fbb, "state", value), 0);
-}
-
-/* Change the backend's state and let the frontend react to it. */
-void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state)
-{
-	fake_blkback_put_state(fbb, state);
 	fake_xenstored_settle(fbb->fl0->xsd);
 }
 
@@ -246,44 +241,35 @@ static void fake_blkback_answer(struct fake_blkback_queue *q, u64 id, u8 op, s16
 	fake_blkback_respond(q, id, op, status);
 }
 
-/* Serve the request at ring index @idx of @q and put its answer on the ring. */
-static void fake_blkback_take(struct fake_blkback_queue *q, u32 idx)
+static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
 {
 	struct fake_blkback *fbb = q->fbb;
 	u32 size = blanket_blkif_ring_size(fbb->ring_order);
-	struct fake_blkback_req log = {};
 	struct blkif_request req;
-	s16 status;
-
-	memcpy(&req, &q->sring->ring[idx & (size - 1)].req, sizeof(req));
-	status = fake_blkback_do(fbb, &req, &log);
-	if (fbb->nr_log < FAKE_BLKBACK_LOG)
-		fbb->log[fbb->nr_log++] = log;
-	/* The id sits at the same offset in every request kind. */
-	fake_blkback_answer(q, req.u.rw.id, log.op, status);
-}
-
-static void fake_blkback_publish(struct fake_blkback_queue *q)
-{
-	/* Responses in the ring before the producer that publishes them. */
-	virt_wmb();
-	WRITE_ONCE(q->sring->rsp_prod, q->rsp_prod);
-	WRITE_ONCE(q->sring->req_event, q->req_cons + 1);
-}
-
-static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
-{
 	u32 prod = READ_ONCE(q->sring->req_prod);
 	bool any = false;
 
 	/* Requests are read only after the producer that covers them. */
 	virt_rmb();
 	while (q->req_cons != prod) {
-		fake_blkback_take(q, q->req_cons++);
+		struct fake_blkback_req log = {};
+		s16 status;
+
+		memcpy(&req, &q->sring->ring[q->req_cons & (size - 1)].req, sizeof(req));
+		q->req_cons++;
+		status = fake_blkback_do(fbb, &req, &log);
+		if (fbb->nr_log < FAKE_BLKBACK_LOG)
+			fbb->log[fbb->nr_log++] = log;
+		/* The id sits at the same offset in every request kind. */
+		fake_blkback_answer(q, req.u.rw.id, log.op, status);
 		any = true;
 	}
-	if (any)
-		fake_blkback_publish(q);
+	if (any) {
+		/* Responses in the ring before the producer that publishes them. */
+		virt_wmb();
+		WRITE_ONCE(q->sring->rsp_prod, q->rsp_prod);
+		WRITE_ONCE(q->sring->req_event, q->req_cons + 1);
+	}
 	return any;
 }
 
@@ -296,28 +282,6 @@ void fake_blkback_serve(struct fake_blkback *fbb)
 	for (i = 0; fbb->connected && !fbb->hold && i < fbb->nr_queues; i++)
 		if (fake_blkback_queue_serve(&fbb->q[i]))
 			fake_l0_raise(fbb->fl0, fbb->q[i].port);
-	mutex_unlock(&fbb->lock);
-}
-
-/*
- * Answer the newest request of queue 0 alone, ahead of older ones, as
- * blkback and qdisk may. The ring is not served again after this: a test
- * that calls it makes the backend go next.
- */
-void fake_blkback_serve_newest(struct fake_blkback *fbb)
-{
-	struct fake_blkback_queue *q = &fbb->q[0];
-	u32 prod;
-
-	mutex_lock(&fbb->lock);
-	prod = READ_ONCE(q->sring->req_prod);
-	/* The request is read only after the producer that covers it. */
-	virt_rmb();
-	if (fbb->connected && prod != q->req_cons) {
-		fake_blkback_take(q, prod - 1);
-		fake_blkback_publish(q);
-		fake_l0_raise(fbb->fl0, q->port);
-	}
 	mutex_unlock(&fbb->lock);
 }
 
@@ -370,11 +334,8 @@ static void fake_blkback_map_queue(struct fake_blkback *fbb, struct fake_blkback
 	fake_l0_bind_backend(fbb->fl0, q->port, fake_blkback_kick, fbb);
 }
 
-/*
- * Map the rings the frontend's keys name, then go Connected; with
- * @settle, wait until the frontend has heard of it.
- */
-static void fake_blkback_attach(struct fake_blkback *fbb, bool settle)
+/* Map the rings the frontend's keys name, then go Connected. */
+static void fake_blkback_attach(struct fake_blkback *fbb)
 {
 	char dir[48];
 	unsigned int i;
@@ -396,17 +357,11 @@ static void fake_blkback_attach(struct fake_blkback *fbb, bool settle)
 	mutex_lock(&fbb->lock);
 	fbb->connected = true;
 	mutex_unlock(&fbb->lock);
-	if (settle)
-		fake_blkback_state(fbb, XenbusStateConnected);
-	else
-		fake_blkback_put_state(fbb, XenbusStateConnected);
+	fake_blkback_state(fbb, XenbusStateConnected);
 }
 
-/*
- * The frontend is Initialised: map its rings, then go Connected. With
- * @settle false, return without waiting for the frontend to react.
- */
-static void fake_blkback_connect_settle(struct fake_blkback *fbb, bool settle)
+/* The frontend is Initialised: map its rings, then go Connected. */
+void fake_blkback_connect(struct fake_blkback *fbb)
 {
 	struct kunit *test = fbb->test;
 	char *proto, dir[48];
@@ -417,17 +372,7 @@ static void fake_blkback_connect_settle(struct fake_blkback *fbb, bool settle)
 	proto = fake_xenstored_get(fbb->fl0->xsd, dir);
 	KUNIT_EXPECT_STREQ(test, proto ?: "", XEN_IO_PROTO_ABI_NATIVE);
 	kfree(proto);
-	fake_blkback_attach(fbb, settle);
-}
-
-void fake_blkback_connect(struct fake_blkback *fbb)
-{
-	fake_blkback_connect_settle(fbb, true);
-}
-
-void fake_blkback_connect_nowait(struct fake_blkback *fbb)
-{
-	fake_blkback_connect_settle(fbb, false);
+	fake_blkback_attach(fbb);
 }
 
 /*
@@ -443,7 +388,7 @@ void fake_blkback_rebind(struct fake_blkback *fbb)
 	fake_blkback_state(fbb, XenbusStateInitWait);
 	KUNIT_ASSERT_EQ(fbb->test, fake_blkback_node_u32(fbb, fbb->fe, "state", 0),
 			(u32)XenbusStateConnected);
-	fake_blkback_attach(fbb, true);
+	fake_blkback_attach(fbb);
 	fake_blkback_kick(fbb);
 }
 

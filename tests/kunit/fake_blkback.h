@@ -83,12 +83,10 @@ struct fake_blkback *fake_blkback_create(struct fake_l0 *fl0, u32 id, u64 sector
 int fake_blkback_set(struct fake_blkback *fbb, const char *node, const char *value);
 void fake_blkback_state(struct fake_blkback *fbb, enum xenbus_state state);
 void fake_blkback_connect(struct fake_blkback *fbb);
-void fake_blkback_connect_nowait(struct fake_blkback *fbb);
 void fake_blkback_disconnect(struct fake_blkback *fbb);
 void fake_blkback_rebind(struct fake_blkback *fbb);
 void fake_blkback_release(struct fake_blkback *fbb);
 unsigned int fake_blkback_pending(struct fake_blkback *fbb);
 void fake_blkback_serve(struct fake_blkback *fbb);
-void fake_blkback_serve_newest(struct fake_blkback *fbb);
 
 #endif /* _BLANKET_FAKE_BLKBACK_H */

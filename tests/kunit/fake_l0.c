@@ -138,13 +138,6 @@ static struct {
 	grant_ref_t *mapped;
 } fake_l0_trap;
 
-/*
- * The fake L0 told to fail grants, if any (tests run one at a time), and
- * the frames it still translates: pfn_to_gfn has no context of its own.
- */
-static struct fake_l0 *fake_l0_failing;
-static atomic_t fake_l0_frames_left;
-
 /* The backend maps the grant of @pfn, whichever reference it has. */
 static void fake_l0_map_pfn(struct fake_l0 *fl0, unsigned long pfn,
 			    grant_ref_t *mapped)
@@ -167,74 +160,19 @@ static void fake_l0_map_pfn(struct fake_l0 *fl0, unsigned long pfn,
 	KUNIT_FAIL(fl0->test, "no grant of pfn %#lx to map", pfn);
 }
 
-/*
- * A hostile L0 maps what it can guess: every grant open to the backend
- * that nobody maps yet, whether or not the frontend has named it.
- */
-static void fake_l0_steal(struct fake_l0 *fl0)
-{
-	struct grant_entry_v1 *frame, *e;
-	grant_ref_t ref;
-	u16 old;
-
-	for (ref = GNTTAB_NR_RESERVED_ENTRIES;
-	     ref < FAKE_L0_GRANT_FRAMES * BLANKET_GNTTAB_PER_FRAME &&
-	     fl0->nr_stolen < FAKE_L0_STOLEN; ref++) {
-		frame = READ_ONCE(fl0->frames[ref / BLANKET_GNTTAB_PER_FRAME]);
-		if (!frame)
-			break;
-		e = &frame[ref % BLANKET_GNTTAB_PER_FRAME];
-		old = READ_ONCE(e->flags);
-		if ((old & GTF_type_mask) != GTF_permit_access ||
-		    (old & (GTF_reading | GTF_writing)) ||
-		    READ_ONCE(e->domid) != FAKE_L0_BACKEND_DOMID)
-			continue;
-		if (cmpxchg(&e->flags, old, old | GTF_reading) == old)
-			fl0->stolen[fl0->nr_stolen++] = ref;
-	}
-}
-
-/* A frame past 2^32 fits no v1 grant entry: granting it fails. */
 static xen_pfn_t fake_l0_pfn_to_gfn(unsigned long pfn)
 {
 	/* Pairs with the release in fake_l0_trap_grant(): the pfns come with it. */
 	struct fake_l0 *fl0 = smp_load_acquire(&fake_l0_trap.fl0);
-	int left;
 
 	if (fl0 && pfn == fake_l0_trap.fail &&
 	    cmpxchg(&fake_l0_trap.fl0, fl0, NULL) == fl0) {
 		fake_l0_map_pfn(fl0, fake_l0_trap.map, fake_l0_trap.mapped);
+		/* More than a v1 grant entry's 32 bits: this grant fails. */
 		return (xen_pfn_t)U32_MAX + 1;
-	}
-	fl0 = READ_ONCE(fake_l0_failing);
-	if (fl0) {
-		left = atomic_dec_return(&fake_l0_frames_left);
-		if (left == -1)
-			fake_l0_steal(fl0);
-		if (left < 0)
-			return (xen_pfn_t)U32_MAX + 1 + pfn;
 	}
 	return pfn + FAKE_L0_GFN_OFFSET;
 }
-
-/*
- * Let @n more grants through, then fail every one (n < 0: fail none),
- * mapping at the first failure every grant the backend could guess.
- */
-void fake_l0_fail_grants_after(struct fake_l0 *fl0, int n)
-{
-	atomic_set(&fake_l0_frames_left, n);
-	WRITE_ONCE(fake_l0_failing, n < 0 ? NULL : fl0);
-}
-EXPORT_SYMBOL_GPL(fake_l0_fail_grants_after);
-
-/* Unmap what fake_l0_steal() mapped. */
-void fake_l0_return_stolen(struct fake_l0 *fl0)
-{
-	while (fl0->nr_stolen)
-		fake_l0_grant_unmap(fl0, fl0->stolen[--fl0->nr_stolen], false);
-}
-EXPORT_SYMBOL_GPL(fake_l0_return_stolen);
 
 static const struct blanket_transport_ops fake_l0_ops = {
 	.name = "fake",
@@ -447,8 +385,6 @@ static void fake_l0_free(struct kunit_resource *res)
 	struct fake_l0 *fl0 = res->data;
 	unsigned int i;
 
-	fake_l0_fail_grants_after(fl0, -1);
-	fake_l0_return_stolen(fl0);
 	fake_l0_stop_enumerating(fl0);
 	cmpxchg(&fake_l0_trap.fl0, fl0, NULL);
 	cancel_work_sync(&fl0->upcall_work);

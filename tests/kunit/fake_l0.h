@@ -18,7 +18,6 @@
 #define FAKE_L0_GRANT_FRAMES	8
 #define FAKE_L0_PORTS		64
 #define FAKE_L0_BACKEND_DOMID	5
-#define FAKE_L0_STOLEN		64	/* grants a hostile L0 maps unasked */
 
 struct fake_l0;
 
@@ -44,8 +43,6 @@ struct fake_l0 {
 	spinlock_t upcall_lock;		/* one upcall at a time, irqs off */
 	struct work_struct upcall_work;
 	bool enumerating;
-	grant_ref_t stolen[FAKE_L0_STOLEN];
-	unsigned int nr_stolen;
 };
 
 struct fake_l0 *fake_l0_start(struct kunit *test);
@@ -69,8 +66,6 @@ void fake_l0_trap_grant(struct fake_l0 *fl0, struct page *fail,
 			struct page *map, grant_ref_t *mapped);
 u64 fake_l0_grants_in_use(struct fake_l0 *fl0);
 u64 fake_l0_grants_deferred(struct fake_l0 *fl0);
-void fake_l0_fail_grants_after(struct fake_l0 *fl0, int n);
-void fake_l0_return_stolen(struct fake_l0 *fl0);
 
 /* Xen's 2-level event ABI on a shared info page. */
 bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port);
