@@ -49,6 +49,12 @@ triple() {	# RIP: Xen's dump of a triple-faulted guest
 }
 loaded='LAB: mode=nopv\nLAB: extra_insmod=blanket_xenbus.ko\nLAB: module=blanket_xenbus 0xffffffffc0001000 40960\n'
 
+lay_out "FAIL guest vanished before LAB-DONE" "(XEN) Panic on CPU 0:\n(XEN) IO-APIC + timer doesn't work!  Boot with apic_verbosity=debug and send a report\n" ""
+case_is "the L1 Xen's boot-time timer check is the emulator's" forwarded emulator-timer yes
+
+lay_out "FAIL guest vanished before LAB-DONE" "${loaded}(XEN) Panic on CPU 0:\n(XEN) IO-APIC + timer doesn't work!\n" ""
+case_is "that panic once the Dom0 ran is not retried" forwarded kernel no
+
 lay_out OK "LAB-RESULT: PASS\nLAB-DONE\n" ""
 case_is "a run that reached its end has no fault" nopv none no
 

@@ -22,6 +22,11 @@ that died is put in exactly one class, printed as key=value lines:
                          before any of blanket's code had run in it: the L1
                          Xen's patch had not started and no blanket module
                          was loaded                              retry=yes
+  fault=emulator-timer   the L1 Xen panicked in its boot-time check that
+                         the emulated timer ticks through the IO-APIC
+                         ("IO-APIC + timer doesn't work"): stock Xen code
+                         timing QEMU's emulation, before its Dom0 exists
+                                                                 retry=yes
   fault=kernel           the guest's console has an oops, BUG, WARNING,
                          hung task or panic                      retry=no
   fault=triple-fault     any other triple fault (named)          retry=no
@@ -29,7 +34,7 @@ that died is put in exactly one class, printed as key=value lines:
                          it may be ours                          retry=no
   fault=died             anything else: timeout, Dom0 failure    retry=no
 
-Only the three emulator classes are retried, and only once (lib.sh's
+Only the emulator classes are retried, and only once (lib.sh's
 lab_attempts). Everything printed is kept in the run's summary.
 """
 import gzip
@@ -166,6 +171,9 @@ watchdog = read(f"{run}/watchdog").strip()
 # mode) or a blanket module was loaded.
 ours_ran = bool(re.search(r"blanket: (L0 platform device|no usable L0)|"
                           r"LAB: extra_insmod=blanket_", console))
+
+if "IO-APIC + timer doesn't work" in console and "LAB: mode=" not in console:
+    say("emulator-timer", True, "the L1 Xen's boot-time timer check failed under emulation")
 
 complaint = re.search(r"(BUG:|WARNING:|Oops|Kernel panic|general protection|"
                       r"blocked for more than|Panic on CPU).*", console)
