@@ -272,6 +272,8 @@ lab() {
 	(. "$top/tests/lab/lib.sh" &&
 		BLANKET_LAB_RESULTS=$lab_res lab_attempts "$2" "$top/tests/lab/blanket-direct.sh" "$1")
 	tail -n 1 "$2"
+	# What failed, and what the kernel said: CI keeps only this output.
+	grep -aE '^problem: |=(failed|complained)( |$)|_kernel: |^fault=' "$2" | head -n 40
 }
 stage "end to end: direct mode (the L1 guest booted nopv)"
 lab nopv "$out/lab-nopv.log"
