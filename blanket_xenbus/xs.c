@@ -623,11 +623,13 @@ void blanket_xs_unwatch(struct blanket_xs *xs, struct blanket_xs_watch *watch)
 	list_for_each_entry_safe(ev, tmp, &stale, list)
 		kfree(ev);
 
-	/* Wait out a callback in flight, unless we are that callback. */
-	if (READ_ONCE(xs->callback_task) != current) {
-		mutex_lock(&xs->callback_lock);
-		mutex_unlock(&xs->callback_lock);
-	}
+	/*
+	 * Wait out this watch's callback in flight, unless we are that
+	 * callback. Another watch's callback is no business of ours: the
+	 * bus's may be removing a device whose lock our caller holds.
+	 */
+	if (READ_ONCE(xs->callback_task) != current)
+		wait_event(xs->callback_wq, READ_ONCE(xs->running) != watch);
 	kfree(watch->path);
 	watch->path = NULL;
 }
@@ -681,22 +683,21 @@ static void blanket_xs_watch_work(struct work_struct *work)
 	struct blanket_xs_event *ev;
 
 	for (;;) {
-		/* Taken before dequeuing, so that unwatch can wait us out. */
-		mutex_lock(&xs->callback_lock);
 		spin_lock(&xs->lock);
 		ev = list_first_entry_or_null(&xs->events, struct blanket_xs_event,
 					      list);
 		if (ev)
 			list_del(&ev->list);
+		/* Running from the moment it leaves the queue, for unwatch. */
+		WRITE_ONCE(xs->running, ev ? ev->watch : NULL);
 		spin_unlock(&xs->lock);
-		if (!ev) {
-			mutex_unlock(&xs->callback_lock);
+		if (!ev)
 			return;
-		}
 		WRITE_ONCE(xs->callback_task, current);
 		ev->watch->callback(ev->watch, ev->path);
 		WRITE_ONCE(xs->callback_task, NULL);
-		mutex_unlock(&xs->callback_lock);
+		WRITE_ONCE(xs->running, NULL);
+		wake_up_all(&xs->callback_wq);
 		kfree(ev);
 	}
 }
@@ -823,7 +824,7 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 	INIT_LIST_HEAD(&xs->watches);
 	INIT_LIST_HEAD(&xs->events);
 	INIT_WORK(&xs->watch_work, blanket_xs_watch_work);
-	mutex_init(&xs->callback_lock);
+	init_waitqueue_head(&xs->callback_wq);
 	return 0;
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_init);

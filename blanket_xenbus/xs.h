@@ -52,7 +52,14 @@ struct blanket_xs {
 	u32 next_watch_id;
 	struct list_head events;	/* under lock */
 	struct work_struct watch_work;
-	struct mutex callback_lock;	/* held around each watch callback */
+	/*
+	 * The watch whose callback runs (set under lock as it leaves the
+	 * queue), and who runs it. Unwatch waits on callback_wq for its own
+	 * watch's callback only: a callback may wait for a device lock that
+	 * the unwatching thread holds.
+	 */
+	struct blanket_xs_watch *running;
+	wait_queue_head_t callback_wq;
 	struct task_struct *callback_task;
 
 	struct workqueue_struct *wq;
