@@ -124,9 +124,9 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 	blanket_xs_get_stats(&l0->xs, &xs);
 	seq_printf(m, "xs_requests %llu\nxs_errors %llu\nxs_timeouts %llu\n"
 		   "xs_unmatched %llu\nxs_watch_events %llu\nxs_watch_dropped %llu\n"
-		   "xs_broken %d\n", xs.requests, xs.errors, xs.timeouts,
-		   xs.unmatched, xs.watch_events, xs.watch_dropped,
-		   blanket_xs_broken(&l0->xs));
+		   "xs_watch_overflow %llu\nxs_broken %d\n", xs.requests,
+		   xs.errors, xs.timeouts, xs.unmatched, xs.watch_events,
+		   xs.watch_dropped, xs.watch_overflow, blanket_xs_broken(&l0->xs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(blanket_l0_stats);
