@@ -307,6 +307,23 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 	put_device(&bdev->dev);
 }
 
+/* L0 removes a type's whole directory: one event, and every device goes. */
+static void enum_type_removed_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	enum_add_node(test, "1", "0", BE "/1");
+	enum_start(test);
+	KUNIT_ASSERT_EQ(test, enum_seen.probed, 2);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_FALSE(test, enum_has(0));
+	KUNIT_EXPECT_FALSE(test, enum_has(1));
+	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
+}
+
 /*
  * rmmod against a hot-unplug. The "krace" driver has a watch of its own,
  * as blanket_blk has on "sectors", and drops it in remove(), under the
@@ -441,6 +458,7 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_every_backend_state_test),
 	KUNIT_CASE(enum_rebind_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
+	KUNIT_CASE(enum_type_removed_test),
 	KUNIT_CASE(enum_rmmod_against_unplug_test),
 	{}
 };
