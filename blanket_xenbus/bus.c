@@ -99,6 +99,14 @@ static void blanket_otherend_changed(struct blanket_xs_watch *watch,
 	wake_up_all(&bdev->state_wq);
 	if (drv->otherend_changed)
 		drv->otherend_changed(bdev, state);
+	/*
+	 * The backend's state went with a connection up or on the way (L0
+	 * restarted the backend's domain, say): the driver has let go of it,
+	 * and our Closed is what makes the driver, and the backend that
+	 * comes back, start over rather than wait for each other for ever.
+	 */
+	if (state == XenbusStateUnknown && bdev->state != XenbusStateInitialising)
+		blanket_switch_state(bdev, XenbusStateClosed);
 }
 
 static int blanket_bus_probe(struct device *dev)

@@ -22,6 +22,8 @@ static struct {
 	int changes;
 	enum xenbus_state last;
 	enum xenbus_state history[16];
+	bool connect;		/* answer InitWait as the drivers do */
+	int connects;
 } enum_seen;
 
 static int enum_probe(struct blanket_device *bdev,
@@ -43,6 +45,12 @@ static void enum_otherend_changed(struct blanket_device *bdev,
 		enum_seen.history[enum_seen.changes] = state;
 	enum_seen.changes++;
 	enum_seen.last = state;
+	/* Like blanket_net: connect to a backend in InitWait, unless we are. */
+	if (enum_seen.connect && state == XenbusStateInitWait &&
+	    (bdev->state == XenbusStateInitialising ||
+	     bdev->state == XenbusStateClosed) &&
+	    !blanket_switch_state(bdev, XenbusStateConnected))
+		enum_seen.connects++;
 }
 
 static const struct blanket_device_id enum_ids[] = {
@@ -324,6 +332,47 @@ static void enum_type_removed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
 }
 
+static void enum_expect_state(struct kunit *test, const char *want)
+{
+	struct enum_fixture *fx = test->priv;
+	char *state = fake_xenstored_get(fx->f, "device/kvif/0/state");
+
+	KUNIT_EXPECT_STREQ(test, state ?: "(none)", want);
+	kfree(state);
+}
+
+/*
+ * The backend's state node goes while we are Connected (L0 restarted its
+ * backend domain, say): we say Closed, and connect again to the backend
+ * that comes back in InitWait.
+ */
+static void enum_backend_state_gone_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+
+	enum_seen.connect = true;
+	enum_add_node(test, "0", "0", BE "/0");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	enum_start(test);
+	bdev = blanket_bus_find_device("kvif", 0);
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, enum_seen.connects, 1);
+	enum_expect_state(test, "4");
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, BE "/0/state"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.last, XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, bdev->state, XenbusStateClosed);
+	enum_expect_state(test, "6");
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.connects, 2);
+	enum_expect_state(test, "4");
+	put_device(&bdev->dev);
+}
+
 /*
  * rmmod against a hot-unplug. The "krace" driver has a watch of its own,
  * as blanket_blk has on "sectors", and drops it in remove(), under the
@@ -459,6 +508,7 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_rebind_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
 	KUNIT_CASE(enum_type_removed_test),
+	KUNIT_CASE(enum_backend_state_gone_test),
 	KUNIT_CASE(enum_rmmod_against_unplug_test),
 	{}
 };
