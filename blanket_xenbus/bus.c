@@ -99,6 +99,14 @@ static void blanket_otherend_changed(struct blanket_xs_watch *watch,
 	wake_up_all(&bdev->state_wq);
 	if (drv->otherend_changed)
 		drv->otherend_changed(bdev, state);
+	/*
+	 * The backend's state went with a connection up or on the way (L0
+	 * restarted the backend's domain, say): the driver has let go of it,
+	 * and our Closed is what makes the driver, and the backend that
+	 * comes back, start over rather than wait for each other for ever.
+	 */
+	if (state == XenbusStateUnknown && bdev->state != XenbusStateInitialising)
+		blanket_switch_state(bdev, XenbusStateClosed);
 }
 
 static int blanket_bus_probe(struct device *dev)
@@ -486,19 +494,33 @@ void blanket_bus_remove_device(struct blanket_device *bdev)
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_remove_device);
 
-static int blanket_bus_remove_if_of(struct device *dev, void *xs)
+struct blanket_bus_prune {
+	struct blanket_xs *xs;
+	bool (*gone)(struct blanket_device *bdev, void *ctx);
+	void *ctx;
+};
+
+static int blanket_bus_prune_one(struct device *dev, void *data)
 {
 	struct blanket_device *bdev = to_blanket_device(dev);
+	struct blanket_bus_prune *p = data;
 
-	if (bdev->xs == xs)
+	if (bdev->xs == p->xs && (!p->gone || p->gone(bdev, p->ctx)))
 		blanket_bus_remove_device(bdev);
 	return 0;
 }
 
-/* Remove every device that lives in the xenstore connection @xs. */
-void blanket_bus_remove_devices_of(struct blanket_xs *xs)
+/*
+ * Remove the devices that live in the xenstore connection @xs and that
+ * @gone says have gone, or all of them if @gone is NULL.
+ */
+void blanket_bus_prune(struct blanket_xs *xs,
+		       bool (*gone)(struct blanket_device *bdev, void *ctx),
+		       void *ctx)
 {
-	bus_for_each_dev(&blanket_bus_type, NULL, xs, blanket_bus_remove_if_of);
+	struct blanket_bus_prune p = { .xs = xs, .gone = gone, .ctx = ctx };
+
+	bus_for_each_dev(&blanket_bus_type, NULL, &p, blanket_bus_prune_one);
 }
 
 /* The device for device/<devtype>/<devid>, with a reference, or NULL. */

@@ -14,7 +14,9 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 					      domid_t otherend_id);
 void blanket_bus_remove_device(struct blanket_device *bdev);
 struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid);
-void blanket_bus_remove_devices_of(struct blanket_xs *xs);
+void blanket_bus_prune(struct blanket_xs *xs,
+		       bool (*gone)(struct blanket_device *bdev, void *ctx),
+		       void *ctx);
 const char *blanket_state_name(enum xenbus_state state);
 
 #endif /* _BLANKET_BUS_H */

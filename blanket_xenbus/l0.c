@@ -124,9 +124,9 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 	blanket_xs_get_stats(&l0->xs, &xs);
 	seq_printf(m, "xs_requests %llu\nxs_errors %llu\nxs_timeouts %llu\n"
 		   "xs_unmatched %llu\nxs_watch_events %llu\nxs_watch_dropped %llu\n"
-		   "xs_broken %d\n", xs.requests, xs.errors, xs.timeouts,
-		   xs.unmatched, xs.watch_events, xs.watch_dropped,
-		   blanket_xs_broken(&l0->xs));
+		   "xs_watch_overflow %llu\nxs_broken %d\n", xs.requests,
+		   xs.errors, xs.timeouts, xs.unmatched, xs.watch_events,
+		   xs.watch_dropped, xs.watch_overflow, blanket_xs_broken(&l0->xs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(blanket_l0_stats);
@@ -381,37 +381,36 @@ void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
 	void *ring;
 	int err;
 
-	ring = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
+	ring = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, order);
 	if (!ring)
 		return ERR_PTR(-ENOMEM);
 	err = blanket_grant_alloc(bdev, nr, refs);
-	if (err)
-		goto free_pages;
+	if (err) {
+		free_pages((unsigned long)ring, order);
+		return ERR_PTR(err);
+	}
 	for (i = 0; i < nr && !err; i++)
 		err = blanket_grant_page(bdev, refs[i],
 					 virt_to_page(ring + i * PAGE_SIZE), false);
-	if (!err)
-		return ring;
-
-	/* Not yet advertised: the backend cannot have mapped anything. */
-	for (i = 0; i < nr; i++) {
-		blanket_grant_end(bdev, refs[i]);
-		blanket_grant_free(bdev, refs[i]);
+	if (err) {
+		blanket_ring_free(bdev, ring, order, refs);
+		return ERR_PTR(err);
 	}
-free_pages:
-	free_pages((unsigned long)ring, order);
-	return ERR_PTR(err);
+	return ring;
 }
 EXPORT_SYMBOL_GPL(blanket_ring_alloc);
 
 /*
- * Take the ring back. If the backend still maps any of its pages, the
- * pages are leaked rather than freed under it, and the references it
- * holds are released only once it lets go.
+ * End the ring's grants and let it go. The backend can map a page we
+ * granted before we name its reference anywhere, so this is also how a
+ * ring that was never published goes. A page the backend still maps waits
+ * on the deferred end with a reference of its own; the ring, a compound
+ * page, is freed when the last of its pages is let go.
  */
 void blanket_ring_free(struct blanket_device *bdev, void *ring,
 		       unsigned int order, const grant_ref_t *refs)
 {
+	struct page *page = virt_to_page(ring);
 	unsigned int i, nr = 1U << order, busy = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -420,13 +419,12 @@ void blanket_ring_free(struct blanket_device *bdev, void *ring,
 			continue;
 		}
 		busy++;
-		blanket_grant_end_free(bdev, refs[i], NULL);
+		get_page(page + i);
+		blanket_grant_end_free(bdev, refs[i], page + i);
 	}
-	if (busy) {
-		dev_err(&bdev->dev, "backend still maps %u ring page(s); leaking the ring\n",
+	if (busy)
+		dev_err(&bdev->dev, "backend still maps %u ring page(s); the ring is freed when it lets go\n",
 			busy);
-		return;
-	}
-	free_pages((unsigned long)ring, order);
+	__free_pages(page, order);
 }
 EXPORT_SYMBOL_GPL(blanket_ring_free);

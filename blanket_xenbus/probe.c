@@ -123,11 +123,29 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 	return 0;
 }
 
+/* A device of ours whose node has gone: an unplug we were not told of. */
+static bool blanket_enum_unplugged(struct blanket_device *bdev, void *ctx)
+{
+	domid_t backend_id;
+	char *backend;
+	int err;
+
+	err = blanket_read_backend(ctx, bdev->nodename, &backend, &backend_id);
+	if (!err)
+		kfree(backend);
+	return err == -ENOENT;
+}
+
+/*
+ * Look at everything below device/: the first look, and the one that
+ * stands for events dropped or coalesced, unplugs among them.
+ */
 static void blanket_enum_all(struct blanket_enum *e)
 {
 	unsigned int ntypes, nids, i, j;
 	char **types, **ids, *dir;
 
+	blanket_bus_prune(e->xs, blanket_enum_unplugged, e);
 	types = blanket_xs_directory(e->xs, BLANKET_XBT_NIL, "device", "", &ntypes);
 	if (IS_ERR(types))
 		return;
@@ -166,21 +184,19 @@ static void blanket_enum_changed(struct blanket_xs_watch *watch,
 	struct blanket_enum *e = container_of(watch, struct blanket_enum, watch);
 	char *copy, *rest, *type, *id;
 
-	/* "device" itself: the event of a new watch, or a wholesale change. */
-	if (!strcmp(path, "device")) {
-		blanket_enum_all(e);
-		return;
-	}
-
 	/* "device/<type>/<id>[/...]": look at that one device only. */
 	copy = kstrdup(path, GFP_KERNEL);
-	if (!copy)
-		return;
 	rest = copy;
 	strsep(&rest, "/");
 	type = strsep(&rest, "/");
 	id = strsep(&rest, "/");
-	if (type && id && blanket_enum_one(e, type, id) == -ENOENT)
+	/*
+	 * Anything else ("device" itself, a new watch's event or a rescan;
+	 * "device/<type>", a type added or removed whole) is a look at all.
+	 */
+	if (!id)
+		blanket_enum_all(e);
+	else if (blanket_enum_one(e, type, id) == -ENOENT)
 		blanket_enum_gone(type, id);
 	kfree(copy);
 }
@@ -199,6 +215,6 @@ EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_start);
 void blanket_enum_stop(struct blanket_enum *e)
 {
 	blanket_xs_unwatch(e->xs, &e->watch);
-	blanket_bus_remove_devices_of(e->xs);
+	blanket_bus_prune(e->xs, NULL, NULL);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_stop);

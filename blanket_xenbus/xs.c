@@ -19,6 +19,9 @@
 #include "xs.h"
 #include "xs_wire.h"
 
+/* Messages the reader takes in one go before it lets other work run. */
+#define BLANKET_XS_READ_BATCH 64
+
 struct blanket_xs_req {
 	struct list_head list;		/* on xs->pending until answered */
 	u32 req_id;
@@ -587,6 +590,7 @@ int blanket_xs_watch(struct blanket_xs *xs, struct blanket_xs_watch *watch,
 	if (!watch->path)
 		return -ENOMEM;
 	watch->callback = callback;
+	INIT_LIST_HEAD(&watch->rescan);
 
 	/* Listed before it is set: the first event can beat the reply. */
 	mutex_lock(&xs->watch_lock);
@@ -616,29 +620,71 @@ void blanket_xs_unwatch(struct blanket_xs *xs, struct blanket_xs_watch *watch)
 		blanket_xs_watch_op(xs, XS_UNWATCH, watch);
 
 	spin_lock(&xs->lock);
-	list_for_each_entry_safe(ev, tmp, &xs->events, list)
-		if (ev->watch == watch)
-			list_move(&ev->list, &stale);
+	list_del_init(&watch->rescan);
+	list_for_each_entry_safe(ev, tmp, &xs->events, list) {
+		if (ev->watch != watch)
+			continue;
+		list_move(&ev->list, &stale);
+		xs->nr_events--;
+	}
 	spin_unlock(&xs->lock);
 	list_for_each_entry_safe(ev, tmp, &stale, list)
 		kfree(ev);
 
-	/* Wait out a callback in flight, unless we are that callback. */
-	if (READ_ONCE(xs->callback_task) != current) {
-		mutex_lock(&xs->callback_lock);
-		mutex_unlock(&xs->callback_lock);
-	}
+	/*
+	 * Wait out this watch's callback in flight, unless we are that
+	 * callback. Another watch's callback is no business of ours: the
+	 * bus's may be removing a device whose lock our caller holds.
+	 */
+	if (READ_ONCE(xs->callback_task) != current)
+		wait_event(xs->callback_wq, READ_ONCE(xs->running) != watch);
 	kfree(watch->path);
 	watch->path = NULL;
 }
 EXPORT_SYMBOL_GPL(blanket_xs_unwatch);
 
+/*
+ * Queue @path for @watch's callback. An event for the watched node itself
+ * asks for a look at everything below it, a rescan, and any number of
+ * those waiting is one. So is what does not fit: past
+ * BLANKET_XS_EVENTS_MAX queued, or with no memory for it, an event is
+ * dropped, counted, and its watch rescanned instead. L0 cannot make us
+ * hold an unbounded backlog, and nothing it told us is lost.
+ */
+static void blanket_xs_queue_watch(struct blanket_xs *xs,
+				   struct blanket_xs_watch *watch,
+				   const char *path)
+{
+	bool root = !strcmp(path, watch->path);
+	struct blanket_xs_event *ev = NULL;
+
+	/* Only we add to the queue: it cannot grow behind our back. */
+	if (!root && READ_ONCE(xs->nr_events) < BLANKET_XS_EVENTS_MAX)
+		ev = kmalloc(struct_size(ev, path, strlen(path) + 1), GFP_KERNEL);
+
+	spin_lock(&xs->lock);
+	xs->stats.watch_events++;
+	if (ev) {
+		ev->watch = watch;
+		strcpy(ev->path, path);
+		list_add_tail(&ev->list, &xs->events);
+		xs->nr_events++;
+	} else {
+		if (!root)
+			xs->stats.watch_overflow++;
+		if (list_empty(&watch->rescan))
+			list_add_tail(&watch->rescan, &xs->rescans);
+	}
+	spin_unlock(&xs->lock);
+	queue_work(xs->wq, &xs->watch_work);
+}
+
 static void blanket_xs_queue_event(struct blanket_xs *xs, const char *body,
 				   u32 len)
 {
 	struct blanket_xs_watch *watch;
-	struct blanket_xs_event *ev = NULL;
 	const char *path, *token;
+	bool queued = false;
 	u32 id;
 
 	if (blanket_xs_wire_watch_event(body, len, &path, &token) ||
@@ -652,22 +698,13 @@ static void blanket_xs_queue_event(struct blanket_xs *xs, const char *body,
 		if (watch->id != id)
 			continue;
 		/* An event outside the watched subtree is not ours to believe. */
-		if (!blanket_xs_wire_path_under(path, watch->path))
-			break;
-		ev = kmalloc(struct_size(ev, path, strlen(path) + 1), GFP_KERNEL);
-		if (!ev)
-			break;
-		ev->watch = watch;
-		strcpy(ev->path, path);
-		spin_lock(&xs->lock);
-		list_add_tail(&ev->list, &xs->events);
-		xs->stats.watch_events++;
-		spin_unlock(&xs->lock);
-		queue_work(xs->wq, &xs->watch_work);
+		queued = blanket_xs_wire_path_under(path, watch->path);
+		if (queued)
+			blanket_xs_queue_watch(xs, watch, path);
 		break;
 	}
 	mutex_unlock(&xs->watch_lock);
-	if (ev)
+	if (queued)
 		return;
 dropped:
 	spin_lock(&xs->lock);
@@ -678,25 +715,40 @@ dropped:
 static void blanket_xs_watch_work(struct work_struct *work)
 {
 	struct blanket_xs *xs = container_of(work, struct blanket_xs, watch_work);
+	struct blanket_xs_watch *watch;
 	struct blanket_xs_event *ev;
+	const char *path;
 
 	for (;;) {
-		/* Taken before dequeuing, so that unwatch can wait us out. */
-		mutex_lock(&xs->callback_lock);
+		/* Events first, then rescans, which see the state after them. */
 		spin_lock(&xs->lock);
 		ev = list_first_entry_or_null(&xs->events, struct blanket_xs_event,
 					      list);
-		if (ev)
+		if (ev) {
 			list_del(&ev->list);
-		spin_unlock(&xs->lock);
-		if (!ev) {
-			mutex_unlock(&xs->callback_lock);
-			return;
+			xs->nr_events--;
+			watch = ev->watch;
+		} else {
+			watch = list_first_entry_or_null(&xs->rescans,
+							 struct blanket_xs_watch,
+							 rescan);
+			if (watch)
+				list_del_init(&watch->rescan);
 		}
+		/* Running from the moment it leaves the queue, for unwatch. */
+		WRITE_ONCE(xs->running, watch);
+		spin_unlock(&xs->lock);
+		if (!watch)
+			return;
+		/* A copy: the callback may unwatch, which frees watch->path. */
+		if (!ev)
+			strscpy(xs->rescan_path, watch->path, XENSTORE_ABS_PATH_MAX + 1);
+		path = ev ? ev->path : xs->rescan_path;
 		WRITE_ONCE(xs->callback_task, current);
-		ev->watch->callback(ev->watch, ev->path);
+		watch->callback(watch, path);
 		WRITE_ONCE(xs->callback_task, NULL);
-		mutex_unlock(&xs->callback_lock);
+		WRITE_ONCE(xs->running, NULL);
+		wake_up_all(&xs->callback_wq);
 		kfree(ev);
 	}
 }
@@ -754,10 +806,16 @@ static void blanket_xs_read_work(struct work_struct *work)
 {
 	struct blanket_xs *xs = container_of(work, struct blanket_xs, read_work);
 	const u32 hdr_len = sizeof(xs->in_hdr);
+	unsigned int batch = BLANKET_XS_READ_BATCH;
 	bool consumed = false;
 	int err;
 
 	while (!blanket_xs_broken(xs)) {
+		/* L0 may keep the ring full for ever: make way, then go on. */
+		if (!batch--) {
+			queue_work(system_wq, &xs->read_work);
+			break;
+		}
 		if (xs->in_have < hdr_len) {
 			if (!blanket_xs_fill(xs, (char *)&xs->in_hdr + xs->in_have,
 					     hdr_len, &consumed))
@@ -800,10 +858,12 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 {
 	memset(xs, 0, sizeof(*xs));
 	xs->in_body = kmalloc(XENSTORE_PAYLOAD_MAX + 1, GFP_KERNEL);
-	if (!xs->in_body)
-		return -ENOMEM;
+	xs->rescan_path = kmalloc(XENSTORE_ABS_PATH_MAX + 1, GFP_KERNEL);
 	xs->wq = alloc_ordered_workqueue("blanket_xs_watch", 0);
-	if (!xs->wq) {
+	if (!xs->in_body || !xs->rescan_path || !xs->wq) {
+		if (xs->wq)
+			destroy_workqueue(xs->wq);
+		kfree(xs->rescan_path);
 		kfree(xs->in_body);
 		return -ENOMEM;
 	}
@@ -822,8 +882,9 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 	mutex_init(&xs->watch_lock);
 	INIT_LIST_HEAD(&xs->watches);
 	INIT_LIST_HEAD(&xs->events);
+	INIT_LIST_HEAD(&xs->rescans);
 	INIT_WORK(&xs->watch_work, blanket_xs_watch_work);
-	mutex_init(&xs->callback_lock);
+	init_waitqueue_head(&xs->callback_wq);
 	return 0;
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_init);
@@ -839,6 +900,7 @@ void blanket_xs_destroy(struct blanket_xs *xs)
 	destroy_workqueue(xs->wq);
 	list_for_each_entry_safe(ev, tmp, &xs->events, list)
 		kfree(ev);
+	kfree(xs->rescan_path);
 	kfree(xs->in_body);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_destroy);

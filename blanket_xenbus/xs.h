@@ -23,7 +23,11 @@ struct blanket_xs_stats {
 	u64 unmatched;		/* replies nobody waited for */
 	u64 watch_events;
 	u64 watch_dropped;	/* events for a token we do not hold */
+	u64 watch_overflow;	/* events past a full queue: rescans instead */
 };
+
+/* Watch events queued for their callbacks, at most. */
+#define BLANKET_XS_EVENTS_MAX 256
 
 struct blanket_xs {
 	struct blanket_xs_ring ring;
@@ -51,8 +55,18 @@ struct blanket_xs {
 	struct list_head watches;
 	u32 next_watch_id;
 	struct list_head events;	/* under lock */
+	unsigned int nr_events;		/* under lock; only the reader adds */
+	struct list_head rescans;	/* watches due a rescan, under lock */
+	char *rescan_path;		/* the path a rescan's callback is given */
 	struct work_struct watch_work;
-	struct mutex callback_lock;	/* held around each watch callback */
+	/*
+	 * The watch whose callback runs (set under lock as it leaves the
+	 * queue), and who runs it. Unwatch waits on callback_wq for its own
+	 * watch's callback only: a callback may wait for a device lock that
+	 * the unwatching thread holds.
+	 */
+	struct blanket_xs_watch *running;
+	wait_queue_head_t callback_wq;
 	struct task_struct *callback_task;
 
 	struct workqueue_struct *wq;

@@ -60,13 +60,16 @@ typedef void (*blanket_xs_watch_fn)(struct blanket_xs_watch *watch,
 /*
  * A watch on a path and everything below it. The callback runs in process
  * context, one event at a time per connection, and never after
- * blanket_xs_unwatch() returns.
+ * blanket_xs_unwatch() returns. A callback given the watch's own path is
+ * to look at everything below it: events that came too fast to queue are
+ * dropped and delivered that way, once.
  */
 struct blanket_xs_watch {
 	struct list_head list;
 	const char *path;
 	blanket_xs_watch_fn callback;
 	u32 id;
+	struct list_head rescan;	/* on the client's list, when one is due */
 };
 
 int blanket_xs_watch(struct blanket_xs *xs, struct blanket_xs_watch *watch,

@@ -454,12 +454,25 @@ void fake_xenstored_settle(struct fake_xenstored *f)
 }
 EXPORT_SYMBOL_GPL(fake_xenstored_settle);
 
+/*
+ * A test that caught the client deadlocked: its threads never return, so
+ * tearing it down would hang the whole run. Leak it instead; the test has
+ * failed already.
+ */
+void fake_xenstored_abandon(struct fake_xenstored *f)
+{
+	f->abandoned = true;
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_abandon);
+
 static void fake_xenstored_free(struct kunit_resource *res)
 {
 	struct fake_xenstored *f = res->data;
 	struct fake_node *node, *ntmp;
 	struct fake_watch *w, *wtmp;
 
+	if (f->abandoned)
+		return;
 	blanket_xs_destroy(f->xs);
 	list_for_each_entry_safe(node, ntmp, &f->nodes, list) {
 		kfree(node->path);

@@ -44,6 +44,7 @@ struct fake_xenstored {
 	enum fake_xs_fault fault;
 	bool bad_index;		/* from now on rsp_prod is garbage */
 	unsigned int requests;
+	bool abandoned;		/* the client is wedged: leak it at teardown */
 };
 
 struct fake_xenstored *fake_xenstored_start(struct kunit *test,
@@ -56,5 +57,6 @@ int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 int fake_xenstored_rm(struct fake_xenstored *f, const char *path);
 char *fake_xenstored_get(struct fake_xenstored *f, const char *path);
 void fake_xenstored_settle(struct fake_xenstored *f);
+void fake_xenstored_abandon(struct fake_xenstored *f);
 
 #endif /* _BLANKET_FAKE_XENSTORED_H */

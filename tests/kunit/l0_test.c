@@ -22,9 +22,38 @@ struct l0_fixture {
 	evtchn_port_t last_port;
 };
 
+/*
+ * Armed by l0_fail_grants_after(): a backend that maps every grant of
+ * frame 0 as soon as it exists, and a grant that then fails.
+ */
+static struct {
+	struct l0_fixture *fx;
+	unsigned int left;	/* grants that still succeed */
+} l0_failing;
+
 static xen_pfn_t fake_pfn_to_gfn(unsigned long pfn)
 {
-	return pfn + FAKE_GFN_OFFSET;
+	struct grant_entry_v1 *e;
+	unsigned int ref;
+
+	if (!l0_failing.fx)
+		return pfn + FAKE_GFN_OFFSET;
+	if (l0_failing.left--)
+		return pfn + FAKE_GFN_OFFSET;
+	for (ref = GNTTAB_NR_RESERVED_ENTRIES; ref < BLANKET_GNTTAB_PER_FRAME; ref++) {
+		e = &l0_failing.fx->l0.gt.frames[0][ref];
+		if (e->flags & GTF_permit_access)
+			e->flags |= GTF_reading;
+	}
+	l0_failing.fx = NULL;
+	/* More than a v1 grant entry's 32 bits: this grant fails. */
+	return (xen_pfn_t)U32_MAX + 1;
+}
+
+static void l0_fail_grants_after(struct l0_fixture *fx, unsigned int n)
+{
+	l0_failing.left = n;
+	l0_failing.fx = fx;
 }
 
 static int fake_event_channel_op(struct blanket_l0 *l0, int cmd, void *arg)
@@ -89,6 +118,7 @@ static void l0_test_exit(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 
+	l0_failing.fx = NULL;
 	blanket_evtchn_destroy(&fx->l0.ev);
 	blanket_gnttab_destroy(&fx->l0.gt);
 }
@@ -166,18 +196,36 @@ static void l0_ring_alloc_free_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, entry(fx, refs[3])->flags, 0);
 }
 
-/* The backend still maps a ring page: the ring must not be freed. */
+static void l0_await_undeferred(struct l0_fixture *fx,
+				struct blanket_gnttab_stats *stats)
+{
+	int i;
+
+	blanket_gnttab_get_stats(&fx->l0.gt, stats);
+	for (i = 0; i < 100 && stats->deferred; i++) {
+		msleep(20);
+		blanket_gnttab_get_stats(&fx->l0.gt, stats);
+	}
+}
+
+/*
+ * The backend still maps a ring page: the ring must not be freed under
+ * it, and is freed once it lets go.
+ */
 static void l0_ring_free_while_mapped_test(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 	struct blanket_gnttab_stats stats;
+	struct page *page;
 	grant_ref_t refs[2];
 	void *ring;
-	int i;
 
 	fx->l0.gt.retry_ms = 5;
 	ring = blanket_ring_alloc(&fx->bdev, 1, refs);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ring);
+	/* Our own reference shows whether the ring's is dropped. */
+	page = virt_to_page(ring);
+	get_page(page);
 	entry(fx, refs[1])->flags |= GTF_reading;
 	blanket_ring_free(&fx->bdev, ring, 1, refs);
 
@@ -187,14 +235,46 @@ static void l0_ring_free_while_mapped_test(struct kunit *test)
 	/* Still ours to read: nothing was freed under the backend. */
 	((u8 *)ring)[PAGE_SIZE + 1] = 0x5a;
 
-	/* The backend lets go: the reference comes back; we free the ring. */
+	/* The backend lets go: the reference comes back, the ring goes. */
 	entry(fx, refs[1])->flags &= ~GTF_reading;
-	for (i = 0; i < 100 && stats.deferred; i++) {
-		msleep(20);
-		blanket_gnttab_get_stats(&fx->l0.gt, &stats);
-	}
+	l0_await_undeferred(fx, &stats);
 	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
-	free_pages((unsigned long)ring, 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	put_page(page);
+}
+
+/*
+ * A ring page's grant fails after the backend mapped an earlier one, by
+ * a reference it guessed: that page is not freed under it, nor is its
+ * reference reused, until it lets go.
+ */
+static void l0_ring_alloc_fails_while_mapped_test(struct kunit *test)
+{
+	struct l0_fixture *fx = test->priv;
+	struct blanket_gnttab_stats stats;
+	struct grant_entry_v1 *e;
+	grant_ref_t refs[2];
+	u8 *mapped;
+	void *ring;
+
+	fx->l0.gt.retry_ms = 5;
+	l0_fail_grants_after(fx, 1);
+	ring = blanket_ring_alloc(&fx->bdev, 1, refs);
+	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO(ring), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 0LL);
+	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.deferred, 1ULL);
+
+	/* The backend writes to the page it maps: still a page of ours. */
+	e = entry(fx, refs[0]);
+	KUNIT_ASSERT_TRUE(test, e->flags & GTF_reading);
+	mapped = page_address(pfn_to_page(e->frame - FAKE_GFN_OFFSET));
+	mapped[7] = 0x5a;
+
+	e->flags &= ~GTF_reading;
+	l0_await_undeferred(fx, &stats);
+	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
 }
 
 static void l0_ring_alloc_exhausted_test(struct kunit *test)
@@ -216,6 +296,7 @@ static void l0_ring_alloc_exhausted_test(struct kunit *test)
 static struct kunit_case blanket_l0_cases[] = {
 	KUNIT_CASE(l0_ring_alloc_free_test),
 	KUNIT_CASE(l0_ring_free_while_mapped_test),
+	KUNIT_CASE(l0_ring_alloc_fails_while_mapped_test),
 	KUNIT_CASE(l0_ring_alloc_exhausted_test),
 	KUNIT_CASE(l0_evtchn_helpers_test),
 	KUNIT_CASE(l0_evtchn_impossible_port_test),

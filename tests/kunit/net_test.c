@@ -847,6 +847,34 @@ static void net_toolstack_close_test(struct kunit *test)
 }
 
 /*
+ * Netback's state node goes while we are Connected (L0 restarted its
+ * domain, say): we let go of the rings and say Closed, and connect to
+ * the netback that comes back, traffic and all.
+ */
+static void net_backend_state_gone_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	const unsigned int len = 300;
+	struct fake_nb_pkt *pkt;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, FAKE_NB_BACKEND "/state"), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_NULL(test, fx->nf->queues);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	frame = net_send_frame(test, len, 6);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+}
+
+/*
  * Netback unbound and bound again: it says InitWait with us Connected and
  * attaches to the rings our keys name. They stay ours (the same queues,
  * the same grants), and traffic goes on both ways.
@@ -1340,6 +1368,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_broken_events_test),
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_toolstack_close_test),
+	KUNIT_CASE(net_backend_state_gone_test),
 	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_broken_restart_test),
 	KUNIT_CASE(net_connected_after_close_test),

@@ -6,6 +6,8 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
@@ -20,6 +22,8 @@ static struct {
 	int changes;
 	enum xenbus_state last;
 	enum xenbus_state history[16];
+	bool connect;		/* answer InitWait as the drivers do */
+	int connects;
 } enum_seen;
 
 static int enum_probe(struct blanket_device *bdev,
@@ -41,6 +45,12 @@ static void enum_otherend_changed(struct blanket_device *bdev,
 		enum_seen.history[enum_seen.changes] = state;
 	enum_seen.changes++;
 	enum_seen.last = state;
+	/* Like blanket_net: connect to a backend in InitWait, unless we are. */
+	if (enum_seen.connect && state == XenbusStateInitWait &&
+	    (bdev->state == XenbusStateInitialising ||
+	     bdev->state == XenbusStateClosed) &&
+	    !blanket_switch_state(bdev, XenbusStateConnected))
+		enum_seen.connects++;
 }
 
 static const struct blanket_device_id enum_ids[] = {
@@ -305,6 +315,190 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 	put_device(&bdev->dev);
 }
 
+/* L0 removes a type's whole directory: one event, and every device goes. */
+static void enum_type_removed_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+
+	enum_add_node(test, "0", "0", BE "/0");
+	enum_add_node(test, "1", "0", BE "/1");
+	enum_start(test);
+	KUNIT_ASSERT_EQ(test, enum_seen.probed, 2);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_FALSE(test, enum_has(0));
+	KUNIT_EXPECT_FALSE(test, enum_has(1));
+	KUNIT_EXPECT_EQ(test, enum_seen.removed, 2);
+}
+
+static void enum_expect_state(struct kunit *test, const char *want)
+{
+	struct enum_fixture *fx = test->priv;
+	char *state = fake_xenstored_get(fx->f, "device/kvif/0/state");
+
+	KUNIT_EXPECT_STREQ(test, state ?: "(none)", want);
+	kfree(state);
+}
+
+/*
+ * The backend's state node goes while we are Connected (L0 restarted its
+ * backend domain, say): we say Closed, and connect again to the backend
+ * that comes back in InitWait.
+ */
+static void enum_backend_state_gone_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+
+	enum_seen.connect = true;
+	enum_add_node(test, "0", "0", BE "/0");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	enum_start(test);
+	bdev = blanket_bus_find_device("kvif", 0);
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, enum_seen.connects, 1);
+	enum_expect_state(test, "4");
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->f, BE "/0/state"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.last, XenbusStateUnknown);
+	KUNIT_EXPECT_EQ(test, bdev->state, XenbusStateClosed);
+	enum_expect_state(test, "6");
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, BE "/0/state", "2"), 0);
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, enum_seen.connects, 2);
+	enum_expect_state(test, "4");
+	put_device(&bdev->dev);
+}
+
+/*
+ * rmmod against a hot-unplug. The "krace" driver has a watch of its own,
+ * as blanket_blk has on "sectors", and drops it in remove(), under the
+ * device's lock. Meanwhile L0 unplugs the device: the bus's watch
+ * callback removes it, and so waits for that lock.
+ */
+#define RACE_BE "/local/domain/0/backend/krace/5/0"
+
+static struct {
+	struct fake_xenstored *f;
+	bool unplug_in_remove;
+	int removed;
+} race;
+
+static void race_watch_cb(struct blanket_xs_watch *watch, const char *path)
+{
+}
+
+static int race_probe(struct blanket_device *bdev,
+		      const struct blanket_device_id *id)
+{
+	struct blanket_xs_watch *watch = kzalloc(sizeof(*watch), GFP_KERNEL);
+	int err;
+
+	if (!watch)
+		return -ENOMEM;
+	err = blanket_xs_watch(bdev->xs, watch, RACE_BE "/kunit", race_watch_cb);
+	if (err) {
+		kfree(watch);
+		return err;
+	}
+	dev_set_drvdata(&bdev->dev, watch);
+	return 0;
+}
+
+/* Unplug the device, and unwatch once the watch thread is removing it. */
+static void race_remove(struct blanket_device *bdev)
+{
+	struct blanket_xs_watch *watch = dev_get_drvdata(&bdev->dev);
+	struct blanket_xs *xs = bdev->xs;
+	struct blanket_xs_stats stats;
+	u64 events;
+	bool queued;
+	int i;
+
+	race.removed++;
+	if (race.unplug_in_remove) {
+		blanket_xs_get_stats(xs, &stats);
+		events = stats.watch_events;
+		fake_xenstored_rm(race.f, "device/krace/0");
+		for (i = 0; i < 2000; i++) {
+			flush_work(&xs->read_work);
+			blanket_xs_get_stats(xs, &stats);
+			spin_lock(&xs->lock);
+			queued = !list_empty(&xs->events);
+			spin_unlock(&xs->lock);
+			if (stats.watch_events > events && !queued)
+				break;
+			usleep_range(1000, 2000);
+		}
+	}
+	blanket_xs_unwatch(xs, watch);
+	kfree(watch);
+}
+
+static const struct blanket_device_id race_ids[] = {
+	{ "krace" },
+	{ "" }
+};
+
+static struct blanket_driver race_driver = {
+	.driver.name = "blanket_race_test",
+	.ids = race_ids,
+	.probe = race_probe,
+	.remove = race_remove,
+};
+
+static int race_rmmod(void *done)
+{
+	blanket_unregister_driver(&race_driver);
+	complete(done);
+	return 0;
+}
+
+static void enum_rmmod_against_unplug_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	struct completion done;
+	struct task_struct *task;
+
+	race.f = fx->f;
+	race.unplug_in_remove = false;
+	race.removed = 0;
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, "device/krace/0/backend-id", "0"), 0);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, "device/krace/0/backend", RACE_BE), 0);
+	KUNIT_ASSERT_EQ(test, __blanket_register_driver(&race_driver, NULL, NULL), 0);
+	enum_start(test);
+	bdev = blanket_bus_find_device("krace", 0);
+	KUNIT_EXPECT_NOT_NULL(test, bdev);
+	if (!bdev) {
+		blanket_unregister_driver(&race_driver);
+		return;
+	}
+	put_device(&bdev->dev);
+
+	/* rmmod in a thread of its own, so that a deadlock fails the test. */
+	race.unplug_in_remove = true;
+	init_completion(&done);
+	task = kthread_run(race_rmmod, &done, "blanket_rmmod");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	if (!wait_for_completion_timeout(&done, 10 * HZ)) {
+		KUNIT_FAIL(test, "rmmod and the unplug deadlocked");
+		/* Neither thread comes back: leave their state be. */
+		fx->started = false;
+		fake_xenstored_abandon(fx->f);
+		return;
+	}
+	fake_xenstored_settle(fx->f);
+	KUNIT_EXPECT_EQ(test, race.removed, 1);
+	bdev = blanket_bus_find_device("krace", 0);
+	KUNIT_EXPECT_NULL(test, bdev);
+	if (bdev)
+		put_device(&bdev->dev);
+}
+
 static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_initial_and_handshake_test),
 	KUNIT_CASE(enum_hotplug_unplug_test),
@@ -313,6 +507,9 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_every_backend_state_test),
 	KUNIT_CASE(enum_rebind_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
+	KUNIT_CASE(enum_type_removed_test),
+	KUNIT_CASE(enum_backend_state_gone_test),
+	KUNIT_CASE(enum_rmmod_against_unplug_test),
 	{}
 };
 

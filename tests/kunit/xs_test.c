@@ -275,6 +275,64 @@ static void xs_unwatch_waits_for_callback_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(sw.finished));
 }
 
+struct xs_flood_watch {
+	struct blanket_xs_watch watch;
+	struct completion entered, release;
+	int calls;
+	char last[16];
+};
+
+static void xs_flood_cb(struct blanket_xs_watch *watch, const char *path)
+{
+	struct xs_flood_watch *fw = container_of(watch, struct xs_flood_watch, watch);
+
+	strscpy(fw->last, path, sizeof(fw->last));
+	if (!fw->calls++) {
+		complete(&fw->entered);
+		wait_for_completion_timeout(&fw->release, 10 * HZ);
+	}
+}
+
+/*
+ * L0 fires a watch faster than its callback keeps up: the queue stays
+ * bounded, and the events that did not fit become one look at the whole
+ * watched subtree, after the ones that did.
+ */
+static void xs_watch_flood_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	const u64 fired = 2 * BLANKET_XS_EVENTS_MAX + 1;
+	struct xs_flood_watch fw = {};
+	struct blanket_xs_stats stats;
+	char path[16];
+	int i;
+
+	init_completion(&fw.entered);
+	init_completion(&fw.release);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &fw.watch, "flood", xs_flood_cb), 0);
+	/* The callback sits on the registration event while L0 fires. */
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&fw.entered, 5 * HZ));
+	for (i = 0; i < 2 * BLANKET_XS_EVENTS_MAX; i++) {
+		snprintf(path, sizeof(path), "flood/%d", i);
+		KUNIT_EXPECT_EQ(test, fake_xenstored_set(f, path, "1"), 0);
+	}
+	for (i = 0; i < 250; i++) {
+		blanket_xs_get_stats(f->xs, &stats);
+		if (stats.watch_events == fired)
+			break;
+		flush_work(&f->xs->read_work);
+		msleep(20);
+	}
+	KUNIT_EXPECT_EQ(test, stats.watch_events, fired);
+	KUNIT_EXPECT_EQ(test, stats.watch_overflow, (u64)BLANKET_XS_EVENTS_MAX);
+
+	complete(&fw.release);
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, fw.calls, BLANKET_XS_EVENTS_MAX + 2);
+	KUNIT_EXPECT_STREQ(test, fw.last, "flood");
+	blanket_xs_unwatch(f->xs, &fw.watch);
+}
+
 struct xs_worker {
 	struct fake_xenstored *f;
 	struct completion done;
@@ -536,6 +594,7 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_watch_test),
 	KUNIT_CASE(xs_watch_remove_from_callback_test),
 	KUNIT_CASE(xs_unwatch_waits_for_callback_test),
+	KUNIT_CASE(xs_watch_flood_test),
 	KUNIT_CASE(xs_concurrent_callers_test),
 	KUNIT_CASE(xs_large_messages_test),
 	KUNIT_CASE(xs_bad_path_test),
