@@ -24,6 +24,6 @@ for m in net/llc/llc net/802/stp net/bridge/bridge; do
 	strip --strip-debug "$out/extra/${m##*/}.ko"
 done
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
-cp "$top/tests/lab/l2.sh" "$out/extra/"
+cp "$top/tests/lab/l2.sh" "$top/tests/lab/hostile-cases" "$out/extra/"
 shift $(($# > 0))
 exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"

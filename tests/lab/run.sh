@@ -109,7 +109,8 @@ fi
 ensure_packages socat
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
-cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/tcp-peer.py" "$out/fio/fio" "$share/"
+cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/hostile-be.sh" "$lab/hostile-cases" \
+	"$lab/tcp-peer.py" "$out/fio/fio" "$share/"
 cp "$out/l1/vmlinuz" "$share/l1/"
 "$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
 if [ "$mode" = forwarded ]; then
