@@ -73,6 +73,10 @@ if [ $transport = direct ]; then
 	esac
 fi
 ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; r=1; }
+# The trust this run gave the front ends (run.sh holds an untrusted run to it).
+echo "blanket_trust=blk:$(cat /sys/module/blanket_blk/parameters/trusted)" \
+	"blk_persistent:$(cat /sys/module/blanket_blk/parameters/feature_persistent)" \
+	"net:$(cat /sys/module/blanket_net/parameters/trusted)"
 check bus $r
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -148,7 +152,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 	rmmod blanket_net && echo "blanket_rmmod_under_traffic=ok" ||
 		{ echo "blanket: rmmod blanket_net failed"; r=1; }
 	wait
-	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; r=1; }
+	lab_insmod blanket_net || { echo "blanket: reload failed"; r=1; }
 	lab_net_up "$ip"
 	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; r=1; }
 	check net_rmmod_under_traffic $r
@@ -200,11 +204,11 @@ blk_check() {	# tag
 }
 blk_check blanket_blk
 check blk_read_write $?
-rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 &&
+rmmod blanket_blk && lab_insmod blanket_blk max_indirect_segments=0 &&
 	blk_check blanket_blk_direct
 check blk_no_indirect $?
 # The rest with the defaults again.
-rmmod blanket_blk && insmod /extra/blanket_blk.ko && blk_check blanket_blk_again
+rmmod blanket_blk && lab_insmod blanket_blk && blk_check blanket_blk_again
 check blk_reload $?
 
 # --- fio: verify, benchmark, discard -------------------------------------------------
@@ -340,7 +344,7 @@ reload_all() {
 	wait $storm
 	[ -e /sys/kernel/debug/blanket ] && { echo "blanket: debugfs left behind"; r=1; }
 	for m in blanket_xenbus blanket_net blanket_blk; do
-		insmod /extra/$m.ko || { echo "blanket: insmod $m failed"; r=1; }
+		lab_insmod $m || { echo "blanket: insmod $m failed"; r=1; }
 	done
 	lab_net_up "$ip" || r=1
 	pings blanket_reload_all_ping || r=1
