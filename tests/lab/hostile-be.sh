@@ -65,7 +65,10 @@ set_key() {
 	esac
 }
 
-# A sane device of its type: what blkback and netback would write.
+# A sane device of its type: what blkback and netback would write. The
+# backend's directory is readable by the guest before the guest's own
+# directory exists: the guest reads the backend's state when it first
+# sees the device, and a change of permissions alone fires no watch.
 create() {
 	xenstore-rm "$fe" 2>/dev/null
 	xenstore-rm "$be" 2>/dev/null
@@ -88,25 +91,31 @@ create() {
 			w "$be/feature-$f" 1
 		done
 		w "$be/multi-queue-max-queues" 4
-		w "$fe/mac" "00:16:3e:7a:$(printf '%02x:%02x' $((id >> 8)) $((id & 255)))"
-		w "$fe/handle" "$id"
 	fi
 	w "$be/frontend" "$fe"
 	w "$be/frontend-id" "$domid"
 	w "$be/online" 1
 	case $key in
-	fe:*) set_key "$fe" "${key#fe:}" "$value" ;;
-	-|@*) ;;
+	fe:* | - | @*) ;;
 	*) set_key "$be" "$key" "$value" ;;
 	esac
 	w "$be/state" 2
-	[ "$type" = vbd ] && w "$fe/virtual-device" "$id" && w "$fe/device-type" disk
-	w "$fe/backend" "$be"
-	w "$fe/backend-id" 0
-	# The frontend directory last: the guest sees the device whole.
-	w "$fe/state" 1
-	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
 	xenstore-chmod -r "$be" n0 "r$domid" || say "failed xenstore-chmod $be"
+	# The guest's directory, "backend" last: the guest takes the device
+	# once that is there.
+	xenstore-write "$fe/state" 1 || say "failed xenstore-write $fe/state"
+	xenstore-chmod "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
+	if [ "$type" = vbd ]; then
+		w "$fe/virtual-device" "$id"
+		w "$fe/device-type" disk
+	else
+		w "$fe/mac" "00:16:3e:7a:$(printf '%02x:%02x' $((id >> 8)) $((id & 255)))"
+		w "$fe/handle" "$id"
+	fi
+	case $key in fe:*) set_key "$fe" "${key#fe:}" "$value" ;; esac
+	w "$fe/backend-id" 0
+	w "$fe/backend" "$be"
+	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
 }
 
 # The guest is in (Initialised; netfront goes Connected at once): the
