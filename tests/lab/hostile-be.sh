@@ -104,7 +104,7 @@ create() {
 	# The guest's directory, "backend" last: the guest takes the device
 	# once that is there.
 	xenstore-write "$fe/state" 1 || say "failed xenstore-write $fe/state"
-	xenstore-chmod "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
+	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
 	if [ "$type" = vbd ]; then
 		w "$fe/virtual-device" "$id"
 		w "$fe/device-type" disk
