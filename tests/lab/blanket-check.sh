@@ -73,6 +73,10 @@ if [ $transport = direct ]; then
 	esac
 fi
 ls $devs 2>/dev/null | grep -q '^vbd-' || { echo "blanket: no vbd on the bus"; r=1; }
+# The trust this run gave the front ends (run.sh holds an untrusted run to it).
+echo "blanket_trust=blk:$(cat /sys/module/blanket_blk/parameters/trusted)" \
+	"blk_persistent:$(cat /sys/module/blanket_blk/parameters/feature_persistent)" \
+	"net:$(cat /sys/module/blanket_net/parameters/trusted)"
 check bus $r
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -148,7 +152,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 	rmmod blanket_net && echo "blanket_rmmod_under_traffic=ok" ||
 		{ echo "blanket: rmmod blanket_net failed"; r=1; }
 	wait
-	insmod /extra/blanket_net.ko || { echo "blanket: reload failed"; r=1; }
+	lab_insmod blanket_net || { echo "blanket: reload failed"; r=1; }
 	lab_net_up "$ip"
 	pings blanket_reload_ping || { echo "blanket: no ping after reloading blanket_net"; r=1; }
 	check net_rmmod_under_traffic $r
@@ -200,11 +204,11 @@ blk_check() {	# tag
 }
 blk_check blanket_blk
 check blk_read_write $?
-rmmod blanket_blk && insmod /extra/blanket_blk.ko max_indirect_segments=0 &&
+rmmod blanket_blk && lab_insmod blanket_blk max_indirect_segments=0 &&
 	blk_check blanket_blk_direct
 check blk_no_indirect $?
 # The rest with the defaults again.
-rmmod blanket_blk && insmod /extra/blanket_blk.ko && blk_check blanket_blk_again
+rmmod blanket_blk && lab_insmod blanket_blk && blk_check blanket_blk_again
 check blk_reload $?
 
 # --- fio: verify, benchmark, discard -------------------------------------------------
@@ -340,7 +344,7 @@ reload_all() {
 	wait $storm
 	[ -e /sys/kernel/debug/blanket ] && { echo "blanket: debugfs left behind"; r=1; }
 	for m in blanket_xenbus blanket_net blanket_blk; do
-		insmod /extra/$m.ko || { echo "blanket: insmod $m failed"; r=1; }
+		lab_insmod $m || { echo "blanket: insmod $m failed"; r=1; }
 	done
 	lab_net_up "$ip" || r=1
 	pings blanket_reload_all_ping || r=1
@@ -357,6 +361,125 @@ if [ $transport = forwarded ]; then
 	sh ./l2.sh "$peer"
 	check l2_guest $?
 fi
+
+# --- a hostile L0: devices of a backend played by Dom0 (hostile-be.sh) ------------
+# Each line of hostile-cases is a fresh device whose backend offers one
+# absurd value, or plays a scenario; the guest drives the handshake
+# through Dom0's CGI and judges its driver by its kernel log: what it
+# must accept connects, what it must refuse says why with an error and
+# does not connect. Then the device is unplugged and must go, and the
+# kernel log must stay clean.
+hostile_mark=0
+hostile_log() { dmesg -r | tail -n +$((hostile_mark + 1)); }
+# hostile_said PATTERN: a line of the device's since the case began.
+hostile_said() { hostile_log | grep -q " $hdev: .*$1"; }
+hostile_erred() { hostile_log | grep -qE "^<[0-3]>.* $hdev: "; }
+hostile_accepted() { hostile_said "$haccept"; }
+hostile_accepts() { hostile_log | grep -c " $hdev: .*$haccept"; }
+hostile_ready() {
+	hostile_erred && return 0
+	case $(lab_ctl "hostile-fe=$hn") in state=3 | state=4) return 0 ;; esac
+	return 1
+}
+hostile_settled() { hostile_erred || hostile_accepted; }
+hostile_gone() {
+	[ ! -e "$devs/$hdev" ] || return 1
+	[ "$htype" = vif ] || ! grep -qx "${hdev#vbd-}" /sys/block/bvd*/blanket_vbd 2>/dev/null
+}
+
+# hostile_case N TYPE KEY VALUE EXPECT: one line of hostile-cases.
+hostile_case() {
+	local r=0 got verdict tag=blanket_hostile_$1
+
+	hn=$1 htype=$2 hdev=$2-$((700 + $1))
+	haccept=' sectors of '
+	[ "$htype" = vif ] && haccept=' queue(s), '
+	hostile_mark=$(dmesg | wc -l)
+	got=$(lab_ctl "hostile=$hn")
+	case $got in ok*) ;; *) echo "$tag=failed create: ${got:-no answer}"; return 1 ;; esac
+	lab_wait 90 "${tag}_ready" hostile_ready || r=1
+	if ! hostile_erred; then
+		got=$(lab_ctl "hostile-connect=$hn")
+		case $got in ok*) ;; *) echo "${tag}_connect=${got:-no answer}"; r=1 ;; esac
+	fi
+	lab_wait 90 "${tag}_settled" hostile_settled || r=1
+	case $3 in
+	@silent)
+		# Its I/O (the partition scan) meets a backend that never answers.
+		hostile_accepted || r=1
+		lab_wait 150 "${tag}_timeout" hostile_erred || r=1
+		;;
+	@geometry | @state-gone)
+		hostile_accepted || r=1
+		if lab_ctl_start "hostile-scenario=$hn"; then
+			lab_ctl_done 400 || r=1
+		else
+			r=1
+		fi
+		if [ "$3" = @geometry ]; then
+			lab_wait 90 "${tag}_refused" hostile_erred || r=1
+			[ "$(hostile_accepts)" = 1 ] || r=1
+		else
+			lab_wait 90 "${tag}_again" sh -c "[ \$(dmesg | grep -c ' $hdev: .*$haccept') -ge 2 ]" || r=1
+		fi
+		;;
+	*)
+		verdict=none
+		hostile_accepted && verdict=accept
+		hostile_erred && verdict=refuse
+		hostile_accepted && hostile_erred && verdict=both
+		case $5 in
+		either) [ $verdict = accept ] || [ $verdict = refuse ] || r=1 ;;
+		*) [ $verdict = "$5" ] || r=1 ;;
+		esac
+		echo "$tag $htype $3=$4 expect=$5 got=$verdict"
+		;;
+	esac
+	hostile_log | grep " $hdev: " | head -n 3 | sed "s/^/${tag}_log: /"
+	if lab_ctl_start "hostile-unplug=$hn"; then
+		lab_ctl_done 120 || r=1
+	else
+		r=1
+	fi
+	lab_wait 60 "${tag}_gone" hostile_gone || r=1
+	lab_kernel_clean "$tag" || r=1
+	echo "$tag=$([ $r = 0 ] && echo ok || echo failed)"
+	return $r
+}
+
+hostile_l0() {
+	local r=0 line
+
+	lab_get hostile-cases >/dev/null 2>&1	# Dom0 is there
+	while read -r line; do
+		case $line in '#'* | '') continue ;; esac
+		hostile_case $line || r=1
+	done <hostile-cases
+	return $r
+}
+hostile_l0; check hostile_l0 $?
+
+# Junk in the guest's own device/ area: no device may come of it, and
+# what there is must keep working.
+hostile_junk() {
+	local r=0 got before after
+
+	before=$(ls $devs | wc -l)
+	got=$(lab_ctl hostile-junk)
+	echo "blanket_hostile_junk_ctl=$got"
+	case $got in ok*) ;; *) r=1 ;; esac
+	sleep 10
+	after=$(ls $devs | wc -l)
+	[ "$after" = "$before" ] || { echo "blanket_hostile_junk: devices $before -> $after"; r=1; }
+	pings blanket_hostile_junk_ping || r=1
+	[ -z "$disk" ] || blk_check blanket_hostile_junk_blk || r=1
+	got=$(lab_ctl hostile-unjunk)
+	case $got in ok*) ;; *) r=1 ;; esac
+	lab_kernel_clean blanket_hostile_junk || r=1
+	echo "blanket_hostile_junk=$([ $r = 0 ] && echo ok || echo failed)"
+	return $r
+}
+hostile_junk; check hostile_junk $?
 
 # --- last: a hostile "sectors" from L0 --------------------------------------------------
 # The disk must say what is wrong and fail its I/O from then on, and the

@@ -6,13 +6,22 @@
 # kernel), puts them and blanket-check.sh into the guest's initramfs, and
 # runs the lab: by default in the L1 guest booted "nopv" (direct mode);
 # with "forwarded" in the PV Dom0 of the patched L1 Xen that `make
-# xen-check` built. Passes only if blanket_xenbus connects to L0 and finds
+# xen-check` built; with "--untrusted" after the mode, with both front ends
+# untrusting (see below). Passes only if blanket_xenbus connects to L0 and finds
 # the vif and vbd.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 mode=${1:-nopv}
-out=$top/build/lab-blanket-$mode
+shift $(($# > 0))
+# --untrusted: both front ends load with trusted=0 (bounce buffers, L0
+# sees only pages of ours) and blanket_blk without persistent grants.
+variant=
+if [ "${1:-}" = --untrusted ]; then
+	variant=untrusted
+	shift
+fi
+out=$top/build/lab-blanket-$mode${variant:+-$variant}
 
 rm -rf "$out/extra"
 mkdir -p "$out/extra"
@@ -24,6 +33,9 @@ for m in net/llc/llc net/802/stp net/bridge/bridge; do
 	strip --strip-debug "$out/extra/${m##*/}.ko"
 done
 cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
-cp "$top/tests/lab/l2.sh" "$out/extra/"
-shift $(($# > 0))
-exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"
+cp "$top/tests/lab/l2.sh" "$top/tests/lab/hostile-cases" "$out/extra/"
+if [ -n "$variant" ]; then
+	printf '%s\n' "blanket_blk trusted=0 feature_persistent=0" "blanket_net trusted=0" \
+		>"$out/extra/modparams"
+fi
+BLANKET_LAB_VARIANT=$variant exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"

@@ -24,10 +24,16 @@
 #                         vif, all queues, and those of its TX and RX channels
 #                         if split - the notifications that the frontend sent
 #                         and that reached Dom0
+#   hostile=N, hostile-fe=N, hostile-connect=N, hostile-junk, hostile-unjunk
+#                         case N of hostile-cases played by hostile-be.sh
+#                         (create, fe, connect, junk, unjunk there)
+#   hostile-scenario=N, hostile-unplug=N
+#                         the same, slow: scenario, unplug
 # ID is the device id; by default the writable vbd, the first vif. Every
 # action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
 work=${LAB_WORK:?} logf=${LAB_LOG:?}
+here=$(dirname "$0")
 st=$work/ctl
 mkdir -p "$st"
 
@@ -100,6 +106,11 @@ if [ "${1:-}" = --run ]; then
 		trace "$be" 120 4 || fail "attached ($spec), backend not Connected:$seen"
 		ok "detached, attached $spec:$seen"
 		;;
+	hostile-scenario | hostile-unplug)
+		r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${op#hostile-}" "$id")
+		case $r in ok*) ok "${r#ok }" ;; esac
+		fail "${r#failed }"
+		;;
 	vif-replug)
 		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") ||
 			fail "cannot read $be"
@@ -143,11 +154,21 @@ domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
 case $op in
 vbd-*|hostile-sectors) type=vbd ;;
 vif-*) type=vif ;;
+hostile | hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
+	sub=${op#hostile} sub=${sub#-}
+	r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${sub:-create}" "$arg")
+	# The guest polls hostile-fe: only what changes something is logged.
+	[ "$op" = hostile-fe ] || log "$op $arg: $r"
+	reply "$r"
+	;;
+hostile-scenario | hostile-unplug) type=hostile ;;
 *) reply "unknown op $op" ;;
 esac
 dir=/local/domain/0/backend/$type/$domid
 id=$arg
-if [ -z "$id" ]; then
+if [ $type = hostile ]; then
+	be=$dir/$id	# its own: hostile-be.sh knows where
+elif [ -z "$id" ]; then
 	for i in $(xenstore-list "$dir" 2>/dev/null); do
 		[ $type = vif ] || [ "$(xenstore-read "$dir/$i/mode" 2>/dev/null)" = w ] || continue
 		id=$i
@@ -155,7 +176,8 @@ if [ -z "$id" ]; then
 	done
 fi
 be=$dir/$id
-[ -n "$id" ] && xenstore-exists "$be" 2>/dev/null || reply "no $type ${id:-at all} for domain $domid"
+[ $type = hostile ] || { [ -n "$id" ] && xenstore-exists "$be" 2>/dev/null; } ||
+	reply "no $type ${id:-at all} for domain $domid"
 
 if [ "$op" = vif-irqs ]; then
 	# Per-CPU columns as many as the header's CPUs; netback names its

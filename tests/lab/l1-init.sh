@@ -208,11 +208,13 @@ kos=$(ls /extra/*.ko 2>/dev/null)
 while [ -n "$kos" ]; do
 	left=
 	for k in $kos; do
-		insmod "$k" 2>/dev/null && say "extra_insmod=${k##*/}" || left="$left $k"
+		m=${k##*/}
+		lab_insmod "${m%.ko}" 2>/dev/null && say "extra_insmod=$m" || left="$left $k"
 	done
 	if [ "$left" = " $(echo $kos)" ]; then
 		for k in $left; do
-			insmod "$k" >/tmp/insmod.err 2>&1
+			m=${k##*/}
+			lab_insmod "${m%.ko}" >/tmp/insmod.err 2>&1
 			say "extra_insmod_failed=${k##*/}($(tail -n 1 /tmp/insmod.err))"
 		done
 		bad extra_insmod

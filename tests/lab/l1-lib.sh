@@ -12,6 +12,17 @@
 
 lab_say() { echo "$*"; }
 
+# lab_insmod MODULE [PARAM=VALUE...]: /extra/MODULE.ko, with the
+# parameters this run gives it (/extra/modparams, "MODULE PARAM=VALUE..."
+# lines that blanket-direct.sh writes) and PARAMs.
+lab_insmod() {
+	local m=$1
+
+	shift
+	# shellcheck disable=SC2046 # one word a parameter
+	insmod "/extra/$m.ko" $(sed -n "s/^$m //p" /extra/modparams 2>/dev/null) "$@"
+}
+
 # lab_received [PING OPTION...] HOST: how many of 3 echoes come back.
 lab_received() {
 	ping -c 3 "$@" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p'

@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make lab`, the main job: a real Xen L0 in QEMU, and in it the L1 guest
-# four times. First as a normal Xen guest, the in-tree front ends as the
+# five times. First as a normal Xen guest, the in-tree front ends as the
 # baseline; then booted "nopv" with blanket's modules, which must reach L0
-# in direct mode and find the guest's vif and vbd on the blanket bus; then
-# as the patched L1 Xen (built by xen/build.sh) whose PV Dom0 runs blanket
-# in forwarded mode and hosts an L2 guest on blnet0 and a carve of the bvd:
-# the path blanket is for; then the blanket_net benchmark (bench.sh), where
-# one L0 boot has the guest take turns with either front end. A run that
-# died of a known emulator fault gets one more go (lib.sh's lab_attempts).
-# Writes build/lab/result.json (results.py), prints a short summary;
-# exits 0 only if all four runs pass.
+# in direct mode and find the guest's vif and vbd on the blanket bus, once
+# as loaded by default and once untrusting L0 (trusted=0, no persistent
+# grants); then as the patched L1 Xen (built by xen/build.sh) whose PV
+# Dom0 runs blanket in forwarded mode and hosts an L2 guest on blnet0 and
+# a carve of the bvd: the path blanket is for; then the blanket_net
+# benchmark (bench.sh), where one L0 boot has the guest take turns with
+# either front end. A run that died of a known emulator fault gets one
+# more go (lib.sh's lab_attempts). Writes build/lab/result.json
+# (results.py), prints a short summary; exits 0 only if all five runs pass.
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,8 @@ export BLANKET_LAB_RESULTS=$out/result.json
 start=$(date +%s)
 lab_attempts "$top/build/lab-baseline.log" "$top/tests/lab/run.sh" baseline || status=1
 lab_attempts "$top/build/lab-blanket.log" "$top/tests/lab/blanket-direct.sh" || status=1
+lab_attempts "$top/build/lab-untrusted.log" "$top/tests/lab/blanket-direct.sh" nopv --untrusted ||
+	status=1
 if "$top/xen/build.sh" >"$top/build/xen-check.log" 2>&1; then
 	lab_attempts "$top/build/lab-forwarded.log" "$top/tests/lab/blanket-direct.sh" forwarded ||
 		status=1
@@ -49,6 +52,8 @@ grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge|fio=)
 # The end-to-end checks, one line each, and what failed.
 grep -hE '^LAB-EXTRA: (blanket_(fio_verify|discard|rebind|restart|vbd_replug|vif_replug|reload_all|hostile)=|check_failed|timed_out|ctl_)' \
 	"$runs/last-nopv/summary.txt" 2>/dev/null
+echo "== blanket, direct mode, untrusting L0 (trusted=0, no persistent grants)"
+tail -n 1 "$top/build/lab-untrusted.log"
 echo "== blanket, forwarded mode (the patched L1 Xen's Dom0, an L2 guest on blnet0 and a carve of bvd0)"
 tail -n 1 "$top/build/lab-forwarded.log"
 grep -hE '^LAB-EXTRA: (l2_(toolstack|bridged_ping|disk_readback)=|L2: (ping|disk_sector0)=)' \

@@ -3,7 +3,8 @@
 """The lab's machine-readable results: one JSON object a line.
 
   results.py record FILE SUMMARY CHECKS ATTEMPT
-      appends the run of SUMMARY (run.sh's summary.txt): its mode, verdict,
+      appends the run of SUMMARY (run.sh's summary.txt): its mode (and
+      variant, as in "nopv untrusted"), verdict,
       time, fault class and retry (fault.py), problems, and the verdict of
       each check that CHECKS (tests/lab/checks) lists for its mode
   results.py figure FILE NAME VALUE
@@ -39,7 +40,7 @@ def record(path, summary, checks, attempt):
     seen = {}
     for line in lines:
         k, _, v = line.partition("=")
-        if k in ("fault", "retry", "why", "triple_fault_rip", "guest_rip"):
+        if k in ("variant", "fault", "retry", "why", "triple_fault_rip", "guest_rip"):
             r[k] = v
         elif k == "qemu_start_to_qemu_exit":
             r["seconds"] = int(v.rstrip("s") or 0)
@@ -54,6 +55,11 @@ def record(path, summary, checks, attempt):
         f.write(json.dumps(r) + "\n")
 
 
+def label(r):
+    """A run's mode, and its variant if it has one: "nopv untrusted"."""
+    return r["mode"] + (f" {r['variant']}" if r.get("variant") else "")
+
+
 def load(path):
     try:
         return [json.loads(line) for line in open(path) if line.strip()]
@@ -64,7 +70,7 @@ def load(path):
 def table(path):
     recs = load(path)
     for r in (r for r in recs if r["kind"] == "run"):
-        print(f"{r['mode']:<10} attempt {r['attempt']}  "
+        print(f"{label(r):<10} attempt {r['attempt']}  "
               f"{'PASS' if r['pass'] else 'FAIL'}  {r.get('seconds', '?')}s  "
               f"fault={r.get('fault', '?')}"
               + (f" ({r['why']})" if r.get("fault") not in (None, "none") else ""))
@@ -99,13 +105,13 @@ def count(path):
     last = {}
     for r in load(path):
         if r["kind"] == "run":
-            last[r["mode"]] = r
+            last[label(r)] = r
     ok = bad = 0
     for r in last.values():
         retried = f" (attempt {r['attempt']})" if r["attempt"] > 1 else ""
-        verdicts = [(f"lab {r['mode']}: run{retried}", r["pass"],
+        verdicts = [(f"lab {label(r)}: run{retried}", r["pass"],
                      "; ".join(r.get("problems", [])[:2]))]
-        verdicts += [(f"lab {r['mode']}: {n}", v == "ok", v)
+        verdicts += [(f"lab {label(r)}: {n}", v == "ok", v)
                      for n, v in r["checks"].items()]
         for name, good, why in verdicts:
             print(f"{'PASS' if good else 'FAIL'}: {name}" + ("" if good else f" ({why})"))

@@ -41,9 +41,9 @@
 # snapshot=on and never changes. Progress: Dom0's "LAB-DOM0:" lines on Xen's
 # serial console (serial.log) and the guest console copy in share/out/.
 #
-# Output: build/lab/runs/<mode>-<time>/ (last-<mode> links to it) with
-# serial.log, share/out/{result.txt,status,dom0.log,l1-console.log,...}
-# and summary.txt. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
+# Output: build/lab/runs/<mode>[-<variant>]-<time>/ (last-<mode>[-<variant>]
+# links to it) with serial.log, share/out/{result.txt,status,dom0.log,
+# l1-console.log,...} and summary.txt. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -75,11 +75,14 @@ if ! flock -n 8; then
 	flock -w "$lock_wait" 8 || die "another lab run still holds $out/.qemu.lock after ${lock_wait}s"
 fi
 
-name=$mode-$(date +%Y%m%d-%H%M%S)
+# BLANKET_LAB_VARIANT names a variant of the mode (blanket-direct.sh's
+# "untrusted"), in the run's name and its record.
+variant=${BLANKET_LAB_VARIANT:-}
+name=$mode${variant:+-$variant}-$(date +%Y%m%d-%H%M%S)
 run=$out/runs/$name
 share=$run/share
 mkdir -p "$share/l1" "$share/out"
-ln -sfn "$name" "$out/runs/last-$mode"
+ln -sfn "$name" "$out/runs/last-$mode${variant:+-$variant}"
 
 dom0_ip=10.99.0.1/24
 guest_ip=10.99.0.2/24
@@ -109,7 +112,8 @@ fi
 ensure_packages socat
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
-cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/tcp-peer.py" "$out/fio/fio" "$share/"
+cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/hostile-be.sh" "$lab/hostile-cases" \
+	"$lab/tcp-peer.py" "$out/fio/fio" "$share/"
 cp "$out/l1/vmlinuz" "$share/l1/"
 "$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
 if [ "$mode" = forwarded ]; then
@@ -364,6 +368,8 @@ elif [ "$status" = OK ]; then
 			problems+=("L0's disk file lacks what the L2 guest wrote")
 		;;
 	esac
+	[ "$variant" != untrusted ] || has "LAB-EXTRA: blanket_trust=blk:N blk_persistent:N net:N" ||
+		problems+=("the front ends were not loaded untrusting")
 	# Every check the list names for this mode (tests/lab/checks).
 	for c in $([ -z "$checks" ] || awk -v m="$mode" '$1 !~ /^#/ && NF &&
 			index("," $2 ",", "," m ",") { print $1 }' "$checks"); do
@@ -374,6 +380,7 @@ fi
 
 {
 	echo "run $name mode=$mode"
+	[ -z "$variant" ] || echo "variant=$variant"
 	echo "qemu_start_to_toolstack_up=${seen_at[toolstack]:--}s"
 	echo "qemu_start_to_guest_created=${seen_at[created]:--}s"
 	echo "qemu_start_to_guest_result=${seen_at[guest_done]:--}s"
