@@ -256,6 +256,7 @@ static const char *const blk_bad_sizes[] = {
 	"12x4",
 	"-8",
 	"18446744073709551616",	/* 2^64 */
+	"18014398509481984",	/* 2^54: too many bytes for a loff_t */
 	"",
 };
 
