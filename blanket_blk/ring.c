@@ -465,22 +465,37 @@ static void blanket_blk_slot_free(struct blanket_blk_queue *q,
 	kfree(s->sg);
 }
 
+/*
+ * Grant a slot's own pages for the life of the connection. If one grant
+ * fails, those made before it are given up: not advertised yet, but a
+ * backend guessing references may map them all the same, so each page
+ * goes to the grant layer, to be freed only once unmapped, and the slot
+ * forgets it.
+ */
 static int blanket_blk_grant_pages(struct blanket_device *bdev,
 				   struct page **pages, grant_ref_t *refs,
 				   unsigned int nr, bool readonly)
 {
-	unsigned int i;
+	unsigned int i, granted;
 	int err;
 
 	err = blanket_grant_alloc(bdev, nr, refs);
 	if (err)
 		return err;
-	for (i = 0; !err && i < nr; i++)
-		err = blanket_grant_page(bdev, refs[i], pages[i], readonly);
-	/* Not advertised yet: the backend cannot have mapped any of them. */
-	for (i = 0; err && i < nr; i++) {
-		blanket_grant_end(bdev, refs[i]);
-		blanket_grant_free(bdev, refs[i]);
+	for (granted = 0; granted < nr; granted++) {
+		err = blanket_grant_page(bdev, refs[granted], pages[granted], readonly);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	for (i = 0; i < nr; i++) {
+		if (i < granted) {
+			blanket_grant_end_free(bdev, refs[i], pages[i]);
+			pages[i] = NULL;
+		} else {
+			blanket_grant_free(bdev, refs[i]);
+		}
 	}
 	return err;
 }

@@ -510,6 +510,37 @@ static void blk_bounce_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
 }
 
+/* Grants ended while the backend mapped them, freed once it lets go. */
+static bool blk_wait_undeferred(struct fake_l0 *fl0)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100 && fake_l0_grants_deferred(fl0); i++)
+		msleep(50);
+	return !fake_l0_grants_deferred(fl0);
+}
+
+/*
+ * Granting a slot's pages for the connection fails part way, and the
+ * backend has guessed and mapped one granted before: that page is not
+ * freed under it, but waits with the grant layer until it lets go.
+ */
+static void blk_persistent_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	grant_ref_t ref;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "feature-persistent", "1"), 0);
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	/* The first slot's third page fails; the second is mapped. */
+	fake_l0_trap_nth_grant(fx->fl0, 3, &ref);
+	fake_blkback_connect(fx->fbb);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, blk_wait_undeferred(fx->fl0));
+}
+
 /*
  * Blkback restarts with writes and a read in flight: none is lost, none
  * completes before the new backend has done it.
@@ -814,6 +845,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_discard_test),
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
+	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_requeue_test),
 	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_closing_drain_test),
