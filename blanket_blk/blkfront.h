@@ -116,6 +116,7 @@ struct blanket_blk_slot {
 	bool granted;			/* grefs are per-request, end them */
 	bool held;			/* pages granted for the connection */
 	bool iheld;			/* ipages likewise */
+	bool lost;			/* pages parked while L0 maps them: never reused */
 	grant_ref_t *grefs;		/* [max_segs] */
 	struct page **pages;		/* [max_segs]: bounce or persistent, or NULL */
 	grant_ref_t igrefs[BLANKET_BLK_MAX_INDIRECT_PAGES];

@@ -75,7 +75,11 @@ static struct page *blanket_blk_sg_page(struct scatterlist *sg)
 	return nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
 }
 
-/* Take back the per-request grants of @s; false if the backend kept one. */
+/*
+ * Take back the per-request grants of @s; false if the backend kept one.
+ * Pages it keeps are the grant layer's from then on: the slot, short of
+ * them, is lost and never handed out again.
+ */
 static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 				     struct blanket_blk_slot *s)
 {
@@ -92,6 +96,8 @@ static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 	for (i = 0; i < s->nr_ipages; i++)
 		clean &= blanket_blk_ungrant(bdev, s->igrefs[i], &s->ipages[i], NULL);
 	s->granted = false;
+	if (!clean)
+		s->lost = true;
 	return clean;
 }
 
@@ -172,24 +178,26 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 						 page, off, sg->length);
 			page = s->pages[i];
 		}
-		if (s->granted)
-			blanket_grant_page(bdev, s->grefs[i], page, write);
+		/* A grant that fails would fail again: so does the request. */
+		if (s->granted && blanket_grant_page(bdev, s->grefs[i], page, write)) {
+			err = -EIO;
+			goto out;
+		}
 	}
 	for (i = 0; i < s->nr_ipages; i++) {
 		ipages[i] = page_address(s->ipages[i]);
-		if (s->granted)
-			blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
+		if (s->granted && blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true)) {
+			err = -EIO;
+			goto out;
+		}
 	}
 	err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
 				     blk_rq_pos(s->rq), segs, nseg,
 				     info->cfg.max_segs, s->igrefs, ipages);
-	if (err) {
-		/* Nothing was posted: the backend cannot hold these. */
-		blanket_blk_slot_ungrant(q, s);
+	if (err)
 		err = -EIO;
-	} else if (!s->granted) {
+	else if (!s->granted)
 		q->persistent_reuse++;
-	}
 out:
 	kfree(segs);
 	return err;
@@ -238,11 +246,17 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	op = blanket_blkif_op(rq->cmd_flags, &info->cfg, &flag);
 	if (op < 0)
 		return BLK_STS_NOTSUPP;
-	if (READ_ONCE(info->broken))
-		return BLK_STS_IOERR;
 
+	/*
+	 * Checked under the lock that frees slots: a request that broke the
+	 * device gives its slot up only after saying so.
+	 */
 	spin_lock(&q->lock);
-	for (id = 0; id < q->ring_size && q->slots[id].rq; id++)
+	if (READ_ONCE(info->broken)) {
+		spin_unlock(&q->lock);
+		return BLK_STS_IOERR;
+	}
+	for (id = 0; id < q->ring_size && (q->slots[id].rq || q->slots[id].lost); id++)
 		;
 	if (id == q->ring_size) {
 		/* Hardware queues sharing this ring: run again when one frees. */
@@ -269,7 +283,9 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	if (!err)
 		err = blanket_blk_post(q, id, &req);
 	if (err) {
-		blanket_blk_slot_ungrant(q, s);
+		/* Never posted: a backend that maps its grants guessed them. */
+		if (!blanket_blk_slot_ungrant(q, s))
+			blanket_blk_broken(info, "backend mapped a grant of a request never sent");
 		blanket_blk_slot_put(q, id);
 		/* Out of memory or grants: the block layer tries again later. */
 		return err == -EIO ? BLK_STS_IOERR : BLK_STS_RESOURCE;

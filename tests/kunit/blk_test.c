@@ -542,6 +542,34 @@ static void blk_persistent_grant_fail_test(struct kunit *test)
 }
 
 /*
+ * trusted=0: a bounce page's grant fails while the backend maps the one
+ * granted just before it, for a request not yet sent. The request fails,
+ * the device is broken, the mapped page waits for the backend, and the
+ * slot that lost it is never handed out again.
+ */
+static void blk_bounce_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blanket_blk_slot *slot;
+	grant_ref_t ref;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	slot = &fx->info->queues[0].slots[0];
+	fake_l0_trap_grant(fx->fl0, slot->pages[1], slot->pages[0], &ref);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 2 * PAGE_SIZE, 0x31, NULL),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 0U);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_TRUE(test, slot->lost);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, PAGE_SIZE, 0x32, NULL), -EIO);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, blk_wait_undeferred(fx->fl0));
+}
+
+/*
  * Blkback restarts with writes and a read in flight: none is lost, none
  * completes before the new backend has done it.
  */
@@ -846,6 +874,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
+	KUNIT_CASE(blk_bounce_grant_fail_test),
 	KUNIT_CASE(blk_requeue_test),
 	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_closing_drain_test),
