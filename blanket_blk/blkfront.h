@@ -110,6 +110,7 @@ struct blanket_blk;
 struct blanket_blk_slot {
 	struct request *rq;		/* NULL while the slot is free */
 	u8 op;				/* the operation its response must echo */
+	u64 seq;			/* posted after every slot of a lower one */
 	u16 nr_segs;			/* sent: perhaps not all of the request's */
 	u16 nr_ipages;
 	unsigned int bytes;		/* what those segments carry */
@@ -142,7 +143,7 @@ struct blanket_blk_queue {
 	unsigned int max_segs;		/* the slots' size */
 	struct blanket_blk_slot *slots;	/* [ring_size] */
 	u8 *inflight_op;		/* [ring_size], 0xff when free */
-	u16 *order;			/* slot id by ring position, for requeue */
+	u64 next_seq;			/* of the next request posted */
 	u64 persistent_reuse;		/* requests that needed no new grant */
 };
 

@@ -219,7 +219,7 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	old = q->req_prod;
 	memcpy(&sring->ring[old & (q->ring_size - 1)].req, req, sizeof(*req));
 	q->inflight_op[id] = q->slots[id].op;
-	q->order[old & (q->ring_size - 1)] = id;
+	q->slots[id].seq = q->next_seq++;
 	q->req_prod = old + 1;
 	/* The request is in the ring before the backend can see it there. */
 	virt_wmb();
@@ -464,6 +464,8 @@ static void blanket_blk_slot_free(struct blanket_blk_queue *q,
 	struct blanket_device *bdev = q->info->bdev;
 	unsigned int i, nr_ipages = blanket_blk_ipages(q->max_segs);
 
+	/* No page is freed while granted: one still mapped is parked. */
+	blanket_blk_slot_ungrant(q, s);
 	for (i = 0; s->pages && i < q->max_segs; i++) {
 		if (s->held)
 			blanket_grant_end_free(bdev, s->grefs[i], s->pages[i]);
@@ -569,10 +571,8 @@ static void blanket_blk_slots_destroy(struct blanket_blk_queue *q)
 		blanket_blk_slot_free(q, &q->slots[i]);
 	kfree(q->slots);
 	kfree(q->inflight_op);
-	kfree(q->order);
 	q->slots = NULL;
 	q->inflight_op = NULL;
-	q->order = NULL;
 }
 
 /* The slots of every queue, sized by what the connected backend offers. */
@@ -590,8 +590,7 @@ int blanket_blk_slots_create(struct blanket_blk *info)
 		q->max_segs = info->cfg.max_segs;
 		q->slots = kcalloc(q->ring_size, sizeof(*q->slots), GFP_KERNEL);
 		q->inflight_op = kmalloc(q->ring_size, GFP_KERNEL);
-		q->order = kcalloc(q->ring_size, sizeof(*q->order), GFP_KERNEL);
-		if (!q->slots || !q->inflight_op || !q->order)
+		if (!q->slots || !q->inflight_op)
 			return -ENOMEM;
 		memset(q->inflight_op, BLANKET_BLK_NO_OP, q->ring_size);
 		for (id = 0; id < q->ring_size; id++) {
@@ -692,6 +691,27 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
 }
 
 /*
+ * The slot of the request in flight that was posted first, taken off
+ * the ring's books; -1 when none is left. The backend answers in any
+ * order, so slots are found by id and ordered by sequence number.
+ */
+static int blanket_blk_take_oldest(struct blanket_blk_queue *q)
+{
+	unsigned int id;
+	int oldest = -1;
+
+	spin_lock(&q->lock);
+	for (id = 0; id < q->ring_size; id++)
+		if (q->inflight_op[id] != BLANKET_BLK_NO_OP &&
+		    (oldest < 0 || q->slots[id].seq < q->slots[oldest].seq))
+			oldest = id;
+	if (oldest >= 0)
+		q->inflight_op[oldest] = BLANKET_BLK_NO_OP;
+	spin_unlock(&q->lock);
+	return oldest;
+}
+
+/*
  * The backend went away with requests in flight. Whatever it answered is
  * completed first; the rest goes back to the block layer in the order it
  * was put on the ring, to be sent again once a backend is connected. A
@@ -699,8 +719,9 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
  */
 void blanket_blk_requeue_inflight(struct blanket_blk *info)
 {
-	unsigned int i, id;
-	u32 pos;
+	struct request *rq;
+	unsigned int i;
+	int id;
 
 	for (i = 0; i < info->nr_queues; i++) {
 		struct blanket_blk_queue *q = &info->queues[i];
@@ -712,13 +733,7 @@ void blanket_blk_requeue_inflight(struct blanket_blk *info)
 			queue_work(system_highpri_wq, &q->work);
 			flush_work(&q->work);
 		}
-		for (pos = q->rsp_cons; pos != q->req_prod; pos++) {
-			struct request *rq;
-
-			id = q->order[pos & (q->ring_size - 1)];
-			if (q->inflight_op[id] == BLANKET_BLK_NO_OP)
-				continue;
-			q->inflight_op[id] = BLANKET_BLK_NO_OP;
+		while ((id = blanket_blk_take_oldest(q)) >= 0) {
 			rq = q->slots[id].rq;
 			/* It cannot answer any more: ending a grant fails only if it still maps. */
 			blanket_blk_slot_ungrant(q, &q->slots[id]);

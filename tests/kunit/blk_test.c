@@ -611,6 +611,53 @@ static void blk_requeue_test(struct kunit *test)
 }
 
 /*
+ * Blkback answers a later request before an earlier one, then goes away
+ * (trusted=0: the backend sees only bounce pages). Every request still
+ * in flight is taken back with its grants and sent again to the next
+ * backend, in the order it was first sent; none is lost.
+ */
+static void blk_requeue_out_of_order_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	static const sector_t sector[] = { 100, 116, 132, 148 };
+	struct blk_io *io[ARRAY_SIZE(sector)];
+	unsigned int i;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	fbb->hold = true;
+	for (i = 0; i < 2; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, sector[i], 4096, 0xb0 + i);
+	blk_wait_pending(test, fbb, 2);
+	/* The second is answered, the first stays with the backend. */
+	fake_blkback_serve_newest(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io[1]), 0);
+	for (i = 2; i < 4; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, sector[i], 4096, 0xb0 + i);
+	blk_wait_pending(test, fbb, 2);
+
+	fake_blkback_disconnect(fbb);
+	/* Taken back: no grant of theirs is left, no bounce page granted. */
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	for (i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sector[i], 4096, 0xb0 + i));
+	}
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 3U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].sector, (u64)sector[0]);
+	KUNIT_EXPECT_EQ(test, fbb->log[1].sector, (u64)sector[2]);
+	KUNIT_EXPECT_EQ(test, fbb->log[2].sector, (u64)sector[3]);
+}
+
+/*
  * Blkback unbound and bound again with requests on the ring: it attaches
  * to the same rings and serves them where they stand. Nothing is torn
  * down or sent twice, no grant changes hands, and new I/O goes on.
@@ -876,6 +923,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_bounce_grant_fail_test),
 	KUNIT_CASE(blk_requeue_test),
+	KUNIT_CASE(blk_requeue_out_of_order_test),
 	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
