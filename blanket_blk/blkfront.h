@@ -50,6 +50,7 @@ struct blanket_blk_params {
 	unsigned int max_indirect_segs;
 	unsigned int max_ring_order;
 	bool persistent;
+	unsigned int timeout;		/* seconds a request may go unanswered */
 };
 
 /* Ring layout, fixed when the rings are built (backend in InitWait). */
@@ -165,6 +166,10 @@ struct blanket_blk {
 	bool quiesced;			/* by us, waiting for a backend */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
+	bool add_queued;		/* add_work queued for this disk */
+	bool disk_added;		/* by add_work: the disk is visible */
+	struct work_struct add_work;
+	struct work_struct timeout_work;
 	int index;			/* of the bvd<index> name */
 	struct blanket_xs_watch sectors_watch;
 	char *sectors_path;
@@ -181,6 +186,7 @@ void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
+void blanket_blk_disk_add(struct work_struct *work);
 void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);
 void blanket_blk_disk_destroy(struct blanket_blk *info);

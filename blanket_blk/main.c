@@ -32,6 +32,11 @@ static bool feature_persistent = true;
 module_param(feature_persistent, bool, 0444);
 MODULE_PARM_DESC(feature_persistent, "Use persistent grants when blkback offers them");
 
+static unsigned int request_timeout = 30;
+module_param(request_timeout, uint, 0444);
+MODULE_PARM_DESC(request_timeout,
+		 "Seconds a request may go unanswered before the disk fails its I/O with EIO (at least 1)");
+
 static bool trusted = true;
 module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
@@ -44,6 +49,7 @@ static void blanket_blk_params(struct blanket_blk_params *p)
 	p->max_indirect_segs = max_indirect_segments;
 	p->max_ring_order = max_ring_page_order;
 	p->persistent = feature_persistent;
+	p->timeout = clamp(request_timeout, 1U, UINT_MAX / HZ);
 }
 
 /* An optional number: @dflt when absent, an error when malformed. */
@@ -183,6 +189,8 @@ static void blanket_blk_quiesce(struct blanket_blk *info)
 /* Let the queue run, and what waited for a backend go first. */
 static void blanket_blk_unquiesce(struct blanket_blk *info)
 {
+	if (!info->disk)
+		return;
 	if (info->quiesced) {
 		blk_mq_unquiesce_queue(info->disk->queue);
 		info->quiesced = false;
@@ -257,6 +265,10 @@ static int blanket_blk_connect(struct blanket_blk *info)
 		return err;
 	info->connected = true;
 	blanket_blk_unquiesce(info);
+	if (!info->add_queued) {
+		info->add_queued = true;
+		queue_work(system_long_wq, &info->add_work);
+	}
 	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
 		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
 		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
@@ -365,6 +377,24 @@ out:
 	mutex_unlock(&info->lock);
 }
 
+/*
+ * A request went unanswered for the request timeout: the backend is
+ * failed for this connection, and so is all I/O, waiting or not.
+ */
+static void blanket_blk_timed_out(struct work_struct *work)
+{
+	struct blanket_blk *info = container_of(work, struct blanket_blk, timeout_work);
+
+	mutex_lock(&info->lock);
+	/* Without rings, nothing is in flight: the timeout was of a connection gone. */
+	if (info->queues) {
+		blanket_blk_broken(info, "a request went unanswered for %u s",
+				   info->params.timeout);
+		blanket_blk_unquiesce(info);
+	}
+	mutex_unlock(&info->lock);
+}
+
 static int blanket_blk_probe(struct blanket_device *bdev,
 			     const struct blanket_device_id *id)
 {
@@ -378,6 +408,8 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
+	INIT_WORK(&info->add_work, blanket_blk_disk_add);
+	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
 	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
 	if (!info->sectors_path) {
 		kfree(info);
@@ -415,6 +447,7 @@ static void blanket_blk_close(struct blanket_blk *info)
 /*
  * Hot-unplug or rmmod. What blkback did not answer by the time it closed
  * fails with an error: with the device gone there is nobody to send it to.
+ * The disk goes too, whether or not it was added yet.
  */
 static void blanket_blk_remove(struct blanket_device *bdev)
 {
@@ -424,21 +457,22 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
 	mutex_lock(&info->lock);
 	blanket_blk_close(info);
+	/* For good: no state event comes any more to undo it. */
 	WRITE_ONCE(info->broken, true);
-	if (info->disk)
-		blk_mark_disk_dead(info->disk);
 	blanket_blk_quiesce(info);
 	for (i = 0; i < info->nr_queues; i++) {
 		queue_work(system_highpri_wq, &info->queues[i].work);
 		flush_work(&info->queues[i].work);
 	}
 	blanket_blk_rings_destroy(info);
-	if (info->disk) {
-		/* Requeued requests meet a broken device and fail. */
-		blanket_blk_unquiesce(info);
-		blanket_blk_disk_destroy(info);
-	}
+	/* Requeued requests meet a broken device and fail, a partition scan's too. */
+	blanket_blk_unquiesce(info);
 	mutex_unlock(&info->lock);
+	cancel_work_sync(&info->add_work);
+	if (info->disk)
+		blanket_blk_disk_destroy(info);
+	/* No request is left to time out; one that did waits no more. */
+	cancel_work_sync(&info->timeout_work);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	kfree(info->sectors_path);
 	kfree(info);

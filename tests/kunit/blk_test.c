@@ -70,6 +70,9 @@ static void blk_connect(struct kunit *test, struct blk_fixture *fx)
 	fake_blkback_connect(fx->fbb);
 	KUNIT_ASSERT_TRUE(test, fx->info->connected);
 	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	/* The disk is added, and its partitions scanned, by a work item. */
+	flush_work(&fx->info->add_work);
+	KUNIT_ASSERT_TRUE(test, fx->info->disk_added);
 	/* Forget the partition scan's reads. */
 	mutex_lock(&fx->fbb->lock);
 	fx->fbb->nr_log = 0;
@@ -781,14 +784,30 @@ static void blk_hotplug_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x66));
 }
 
-/* Unplugged with I/O in flight: it fails, and every grant comes back. */
+static bool blk_sysfs_exists(const char *path)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+
+	if (IS_ERR(f))
+		return false;
+	filp_close(f, NULL);
+	return true;
+}
+
+/*
+ * Unplugged with I/O in flight: it fails, every grant comes back, and
+ * the disk is gone with its device.
+ */
 static void blk_unplug_test(struct kunit *test)
 {
 	struct blk_fixture *fx = blk_start(test);
 	struct blk_io *io[2];
+	char path[48];
 	unsigned int i;
 
 	blk_connect(test, fx);
+	snprintf(path, sizeof(path), "/sys/block/%s/size", fx->info->disk->disk_name);
+	KUNIT_ASSERT_TRUE(test, blk_sysfs_exists(path));
 	fx->fbb->hold = true;
 	for (i = 0; i < 2; i++)
 		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, 0x10);
@@ -800,10 +819,76 @@ static void blk_unplug_test(struct kunit *test)
 	fake_blkback_disconnect(fx->fbb);
 	/* Not asked to start over: the device is going. */
 	blk_expect_key(test, fx, "state", "6");
-	fake_l0_stop_enumerating(fx->fl0);
+	/* The toolstack removes the device's directory: the bus device goes. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fx->fbb->fe), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_NULL(test, blanket_bus_find_device("vbd", BLK_ID));
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), -EIO);
+	KUNIT_EXPECT_FALSE(test, blk_sysfs_exists(path));
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
+/*
+ * A backend that takes requests and never answers: each fails after the
+ * request timeout, and so does the device, rather than hang.
+ */
+static void blk_timeout_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	fx->info->params.timeout = 1;
+	blk_connect(test, fx);
+	fx->fbb->hold = true;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 4096, 0x2b, NULL), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 8, 4096, 0, NULL), -EIO);
+}
+
+struct blk_connect_work {
+	struct work_struct work;
+	struct fake_blkback *fbb;
+};
+
+static void blk_connect_fn(struct work_struct *work)
+{
+	fake_blkback_connect(container_of(work, struct blk_connect_work, work)->fbb);
+}
+
+/*
+ * A backend that says Connected and then answers nothing, not even the
+ * partition scan's reads: the xenstore watch thread stays free for every
+ * other event (a resize here), and the disk is added once it answers.
+ */
+static void blk_silent_backend_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_connect_work cw = { .fbb = fx->fbb };
+	bool connected, resized = false;
+	unsigned int i;
+
+	fx->fbb->hold = true;
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	/* Its Connected settles xenstore: from a work item, not to hang here. */
+	INIT_WORK_ONSTACK(&cw.work, blk_connect_fn);
+	schedule_work(&cw.work);
+	for (i = 0; i < 100 && !READ_ONCE(fx->info->connected); i++)
+		msleep(20);
+	connected = READ_ONCE(fx->info->connected);
+	if (connected) {
+		KUNIT_EXPECT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
+		fake_xenstored_settle(fx->fl0->xsd);
+		resized = get_capacity(fx->info->disk) == 8192;
+	}
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+	flush_work(&cw.work);
+	destroy_work_on_stack(&cw.work);
+	KUNIT_EXPECT_TRUE(test, connected);
+	KUNIT_EXPECT_TRUE(test, resized);
+	flush_work(&fx->info->add_work);
+	KUNIT_EXPECT_TRUE(test, fx->info->disk_added);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x6c, NULL), 0);
 }
 
 static const enum fake_blkback_fault blk_faults[] = {
@@ -929,6 +1014,8 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),
 	KUNIT_CASE(blk_unplug_test),
+	KUNIT_CASE(blk_timeout_test),
+	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
