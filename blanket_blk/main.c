@@ -82,8 +82,9 @@ static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
 	return err;
 }
 
-/* What blkback offers once Connected: the disk and its features. */
-static int blanket_blk_read_backend(struct blanket_blk *info)
+/* What blkback offers once Connected: the disk and its features, in @be. */
+static int blanket_blk_read_backend(struct blanket_blk *info,
+				    struct blanket_blkif_backend *be)
 {
 #define FLAG(node, member) BLANKET_FLAG(node, struct blanket_blkif_backend, member)
 	static const struct blanket_flag flags[] = {
@@ -95,7 +96,6 @@ static int blanket_blk_read_backend(struct blanket_blk *info)
 	};
 #undef FLAG
 	struct blanket_device *bdev = info->bdev;
-	struct blanket_blkif_backend *be = &info->be;
 	const char *why = "a key is malformed";
 	char *mode;
 	int err;
@@ -213,6 +213,16 @@ static void blanket_blk_disconnect(struct blanket_blk *info)
 	blanket_blk_rings_destroy(info);
 }
 
+/*
+ * A handshake that cannot go on: what waits for the backend would wait
+ * for ever. The device is failed instead, and its I/O with it.
+ */
+static void blanket_blk_fail(struct blanket_blk *info, int err)
+{
+	blanket_blk_broken(info, "cannot connect to %s (%d)", info->bdev->otherend, err);
+	blanket_blk_unquiesce(info);
+}
+
 /* Blkback waits for us: build the rings and tell it where they are. */
 static int blanket_blk_init_rings(struct blanket_blk *info)
 {
@@ -240,15 +250,27 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 	return err;
 }
 
-/* Blkback is Connected: the disk appears, or takes up its I/O again. */
+/*
+ * Blkback is Connected: the disk appears, or takes up its I/O again. A
+ * disk keeps its logical sector: its users' data, and the requests that
+ * wait to be sent again, are in that unit. info->be stays the last good
+ * description of the backend until a new one is accepted.
+ */
 static int blanket_blk_connect(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
+	struct blanket_blkif_backend be = info->be;
 	int err;
 
-	err = blanket_blk_read_backend(info);
+	err = blanket_blk_read_backend(info, &be);
 	if (err)
 		return err;
+	if (info->disk && be.sector_size != info->be.sector_size) {
+		dev_err(&bdev->dev, "%s: sector-size %u is not the disk's %u: refused\n",
+			bdev->otherend, be.sector_size, info->be.sector_size);
+		return -EPROTO;
+	}
+	info->be = be;
 	blanket_blkif_config(&info->be, &info->params, &info->cfg);
 	err = blanket_blk_slots_create(info);
 	if (err)
@@ -336,7 +358,7 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 		break;
 	}
 	if (err)
-		dev_err(&bdev->dev, "cannot connect to %s: %d\n", bdev->otherend, err);
+		blanket_blk_fail(info, err);
 out:
 	mutex_unlock(&info->lock);
 }

@@ -301,6 +301,36 @@ static void blk_bad_backend_test(struct kunit *test)
 	blk_expect_key(test, fx, "state", "3");
 }
 
+/*
+ * The backend comes back with another sector size, a write waiting to
+ * be sent again: refused. The device is failed, the write with it, and
+ * nothing is sent in the new unit.
+ */
+static void blk_sector_size_change_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 40, 4096, 0x3e);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "4096"), 0);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(fx->info->disk->queue), 512U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+}
+
 /* Direct requests: no persistent grants, the bio's own pages granted. */
 static void blk_direct_rw_test(struct kunit *test)
 {
@@ -997,6 +1027,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_disk_keys_test),
 	KUNIT_CASE_PARAM(blk_bad_resize_test, blk_bad_size_gen_params),
 	KUNIT_CASE(blk_bad_backend_test),
+	KUNIT_CASE(blk_sector_size_change_test),
 	KUNIT_CASE(blk_direct_rw_test),
 	KUNIT_CASE(blk_ring_full_test),
 	KUNIT_CASE(blk_indirect_test),
