@@ -164,6 +164,7 @@ struct blanket_blk {
 	bool broken;
 	bool connected;			/* queues carry I/O */
 	bool quiesced;			/* by us, waiting for a backend */
+	bool restarted;			/* backend Closed, our Initialising answers it */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
 	bool add_queued;		/* add_work queued for this disk */

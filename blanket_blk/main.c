@@ -305,18 +305,29 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 					 enum xenbus_state state)
 {
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+	bool broken;
 	int err = 0;
 
 	mutex_lock(&info->lock);
-	if (READ_ONCE(info->broken))
-		goto out;
 	/*
 	 * Before we build rings, a closing or closed backend is one that has
-	 * not yet seen our Initialising (after a reload, say): nothing to undo.
+	 * not yet seen our Initialising (after a reload, say): nothing to
+	 * undo. Once Closed, its InitWait answers our Initialising.
 	 */
 	if (bdev->state == XenbusStateInitialising &&
-	    (state >= XenbusStateClosing || state == XenbusStateUnknown))
+	    (state >= XenbusStateClosing || state == XenbusStateUnknown)) {
+		info->restarted = state == XenbusStateClosed;
 		goto out;
+	}
+	/* A backend that vanished, if it comes back, is a new one: no restart. */
+	if (state == XenbusStateUnknown)
+		info->restarted = false;
+	/*
+	 * A failed device believes nothing more of the connection that
+	 * failed, but follows it closing, and takes a backend that starts
+	 * over as a new one (below).
+	 */
+	broken = READ_ONCE(info->broken);
 	switch (state) {
 	case XenbusStateInitWait:
 		/*
@@ -325,34 +336,56 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 		 * again: it attaches to the rings our keys name, where it left
 		 * them, so they stay.
 		 */
-		if (bdev->state == XenbusStateInitialising ||
-		    bdev->state == XenbusStateClosed) {
-			blanket_blk_disconnect(info);
-			err = blanket_blk_init_rings(info);
+		if (bdev->state != XenbusStateInitialising &&
+		    bdev->state != XenbusStateClosed)
+			break;
+		/*
+		 * A failed device starts over only with a backend that went
+		 * through Closed, met our Initialising and answers it: not one
+		 * unplugged on the way, nor one that never closed.
+		 */
+		if (broken && !info->restarted) {
+			dev_warn(&bdev->dev, "%s is back without starting over after the error: still failing its I/O\n",
+				 bdev->otherend);
+			break;
 		}
+		info->restarted = false;
+		blanket_blk_disconnect(info);
+		if (broken) {
+			dev_info(&bdev->dev, "%s started over after the error: reading it anew\n",
+				 bdev->otherend);
+			WRITE_ONCE(info->broken, false);
+		}
+		err = blanket_blk_init_rings(info);
 		break;
 	case XenbusStateConnected:
-		if (bdev->state == XenbusStateInitialised)
+		if (!broken && bdev->state == XenbusStateInitialised)
 			err = blanket_blk_connect(info);
 		break;
 	case XenbusStateClosing:
 		/*
 		 * Blkback finishes and answers what it has in flight once we
 		 * say Closed, and only then lets go of the rings: new I/O
-		 * waits, the rings stay until it is Closed.
+		 * waits (or fails, on a failed device), the rings stay until
+		 * it is Closed.
 		 */
-		blanket_blk_quiesce(info);
+		if (!broken)
+			blanket_blk_quiesce(info);
 		info->connected = false;
 		if (bdev->state != XenbusStateClosed)
 			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	case XenbusStateClosed:
-		blanket_blk_disconnect(info);
-		if (!blanket_switch_state(bdev, XenbusStateClosed))
-			err = blanket_reopen(bdev);
-		break;
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
+		/* Until a backend starts over, a failed device's I/O fails. */
+		if (broken)
+			blanket_blk_unquiesce(info);
+		if (state == XenbusStateClosed &&
+		    !blanket_switch_state(bdev, XenbusStateClosed)) {
+			err = blanket_reopen(bdev);
+			info->restarted = !err && bdev->state == XenbusStateInitialising;
+		}
 		break;
 	default:
 		break;
@@ -379,7 +412,8 @@ static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 	int err;
 
 	mutex_lock(&info->lock);
-	if (!info->connected || !info->disk)
+	/* Nor is a failed connection's size believed. */
+	if (!info->connected || !info->disk || READ_ONCE(info->broken))
 		goto out;
 	be = info->be;
 	err = blanket_blk_read_sectors(info->bdev, &be.sectors);

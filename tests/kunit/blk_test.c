@@ -980,6 +980,85 @@ static void blk_hostile_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
 }
 
+/* The device broken by a hostile answer, its I/O failing. */
+static void blk_break(struct kunit *test, struct blk_fixture *fx)
+{
+	fx->fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	fx->fbb->fault = FAKE_BLKBACK_NONE;
+}
+
+/*
+ * L0 fixes its backend and takes it through a full Closed -> InitWait
+ * handshake: the device broken before reads it anew and connects, its
+ * disk in place. Until then it believed nothing more of the connection
+ * that failed, a resize included.
+ */
+static void blk_broken_restart_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct gendisk *disk;
+
+	blk_connect(test, fx);
+	disk = fx->info->disk;
+	blk_break(test, fx);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(disk), (sector_t)BLK_SECTORS);
+
+	/* A Connected alone is not a new backend. */
+	fake_blkback_state(fbb, XenbusStateConnected);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+
+	fake_blkback_state(fbb, XenbusStateClosing);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "1");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	KUNIT_EXPECT_EQ(test, get_capacity(disk), (sector_t)8192);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x47, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x47));
+}
+
+/*
+ * A broken device unplugged, its backend gone and another there before
+ * the bus has seen the device go (L0 plugged the same id again): no
+ * restart, so it stays failed and never connects; once the bus sees
+ * the device go, the disk goes with it.
+ */
+static void blk_broken_replug_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	char path[48];
+
+	blk_connect(test, fx);
+	snprintf(path, sizeof(path), "/sys/block/%s/size", fx->info->disk->disk_name);
+	blk_break(test, fx);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "online", "0"), 0);
+	fake_blkback_state(fbb, XenbusStateClosing);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fbb->be), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_NULL(test, fx->info->queues);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fbb->fe), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_NULL(test, blanket_bus_find_device("vbd", BLK_ID));
+	KUNIT_EXPECT_FALSE(test, blk_sysfs_exists(path));
+}
+
 /* An I/O error is the backend's to report: it fails one request only. */
 static void blk_io_error_test(struct kunit *test)
 {
@@ -1048,6 +1127,8 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_timeout_test),
 	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
+	KUNIT_CASE(blk_broken_restart_test),
+	KUNIT_CASE(blk_broken_replug_test),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
 	{}
