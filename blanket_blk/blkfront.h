@@ -50,6 +50,7 @@ struct blanket_blk_params {
 	unsigned int max_indirect_segs;
 	unsigned int max_ring_order;
 	bool persistent;
+	unsigned int timeout;		/* seconds a request may go unanswered */
 };
 
 /* Ring layout, fixed when the rings are built (backend in InitWait). */
@@ -110,12 +111,14 @@ struct blanket_blk;
 struct blanket_blk_slot {
 	struct request *rq;		/* NULL while the slot is free */
 	u8 op;				/* the operation its response must echo */
+	u64 seq;			/* posted after every slot of a lower one */
 	u16 nr_segs;			/* sent: perhaps not all of the request's */
 	u16 nr_ipages;
 	unsigned int bytes;		/* what those segments carry */
 	bool granted;			/* grefs are per-request, end them */
 	bool held;			/* pages granted for the connection */
 	bool iheld;			/* ipages likewise */
+	bool lost;			/* pages parked while L0 maps them: never reused */
 	grant_ref_t *grefs;		/* [max_segs] */
 	struct page **pages;		/* [max_segs]: bounce or persistent, or NULL */
 	grant_ref_t igrefs[BLANKET_BLK_MAX_INDIRECT_PAGES];
@@ -141,7 +144,7 @@ struct blanket_blk_queue {
 	unsigned int max_segs;		/* the slots' size */
 	struct blanket_blk_slot *slots;	/* [ring_size] */
 	u8 *inflight_op;		/* [ring_size], 0xff when free */
-	u16 *order;			/* slot id by ring position, for requeue */
+	u64 next_seq;			/* of the next request posted */
 	u64 persistent_reuse;		/* requests that needed no new grant */
 };
 
@@ -161,8 +164,13 @@ struct blanket_blk {
 	bool broken;
 	bool connected;			/* queues carry I/O */
 	bool quiesced;			/* by us, waiting for a backend */
+	bool restarted;			/* backend Closed, our Initialising answers it */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
+	bool add_queued;		/* add_work queued for this disk */
+	bool disk_added;		/* by add_work: the disk is visible */
+	struct work_struct add_work;
+	struct work_struct timeout_work;
 	int index;			/* of the bvd<index> name */
 	struct blanket_xs_watch sectors_watch;
 	char *sectors_path;
@@ -179,6 +187,7 @@ void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
+void blanket_blk_disk_add(struct work_struct *work);
 void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);
 void blanket_blk_disk_destroy(struct blanket_blk *info);

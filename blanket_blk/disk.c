@@ -25,8 +25,22 @@ static blk_status_t blanket_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  bd->rq);
 }
 
+/*
+ * A request the backend has held for the request timeout: the device is
+ * failed, which fails what it has in flight. Not from here: failing
+ * takes the device's lock, under which rings are freed.
+ */
+static enum blk_eh_timer_return blanket_blk_timeout(struct request *rq)
+{
+	struct blanket_blk *info = rq->q->queuedata;
+
+	queue_work(system_highpri_wq, &info->timeout_work);
+	return BLK_EH_RESET_TIMER;
+}
+
 static const struct blk_mq_ops blanket_blk_mq_ops = {
 	.queue_rq = blanket_blk_queue_rq,
+	.timeout = blanket_blk_timeout,
 };
 
 static const struct block_device_operations blanket_blk_fops = {
@@ -87,6 +101,7 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	set->nr_hw_queues = info->nr_queues;
 	set->queue_depth = info->queues[0].ring_size;
 	set->numa_node = NUMA_NO_NODE;
+	set->timeout = info->params.timeout * HZ;
 	/* Grants are taken in process context: the grant table's lock wants it. */
 	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
 	err = blk_mq_alloc_tag_set(set);
@@ -109,12 +124,8 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	info->disk = disk;
 	set_disk_ro(disk, info->be.readonly);
 	set_capacity(disk, info->be.sectors);
-	err = device_add_disk(&info->bdev->dev, disk, blanket_blk_attr_groups);
-	if (!err)
-		return 0;
+	return 0;
 
-	info->disk = NULL;
-	ida_free(&blanket_blk_ida, info->index);
 put_disk:
 	put_disk(disk);
 free_tags:
@@ -122,11 +133,35 @@ free_tags:
 	return err;
 }
 
+/*
+ * Make the disk visible. Its partition scan reads it and waits for as
+ * long as the backend does: a work item's to wait, never the xenstore
+ * watch thread's, which every device's events go through.
+ */
+void blanket_blk_disk_add(struct work_struct *work)
+{
+	struct blanket_blk *info = container_of(work, struct blanket_blk, add_work);
+	int err;
+
+	err = device_add_disk(&info->bdev->dev, info->disk, blanket_blk_attr_groups);
+	if (err)
+		dev_err(&info->bdev->dev, "%s: cannot add the disk: %d\n",
+			info->disk->disk_name, err);
+	else
+		WRITE_ONCE(info->disk_added, true);
+}
+
+/* With add_work done or cancelled, and no I/O that can wait any more. */
 void blanket_blk_disk_destroy(struct blanket_blk *info)
 {
-	del_gendisk(info->disk);
+	if (info->disk_added) {
+		blk_mark_disk_dead(info->disk);
+		del_gendisk(info->disk);
+	}
 	put_disk(info->disk);
 	blk_mq_free_tag_set(&info->tag_set);
 	ida_free(&blanket_blk_ida, info->index);
 	info->disk = NULL;
+	info->add_queued = false;
+	info->disk_added = false;
 }

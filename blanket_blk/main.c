@@ -32,6 +32,11 @@ static bool feature_persistent = true;
 module_param(feature_persistent, bool, 0444);
 MODULE_PARM_DESC(feature_persistent, "Use persistent grants when blkback offers them");
 
+static unsigned int request_timeout = 30;
+module_param(request_timeout, uint, 0444);
+MODULE_PARM_DESC(request_timeout,
+		 "Seconds a request may go unanswered before the disk fails its I/O with EIO (at least 1)");
+
 static bool trusted = true;
 module_param(trusted, bool, 0444);
 MODULE_PARM_DESC(trusted,
@@ -44,6 +49,7 @@ static void blanket_blk_params(struct blanket_blk_params *p)
 	p->max_indirect_segs = max_indirect_segments;
 	p->max_ring_order = max_ring_page_order;
 	p->persistent = feature_persistent;
+	p->timeout = clamp(request_timeout, 1U, UINT_MAX / HZ);
 }
 
 /* An optional number: @dflt when absent, an error when malformed. */
@@ -76,8 +82,9 @@ static int blanket_blk_read_sectors(struct blanket_device *bdev, u64 *sectors)
 	return err;
 }
 
-/* What blkback offers once Connected: the disk and its features. */
-static int blanket_blk_read_backend(struct blanket_blk *info)
+/* What blkback offers once Connected: the disk and its features, in @be. */
+static int blanket_blk_read_backend(struct blanket_blk *info,
+				    struct blanket_blkif_backend *be)
 {
 #define FLAG(node, member) BLANKET_FLAG(node, struct blanket_blkif_backend, member)
 	static const struct blanket_flag flags[] = {
@@ -89,7 +96,6 @@ static int blanket_blk_read_backend(struct blanket_blk *info)
 	};
 #undef FLAG
 	struct blanket_device *bdev = info->bdev;
-	struct blanket_blkif_backend *be = &info->be;
 	const char *why = "a key is malformed";
 	char *mode;
 	int err;
@@ -183,6 +189,8 @@ static void blanket_blk_quiesce(struct blanket_blk *info)
 /* Let the queue run, and what waited for a backend go first. */
 static void blanket_blk_unquiesce(struct blanket_blk *info)
 {
+	if (!info->disk)
+		return;
 	if (info->quiesced) {
 		blk_mq_unquiesce_queue(info->disk->queue);
 		info->quiesced = false;
@@ -203,6 +211,16 @@ static void blanket_blk_disconnect(struct blanket_blk *info)
 	info->connected = false;
 	blanket_blk_requeue_inflight(info);
 	blanket_blk_rings_destroy(info);
+}
+
+/*
+ * A handshake that cannot go on: what waits for the backend would wait
+ * for ever. The device is failed instead, and its I/O with it.
+ */
+static void blanket_blk_fail(struct blanket_blk *info, int err)
+{
+	blanket_blk_broken(info, "cannot connect to %s (%d)", info->bdev->otherend, err);
+	blanket_blk_unquiesce(info);
 }
 
 /* Blkback waits for us: build the rings and tell it where they are. */
@@ -232,15 +250,27 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 	return err;
 }
 
-/* Blkback is Connected: the disk appears, or takes up its I/O again. */
+/*
+ * Blkback is Connected: the disk appears, or takes up its I/O again. A
+ * disk keeps its logical sector: its users' data, and the requests that
+ * wait to be sent again, are in that unit. info->be stays the last good
+ * description of the backend until a new one is accepted.
+ */
 static int blanket_blk_connect(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
+	struct blanket_blkif_backend be = info->be;
 	int err;
 
-	err = blanket_blk_read_backend(info);
+	err = blanket_blk_read_backend(info, &be);
 	if (err)
 		return err;
+	if (info->disk && be.sector_size != info->be.sector_size) {
+		dev_err(&bdev->dev, "%s: sector-size %u is not the disk's %u: refused\n",
+			bdev->otherend, be.sector_size, info->be.sector_size);
+		return -EPROTO;
+	}
+	info->be = be;
 	blanket_blkif_config(&info->be, &info->params, &info->cfg);
 	err = blanket_blk_slots_create(info);
 	if (err)
@@ -257,6 +287,10 @@ static int blanket_blk_connect(struct blanket_blk *info)
 		return err;
 	info->connected = true;
 	blanket_blk_unquiesce(info);
+	if (!info->add_queued) {
+		info->add_queued = true;
+		queue_work(system_long_wq, &info->add_work);
+	}
 	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
 		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
 		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
@@ -271,18 +305,29 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 					 enum xenbus_state state)
 {
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+	bool broken;
 	int err = 0;
 
 	mutex_lock(&info->lock);
-	if (READ_ONCE(info->broken))
-		goto out;
 	/*
 	 * Before we build rings, a closing or closed backend is one that has
-	 * not yet seen our Initialising (after a reload, say): nothing to undo.
+	 * not yet seen our Initialising (after a reload, say): nothing to
+	 * undo. Once Closed, its InitWait answers our Initialising.
 	 */
 	if (bdev->state == XenbusStateInitialising &&
-	    (state >= XenbusStateClosing || state == XenbusStateUnknown))
+	    (state >= XenbusStateClosing || state == XenbusStateUnknown)) {
+		info->restarted = state == XenbusStateClosed;
 		goto out;
+	}
+	/* A backend that vanished, if it comes back, is a new one: no restart. */
+	if (state == XenbusStateUnknown)
+		info->restarted = false;
+	/*
+	 * A failed device believes nothing more of the connection that
+	 * failed, but follows it closing, and takes a backend that starts
+	 * over as a new one (below).
+	 */
+	broken = READ_ONCE(info->broken);
 	switch (state) {
 	case XenbusStateInitWait:
 		/*
@@ -291,40 +336,62 @@ static void blanket_blk_otherend_changed(struct blanket_device *bdev,
 		 * again: it attaches to the rings our keys name, where it left
 		 * them, so they stay.
 		 */
-		if (bdev->state == XenbusStateInitialising ||
-		    bdev->state == XenbusStateClosed) {
-			blanket_blk_disconnect(info);
-			err = blanket_blk_init_rings(info);
+		if (bdev->state != XenbusStateInitialising &&
+		    bdev->state != XenbusStateClosed)
+			break;
+		/*
+		 * A failed device starts over only with a backend that went
+		 * through Closed, met our Initialising and answers it: not one
+		 * unplugged on the way, nor one that never closed.
+		 */
+		if (broken && !info->restarted) {
+			dev_warn(&bdev->dev, "%s is back without starting over after the error: still failing its I/O\n",
+				 bdev->otherend);
+			break;
 		}
+		info->restarted = false;
+		blanket_blk_disconnect(info);
+		if (broken) {
+			dev_info(&bdev->dev, "%s started over after the error: reading it anew\n",
+				 bdev->otherend);
+			WRITE_ONCE(info->broken, false);
+		}
+		err = blanket_blk_init_rings(info);
 		break;
 	case XenbusStateConnected:
-		if (bdev->state == XenbusStateInitialised)
+		if (!broken && bdev->state == XenbusStateInitialised)
 			err = blanket_blk_connect(info);
 		break;
 	case XenbusStateClosing:
 		/*
 		 * Blkback finishes and answers what it has in flight once we
 		 * say Closed, and only then lets go of the rings: new I/O
-		 * waits, the rings stay until it is Closed.
+		 * waits (or fails, on a failed device), the rings stay until
+		 * it is Closed.
 		 */
-		blanket_blk_quiesce(info);
+		if (!broken)
+			blanket_blk_quiesce(info);
 		info->connected = false;
 		if (bdev->state != XenbusStateClosed)
 			blanket_switch_state(bdev, XenbusStateClosed);
 		break;
 	case XenbusStateClosed:
-		blanket_blk_disconnect(info);
-		if (!blanket_switch_state(bdev, XenbusStateClosed))
-			err = blanket_reopen(bdev);
-		break;
 	case XenbusStateUnknown:
 		blanket_blk_disconnect(info);
+		/* Until a backend starts over, a failed device's I/O fails. */
+		if (broken)
+			blanket_blk_unquiesce(info);
+		if (state == XenbusStateClosed &&
+		    !blanket_switch_state(bdev, XenbusStateClosed)) {
+			err = blanket_reopen(bdev);
+			info->restarted = !err && bdev->state == XenbusStateInitialising;
+		}
 		break;
 	default:
 		break;
 	}
 	if (err)
-		dev_err(&bdev->dev, "cannot connect to %s: %d\n", bdev->otherend, err);
+		blanket_blk_fail(info, err);
 out:
 	mutex_unlock(&info->lock);
 }
@@ -345,7 +412,8 @@ static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 	int err;
 
 	mutex_lock(&info->lock);
-	if (!info->connected || !info->disk)
+	/* Nor is a failed connection's size believed. */
+	if (!info->connected || !info->disk || READ_ONCE(info->broken))
 		goto out;
 	be = info->be;
 	err = blanket_blk_read_sectors(info->bdev, &be.sectors);
@@ -365,6 +433,24 @@ out:
 	mutex_unlock(&info->lock);
 }
 
+/*
+ * A request went unanswered for the request timeout: the backend is
+ * failed for this connection, and so is all I/O, waiting or not.
+ */
+static void blanket_blk_timed_out(struct work_struct *work)
+{
+	struct blanket_blk *info = container_of(work, struct blanket_blk, timeout_work);
+
+	mutex_lock(&info->lock);
+	/* Without rings, nothing is in flight: the timeout was of a connection gone. */
+	if (info->queues) {
+		blanket_blk_broken(info, "a request went unanswered for %u s",
+				   info->params.timeout);
+		blanket_blk_unquiesce(info);
+	}
+	mutex_unlock(&info->lock);
+}
+
 static int blanket_blk_probe(struct blanket_device *bdev,
 			     const struct blanket_device_id *id)
 {
@@ -378,6 +464,8 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
+	INIT_WORK(&info->add_work, blanket_blk_disk_add);
+	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
 	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
 	if (!info->sectors_path) {
 		kfree(info);
@@ -415,6 +503,7 @@ static void blanket_blk_close(struct blanket_blk *info)
 /*
  * Hot-unplug or rmmod. What blkback did not answer by the time it closed
  * fails with an error: with the device gone there is nobody to send it to.
+ * The disk goes too, whether or not it was added yet.
  */
 static void blanket_blk_remove(struct blanket_device *bdev)
 {
@@ -424,21 +513,22 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
 	mutex_lock(&info->lock);
 	blanket_blk_close(info);
+	/* For good: no state event comes any more to undo it. */
 	WRITE_ONCE(info->broken, true);
-	if (info->disk)
-		blk_mark_disk_dead(info->disk);
 	blanket_blk_quiesce(info);
 	for (i = 0; i < info->nr_queues; i++) {
 		queue_work(system_highpri_wq, &info->queues[i].work);
 		flush_work(&info->queues[i].work);
 	}
 	blanket_blk_rings_destroy(info);
-	if (info->disk) {
-		/* Requeued requests meet a broken device and fail. */
-		blanket_blk_unquiesce(info);
-		blanket_blk_disk_destroy(info);
-	}
+	/* Requeued requests meet a broken device and fail, a partition scan's too. */
+	blanket_blk_unquiesce(info);
 	mutex_unlock(&info->lock);
+	cancel_work_sync(&info->add_work);
+	if (info->disk)
+		blanket_blk_disk_destroy(info);
+	/* No request is left to time out; one that did waits no more. */
+	cancel_work_sync(&info->timeout_work);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	kfree(info->sectors_path);
 	kfree(info);

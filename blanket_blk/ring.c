@@ -75,7 +75,11 @@ static struct page *blanket_blk_sg_page(struct scatterlist *sg)
 	return nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
 }
 
-/* Take back the per-request grants of @s; false if the backend kept one. */
+/*
+ * Take back the per-request grants of @s; false if the backend kept one.
+ * Pages it keeps are the grant layer's from then on: the slot, short of
+ * them, is lost and never handed out again.
+ */
 static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 				     struct blanket_blk_slot *s)
 {
@@ -92,6 +96,8 @@ static bool blanket_blk_slot_ungrant(struct blanket_blk_queue *q,
 	for (i = 0; i < s->nr_ipages; i++)
 		clean &= blanket_blk_ungrant(bdev, s->igrefs[i], &s->ipages[i], NULL);
 	s->granted = false;
+	if (!clean)
+		s->lost = true;
 	return clean;
 }
 
@@ -172,24 +178,26 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 						 page, off, sg->length);
 			page = s->pages[i];
 		}
-		if (s->granted)
-			blanket_grant_page(bdev, s->grefs[i], page, write);
+		/* A grant that fails would fail again: so does the request. */
+		if (s->granted && blanket_grant_page(bdev, s->grefs[i], page, write)) {
+			err = -EIO;
+			goto out;
+		}
 	}
 	for (i = 0; i < s->nr_ipages; i++) {
 		ipages[i] = page_address(s->ipages[i]);
-		if (s->granted)
-			blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true);
+		if (s->granted && blanket_grant_page(bdev, s->igrefs[i], s->ipages[i], true)) {
+			err = -EIO;
+			goto out;
+		}
 	}
 	err = blanket_blkif_build_rw(req, s->op, id, (blkif_vdev_t)bdev->devid,
 				     blk_rq_pos(s->rq), segs, nseg,
 				     info->cfg.max_segs, s->igrefs, ipages);
-	if (err) {
-		/* Nothing was posted: the backend cannot hold these. */
-		blanket_blk_slot_ungrant(q, s);
+	if (err)
 		err = -EIO;
-	} else if (!s->granted) {
+	else if (!s->granted)
 		q->persistent_reuse++;
-	}
 out:
 	kfree(segs);
 	return err;
@@ -211,7 +219,7 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	old = q->req_prod;
 	memcpy(&sring->ring[old & (q->ring_size - 1)].req, req, sizeof(*req));
 	q->inflight_op[id] = q->slots[id].op;
-	q->order[old & (q->ring_size - 1)] = id;
+	q->slots[id].seq = q->next_seq++;
 	q->req_prod = old + 1;
 	/* The request is in the ring before the backend can see it there. */
 	virt_wmb();
@@ -238,11 +246,17 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	op = blanket_blkif_op(rq->cmd_flags, &info->cfg, &flag);
 	if (op < 0)
 		return BLK_STS_NOTSUPP;
-	if (READ_ONCE(info->broken))
-		return BLK_STS_IOERR;
 
+	/*
+	 * Checked under the lock that frees slots: a request that broke the
+	 * device gives its slot up only after saying so.
+	 */
 	spin_lock(&q->lock);
-	for (id = 0; id < q->ring_size && q->slots[id].rq; id++)
+	if (READ_ONCE(info->broken)) {
+		spin_unlock(&q->lock);
+		return BLK_STS_IOERR;
+	}
+	for (id = 0; id < q->ring_size && (q->slots[id].rq || q->slots[id].lost); id++)
 		;
 	if (id == q->ring_size) {
 		/* Hardware queues sharing this ring: run again when one frees. */
@@ -269,7 +283,9 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 	if (!err)
 		err = blanket_blk_post(q, id, &req);
 	if (err) {
-		blanket_blk_slot_ungrant(q, s);
+		/* Never posted: a backend that maps its grants guessed them. */
+		if (!blanket_blk_slot_ungrant(q, s))
+			blanket_blk_broken(info, "backend mapped a grant of a request never sent");
 		blanket_blk_slot_put(q, id);
 		/* Out of memory or grants: the block layer tries again later. */
 		return err == -EIO ? BLK_STS_IOERR : BLK_STS_RESOURCE;
@@ -448,6 +464,8 @@ static void blanket_blk_slot_free(struct blanket_blk_queue *q,
 	struct blanket_device *bdev = q->info->bdev;
 	unsigned int i, nr_ipages = blanket_blk_ipages(q->max_segs);
 
+	/* No page is freed while granted: one still mapped is parked. */
+	blanket_blk_slot_ungrant(q, s);
 	for (i = 0; s->pages && i < q->max_segs; i++) {
 		if (s->held)
 			blanket_grant_end_free(bdev, s->grefs[i], s->pages[i]);
@@ -465,22 +483,37 @@ static void blanket_blk_slot_free(struct blanket_blk_queue *q,
 	kfree(s->sg);
 }
 
+/*
+ * Grant a slot's own pages for the life of the connection. If one grant
+ * fails, those made before it are given up: not advertised yet, but a
+ * backend guessing references may map them all the same, so each page
+ * goes to the grant layer, to be freed only once unmapped, and the slot
+ * forgets it.
+ */
 static int blanket_blk_grant_pages(struct blanket_device *bdev,
 				   struct page **pages, grant_ref_t *refs,
 				   unsigned int nr, bool readonly)
 {
-	unsigned int i;
+	unsigned int i, granted;
 	int err;
 
 	err = blanket_grant_alloc(bdev, nr, refs);
 	if (err)
 		return err;
-	for (i = 0; !err && i < nr; i++)
-		err = blanket_grant_page(bdev, refs[i], pages[i], readonly);
-	/* Not advertised yet: the backend cannot have mapped any of them. */
-	for (i = 0; err && i < nr; i++) {
-		blanket_grant_end(bdev, refs[i]);
-		blanket_grant_free(bdev, refs[i]);
+	for (granted = 0; granted < nr; granted++) {
+		err = blanket_grant_page(bdev, refs[granted], pages[granted], readonly);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	for (i = 0; i < nr; i++) {
+		if (i < granted) {
+			blanket_grant_end_free(bdev, refs[i], pages[i]);
+			pages[i] = NULL;
+		} else {
+			blanket_grant_free(bdev, refs[i]);
+		}
 	}
 	return err;
 }
@@ -538,10 +571,8 @@ static void blanket_blk_slots_destroy(struct blanket_blk_queue *q)
 		blanket_blk_slot_free(q, &q->slots[i]);
 	kfree(q->slots);
 	kfree(q->inflight_op);
-	kfree(q->order);
 	q->slots = NULL;
 	q->inflight_op = NULL;
-	q->order = NULL;
 }
 
 /* The slots of every queue, sized by what the connected backend offers. */
@@ -559,8 +590,7 @@ int blanket_blk_slots_create(struct blanket_blk *info)
 		q->max_segs = info->cfg.max_segs;
 		q->slots = kcalloc(q->ring_size, sizeof(*q->slots), GFP_KERNEL);
 		q->inflight_op = kmalloc(q->ring_size, GFP_KERNEL);
-		q->order = kcalloc(q->ring_size, sizeof(*q->order), GFP_KERNEL);
-		if (!q->slots || !q->inflight_op || !q->order)
+		if (!q->slots || !q->inflight_op)
 			return -ENOMEM;
 		memset(q->inflight_op, BLANKET_BLK_NO_OP, q->ring_size);
 		for (id = 0; id < q->ring_size; id++) {
@@ -661,6 +691,27 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
 }
 
 /*
+ * The slot of the request in flight that was posted first, taken off
+ * the ring's books; -1 when none is left. The backend answers in any
+ * order, so slots are found by id and ordered by sequence number.
+ */
+static int blanket_blk_take_oldest(struct blanket_blk_queue *q)
+{
+	unsigned int id;
+	int oldest = -1;
+
+	spin_lock(&q->lock);
+	for (id = 0; id < q->ring_size; id++)
+		if (q->inflight_op[id] != BLANKET_BLK_NO_OP &&
+		    (oldest < 0 || q->slots[id].seq < q->slots[oldest].seq))
+			oldest = id;
+	if (oldest >= 0)
+		q->inflight_op[oldest] = BLANKET_BLK_NO_OP;
+	spin_unlock(&q->lock);
+	return oldest;
+}
+
+/*
  * The backend went away with requests in flight. Whatever it answered is
  * completed first; the rest goes back to the block layer in the order it
  * was put on the ring, to be sent again once a backend is connected. A
@@ -668,8 +719,9 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
  */
 void blanket_blk_requeue_inflight(struct blanket_blk *info)
 {
-	unsigned int i, id;
-	u32 pos;
+	struct request *rq;
+	unsigned int i;
+	int id;
 
 	for (i = 0; i < info->nr_queues; i++) {
 		struct blanket_blk_queue *q = &info->queues[i];
@@ -681,13 +733,7 @@ void blanket_blk_requeue_inflight(struct blanket_blk *info)
 			queue_work(system_highpri_wq, &q->work);
 			flush_work(&q->work);
 		}
-		for (pos = q->rsp_cons; pos != q->req_prod; pos++) {
-			struct request *rq;
-
-			id = q->order[pos & (q->ring_size - 1)];
-			if (q->inflight_op[id] == BLANKET_BLK_NO_OP)
-				continue;
-			q->inflight_op[id] = BLANKET_BLK_NO_OP;
+		while ((id = blanket_blk_take_oldest(q)) >= 0) {
 			rq = q->slots[id].rq;
 			/* It cannot answer any more: ending a grant fails only if it still maps. */
 			blanket_blk_slot_ungrant(q, &q->slots[id]);

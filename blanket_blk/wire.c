@@ -7,6 +7,7 @@
  */
 
 #include <linux/log2.h>
+#include <linux/sizes.h>
 
 #include <blanket/compat.h>
 
@@ -30,6 +31,11 @@ static bool blanket_blkif_size_ok(u32 size, u32 min)
 	return is_power_of_2(size) && size >= min && size <= PAGE_SIZE;
 }
 
+/* A size in bytes is a loff_t: 2^54 sectors of 512 bytes make it negative. */
+#define BLANKET_BLKIF_MAX_SECTORS	(LLONG_MAX >> SECTOR_SHIFT)
+/* The block layer's largest block size; no disk has larger physical sectors. */
+#define BLANKET_BLKIF_MAX_PHYS_SECTOR	SZ_64K
+
 /*
  * Sanity of what the backend wrote, with the defaults of keys it may
  * leave out. A value that cannot describe a disk refuses the device; an
@@ -45,21 +51,27 @@ int blanket_blkif_check_backend(struct blanket_blkif_backend *be,
 	if (!be->physical_sector_size)
 		be->physical_sector_size = be->sector_size;
 	if (!is_power_of_2(be->physical_sector_size) ||
-	    be->physical_sector_size < be->sector_size) {
-		*why = "physical-sector-size is below sector-size or not a power of two";
+	    be->physical_sector_size < be->sector_size ||
+	    be->physical_sector_size > BLANKET_BLKIF_MAX_PHYS_SECTOR) {
+		*why = "physical-sector-size is not a power of two in [sector-size, 64 KiB]";
 		return -EPROTO;
 	}
 	if (be->sectors & ((be->sector_size >> SECTOR_SHIFT) - 1)) {
 		*why = "sectors is not a whole number of logical sectors";
 		return -EPROTO;
 	}
+	if (be->sectors > BLANKET_BLKIF_MAX_SECTORS) {
+		*why = "sectors is more than a disk's size in bytes can hold";
+		return -EPROTO;
+	}
 	if (be->info & VDISK_READONLY)
 		be->readonly = true;
-	if (be->discard && be->discard_granularity &&
-	    !is_power_of_2(be->discard_granularity))
+	/* Nothing smaller than a logical sector can be discarded: none (0) included. */
+	if (be->discard)
+		be->discard_granularity = max(be->discard_granularity, be->sector_size);
+	if (be->discard && !is_power_of_2(be->discard_granularity))
 		be->discard = false;
-	if (be->discard && be->discard_granularity &&
-	    be->discard_alignment % be->discard_granularity)
+	if (be->discard && be->discard_alignment % be->discard_granularity)
 		be->discard_alignment = 0;
 	if (!be->discard)
 		be->discard_secure = false;

@@ -70,6 +70,9 @@ static void blk_connect(struct kunit *test, struct blk_fixture *fx)
 	fake_blkback_connect(fx->fbb);
 	KUNIT_ASSERT_TRUE(test, fx->info->connected);
 	KUNIT_ASSERT_NOT_NULL(test, fx->info->disk);
+	/* The disk is added, and its partitions scanned, by a work item. */
+	flush_work(&fx->info->add_work);
+	KUNIT_ASSERT_TRUE(test, fx->info->disk_added);
 	/* Forget the partition scan's reads. */
 	mutex_lock(&fx->fbb->lock);
 	fx->fbb->nr_log = 0;
@@ -256,6 +259,7 @@ static const char *const blk_bad_sizes[] = {
 	"12x4",
 	"-8",
 	"18446744073709551616",	/* 2^64 */
+	"18014398509481984",	/* 2^54: too many bytes for a loff_t */
 	"",
 };
 
@@ -295,6 +299,36 @@ static void blk_bad_backend_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fx->info->connected);
 	KUNIT_EXPECT_NULL(test, fx->info->disk);
 	blk_expect_key(test, fx, "state", "3");
+}
+
+/*
+ * The backend comes back with another sector size, a write waiting to
+ * be sent again: refused. The device is failed, the write with it, and
+ * nothing is sent in the new unit.
+ */
+static void blk_sector_size_change_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 40, 4096, 0x3e);
+	blk_wait_pending(test, fbb, 1);
+	fake_blkback_disconnect(fbb);
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sector-size", "4096"), 0);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fbb->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, queue_logical_block_size(fx->info->disk->queue), 512U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
 }
 
 /* Direct requests: no persistent grants, the bio's own pages granted. */
@@ -509,6 +543,65 @@ static void blk_bounce_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
 }
 
+/* Grants ended while the backend mapped them, freed once it lets go. */
+static bool blk_wait_undeferred(struct fake_l0 *fl0)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100 && fake_l0_grants_deferred(fl0); i++)
+		msleep(50);
+	return !fake_l0_grants_deferred(fl0);
+}
+
+/*
+ * Granting a slot's pages for the connection fails part way, and the
+ * backend has guessed and mapped one granted before: that page is not
+ * freed under it, but waits with the grant layer until it lets go.
+ */
+static void blk_persistent_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	grant_ref_t ref;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "feature-persistent", "1"), 0);
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	/* The first slot's third page fails; the second is mapped. */
+	fake_l0_trap_nth_grant(fx->fl0, 3, &ref);
+	fake_blkback_connect(fx->fbb);
+	KUNIT_EXPECT_FALSE(test, fx->info->connected);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, blk_wait_undeferred(fx->fl0));
+}
+
+/*
+ * trusted=0: a bounce page's grant fails while the backend maps the one
+ * granted just before it, for a request not yet sent. The request fails,
+ * the device is broken, the mapped page waits for the backend, and the
+ * slot that lost it is never handed out again.
+ */
+static void blk_bounce_grant_fail_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blanket_blk_slot *slot;
+	grant_ref_t ref;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	slot = &fx->info->queues[0].slots[0];
+	fake_l0_trap_grant(fx->fl0, slot->pages[1], slot->pages[0], &ref);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 2 * PAGE_SIZE, 0x31, NULL),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_log, 0U);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_TRUE(test, slot->lost);
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 1ULL);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, PAGE_SIZE, 0x32, NULL), -EIO);
+	fake_l0_grant_unmap(fx->fl0, ref, false);
+	KUNIT_EXPECT_TRUE(test, blk_wait_undeferred(fx->fl0));
+}
+
 /*
  * Blkback restarts with writes and a read in flight: none is lost, none
  * completes before the new backend has done it.
@@ -548,6 +641,53 @@ static void blk_requeue_test(struct kunit *test)
 	/* And the new connection serves new I/O. */
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 200, 4096, 0x1f, NULL), 0);
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x1f));
+}
+
+/*
+ * Blkback answers a later request before an earlier one, then goes away
+ * (trusted=0: the backend sees only bounce pages). Every request still
+ * in flight is taken back with its grants and sent again to the next
+ * backend, in the order it was first sent; none is lost.
+ */
+static void blk_requeue_out_of_order_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	static const sector_t sector[] = { 100, 116, 132, 148 };
+	struct blk_io *io[ARRAY_SIZE(sector)];
+	unsigned int i;
+
+	fx->info->trusted = false;
+	fx->info->params.max_queues = 1;
+	blk_connect(test, fx);
+	fbb->hold = true;
+	for (i = 0; i < 2; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, sector[i], 4096, 0xb0 + i);
+	blk_wait_pending(test, fbb, 2);
+	/* The second is answered, the first stays with the backend. */
+	fake_blkback_serve_newest(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io[1]), 0);
+	for (i = 2; i < 4; i++)
+		io[i] = blk_submit(test, fx, REQ_OP_WRITE, sector[i], 4096, 0xb0 + i);
+	blk_wait_pending(test, fbb, 2);
+
+	fake_blkback_disconnect(fbb);
+	/* Taken back: no grant of theirs is left, no bounce page granted. */
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+	fbb->hold = false;
+	fbb->nr_log = 0;
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	for (i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), 0);
+		KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sector[i], 4096, 0xb0 + i));
+	}
+	KUNIT_ASSERT_EQ(test, fbb->nr_log, 3U);
+	KUNIT_EXPECT_EQ(test, fbb->log[0].sector, (u64)sector[0]);
+	KUNIT_EXPECT_EQ(test, fbb->log[1].sector, (u64)sector[2]);
+	KUNIT_EXPECT_EQ(test, fbb->log[2].sector, (u64)sector[3]);
 }
 
 /*
@@ -674,14 +814,30 @@ static void blk_hotplug_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x66));
 }
 
-/* Unplugged with I/O in flight: it fails, and every grant comes back. */
+static bool blk_sysfs_exists(const char *path)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+
+	if (IS_ERR(f))
+		return false;
+	filp_close(f, NULL);
+	return true;
+}
+
+/*
+ * Unplugged with I/O in flight: it fails, every grant comes back, and
+ * the disk is gone with its device.
+ */
 static void blk_unplug_test(struct kunit *test)
 {
 	struct blk_fixture *fx = blk_start(test);
 	struct blk_io *io[2];
+	char path[48];
 	unsigned int i;
 
 	blk_connect(test, fx);
+	snprintf(path, sizeof(path), "/sys/block/%s/size", fx->info->disk->disk_name);
+	KUNIT_ASSERT_TRUE(test, blk_sysfs_exists(path));
 	fx->fbb->hold = true;
 	for (i = 0; i < 2; i++)
 		io[i] = blk_submit(test, fx, REQ_OP_WRITE, i * 16, 4096, 0x10);
@@ -693,10 +849,76 @@ static void blk_unplug_test(struct kunit *test)
 	fake_blkback_disconnect(fx->fbb);
 	/* Not asked to start over: the device is going. */
 	blk_expect_key(test, fx, "state", "6");
-	fake_l0_stop_enumerating(fx->fl0);
+	/* The toolstack removes the device's directory: the bus device goes. */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fx->fbb->fe), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_NULL(test, blanket_bus_find_device("vbd", BLK_ID));
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_EQ(test, blk_wait(test, io[i]), -EIO);
+	KUNIT_EXPECT_FALSE(test, blk_sysfs_exists(path));
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
+}
+
+/*
+ * A backend that takes requests and never answers: each fails after the
+ * request timeout, and so does the device, rather than hang.
+ */
+static void blk_timeout_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	fx->info->params.timeout = 1;
+	blk_connect(test, fx);
+	fx->fbb->hold = true;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 4096, 0x2b, NULL), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 8, 4096, 0, NULL), -EIO);
+}
+
+struct blk_connect_work {
+	struct work_struct work;
+	struct fake_blkback *fbb;
+};
+
+static void blk_connect_fn(struct work_struct *work)
+{
+	fake_blkback_connect(container_of(work, struct blk_connect_work, work)->fbb);
+}
+
+/*
+ * A backend that says Connected and then answers nothing, not even the
+ * partition scan's reads: the xenstore watch thread stays free for every
+ * other event (a resize here), and the disk is added once it answers.
+ */
+static void blk_silent_backend_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_connect_work cw = { .fbb = fx->fbb };
+	bool connected, resized = false;
+	unsigned int i;
+
+	fx->fbb->hold = true;
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	/* Its Connected settles xenstore: from a work item, not to hang here. */
+	INIT_WORK_ONSTACK(&cw.work, blk_connect_fn);
+	schedule_work(&cw.work);
+	for (i = 0; i < 100 && !READ_ONCE(fx->info->connected); i++)
+		msleep(20);
+	connected = READ_ONCE(fx->info->connected);
+	if (connected) {
+		KUNIT_EXPECT_EQ(test, fake_blkback_set(fx->fbb, "sectors", "8192"), 0);
+		fake_xenstored_settle(fx->fl0->xsd);
+		resized = get_capacity(fx->info->disk) == 8192;
+	}
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+	flush_work(&cw.work);
+	destroy_work_on_stack(&cw.work);
+	KUNIT_EXPECT_TRUE(test, connected);
+	KUNIT_EXPECT_TRUE(test, resized);
+	flush_work(&fx->info->add_work);
+	KUNIT_EXPECT_TRUE(test, fx->info->disk_added);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x6c, NULL), 0);
 }
 
 static const enum fake_blkback_fault blk_faults[] = {
@@ -758,6 +980,85 @@ static void blk_hostile_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), 0ULL);
 }
 
+/* The device broken by a hostile answer, its I/O failing. */
+static void blk_break(struct kunit *test, struct blk_fixture *fx)
+{
+	fx->fbb->fault = FAKE_BLKBACK_BAD_STATUS;
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(fx->info->broken));
+	fx->fbb->fault = FAKE_BLKBACK_NONE;
+}
+
+/*
+ * L0 fixes its backend and takes it through a full Closed -> InitWait
+ * handshake: the device broken before reads it anew and connects, its
+ * disk in place. Until then it believed nothing more of the connection
+ * that failed, a resize included.
+ */
+static void blk_broken_restart_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct gendisk *disk;
+
+	blk_connect(test, fx);
+	disk = fx->info->disk;
+	blk_break(test, fx);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(disk), (sector_t)BLK_SECTORS);
+
+	/* A Connected alone is not a new backend. */
+	fake_blkback_state(fbb, XenbusStateConnected);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+
+	fake_blkback_state(fbb, XenbusStateClosing);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "1");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	KUNIT_EXPECT_EQ(test, get_capacity(disk), (sector_t)8192);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x47, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x47));
+}
+
+/*
+ * A broken device unplugged, its backend gone and another there before
+ * the bus has seen the device go (L0 plugged the same id again): no
+ * restart, so it stays failed and never connects; once the bus sees
+ * the device go, the disk goes with it.
+ */
+static void blk_broken_replug_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	char path[48];
+
+	blk_connect(test, fx);
+	snprintf(path, sizeof(path), "/sys/block/%s/size", fx->info->disk->disk_name);
+	blk_break(test, fx);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "online", "0"), 0);
+	fake_blkback_state(fbb, XenbusStateClosing);
+	fake_blkback_disconnect(fbb);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fbb->be), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	blk_expect_key(test, fx, "state", "6");
+	KUNIT_EXPECT_NULL(test, fx->info->queues);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 0, 4096, 0, NULL), -EIO);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_rm(fx->fl0->xsd, fbb->fe), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_NULL(test, blanket_bus_find_device("vbd", BLK_ID));
+	KUNIT_EXPECT_FALSE(test, blk_sysfs_exists(path));
+}
+
 /* An I/O error is the backend's to report: it fails one request only. */
 static void blk_io_error_test(struct kunit *test)
 {
@@ -805,6 +1106,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_disk_keys_test),
 	KUNIT_CASE_PARAM(blk_bad_resize_test, blk_bad_size_gen_params),
 	KUNIT_CASE(blk_bad_backend_test),
+	KUNIT_CASE(blk_sector_size_change_test),
 	KUNIT_CASE(blk_direct_rw_test),
 	KUNIT_CASE(blk_ring_full_test),
 	KUNIT_CASE(blk_indirect_test),
@@ -813,13 +1115,20 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_discard_test),
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
+	KUNIT_CASE(blk_persistent_grant_fail_test),
+	KUNIT_CASE(blk_bounce_grant_fail_test),
 	KUNIT_CASE(blk_requeue_test),
+	KUNIT_CASE(blk_requeue_out_of_order_test),
 	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),
 	KUNIT_CASE(blk_unplug_test),
+	KUNIT_CASE(blk_timeout_test),
+	KUNIT_CASE(blk_silent_backend_test),
 	KUNIT_CASE_PARAM(blk_hostile_test, blk_fault_gen_params),
+	KUNIT_CASE(blk_broken_restart_test),
+	KUNIT_CASE(blk_broken_replug_test),
 	KUNIT_CASE(blk_io_error_test),
 	KUNIT_CASE(blk_refused_test),
 	{}

@@ -65,6 +65,54 @@ static void blk_wire_backend_check_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
 }
 
+/* Values of the right form that still describe no disk, or a bad discard. */
+static void blk_wire_backend_range_test(struct kunit *test)
+{
+	struct blanket_blkif_backend be = {
+		.sectors = 1ULL << 54, .sector_size = 512,
+	};
+	const char *why = NULL;
+
+	/* Its size in bytes would not fit a loff_t. */
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why ?: "", "sectors"));
+	be.sectors = U64_MAX - 7;
+	be.sector_size = 4096;
+	be.physical_sector_size = 0;
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
+	be.sectors = (1ULL << 54) - 8;
+	be.physical_sector_size = 0;
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
+
+	why = NULL;
+	be.physical_sector_size = 1U << 31;
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why ?: "", "physical-sector-size"));
+	be.physical_sector_size = 128 * 1024;
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), -EPROTO);
+	be.physical_sector_size = 64 * 1024;
+	KUNIT_EXPECT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
+
+	/* A granularity below the logical sector is the logical sector. */
+	be.discard = true;
+	be.discard_granularity = 512;
+	be.discard_alignment = 0;
+	KUNIT_ASSERT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
+	KUNIT_EXPECT_TRUE(test, be.discard);
+	KUNIT_EXPECT_EQ(test, be.discard_granularity, 4096U);
+
+	/* None given: the alignment is checked against the logical sector. */
+	be.discard_granularity = 0;
+	be.discard_alignment = 1000;
+	KUNIT_ASSERT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
+	KUNIT_EXPECT_TRUE(test, be.discard);
+	KUNIT_EXPECT_EQ(test, be.discard_granularity, 4096U);
+	KUNIT_EXPECT_EQ(test, be.discard_alignment, 0U);
+	be.discard_alignment = 8192;
+	KUNIT_ASSERT_EQ(test, blanket_blkif_check_backend(&be, &why), 0);
+	KUNIT_EXPECT_EQ(test, be.discard_alignment, 8192U);
+}
+
 static void blk_wire_layout_test(struct kunit *test)
 {
 	struct blanket_blkif_backend be = { .max_ring_order = 9, .max_queues = 64 };
@@ -418,6 +466,7 @@ static void blk_wire_response_test(struct kunit *test)
 static struct kunit_case blk_wire_cases[] = {
 	KUNIT_CASE(blk_wire_mode_test),
 	KUNIT_CASE(blk_wire_backend_check_test),
+	KUNIT_CASE(blk_wire_backend_range_test),
 	KUNIT_CASE(blk_wire_layout_test),
 	KUNIT_CASE(blk_wire_config_test),
 	KUNIT_CASE(blk_wire_limits_test),

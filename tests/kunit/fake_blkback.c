@@ -241,7 +241,12 @@ static void fake_blkback_answer(struct fake_blkback_queue *q, u64 id, u8 op, s16
 	fake_blkback_respond(q, id, op, status);
 }
 
-static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
+/*
+ * Answer the requests on @q's ring; with @newest only the last one, the
+ * others taken but left unanswered, as blkback's disk may finish a later
+ * request first.
+ */
+static bool fake_blkback_queue_serve(struct fake_blkback_queue *q, bool newest)
 {
 	struct fake_blkback *fbb = q->fbb;
 	u32 size = blanket_blkif_ring_size(fbb->ring_order);
@@ -251,6 +256,8 @@ static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
 
 	/* Requests are read only after the producer that covers them. */
 	virt_rmb();
+	if (newest && q->req_cons != prod)
+		q->req_cons = prod - 1;
 	while (q->req_cons != prod) {
 		struct fake_blkback_req log = {};
 		s16 status;
@@ -273,16 +280,31 @@ static bool fake_blkback_queue_serve(struct fake_blkback_queue *q)
 	return any;
 }
 
-/* Answer whatever the rings hold, unless told to hold. */
-void fake_blkback_serve(struct fake_blkback *fbb)
+static void fake_blkback_serve_all(struct fake_blkback *fbb, bool newest)
 {
 	unsigned int i;
 
 	mutex_lock(&fbb->lock);
-	for (i = 0; fbb->connected && !fbb->hold && i < fbb->nr_queues; i++)
-		if (fake_blkback_queue_serve(&fbb->q[i]))
+	for (i = 0; fbb->connected && i < fbb->nr_queues; i++)
+		if (fake_blkback_queue_serve(&fbb->q[i], newest))
 			fake_l0_raise(fbb->fl0, fbb->q[i].port);
 	mutex_unlock(&fbb->lock);
+}
+
+/* Answer whatever the rings hold, unless told to hold. */
+void fake_blkback_serve(struct fake_blkback *fbb)
+{
+	if (!READ_ONCE(fbb->hold))
+		fake_blkback_serve_all(fbb, false);
+}
+
+/*
+ * Answer the newest request of each ring only, hold or not; the older
+ * ones are taken and never answered by this backend.
+ */
+void fake_blkback_serve_newest(struct fake_blkback *fbb)
+{
+	fake_blkback_serve_all(fbb, true);
 }
 
 static void fake_blkback_work(struct work_struct *work)

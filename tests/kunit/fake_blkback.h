@@ -88,5 +88,6 @@ void fake_blkback_rebind(struct fake_blkback *fbb);
 void fake_blkback_release(struct fake_blkback *fbb);
 unsigned int fake_blkback_pending(struct fake_blkback *fbb);
 void fake_blkback_serve(struct fake_blkback *fbb);
+void fake_blkback_serve_newest(struct fake_blkback *fbb);
 
 #endif /* _BLANKET_FAKE_BLKBACK_H */

@@ -131,10 +131,14 @@ static int fake_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
 	return err;
 }
 
-/* Armed by fake_l0_trap_grant(); the one grant it traps disarms it. */
+/*
+ * Armed by fake_l0_trap_grant() or fake_l0_trap_nth_grant(); the one
+ * grant it traps disarms it.
+ */
 static struct {
 	struct fake_l0 *fl0;
 	unsigned long fail, map;	/* pfns */
+	unsigned int countdown;		/* grants to let through, if by count */
 	grant_ref_t *mapped;
 } fake_l0_trap;
 
@@ -160,12 +164,22 @@ static void fake_l0_map_pfn(struct fake_l0 *fl0, unsigned long pfn,
 	KUNIT_FAIL(fl0->test, "no grant of pfn %#lx to map", pfn);
 }
 
+/* Whether the grant of @pfn is the trapped one. Trap armed, grants serial. */
+static bool fake_l0_trapped(unsigned long pfn)
+{
+	if (!fake_l0_trap.countdown)
+		return pfn == fake_l0_trap.fail;
+	if (--fake_l0_trap.countdown)
+		fake_l0_trap.map = pfn;
+	return !fake_l0_trap.countdown;
+}
+
 static xen_pfn_t fake_l0_pfn_to_gfn(unsigned long pfn)
 {
-	/* Pairs with the release in fake_l0_trap_grant(): the pfns come with it. */
+	/* Pairs with the release when armed: the pfns come with it. */
 	struct fake_l0 *fl0 = smp_load_acquire(&fake_l0_trap.fl0);
 
-	if (fl0 && pfn == fake_l0_trap.fail &&
+	if (fl0 && fake_l0_trapped(pfn) &&
 	    cmpxchg(&fake_l0_trap.fl0, fl0, NULL) == fl0) {
 		fake_l0_map_pfn(fl0, fake_l0_trap.map, fake_l0_trap.mapped);
 		/* More than a v1 grant entry's 32 bits: this grant fails. */
@@ -314,11 +328,28 @@ void fake_l0_trap_grant(struct fake_l0 *fl0, struct page *fail,
 {
 	fake_l0_trap.fail = page_to_pfn(fail);
 	fake_l0_trap.map = page_to_pfn(map);
+	fake_l0_trap.countdown = 0;
 	fake_l0_trap.mapped = mapped;
 	/* Armed only once the pfns are in place for the grant path to see. */
 	smp_store_release(&fake_l0_trap.fl0, fl0);
 }
 EXPORT_SYMBOL_GPL(fake_l0_trap_grant);
+
+/*
+ * The same for grants whose pages a test cannot name in advance: the
+ * @nth grant from now fails (@nth >= 2), and the backend first maps the
+ * one granted just before it. Grants must come one at a time meanwhile.
+ */
+void fake_l0_trap_nth_grant(struct fake_l0 *fl0, unsigned int nth,
+			    grant_ref_t *mapped)
+{
+	KUNIT_ASSERT_GE(fl0->test, nth, 2U);
+	fake_l0_trap.countdown = nth;
+	fake_l0_trap.mapped = mapped;
+	/* Armed only once the count is in place for the grant path to see. */
+	smp_store_release(&fake_l0_trap.fl0, fl0);
+}
+EXPORT_SYMBOL_GPL(fake_l0_trap_nth_grant);
 
 u64 fake_l0_grants_in_use(struct fake_l0 *fl0)
 {

@@ -64,6 +64,8 @@ int fake_l0_grant_copy(struct fake_l0 *fl0, grant_ref_t ref,
 		       bool to_frontend);
 void fake_l0_trap_grant(struct fake_l0 *fl0, struct page *fail,
 			struct page *map, grant_ref_t *mapped);
+void fake_l0_trap_nth_grant(struct fake_l0 *fl0, unsigned int nth,
+			    grant_ref_t *mapped);
 u64 fake_l0_grants_in_use(struct fake_l0 *fl0);
 u64 fake_l0_grants_deferred(struct fake_l0 *fl0);
 
