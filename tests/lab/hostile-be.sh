@@ -30,7 +30,8 @@ here=$(dirname "$0")
 domid=${DOMID:?}
 
 say() { echo "$*"; exit 0; }
-w() { xenstore-write "$@" || say "failed xenstore-write $*"; }
+# "--": a value such as -1 is no option.
+w() { xenstore-write -- "$@" || say "failed xenstore-write $*"; }
 fe_state() { xenstore-read "$fe/state" 2>/dev/null || echo gone; }
 # await SECONDS STATE...: the frontend reaches one of STATE.
 await() {
@@ -76,7 +77,6 @@ create() {
 		w "$be/sectors" 8192
 		w "$be/info" 0
 		w "$be/sector-size" 512
-		w "$be/physical-sector-size" 512
 		w "$be/mode" w
 		w "$be/feature-flush-cache" 1
 		w "$be/feature-discard" 1
@@ -103,7 +103,7 @@ create() {
 	xenstore-chmod -r "$be" n0 "r$domid" || say "failed xenstore-chmod $be"
 	# The guest's directory, "backend" last: the guest takes the device
 	# once that is there.
-	xenstore-write "$fe/state" 1 || say "failed xenstore-write $fe/state"
+	w "$fe/state" 1
 	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
 	if [ "$type" = vbd ]; then
 		w "$fe/virtual-device" "$id"
@@ -159,9 +159,15 @@ unplug() {
 	xenstore-exists "$be" 2>/dev/null || say "ok $n: no device"
 	w "$be/online" 0
 	w "$be/state" 5
-	await 30 5 6 gone
-	w "$be/state" 6
-	await 30 6 gone
+	# A guest that got as far as Initialised closes with us; one that
+	# refused the device before has nothing to close.
+	case $(fe_state) in
+	3 | 4 | 5)
+		await 30 5 6 gone
+		w "$be/state" 6
+		await 30 6 gone
+		;;
+	esac
 	xenstore-rm "$fe" 2>/dev/null
 	xenstore-rm "$be"
 	say "ok $n: unplugged"
