@@ -173,9 +173,10 @@ unplug() {
 	say "ok $n: unplugged"
 }
 
-# Entries of the guest's device/ area that describe no device: a type
-# that no driver takes, ids that are no numbers or too big, a backend
-# that is no path or in no domain, a device with no backend at all.
+# Entries of the guest's device/ area that describe no device: ids that
+# are no numbers or too big, a backend that is no path, too long a path
+# or in no domain, a device with no backend at all; and a device of a
+# type no driver takes.
 junk_dirs="device/lab-junk/1 device/vbd/x1 device/vbd/99999999999999999999
 	device/vbd/790 device/vbd/791 device/vbd/792 device/vif/793"
 junk() {
@@ -191,7 +192,8 @@ junk() {
 	w "$dev/device/vbd/791/backend" /local/domain/0/backend/lab-vbd/nowhere
 	w "$dev/device/vbd/791/backend-id" 4294967295
 	w "$dev/device/vbd/792/state" 1
-	w "$dev/device/vif/793/backend" "$(head -c 3000 /dev/zero | tr '\0' a)"
+	# Longer than any xenstore path, within what xenstored stores.
+	w "$dev/device/vif/793/backend" "$(head -c 2000 /dev/zero | tr '\0' a)"
 	w "$dev/device/vif/793/backend-id" 0
 	for d in $junk_dirs; do
 		xenstore-chmod -r "$dev/$d" "n$domid" r0
