@@ -127,7 +127,7 @@ static int blanket_blk_write_queue(struct blanket_blk *info, blanket_xbt_t t,
 {
 	struct blanket_xs *xs = info->bdev->xs;
 	unsigned int i;
-	char node[16];
+	char node[sizeof("ring-ref") + 10];	/* and a u32 in decimal */
 	int err = 0;
 
 	if (!q->ring_order)
