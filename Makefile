@@ -3,7 +3,9 @@
 # Out-of-tree build of the blanket modules. `make` builds against KDIR;
 # `make check` runs the whole test suite (see README.md).
 
-VERSION := 0.1
+# The version is set in one place, Kbuild's BLANKET_VERSION: dkms.conf,
+# the modules' MODULE_VERSION and the .deb take it from there.
+VERSION := $(shell sed -n 's/^BLANKET_VERSION := //p' $(CURDIR)/Kbuild)
 
 # KDIR is worked out only when a target needs it, so that `make check` can
 # run on a machine that has no kernel headers yet (it installs them).
@@ -32,14 +34,24 @@ clean:
 	rm -f $(foreach d,$(CLEAN_DIRS),$(addprefix $(d)/,*.o .*.cmd *.ko *.mod *.mod.c)) \
 		modules.order Module.symvers
 
-# dkms builds from a copy of the tree in /usr/src/blanket-$(VERSION).
+# dkms builds from a copy of the tree in /usr/src/blanket-$(VERSION): the
+# sources without build products, and dkms.conf stamped with the version.
 DKMS_SRC := /usr/src/blanket-$(VERSION)
-DKMS_FILES := Kbuild Makefile dkms.conf include blanket_xenbus blanket_net blanket_blk
+DKMS_FILES := Kbuild Makefile include blanket_xenbus blanket_net blanket_blk
+
+version:
+	@echo $(VERSION)
+
+dkms-tree:
+	test -n "$(DEST)" || { echo "usage: make dkms-tree DEST=<dir>"; exit 1; }
+	rm -rf $(DEST)
+	mkdir -p $(DEST)
+	cp -r $(DKMS_FILES) $(DEST)/
+	$(MAKE) -C $(DEST) clean
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in >$(DEST)/dkms.conf
 
 dkms-install:
-	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)
-	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	$(MAKE) dkms-tree DEST=$(DKMS_SRC)
 	dkms add -m blanket -v $(VERSION)
 	dkms build -m blanket -v $(VERSION) -k $(KVER)
 	dkms install -m blanket -v $(VERSION) -k $(KVER)
@@ -72,5 +84,5 @@ lab-forwarded: xen-check
 check-harness:
 	tests/run.sh harness
 
-.PHONY: all modules install clean dkms-install dkms-remove check check-quick \
+.PHONY: all modules install clean version dkms-tree dkms-install dkms-remove check check-quick \
 	check-harness lab xen-check lab-forwarded

@@ -472,4 +472,5 @@ module_exit(blanket_blk_exit);
 
 MODULE_DESCRIPTION("blanket: blkif frontend to the outer Xen's (L0) blkback");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BLANKET_VERSION);
 MODULE_ALIAS("blanket:vbd");

@@ -108,7 +108,8 @@ static_checks() {
 	build_clean "W=1 sparse build, $(basename "$deb_kdir")" "$out/mod-debian" "$deb_kdir"
 	for m in blanket_xenbus blanket_net blanket_blk; do
 		info=$(/sbin/modinfo "$out/mod-debian/$m.ko" 2>&1)
-		if grep -q '^license: *GPL$' <<<"$info" && grep -q '^description:' <<<"$info"; then
+		if grep -q '^license: *GPL$' <<<"$info" && grep -q '^description:' <<<"$info" &&
+		   grep -qx "version: *$(make -s -C "$top" --no-print-directory version)" <<<"$info"; then
 			pass "modinfo $m"
 		else
 			echo "$info"
@@ -117,23 +118,38 @@ static_checks() {
 	done
 	# dkms, as an administrator runs it, into trees of our own: the
 	# system's dkms state and /lib/modules stay untouched.
-	local dk=$out/dkms kver
+	local dk=$out/dkms kver ver
 	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 		"$deb_kdir/include/generated/utsrelease.h")
+	ver=$(make -s -C "$top" --no-print-directory version)
 	rm -rf "$dk"
 	mkdir -p "$dk/src" "$dk/tree" "$dk/install/$kver"
-	copy_tree "$dk/src/blanket-0.1"
-	cp "$top/dkms.conf" "$dk/src/blanket-0.1/"
-	if { dkms add -m blanket -v 0.1 --sourcetree "$dk/src" --dkmstree "$dk/tree" &&
-	     dkms build -m blanket -v 0.1 -k "$kver" --sourcetree "$dk/src" \
+	make -s -C "$top" dkms-tree DEST="$dk/src/blanket-$ver" >/dev/null
+	if { dkms add -m blanket -v "$ver" --sourcetree "$dk/src" --dkmstree "$dk/tree" &&
+	     dkms build -m blanket -v "$ver" -k "$kver" --sourcetree "$dk/src" \
 		--dkmstree "$dk/tree" --kernelsourcedir "$deb_kdir" &&
-	     dkms install -m blanket -v 0.1 -k "$kver" --sourcetree "$dk/src" \
+	     dkms install -m blanket -v "$ver" -k "$kver" --sourcetree "$dk/src" \
 		--dkmstree "$dk/tree" --installtree "$dk/install"; } >"$out/dkms.log" 2>&1 &&
 	   [ "$(find "$dk/install" -name 'blanket_*.ko*' | wc -l)" = 3 ]; then
 		pass "dkms add, build, install -k $kver"
 	else
 		tail -n 20 "$out/dkms.log"
 		fail "dkms add, build, install -k $kver"
+	fi
+	# A kernel that cannot host the modules (here: the same headers
+	# without CONFIG_XEN) is skipped, dkms says why, and nothing is built.
+	local nox=$dk/kdir-no-xen rc
+	cp -a "$deb_kdir/." "$nox"
+	sed -i 's/^CONFIG_XEN=y$/# CONFIG_XEN is not set/' "$nox/.config"
+	dkms build -m blanket -v "$ver" -k "$kver" --sourcetree "$dk/src" --dkmstree "$dk/tree" \
+		--kernelsourcedir "$nox" --force >"$out/dkms-exclusive.log" 2>&1
+	rc=$?
+	if [ $rc = 77 ] && grep -q 'BUILD_EXCLUSIVE' "$out/dkms-exclusive.log" &&
+	   ! grep -q 'CC \[M\]\|make -j' "$out/dkms-exclusive.log"; then
+		pass "dkms skips a kernel without CONFIG_XEN (BUILD_EXCLUSIVE_CONFIG), saying so"
+	else
+		cat "$out/dkms-exclusive.log"
+		fail "dkms skips a kernel without CONFIG_XEN (BUILD_EXCLUSIVE_CONFIG), saying so (exit $rc)"
 	fi
 
 	# compat.h's far side: the newest kernel Debian 12 offers.
