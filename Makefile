@@ -60,6 +60,10 @@ dkms-remove:
 	dkms remove -m blanket -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# blanket-dkms_$(VERSION)_all.deb, in build/deb/ (scripts/deb.sh).
+deb:
+	scripts/deb.sh
+
 check:
 	tests/run.sh
 
@@ -84,5 +88,5 @@ lab-forwarded: xen-check
 check-harness:
 	tests/run.sh harness
 
-.PHONY: all modules install clean version dkms-tree dkms-install dkms-remove check check-quick \
+.PHONY: all modules install clean version dkms-tree deb dkms-install dkms-remove check check-quick \
 	check-harness lab xen-check lab-forwarded
