@@ -23,9 +23,17 @@ modules:
 # The release of the kernel in KDIR, which need not be the running one.
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
+# The modules into lib/modules/<release>/ (kbuild's directory for external
+# modules there) and the udev rule for stable disk names into
+# lib/udev/rules.d/, both below $(DESTDIR)$(INSTALL_MOD_PATH), / if unset.
+# depmod runs on the installed tree, except below a DESTDIR: a package's
+# staging tree gets no modules.dep, the package's installation runs depmod.
+ROOT = $(DESTDIR)$(INSTALL_MOD_PATH)
+
 install: modules
-	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(PWD) $(if $(ROOT),INSTALL_MOD_PATH=$(ROOT)) modules_install
+	install -D -m 0644 dist/60-blanket.rules $(ROOT)/lib/udev/rules.d/60-blanket.rules
+	$(if $(DESTDIR),,depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER))
 
 # Not kbuild's M= clean: that deletes every object below this directory,
 # the cached test kernel in build/ included.
