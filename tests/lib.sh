@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # top, out, pass, fail: the caller's
 #
 # Sourced by tests/run.sh and tests/matrix.sh, which define $top, $out and
 # pass/fail: the copy of the sources a build gets, and the build that must

@@ -196,7 +196,7 @@ package_test() {
 	if [ -z "$left" ] && ! "$chroot" run "$suite" dpkg-query -W blanket-dkms >/dev/null 2>&1; then
 		pass "$name: apt-get purge blanket-dkms leaves nothing of blanket"
 	else
-		fail "$name: apt-get purge blanket-dkms leaves nothing of blanket (left: $(echo $left))"
+		fail "$name: apt-get purge blanket-dkms leaves nothing of blanket (left: ${left//$'\n'/ })"
 	fi
 	rm -f "$root/tmp/${deb##*/}"
 }
