@@ -3,7 +3,9 @@
 # Out-of-tree build of the blanket modules. `make` builds against KDIR;
 # `make check` runs the whole test suite (see README.md).
 
-VERSION := 0.1
+# The version is set in one place, Kbuild's BLANKET_VERSION: dkms.conf,
+# the modules' MODULE_VERSION and the .deb take it from there.
+VERSION := $(shell sed -n 's/^BLANKET_VERSION := //p' $(CURDIR)/Kbuild)
 
 # KDIR is worked out only when a target needs it, so that `make check` can
 # run on a machine that has no kernel headers yet (it installs them).
@@ -21,9 +23,17 @@ modules:
 # The release of the kernel in KDIR, which need not be the running one.
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
+# The modules into lib/modules/<release>/ (kbuild's directory for external
+# modules there) and the udev rule for stable disk names into
+# lib/udev/rules.d/, both below $(DESTDIR)$(INSTALL_MOD_PATH), / if unset.
+# depmod runs on the installed tree, except below a DESTDIR: a package's
+# staging tree gets no modules.dep, the package's installation runs depmod.
+ROOT = $(DESTDIR)$(INSTALL_MOD_PATH)
+
 install: modules
-	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(PWD) $(if $(ROOT),INSTALL_MOD_PATH=$(ROOT)) modules_install
+	install -D -m 0644 dist/60-blanket.rules $(ROOT)/lib/udev/rules.d/60-blanket.rules
+	$(if $(DESTDIR),,depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER))
 
 # Not kbuild's M= clean: that deletes every object below this directory,
 # the cached test kernel in build/ included.
@@ -32,14 +42,24 @@ clean:
 	rm -f $(foreach d,$(CLEAN_DIRS),$(addprefix $(d)/,*.o .*.cmd *.ko *.mod *.mod.c)) \
 		modules.order Module.symvers
 
-# dkms builds from a copy of the tree in /usr/src/blanket-$(VERSION).
+# dkms builds from a copy of the tree in /usr/src/blanket-$(VERSION): the
+# sources without build products, and dkms.conf stamped with the version.
 DKMS_SRC := /usr/src/blanket-$(VERSION)
-DKMS_FILES := Kbuild Makefile dkms.conf include blanket_xenbus blanket_net blanket_blk
+DKMS_FILES := Kbuild Makefile include blanket_xenbus blanket_net blanket_blk
+
+version:
+	@echo $(VERSION)
+
+dkms-tree:
+	test -n "$(DEST)" || { echo "usage: make dkms-tree DEST=<dir>"; exit 1; }
+	rm -rf $(DEST)
+	mkdir -p $(DEST)
+	cp -r $(DKMS_FILES) $(DEST)/
+	$(MAKE) -C $(DEST) clean
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in >$(DEST)/dkms.conf
 
 dkms-install:
-	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)
-	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	$(MAKE) dkms-tree DEST=$(DKMS_SRC)
 	dkms add -m blanket -v $(VERSION)
 	dkms build -m blanket -v $(VERSION) -k $(KVER)
 	dkms install -m blanket -v $(VERSION) -k $(KVER)
@@ -47,6 +67,10 @@ dkms-install:
 dkms-remove:
 	dkms remove -m blanket -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# blanket-dkms_$(VERSION)_all.deb, in build/deb/ (scripts/deb.sh).
+deb:
+	scripts/deb.sh
 
 check:
 	tests/run.sh
@@ -72,5 +96,5 @@ lab-forwarded: xen-check
 check-harness:
 	tests/run.sh harness
 
-.PHONY: all modules install clean dkms-install dkms-remove check check-quick \
+.PHONY: all modules install clean version dkms-tree deb dkms-install dkms-remove check check-quick \
 	check-harness lab xen-check lab-forwarded

@@ -103,7 +103,7 @@ int blanket_blk_disk_create(struct blanket_blk *info)
 	set->numa_node = NUMA_NO_NODE;
 	set->timeout = info->params.timeout * HZ;
 	/* Grants are taken in process context: the grant table's lock wants it. */
-	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	set->flags = BLANKET_BLK_MQ_F_MERGE | BLK_MQ_F_BLOCKING;
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
 		return err;

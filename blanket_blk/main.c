@@ -133,7 +133,7 @@ static int blanket_blk_write_queue(struct blanket_blk *info, blanket_xbt_t t,
 {
 	struct blanket_xs *xs = info->bdev->xs;
 	unsigned int i;
-	char node[16];
+	char node[sizeof("ring-ref") + 10];	/* and a u32 in decimal */
 	int err = 0;
 
 	if (!q->ring_order)
@@ -562,4 +562,5 @@ module_exit(blanket_blk_exit);
 
 MODULE_DESCRIPTION("blanket: blkif frontend to the outer Xen's (L0) blkback");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BLANKET_VERSION);
 MODULE_ALIAS("blanket:vbd");

@@ -72,7 +72,7 @@ static bool blanket_blk_ungrant(struct blanket_device *bdev, grant_ref_t ref,
 
 static struct page *blanket_blk_sg_page(struct scatterlist *sg)
 {
-	return nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
+	return blanket_nth_page(sg_page(sg), sg->offset >> PAGE_SHIFT);
 }
 
 /*
@@ -137,7 +137,7 @@ static int blanket_blk_prepare_rw(struct blanket_blk_queue *q,
 	unsigned int i, nseg;
 	int err = 0;
 
-	nseg = blk_rq_map_sg(s->rq->q, s->rq, s->sg);
+	nseg = blanket_rq_map_sg(s->rq, s->sg);
 	if (!nseg)
 		return -EIO;
 	/*

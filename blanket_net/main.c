@@ -299,4 +299,5 @@ module_exit(blanket_net_exit);
 
 MODULE_DESCRIPTION("blanket: netif frontend to the outer Xen's (L0) netback");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BLANKET_VERSION);
 MODULE_ALIAS("blanket:vif");

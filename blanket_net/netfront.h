@@ -13,6 +13,7 @@
 #include <xen/interface/io/netif.h>
 #include <xen/page.h>
 
+#include <blanket/compat.h>
 #include <blanket/xenbus.h>
 
 #define BLANKET_NET_TX_RING	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)

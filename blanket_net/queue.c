@@ -121,7 +121,7 @@ static int blanket_net_poll(struct napi_struct *napi, int budget)
 
 static void blanket_net_refill_timer(struct timer_list *t)
 {
-	struct blanket_net_queue *q = from_timer(q, t, refill_timer);
+	struct blanket_net_queue *q = timer_container_of(q, t, refill_timer);
 
 	napi_schedule(&q->napi);
 }
@@ -138,7 +138,7 @@ void blanket_net_queue_start(struct blanket_net_queue *q)
 void blanket_net_queue_stop(struct blanket_net_queue *q)
 {
 	napi_disable(&q->napi);
-	del_timer_sync(&q->refill_timer);
+	timer_delete_sync(&q->refill_timer);
 }
 
 /* One grant reference per TX id and per RX slot, for the queue's life. */
@@ -185,7 +185,7 @@ static void blanket_net_queue_destroy(struct blanket_net_queue *q)
 		blanket_free_evtchn(bdev, q->rx_port);
 	if (q->tx_port)
 		blanket_free_evtchn(bdev, q->tx_port);
-	del_timer_sync(&q->refill_timer);
+	timer_delete_sync(&q->refill_timer);
 	netif_napi_del(&q->napi);
 	blanket_net_tx_release(q);
 	blanket_net_rx_release(q);

@@ -25,6 +25,8 @@
 #include <xen/interface/version.h>
 #include <xen/xen.h>
 
+#include <blanket/compat.h>
+
 #include "l0.h"
 #include "transport.h"
 #include "xen_cpuid.h"
@@ -332,7 +334,7 @@ int blanket_direct_init(struct device *dev)
 	page = vmalloc_to_page(blanket_hypercall_page);
 	if (!page)
 		return -ENOMEM;
-	err = wrmsrl_safe(xen.hcall_msr, page_to_phys(page));
+	err = wrmsrq_safe(xen.hcall_msr, page_to_phys(page));
 	if (err) {
 		dev_err(dev, "L0 refused its hypercall page (MSR %#x)\n", xen.hcall_msr);
 		return -ENODEV;

@@ -33,3 +33,4 @@ module_exit(blanket_xenbus_exit);
 
 MODULE_DESCRIPTION("blanket: xenbus, event channels and grant tables of the outer Xen (L0)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BLANKET_VERSION);

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Sourced by xen/build.sh, tests/lab/images.sh and
-# tests/kernel/newest-headers.sh: apt-get on a state of
+# tests/kernel/headers.sh: apt-get on a state of
 # its own (sources, lists, cache under one directory), for `apt-get source`
 # of Debian packages the build needs, without reading or changing the
 # machine's apt configuration and lists.

@@ -2,7 +2,9 @@
 /*
  * Every difference between the kernels blanket builds on (Debian 12's 6.1
  * up to current mainline) lives here, so that no other file tests
- * LINUX_VERSION_CODE.
+ * LINUX_VERSION_CODE. The other files are written against the newest
+ * kernel's names; this one gives older kernels those names, or, where the
+ * newest kernel has no like call, a blanket_ helper that every kernel has.
  */
 #ifndef _BLANKET_COMPAT_H
 #define _BLANKET_COMPAT_H
@@ -11,6 +13,9 @@
 #include <linux/module.h>
 #include <linux/export.h>
 #include <linux/blk-mq.h>
+#include <linux/mm.h>
+#include <linux/timer.h>
+#include <asm/msr.h>
 #include <asm/xen/hypercall.h>
 
 #include <blanket/l1_abi.h>
@@ -48,6 +53,61 @@
 #else
 #define blanket_match_drv_t struct device_driver
 #endif
+
+/* 6.2 renamed del_timer_sync() timer_delete_sync(); 6.15 dropped the old name. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define timer_delete_sync(timer) del_timer_sync(timer)
+#endif
+
+/* 6.16 renamed from_timer() timer_container_of(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+#define timer_container_of(var, timer, field) from_timer(var, timer, field)
+#endif
+
+/* 6.16 renamed the 64-bit MSR accessors from *msrl* to *msrq*. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+#define wrmsrq_safe(msr, val) wrmsrl_safe(msr, val)
+#endif
+
+/*
+ * mac_pton() is in hex.h, which kernel.h included up to 6.12 and no
+ * longer does by 7.2; 6.1 has no hex.h and declares it in kernel.h.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/hex.h>
+#endif
+
+/*
+ * The page @n pages on from @page, in a range the kernel handed over as
+ * one (a folio, a scatterlist entry). 6.18 removed nth_page(): every such
+ * range is contiguous in the memory map, so plain pointer arithmetic is
+ * right there.
+ */
+static inline struct page *blanket_nth_page(struct page *page, unsigned long n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+	return page + n;
+#else
+	return nth_page(page, n);
+#endif
+}
+
+/* 6.14 made merging the default and dropped BLK_MQ_F_SHOULD_MERGE. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define BLANKET_BLK_MQ_F_MERGE 0
+#else
+#define BLANKET_BLK_MQ_F_MERGE BLK_MQ_F_SHOULD_MERGE
+#endif
+
+/* 6.15 dropped the queue argument of blk_rq_map_sg(). */
+static inline int blanket_rq_map_sg(struct request *rq, struct scatterlist *sg)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return blk_rq_map_sg(rq, sg);
+#else
+	return blk_rq_map_sg(rq->q, rq, sg);
+#endif
+}
 
 /*
  * A disk's queue limits, in terms every kernel can take. 6.9 hands them

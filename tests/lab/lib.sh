@@ -111,8 +111,8 @@ quartile() {
 		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
 }
 
-# A cache key: a short hash of its arguments (function bodies, file contents,
-# versions), so that changing one recipe rebuilds only what it makes.
-key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
-is_cached() { [ -e "$out/$1" ] && [ "$(cat "$out/$1.key" 2>/dev/null)" = "$2" ]; }
-set_cached() { echo "$2" >"$out/$1.key"; }
+# The lab's artifacts are cached under $out (scripts/cache.sh).
+. "$top/scripts/cache.sh"
+key_of() { cache_key "$@"; }
+is_cached() { cache_fresh "$out" "$@"; }
+set_cached() { cache_mark "$out" "$@"; }
