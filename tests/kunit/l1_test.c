@@ -7,6 +7,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <asm/sync_bitops.h>
 #include <xen/interface/event_channel.h>
 #include <xen/interface/grant_table.h>
@@ -36,6 +37,7 @@ struct fake_l1 {
 	DECLARE_BITMAP(claimed, EVTCHN_2L_NR_CHANNELS);
 	evtchn_port_t next_port;
 	unsigned int virqs;		/* BLANKET_L1_VIRQ raised on Dom0 */
+	long keep_relay;		/* if nonzero, RELAY_NONE returns it */
 
 	struct blanket_l1 l1;
 	struct blanket_evtchn ev;
@@ -130,6 +132,8 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 
 		if (mfn != BLANKET_L1_RELAY_NONE && mfn != RELAY_MFN)
 			return -EINVAL;
+		if (mfn == BLANKET_L1_RELAY_NONE && fx->keep_relay)
+			return fx->keep_relay;
 		fx->relay = mfn == RELAY_MFN ? fx->page : NULL;
 		return 0;
 	}
@@ -428,6 +432,29 @@ static void l1_relay_test(struct kunit *test)
 	blanket_evtchn_destroy(&fx->ev);
 }
 
+/* A relay page L1 Xen did not let go of is never freed. */
+static void l1_put_relay_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct page *pg = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	/* Our own reference: the page outlives whatever put_relay does. */
+	get_page(pg);
+
+	fx->keep_relay = -EBUSY;
+	KUNIT_EXPECT_EQ(test, blanket_l1_put_relay(&fx->l1, page_address(pg)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_RELAY);
+	/* Freed, it would be ours alone (and a second put a double free). */
+	KUNIT_ASSERT_EQ(test, page_count(pg), 2);
+
+	/* Let go of: freed. */
+	fx->keep_relay = 0;
+	KUNIT_EXPECT_EQ(test, blanket_l1_put_relay(&fx->l1, page_address(pg)), 0);
+	KUNIT_EXPECT_EQ(test, page_count(pg), 1);
+	put_page(pg);
+}
+
 static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_probe_test),
 	KUNIT_CASE(l1_query_users_test),
@@ -436,6 +463,7 @@ static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_evtchn_test),
 	KUNIT_CASE(l1_relay_init_test),
 	KUNIT_CASE(l1_relay_test),
+	KUNIT_CASE(l1_put_relay_test),
 	{}
 };
 
