@@ -95,10 +95,12 @@ struct blanket_l1_relay {
 
 /*
  * One argument for the event channel sub-ops, all on L1's own domain at L0:
- *   ALLOC_UNBOUND	IN remote_dom, OUT port (now claimed)
+ *   ALLOC_UNBOUND	IN remote_dom, OUT port (now claimed); -EIO if L0
+ *			answers with a port in use
  *   SEND		IN port
  *   UNMASK		IN port: EVTCHNOP_unmask on the relay page's bits
- *   CLOSE		IN port (no longer claimed)
+ *   CLOSE		IN port (no longer claimed); L0's xenstore port is
+ *			refused with -EPERM: it could never be bound again
  *   STATUS		IN port, OUT status (EVTCHNSTAT_*), remote_dom and
  *			remote_port (interdomain; remote_dom for unbound)
  */

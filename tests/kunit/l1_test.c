@@ -89,6 +89,9 @@ static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
 			fake_relay_raise(fx, e->port);
 		return 0;
 	case BLANKET_L1_EVTCHN_CLOSE:
+		/* L0's xenstore port could never be bound again. */
+		if (e->port == STORE_PORT)
+			return -EPERM;
 		clear_bit(e->port, fx->claimed);
 		return 0;
 	case BLANKET_L1_EVTCHN_STATUS:
@@ -249,6 +252,7 @@ static void l1_xenstore_test(struct kunit *test)
 {
 	struct fake_l1 *fx = test->priv;
 	struct evtchn_send send = { .port = STORE_PORT };
+	struct evtchn_close close = {};
 	u64 value = 0;
 	int err;
 
@@ -262,6 +266,10 @@ static void l1_xenstore_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, value, (u64)STORE_PORT);
 	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send);
 	KUNIT_EXPECT_EQ(test, err, 0);
+	/* L1 Xen's refusal to close it reaches the caller. */
+	close.port = STORE_PORT;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_close, &close);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
 
 	fx->calls = 0;
 	err = blanket_l1_get_param(&fx->l1, HVM_PARAM_CALLBACK_IRQ, &value);
