@@ -122,6 +122,7 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.event_channel_op = blanket_fwd_event_channel_op,
 	.map_shared = blanket_fwd_map_shared,
 	.unmap_shared = blanket_fwd_unmap_shared,
+	.unmask_by_hypercall = true,
 	.bind_upcall = blanket_fwd_bind_upcall,
 	.unbind_upcall = blanket_fwd_unbind_upcall,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,
