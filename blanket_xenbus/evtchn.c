@@ -26,6 +26,10 @@ static void blanket_evtchn_unmask_now(struct blanket_evtchn *ev,
 {
 	struct shared_info *s = ev->shared;
 
+	if (ev->unmask_by_owner) {
+		ev->unmask(ev->ctx, port);
+		return;
+	}
 	sync_clear_bit(port, s->evtchn_mask);
 	/*
 	 * An edge that came while the port was masked is lost: have L0 raise

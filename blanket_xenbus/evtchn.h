@@ -40,6 +40,11 @@ struct blanket_evtchn {
 	struct shared_info *shared;
 	int (*unmask)(void *ctx, evtchn_port_t port);	/* EVTCHNOP_unmask */
 	void *ctx;
+	/*
+	 * Every unmask is @unmask's, which clears the mask bit itself: the
+	 * page's owner may have masked the port further down too.
+	 */
+	bool unmask_by_owner;
 	struct xarray ports;		/* port -> blanket_evtchn_port, RCU */
 	/* Written only by the upcall, which never runs twice at once. */
 	struct blanket_evtchn_stats stats;

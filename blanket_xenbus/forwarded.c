@@ -69,9 +69,14 @@ static struct shared_info *blanket_fwd_map_shared(struct blanket_l0 *l0)
 	return relay;
 }
 
+/* Unregistered first: L1 Xen must not write to a page we free. */
 static void blanket_fwd_unmap_shared(struct blanket_l0 *l0)
 {
-	free_page((unsigned long)l0->shared);
+	int err = blanket_l1_put_relay(&blanket_fwd_l1, l0->shared);
+
+	if (err)
+		dev_err(l0->dev, "L1 Xen keeps the relay page (%d): leaking it\n",
+			err);
 }
 
 static irqreturn_t blanket_fwd_interrupt(int irq, void *data)
@@ -88,12 +93,11 @@ static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 	err = blanket_l1_set_relay(&blanket_fwd_l1, mfn);
 	if (err)
 		return err;
+	/* On failure unmap_shared unregisters the page. */
 	irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, 0, blanket_fwd_interrupt,
 				      0, "blanket-l0", l0);
-	if (irq < 0) {
-		blanket_l1_set_relay(&blanket_fwd_l1, BLANKET_L1_RELAY_NONE);
+	if (irq < 0)
 		return irq;
-	}
 	blanket_fwd_irq = irq;
 	return 0;
 }
@@ -101,8 +105,6 @@ static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
 {
 	unbind_from_irqhandler(blanket_fwd_irq, l0);
-	/* L1 Xen lets go of the page before it is freed. */
-	blanket_l1_set_relay(&blanket_fwd_l1, BLANKET_L1_RELAY_NONE);
 }
 
 /* L1 machine frames are what L0 knows as our frames. */
@@ -120,6 +122,7 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.event_channel_op = blanket_fwd_event_channel_op,
 	.map_shared = blanket_fwd_map_shared,
 	.unmap_shared = blanket_fwd_unmap_shared,
+	.unmask_by_hypercall = true,
 	.bind_upcall = blanket_fwd_bind_upcall,
 	.unbind_upcall = blanket_fwd_unbind_upcall,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,

@@ -226,6 +226,7 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	if (err)
 		goto unmap_shared;
 	blanket_evtchn_init(&l0->ev, l0->shared, blanket_l0_unmask, l0);
+	l0->ev.unmask_by_owner = l0->ops->unmask_by_hypercall;
 	err = l0->ops->bind_upcall(l0);
 	if (err)
 		goto destroy_gnttab;

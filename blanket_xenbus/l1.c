@@ -8,6 +8,7 @@
 
 #include <linux/err.h>
 #include <linux/errno.h>
+#include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/string.h>
 #include <xen/interface/event_channel.h>
@@ -208,6 +209,21 @@ int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)
 	return blanket_l1_call(l1, BLANKET_L1_RELAY, &relay);
 }
 EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_set_relay);
+
+/*
+ * Unregister the relay page and free it. If L1 Xen refused to let go of
+ * the page, it may still write to it: the page is leaked rather than
+ * handed back to the allocator. Returns L1 Xen's answer.
+ */
+int blanket_l1_put_relay(const struct blanket_l1 *l1, struct shared_info *relay)
+{
+	int err = blanket_l1_set_relay(l1, BLANKET_L1_RELAY_NONE);
+
+	if (!err)
+		free_page((unsigned long)relay);
+	return err;
+}
+EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_put_relay);
 
 /*
  * A fresh relay page, before L1 Xen sees it: nothing pending, every port

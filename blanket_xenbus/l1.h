@@ -31,6 +31,7 @@ int blanket_l1_grant_table_op(const struct blanket_l1 *l1, unsigned int cmd,
 int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 				void *arg);
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn);
+int blanket_l1_put_relay(const struct blanket_l1 *l1, struct shared_info *relay);
 void blanket_l1_relay_init(struct shared_info *relay);
 
 #endif /* _BLANKET_L1_H */

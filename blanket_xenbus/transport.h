@@ -31,6 +31,11 @@ struct blanket_transport_ops {
 	 */
 	struct shared_info *(*map_shared)(struct blanket_l0 *l0);
 	void (*unmap_shared)(struct blanket_l0 *l0);
+	/*
+	 * Ports are unmasked only with EVTCHNOP_unmask, never by clearing
+	 * their bit in the page (forwarded: L1 Xen may hold them masked at L0).
+	 */
+	bool unmask_by_hypercall;
 	/* Start and stop delivering L0's upcall to blanket_l0_upcall(). */
 	int (*bind_upcall)(struct blanket_l0 *l0);
 	void (*unbind_upcall)(struct blanket_l0 *l0);

@@ -20,9 +20,10 @@
  * Events: Dom0 owns ("claims") the L0 ports it allocated through
  * EVTCHN_ALLOC_UNBOUND and L0's xenstore port once XENSTORE handed it out;
  * every evtchn op refuses other ports with -EPERM, so ports L1 Xen uses
- * itself are out of reach. L1 Xen keeps claimed ports unmasked at L0.
- * When L0 raises one, L1 Xen's upcall handler marks it in Dom0's relay
- * page (RELAY) and raises the global VIRQ BLANKET_L1_VIRQ on Dom0.
+ * itself are out of reach. L1 Xen keeps claimed ports unmasked at L0
+ * while Dom0 has them unmasked. When L0 raises one, L1 Xen's upcall
+ * handler marks it in Dom0's relay page (RELAY) and raises the global
+ * VIRQ BLANKET_L1_VIRQ on Dom0.
  */
 #ifndef _BLANKET_L1_ABI_H
 #define _BLANKET_L1_ABI_H
@@ -32,7 +33,8 @@
 /* VIRQ_ARCH_1: x86 uses only VIRQ_ARCH_0 (VIRQ_MCA). Global. */
 #define BLANKET_L1_VIRQ			17
 
-#define BLANKET_L1_ABI_VERSION		1
+/* 2: Dom0 unmasks only with EVTCHN_UNMASK; L0's xenstore port stays open. */
+#define BLANKET_L1_ABI_VERSION		2
 
 /* Feature bits of blanket_l1_query.features. */
 #define BLANKET_L1_F_L0			0x1U	/* L0 Xen usable */
@@ -86,6 +88,14 @@ struct blanket_l1_gnttab_map {
  * vcpu_info[0].evtchn_upcall_pending and raises BLANKET_L1_VIRQ. No other
  * byte of the page is read or written. @mfn BLANKET_L1_RELAY_NONE
  * unregisters the page.
+ *
+ * Masking: Dom0 masks a port by setting its bit in evtchn_mask. An event
+ * on a port masked there, or with no page registered, also masks the port
+ * at L0, so that L0's further events stay at L0. Dom0 therefore never
+ * clears a mask bit itself: it unmasks with EVTCHN_UNMASK, which clears
+ * the bit, unmasks the port at L0 again and marks the event L1 Xen held
+ * pending (perhaps spuriously), then raises the port as EVTCHNOP_unmask
+ * does if it is pending.
  */
 #define BLANKET_L1_RELAY_NONE		(~0ULL)
 
@@ -95,10 +105,13 @@ struct blanket_l1_relay {
 
 /*
  * One argument for the event channel sub-ops, all on L1's own domain at L0:
- *   ALLOC_UNBOUND	IN remote_dom, OUT port (now claimed)
+ *   ALLOC_UNBOUND	IN remote_dom, OUT port (now claimed); -EIO if L0
+ *			answers with a port in use
  *   SEND		IN port
- *   UNMASK		IN port: EVTCHNOP_unmask on the relay page's bits
- *   CLOSE		IN port (no longer claimed)
+ *   UNMASK		IN port: EVTCHNOP_unmask on the relay page's bits, and
+ *			at L0 (see the relay page)
+ *   CLOSE		IN port (no longer claimed); L0's xenstore port is
+ *			refused with -EPERM: it could never be bound again
  *   STATUS		IN port, OUT status (EVTCHNSTAT_*), remote_dom and
  *			remote_port (interdomain; remote_dom for unbound)
  */

@@ -2,11 +2,13 @@
 /*
  * The forwarded transport's marshalling and event relay, against a fake
  * L1 Xen that implements blanket_l1_op as include/blanket/l1_abi.h
- * describes it: claimed ports only, padding checked, and claimed L0
- * events marked in the registered relay page.
+ * describes it: claimed ports only, padding checked, claimed L0 events
+ * marked in the registered relay page, and a port Dom0 has masked there
+ * held masked at L0 until Dom0 unmasks it.
  */
 
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <asm/sync_bitops.h>
 #include <xen/interface/event_channel.h>
 #include <xen/interface/grant_table.h>
@@ -36,6 +38,13 @@ struct fake_l1 {
 	DECLARE_BITMAP(claimed, EVTCHN_2L_NR_CHANNELS);
 	evtchn_port_t next_port;
 	unsigned int virqs;		/* BLANKET_L1_VIRQ raised on Dom0 */
+	long keep_relay;		/* if nonzero, RELAY_NONE returns it */
+	/* L0's side: ports L1 Xen holds masked there, events kept there. */
+	DECLARE_BITMAP(l0_masked, EVTCHN_2L_NR_CHANNELS);
+	DECLARE_BITMAP(l0_pending, EVTCHN_2L_NR_CHANNELS);
+	unsigned int l1_upcalls;	/* L0 events that reached L1 Xen */
+	unsigned int unmasks;		/* EVTCHN_UNMASK calls */
+	unsigned int storm;		/* L0 events the handler's first run raises */
 
 	struct blanket_l1 l1;
 	struct blanket_evtchn ev;
@@ -55,13 +64,52 @@ static void fake_relay_raise(struct fake_l1 *fx, evtchn_port_t port)
 	fx->virqs++;
 }
 
-/* L0 raised @port at L1 Xen, whose upcall handler relays it. */
+/*
+ * L0 raised @port. Masked at L0, it stays there; otherwise L1 Xen's upcall
+ * handler relays it, and holds the port masked at L0 while Dom0 has it
+ * masked (or has no relay page).
+ */
 static void fake_l0_event(struct fake_l1 *fx, evtchn_port_t port)
 {
-	if (!test_bit(port, fx->claimed) || !fx->relay)
+	if (test_bit(port, fx->l0_masked)) {
+		set_bit(port, fx->l0_pending);
 		return;
-	if (!sync_test_and_set_bit(port, fx->relay->evtchn_pending))
+	}
+	fx->l1_upcalls++;
+	if (!test_bit(port, fx->claimed))
+		return;
+	if (fx->relay && !sync_test_and_set_bit(port, fx->relay->evtchn_pending))
 		fake_relay_raise(fx, port);
+	if (!fx->relay || sync_test_bit(port, fx->relay->evtchn_mask))
+		set_bit(port, fx->l0_masked);
+}
+
+/* A port L1 Xen claims for Dom0: unmasked at L0, unless held there. */
+static void fake_claim(struct fake_l1 *fx, evtchn_port_t port)
+{
+	if (test_and_set_bit(port, fx->claimed) && test_bit(port, fx->l0_masked))
+		return;
+	clear_bit(port, fx->l0_masked);
+	clear_bit(port, fx->l0_pending);
+}
+
+/* UNMASK: the relay page's bit, and at L0 a port held there. */
+static void fake_unmask(struct fake_l1 *fx, evtchn_port_t port)
+{
+	bool held = false;
+
+	fx->unmasks++;
+	if (fx->relay) {
+		held = test_and_clear_bit(port, fx->l0_masked);
+		if (held)
+			sync_set_bit(port, fx->relay->evtchn_pending);
+		if (sync_test_and_clear_bit(port, fx->relay->evtchn_mask) &&
+		    sync_test_bit(port, fx->relay->evtchn_pending))
+			fake_relay_raise(fx, port);
+	}
+	/* EVTCHNOP_unmask at L0 raises what came while it was masked. */
+	if (held && test_and_clear_bit(port, fx->l0_pending))
+		fake_l0_event(fx, port);
 }
 
 static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
@@ -72,7 +120,7 @@ static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
 	fx->last_ev = *e;
 	if (op == BLANKET_L1_EVTCHN_ALLOC_UNBOUND) {
 		e->port = fx->next_port++;
-		set_bit(e->port, fx->claimed);
+		fake_claim(fx, e->port);
 		return 0;
 	}
 	if (e->port >= EVTCHN_2L_NR_CHANNELS || !test_bit(e->port, fx->claimed))
@@ -81,13 +129,14 @@ static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
 	case BLANKET_L1_EVTCHN_SEND:
 		return 0;
 	case BLANKET_L1_EVTCHN_UNMASK:
-		if (fx->relay &&
-		    sync_test_and_clear_bit(e->port, fx->relay->evtchn_mask) &&
-		    sync_test_bit(e->port, fx->relay->evtchn_pending))
-			fake_relay_raise(fx, e->port);
+		fake_unmask(fx, e->port);
 		return 0;
 	case BLANKET_L1_EVTCHN_CLOSE:
+		/* L0's xenstore port could never be bound again. */
+		if (e->port == STORE_PORT)
+			return -EPERM;
 		clear_bit(e->port, fx->claimed);
+		set_bit(e->port, fx->l0_masked);
 		return 0;
 	case BLANKET_L1_EVTCHN_STATUS:
 		e->status = EVTCHNSTAT_interdomain;
@@ -115,7 +164,7 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 
 		xs->mfn = STORE_MFN;
 		xs->port = STORE_PORT;
-		set_bit(STORE_PORT, fx->claimed);
+		fake_claim(fx, STORE_PORT);
 		return 0;
 	}
 	case BLANKET_L1_GNTTAB_MAP:
@@ -130,6 +179,8 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 
 		if (mfn != BLANKET_L1_RELAY_NONE && mfn != RELAY_MFN)
 			return -EINVAL;
+		if (mfn == BLANKET_L1_RELAY_NONE && fx->keep_relay)
+			return fx->keep_relay;
 		fx->relay = mfn == RELAY_MFN ? fx->page : NULL;
 		return 0;
 	}
@@ -171,12 +222,14 @@ static void l1_probe_test(struct kunit *test)
 		const char *why;
 	} cases[] = {
 		/* What an unpatched Xen answers to an unknown hypercall. */
-		{ -38, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
-		{ -EPERM, 1, BLANKET_L1_F_L0, -EPERM, "hardware domain" },
-		{ -EFAULT, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
-		{ 1, 1, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
-		{ 0, 2, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
-		{ 0, 1, 0, -ENODEV, "cannot reach L0" },
+		{ -38, 2, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		{ -EPERM, 2, BLANKET_L1_F_L0, -EPERM, "hardware domain" },
+		{ -EFAULT, 2, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		{ 1, 2, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
+		/* ABI 1's Dom0 cleared relay mask bits itself. */
+		{ 0, 1, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
+		{ 0, 3, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
+		{ 0, 2, 0, -ENODEV, "cannot reach L0" },
 	};
 	struct fake_l1 *fx = test->priv;
 	struct blanket_l1_query q;
@@ -245,6 +298,7 @@ static void l1_xenstore_test(struct kunit *test)
 {
 	struct fake_l1 *fx = test->priv;
 	struct evtchn_send send = { .port = STORE_PORT };
+	struct evtchn_close close = {};
 	u64 value = 0;
 	int err;
 
@@ -258,6 +312,10 @@ static void l1_xenstore_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, value, (u64)STORE_PORT);
 	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_send, &send);
 	KUNIT_EXPECT_EQ(test, err, 0);
+	/* L1 Xen's refusal to close it reaches the caller. */
+	close.port = STORE_PORT;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_close, &close);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
 
 	fx->calls = 0;
 	err = blanket_l1_get_param(&fx->l1, HVM_PARAM_CALLBACK_IRQ, &value);
@@ -376,6 +434,23 @@ static int relay_unmask(void *ctx, evtchn_port_t port)
 	return blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask, &unmask);
 }
 
+/* Dom0's demultiplexer as the forwarded transport sets it up. */
+static void relay_setup(struct fake_l1 *fx)
+{
+	blanket_l1_relay_init(fx->page);
+	blanket_evtchn_init(&fx->ev, fx->page, relay_unmask, fx);
+	fx->ev.unmask_by_owner = true;
+}
+
+static evtchn_port_t relay_alloc(struct kunit *test, struct fake_l1 *fx)
+{
+	struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF };
+
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
+							  &alloc), 0);
+	return alloc.port;
+}
+
 /* L0 events reach a bound handler through the relay page and the VIRQ. */
 static void l1_relay_test(struct kunit *test)
 {
@@ -384,8 +459,7 @@ static void l1_relay_test(struct kunit *test)
 	struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF };
 	evtchn_port_t port;
 
-	blanket_l1_relay_init(fx->page);
-	blanket_evtchn_init(&fx->ev, fx->page, relay_unmask, fx);
+	relay_setup(fx);
 	KUNIT_EXPECT_EQ(test, blanket_l1_set_relay(&fx->l1, 0x777), -EINVAL);
 	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
 	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
@@ -428,6 +502,131 @@ static void l1_relay_test(struct kunit *test)
 	blanket_evtchn_destroy(&fx->ev);
 }
 
+/* ABI 2: Dom0 never clears a relay mask bit itself; L1 Xen sees each unmask. */
+static void l1_unmask_through_l1_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	evtchn_port_t port;
+
+	relay_setup(fx);
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	port = relay_alloc(test, fx);
+
+	/* Nothing pending: unmasked all the same, by L1 Xen. */
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 1U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+
+	fake_l0_event(fx, port);
+	blanket_evtchn_upcall(&fx->ev);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 2U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+
+	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
+}
+
+/*
+ * A driver reloaded over L0's xenstore port: events that came while no
+ * relay page was registered were held at L0, asking for the port again
+ * keeps them there, and binding it releases them.
+ */
+static void l1_held_before_relay_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	evtchn_port_t port;
+	unsigned int i;
+	u64 value = 0;
+
+	relay_setup(fx);
+	KUNIT_ASSERT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_EVTCHN, &value), 0);
+	port = value;
+	for (i = 0; i < 10; i++)
+		fake_l0_event(fx, port);
+	KUNIT_EXPECT_EQ(test, fx->l1_upcalls, 1U);
+	KUNIT_EXPECT_TRUE(test, test_bit(port, fx->l0_masked));
+
+	KUNIT_ASSERT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_EVTCHN, &value), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(port, fx->l0_masked));
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(port, fx->l0_masked));
+	blanket_evtchn_upcall(&fx->ev);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
+
+	/* And later events get through. */
+	fake_l0_event(fx, port);
+	blanket_evtchn_upcall(&fx->ev);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
+
+	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
+}
+
+static bool storm_handler(evtchn_port_t port, void *data)
+{
+	struct fake_l1 *fx = data;
+	unsigned int i;
+
+	if (fx->handled[port]++ == 0)
+		for (i = 0; i < fx->storm; i++)
+			fake_l0_event(fx, port);
+	return true;
+}
+
+/* L0 raising a port Dom0 has masked reaches L1 Xen once, not each time. */
+static void l1_storm_stays_at_l0_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	evtchn_port_t port;
+
+	relay_setup(fx);
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	port = relay_alloc(test, fx);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, storm_handler, fx), 0);
+
+	fx->storm = 100;
+	fake_l0_event(fx, port);
+	blanket_evtchn_upcall(&fx->ev);
+	/*
+	 * The first event, the storm's first (which masked the port at L0),
+	 * and the one L0 raised again when the port was unmasked there.
+	 */
+	KUNIT_EXPECT_EQ(test, fx->l1_upcalls, 3U);
+	/* The storm's work is seen once more, and nothing is left held. */
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
+	KUNIT_EXPECT_FALSE(test, test_bit(port, fx->l0_masked));
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_pending));
+
+	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
+}
+
+/* A relay page L1 Xen did not let go of is never freed. */
+static void l1_put_relay_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct page *pg = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	/* Our own reference: the page outlives whatever put_relay does. */
+	get_page(pg);
+
+	fx->keep_relay = -EBUSY;
+	KUNIT_EXPECT_EQ(test, blanket_l1_put_relay(&fx->l1, page_address(pg)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_RELAY);
+	/* Freed, it would be ours alone (and a second put a double free). */
+	KUNIT_ASSERT_EQ(test, page_count(pg), 2);
+
+	/* Let go of: freed. */
+	fx->keep_relay = 0;
+	KUNIT_EXPECT_EQ(test, blanket_l1_put_relay(&fx->l1, page_address(pg)), 0);
+	KUNIT_EXPECT_EQ(test, page_count(pg), 1);
+	put_page(pg);
+}
+
 static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_probe_test),
 	KUNIT_CASE(l1_query_users_test),
@@ -436,6 +635,10 @@ static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_evtchn_test),
 	KUNIT_CASE(l1_relay_init_test),
 	KUNIT_CASE(l1_relay_test),
+	KUNIT_CASE(l1_unmask_through_l1_test),
+	KUNIT_CASE(l1_held_before_relay_test),
+	KUNIT_CASE(l1_storm_stays_at_l0_test),
+	KUNIT_CASE(l1_put_relay_test),
 	{}
 };
 
