@@ -19,6 +19,20 @@ failed=0
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 stage() { echo "== $* ($(date +%T))"; }
+# relay CMD...: CMD's PASS:/FAIL: lines counted as ours, its other lines
+# shown, its own total left out.
+relay() {
+	local line
+
+	while read -r line; do
+		case $line in
+		PASS:*) pass "${line#PASS: }" ;;
+		FAIL:*) fail "${line#FAIL: }" ;;
+		*" passed, "*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done < <("$@")
+}
 finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; exit; }
 
 # --- what this run needs, installed on a fresh Debian 12 --------------------
@@ -75,25 +89,13 @@ static_checks() {
 	fi
 
 	stage "the lab's fault classifier, on made-up runs"
-	while read -r line; do
-		case $line in
-		PASS:*) pass "${line#PASS: }" ;;
-		FAIL:*) fail "${line#FAIL: }" ;;
-		esac
-	done < <(bash "$top/tests/lab/fault-test.sh")
+	relay bash "$top/tests/lab/fault-test.sh"
 
 	# Every kernel line a user may run, and the .deb where users install
 	# it (tests/matrix.sh); its build against the host's own Debian 12
 	# headers is the one the checks below look at.
 	stage "build matrix: Debian's kernels from 6.1 to experimental; the .deb"
-	while read -r line; do
-		case $line in
-		PASS:*) pass "${line#PASS: }" ;;
-		FAIL:*) fail "${line#FAIL: }" ;;
-		*" passed, "*" failed") ;;
-		*) echo "$line" ;;
-		esac
-	done < <("$top/tests/matrix.sh")
+	relay "$top/tests/matrix.sh"
 	local mod=$out/matrix/bookworm
 	deb_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 	for m in blanket_xenbus blanket_net blanket_blk; do
