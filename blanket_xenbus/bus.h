@@ -17,6 +17,7 @@ struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid);
 void blanket_bus_prune(struct blanket_xs *xs,
 		       bool (*gone)(struct blanket_device *bdev, void *ctx),
 		       void *ctx);
+/* client.c */
 const char *blanket_state_name(enum xenbus_state state);
 
 #endif /* _BLANKET_BUS_H */

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The L0 connection: wires the transport to shared info, event channels,
- * grant frames and xenstore, counts every hypercall, and gives the
- * frontend drivers their event channel and grant helpers.
+ * grant frames and xenstore, and counts every hypercall.
  */
 
 #include <linux/debugfs.h>
@@ -19,13 +18,6 @@ static unsigned int xs_timeout_ms = 30000;
 module_param(xs_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(xs_timeout_ms, "How long a request to L0's xenstore may take (ms)");
 
-static int blanket_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
-{
-	atomic64_inc(&l0->hcalls[cmd == EVTCHNOP_send ? BLANKET_HC_EVTCHN_SEND :
-				 BLANKET_HC_EVTCHN_OTHER]);
-	return l0->ops->event_channel_op(l0, cmd, arg);
-}
-
 static int blanket_l0_physmap(struct blanket_l0 *l0, unsigned int space,
 			      unsigned long idx, xen_pfn_t gfn)
 {
@@ -37,13 +29,6 @@ static int blanket_l0_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
 {
 	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
 	return l0->ops->get_param(l0, index, value);
-}
-
-static int blanket_l0_send(struct blanket_l0 *l0, evtchn_port_t port)
-{
-	struct evtchn_send send = { .port = port };
-
-	return blanket_l0_evtchn_op(l0, EVTCHNOP_send, &send);
 }
 
 static int blanket_l0_unmask(void *ctx, evtchn_port_t port)
@@ -265,167 +250,3 @@ void blanket_l0_stop(struct blanket_l0 *l0)
 	blanket_l0_teardown_gnttab(l0);
 	l0->ops->unmap_shared(l0);
 }
-
-/* --- for the frontend drivers --------------------------------------------- */
-
-/* Devices on the bus come from an L0 connection's xenstore. */
-static struct blanket_l0 *blanket_bdev_l0(struct blanket_device *bdev)
-{
-	return container_of(bdev->xs, struct blanket_l0, xs);
-}
-
-/* A new port that the backend's domain can bind to. */
-int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port)
-{
-	struct evtchn_alloc_unbound op = {
-		.dom = DOMID_SELF, .remote_dom = bdev->otherend_id,
-	};
-	int err;
-
-	err = blanket_l0_evtchn_op(blanket_bdev_l0(bdev),
-				   EVTCHNOP_alloc_unbound, &op);
-	if (err)
-		return err;
-	if (op.port >= EVTCHN_2L_NR_CHANNELS) {
-		dev_err(&bdev->dev, "L0 allocated impossible port %u\n", op.port);
-		return -EIO;
-	}
-	*port = op.port;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(blanket_alloc_evtchn);
-
-int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data)
-{
-	return blanket_evtchn_bind(&blanket_bdev_l0(bdev)->ev, port, handler, data);
-}
-EXPORT_SYMBOL_GPL(blanket_bind_evtchn);
-
-/* Unbind (if bound) and close @port. */
-void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port)
-{
-	struct blanket_l0 *l0 = blanket_bdev_l0(bdev);
-	struct evtchn_close close = { .port = port };
-
-	blanket_evtchn_unbind(&l0->ev, port);
-	blanket_l0_evtchn_op(l0, EVTCHNOP_close, &close);
-}
-EXPORT_SYMBOL_GPL(blanket_free_evtchn);
-
-int blanket_notify(struct blanket_device *bdev, evtchn_port_t port)
-{
-	atomic64_inc(&bdev->notifications);
-	return blanket_l0_send(blanket_bdev_l0(bdev), port);
-}
-EXPORT_SYMBOL_GPL(blanket_notify);
-
-int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,
-			grant_ref_t *refs)
-{
-	int err = blanket_gnttab_alloc_refs(&blanket_bdev_l0(bdev)->gt, n, refs);
-
-	if (!err)
-		atomic64_add(n, &bdev->grants);
-	return err;
-}
-EXPORT_SYMBOL_GPL(blanket_grant_alloc);
-
-/* Let the backend map @page through @ref. */
-int blanket_grant_page(struct blanket_device *bdev, grant_ref_t ref,
-		       struct page *page, bool readonly)
-{
-	struct blanket_l0 *l0 = blanket_bdev_l0(bdev);
-
-	return blanket_gnttab_grant(&l0->gt, ref, bdev->otherend_id,
-				    l0->ops->pfn_to_gfn(page_to_pfn(page)),
-				    readonly);
-}
-EXPORT_SYMBOL_GPL(blanket_grant_page);
-
-/* 0, or -EBUSY while the backend still maps the page. */
-int blanket_grant_end(struct blanket_device *bdev, grant_ref_t ref)
-{
-	return blanket_gnttab_end(&blanket_bdev_l0(bdev)->gt, ref);
-}
-EXPORT_SYMBOL_GPL(blanket_grant_end);
-
-/* Free a reference whose access has ended (or was never granted). */
-void blanket_grant_free(struct blanket_device *bdev, grant_ref_t ref)
-{
-	atomic64_dec(&bdev->grants);
-	blanket_gnttab_free_ref(&blanket_bdev_l0(bdev)->gt, ref);
-}
-EXPORT_SYMBOL_GPL(blanket_grant_free);
-
-/*
- * End access and free @ref; @page (if any) loses our reference only once
- * the backend no longer maps it.
- */
-void blanket_grant_end_free(struct blanket_device *bdev, grant_ref_t ref,
-			    struct page *page)
-{
-	/* The device is done with it; a deferred end shows in the L0 stats. */
-	atomic64_dec(&bdev->grants);
-	blanket_gnttab_end_and_free(&blanket_bdev_l0(bdev)->gt, ref, page);
-}
-EXPORT_SYMBOL_GPL(blanket_grant_end_free);
-
-/*
- * A shared ring of 2^@order zeroed pages, each granted read-write to the
- * backend; @refs receives one reference per page.
- */
-void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
-			 grant_ref_t *refs)
-{
-	unsigned int i, nr = 1U << order;
-	void *ring;
-	int err;
-
-	ring = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, order);
-	if (!ring)
-		return ERR_PTR(-ENOMEM);
-	err = blanket_grant_alloc(bdev, nr, refs);
-	if (err) {
-		free_pages((unsigned long)ring, order);
-		return ERR_PTR(err);
-	}
-	for (i = 0; i < nr && !err; i++)
-		err = blanket_grant_page(bdev, refs[i],
-					 virt_to_page(ring + i * PAGE_SIZE), false);
-	if (err) {
-		blanket_ring_free(bdev, ring, order, refs);
-		return ERR_PTR(err);
-	}
-	return ring;
-}
-EXPORT_SYMBOL_GPL(blanket_ring_alloc);
-
-/*
- * End the ring's grants and let it go. The backend can map a page we
- * granted before we name its reference anywhere, so this is also how a
- * ring that was never published goes. A page the backend still maps waits
- * on the deferred end with a reference of its own; the ring, a compound
- * page, is freed when the last of its pages is let go.
- */
-void blanket_ring_free(struct blanket_device *bdev, void *ring,
-		       unsigned int order, const grant_ref_t *refs)
-{
-	struct page *page = virt_to_page(ring);
-	unsigned int i, nr = 1U << order, busy = 0;
-
-	for (i = 0; i < nr; i++) {
-		if (!blanket_grant_end(bdev, refs[i])) {
-			blanket_grant_free(bdev, refs[i]);
-			continue;
-		}
-		busy++;
-		get_page(page + i);
-		blanket_grant_end_free(bdev, refs[i], page + i);
-	}
-	if (busy)
-		dev_err(&bdev->dev, "backend still maps %u ring page(s); the ring is freed when it lets go\n",
-			busy);
-	__free_pages(page, order);
-}
-EXPORT_SYMBOL_GPL(blanket_ring_free);

@@ -49,6 +49,21 @@ struct blanket_l0 {
 	struct dentry *debugfs;
 };
 
+/* Every event channel operation is counted, sends apart. */
+static inline int blanket_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
+{
+	atomic64_inc(&l0->hcalls[cmd == EVTCHNOP_send ? BLANKET_HC_EVTCHN_SEND :
+				 BLANKET_HC_EVTCHN_OTHER]);
+	return l0->ops->event_channel_op(l0, cmd, arg);
+}
+
+static inline int blanket_l0_send(struct blanket_l0 *l0, evtchn_port_t port)
+{
+	struct evtchn_send send = { .port = port };
+
+	return blanket_l0_evtchn_op(l0, EVTCHNOP_send, &send);
+}
+
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
 void blanket_l0_upcall(struct blanket_l0 *l0);

@@ -77,7 +77,11 @@ int __blanket_register_driver(struct blanket_driver *drv,
 	__blanket_register_driver(drv, THIS_MODULE, KBUILD_MODNAME)
 void blanket_unregister_driver(struct blanket_driver *drv);
 
-/* Event channels and grants to the device's backend, in L0. */
+/*
+ * The client API (client.c), documented there: event channels, grants
+ * and shared ring pages to the device's backend in L0, and the
+ * XenbusState handshake.
+ */
 int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port);
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
 			blanket_evtchn_handler_t handler, void *data);
