@@ -177,18 +177,18 @@ struct blanket_blk {
 	struct work_struct resize_work;
 };
 
-/* ring.c */
-int blanket_blk_rings_create(struct blanket_blk *info);
-int blanket_blk_slots_create(struct blanket_blk *info);
-void blanket_blk_rings_destroy(struct blanket_blk *info);
-void blanket_blk_requeue_inflight(struct blanket_blk *info);
-blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq);
+/* io.c */
+int blanket_blk_io_create(struct blanket_blk *info);
+int blanket_blk_io_slots_create(struct blanket_blk *info);
+void blanket_blk_io_destroy(struct blanket_blk *info);
+void blanket_blk_io_requeue(struct blanket_blk *info);
+blk_status_t blanket_blk_io_submit(struct blanket_blk_queue *q, struct request *rq);
+void blanket_blk_io_limits(struct blanket_blk *info);
 void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);
 void blanket_blk_disk_add(struct work_struct *work);
-void blanket_blk_disk_limits(struct blanket_blk *info);
 void blanket_blk_disk_update(struct blanket_blk *info);
 void blanket_blk_disk_destroy(struct blanket_blk *info);
 

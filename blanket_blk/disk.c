@@ -21,7 +21,7 @@ static blk_status_t blanket_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	/* Rings change only while the queue is quiesced. */
 	if (READ_ONCE(info->broken) || !info->queues)
 		return BLK_STS_IOERR;
-	return blanket_blk_submit(&info->queues[hctx->queue_num % info->nr_queues],
+	return blanket_blk_io_submit(&info->queues[hctx->queue_num % info->nr_queues],
 				  bd->rq);
 }
 
@@ -70,21 +70,10 @@ static const struct attribute_group *blanket_blk_attr_groups[] = {
 	NULL
 };
 
-/* The connection's limits, after a (re)connect or a refused operation. */
-void blanket_blk_disk_limits(struct blanket_blk *info)
-{
-	struct blanket_queue_limits lim;
-
-	blanket_blkif_limits(&info->be, &info->cfg, &lim);
-	if (blanket_set_queue_limits(info->disk->queue, &lim))
-		dev_warn(&info->bdev->dev, "%s: the block layer refused the backend's limits\n",
-			 info->disk->disk_name);
-}
-
 /* The backend is Connected again, or resized: the disk follows. */
 void blanket_blk_disk_update(struct blanket_blk *info)
 {
-	blanket_blk_disk_limits(info);
+	blanket_blk_io_limits(info);
 	set_disk_ro(info->disk, info->be.readonly);
 	set_capacity_and_notify(info->disk, info->be.sectors);
 }

@@ -209,8 +209,8 @@ static void blanket_blk_disconnect(struct blanket_blk *info)
 		return;
 	blanket_blk_quiesce(info);
 	info->connected = false;
-	blanket_blk_requeue_inflight(info);
-	blanket_blk_rings_destroy(info);
+	blanket_blk_io_requeue(info);
+	blanket_blk_io_destroy(info);
 }
 
 /*
@@ -240,13 +240,13 @@ static int blanket_blk_init_rings(struct blanket_blk *info)
 	if (info->disk)
 		info->lay.nr_queues = min(info->lay.nr_queues,
 					  info->tag_set.nr_hw_queues);
-	err = blanket_blk_rings_create(info);
+	err = blanket_blk_io_create(info);
 	if (!err)
 		err = blanket_xs_transact(bdev->xs, blanket_blk_write_keys, info);
 	if (!err)
 		err = blanket_switch_state(bdev, XenbusStateInitialised);
 	if (err)
-		blanket_blk_rings_destroy(info);
+		blanket_blk_io_destroy(info);
 	return err;
 }
 
@@ -272,7 +272,7 @@ static int blanket_blk_connect(struct blanket_blk *info)
 	}
 	info->be = be;
 	blanket_blkif_config(&info->be, &info->params, &info->cfg);
-	err = blanket_blk_slots_create(info);
+	err = blanket_blk_io_slots_create(info);
 	if (err)
 		return err;
 	if (info->disk) {
@@ -520,7 +520,7 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 		queue_work(system_highpri_wq, &info->queues[i].work);
 		flush_work(&info->queues[i].work);
 	}
-	blanket_blk_rings_destroy(info);
+	blanket_blk_io_destroy(info);
 	/* Requeued requests meet a broken device and fail, a partition scan's too. */
 	blanket_blk_unquiesce(info);
 	mutex_unlock(&info->lock);

@@ -190,9 +190,9 @@ static void blanket_net_queue_destroy(struct blanket_net_queue *q)
 	blanket_net_tx_release(q);
 	blanket_net_rx_release(q);
 	if (q->tx_sring)
-		blanket_ring_free(bdev, q->tx_sring, 0, &q->tx_ring_ref);
+		blanket_teardown_ring(bdev, q->tx_sring, 0, &q->tx_ring_ref);
 	if (q->rx_sring)
-		blanket_ring_free(bdev, q->rx_sring, 0, &q->rx_ring_ref);
+		blanket_teardown_ring(bdev, q->rx_sring, 0, &q->rx_ring_ref);
 }
 
 static int blanket_net_queue_init(struct blanket_net *nf,
@@ -214,12 +214,12 @@ static int blanket_net_queue_init(struct blanket_net *nf,
 	err = blanket_net_queue_refs(q);
 	if (err)
 		return err;
-	ring = blanket_ring_alloc(bdev, 0, &q->tx_ring_ref);
+	ring = blanket_setup_ring(bdev, 0, &q->tx_ring_ref);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 	q->tx_sring = ring;
 	SHARED_RING_INIT(q->tx_sring);
-	ring = blanket_ring_alloc(bdev, 0, &q->rx_ring_ref);
+	ring = blanket_setup_ring(bdev, 0, &q->rx_ring_ref);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 	q->rx_sring = ring;

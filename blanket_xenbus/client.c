@@ -421,7 +421,7 @@ EXPORT_SYMBOL_GPL(blanket_grant_end_free);
 /* --- shared ring pages ----------------------------------------------------- */
 
 /**
- * blanket_ring_alloc() - a shared ring, granted to the backend
+ * blanket_setup_ring() - a shared ring, granted to the backend
  * @bdev: the device
  * @order: the ring is 2^@order pages
  * @refs: receives one reference per page
@@ -430,7 +430,7 @@ EXPORT_SYMBOL_GPL(blanket_grant_end_free);
  *
  * Return: the ring, or an ERR_PTR().
  */
-void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
+void *blanket_setup_ring(struct blanket_device *bdev, unsigned int order,
 			 grant_ref_t *refs)
 {
 	unsigned int i, nr = 1U << order;
@@ -449,17 +449,17 @@ void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
 		err = blanket_grant_page(bdev, refs[i],
 					 virt_to_page(ring + i * PAGE_SIZE), false);
 	if (err) {
-		blanket_ring_free(bdev, ring, order, refs);
+		blanket_teardown_ring(bdev, ring, order, refs);
 		return ERR_PTR(err);
 	}
 	return ring;
 }
-EXPORT_SYMBOL_GPL(blanket_ring_alloc);
+EXPORT_SYMBOL_GPL(blanket_setup_ring);
 
 /**
- * blanket_ring_free() - end a shared ring's grants and let it go
+ * blanket_teardown_ring() - end a shared ring's grants and let it go
  * @bdev: the device
- * @ring: from blanket_ring_alloc()
+ * @ring: from blanket_setup_ring()
  * @order: as given to it
  * @refs: as it filled them in
  *
@@ -469,8 +469,8 @@ EXPORT_SYMBOL_GPL(blanket_ring_alloc);
  * of its own; the ring, a compound page, is freed when the last of its
  * pages is let go.
  */
-void blanket_ring_free(struct blanket_device *bdev, void *ring,
-		       unsigned int order, const grant_ref_t *refs)
+void blanket_teardown_ring(struct blanket_device *bdev, void *ring,
+			   unsigned int order, const grant_ref_t *refs)
 {
 	struct page *page = virt_to_page(ring);
 	unsigned int i, nr = 1U << order, busy = 0;
@@ -489,4 +489,4 @@ void blanket_ring_free(struct blanket_device *bdev, void *ring,
 			busy);
 	__free_pages(page, order);
 }
-EXPORT_SYMBOL_GPL(blanket_ring_free);
+EXPORT_SYMBOL_GPL(blanket_teardown_ring);

@@ -11,7 +11,7 @@
 
 #include "evtchn.h"
 #include "gnttab.h"
-#include "probe.h"
+#include "enum.h"
 #include "transport.h"
 #include "xs.h"
 

@@ -96,10 +96,10 @@ void blanket_grant_free(struct blanket_device *bdev, grant_ref_t ref);
 void blanket_grant_end_free(struct blanket_device *bdev, grant_ref_t ref,
 			    struct page *page);
 
-void *blanket_ring_alloc(struct blanket_device *bdev, unsigned int order,
+void *blanket_setup_ring(struct blanket_device *bdev, unsigned int order,
 			 grant_ref_t *refs);
-void blanket_ring_free(struct blanket_device *bdev, void *ring,
-		       unsigned int order, const grant_ref_t *refs);
+void blanket_teardown_ring(struct blanket_device *bdev, void *ring,
+			   unsigned int order, const grant_ref_t *refs);
 
 int blanket_switch_state(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_handshake_reset(struct blanket_device *bdev);

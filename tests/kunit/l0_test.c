@@ -167,7 +167,7 @@ static struct grant_entry_v1 *entry(struct l0_fixture *fx, grant_ref_t ref)
 	return &fx->l0.gt.frames[0][ref];
 }
 
-static void l0_ring_alloc_free_test(struct kunit *test)
+static void l0_setup_teardown_ring_test(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 	struct blanket_gnttab_stats stats;
@@ -175,7 +175,7 @@ static void l0_ring_alloc_free_test(struct kunit *test)
 	void *ring;
 	int i;
 
-	ring = blanket_ring_alloc(&fx->bdev, 2, refs);
+	ring = blanket_setup_ring(&fx->bdev, 2, refs);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ring);
 	for (i = 0; i < 4; i++) {
 		struct grant_entry_v1 *e = entry(fx, refs[i]);
@@ -188,7 +188,7 @@ static void l0_ring_alloc_free_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ((u8 *)ring)[PAGE_SIZE * 4 - 1], 0);
 
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 4LL);
-	blanket_ring_free(&fx->bdev, ring, 2, refs);
+	blanket_teardown_ring(&fx->bdev, ring, 2, refs);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 0LL);
 	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
 	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
@@ -212,7 +212,7 @@ static void l0_await_undeferred(struct l0_fixture *fx,
  * The backend still maps a ring page: the ring must not be freed under
  * it, and is freed once it lets go.
  */
-static void l0_ring_free_while_mapped_test(struct kunit *test)
+static void l0_teardown_ring_while_mapped_test(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 	struct blanket_gnttab_stats stats;
@@ -221,13 +221,13 @@ static void l0_ring_free_while_mapped_test(struct kunit *test)
 	void *ring;
 
 	fx->l0.gt.retry_ms = 5;
-	ring = blanket_ring_alloc(&fx->bdev, 1, refs);
+	ring = blanket_setup_ring(&fx->bdev, 1, refs);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ring);
 	/* Our own reference shows whether the ring's is dropped. */
 	page = virt_to_page(ring);
 	get_page(page);
 	entry(fx, refs[1])->flags |= GTF_reading;
-	blanket_ring_free(&fx->bdev, ring, 1, refs);
+	blanket_teardown_ring(&fx->bdev, ring, 1, refs);
 
 	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
 	KUNIT_EXPECT_EQ(test, stats.in_use, 1ULL);
@@ -248,7 +248,7 @@ static void l0_ring_free_while_mapped_test(struct kunit *test)
  * a reference it guessed: that page is not freed under it, nor is its
  * reference reused, until it lets go.
  */
-static void l0_ring_alloc_fails_while_mapped_test(struct kunit *test)
+static void l0_setup_ring_fails_while_mapped_test(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 	struct blanket_gnttab_stats stats;
@@ -259,7 +259,7 @@ static void l0_ring_alloc_fails_while_mapped_test(struct kunit *test)
 
 	fx->l0.gt.retry_ms = 5;
 	l0_fail_grants_after(fx, 1);
-	ring = blanket_ring_alloc(&fx->bdev, 1, refs);
+	ring = blanket_setup_ring(&fx->bdev, 1, refs);
 	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO(ring), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->bdev.grants), 0LL);
 	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
@@ -277,7 +277,7 @@ static void l0_ring_alloc_fails_while_mapped_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
 }
 
-static void l0_ring_alloc_exhausted_test(struct kunit *test)
+static void l0_setup_ring_exhausted_test(struct kunit *test)
 {
 	struct l0_fixture *fx = test->priv;
 	struct blanket_gnttab_stats stats;
@@ -287,17 +287,17 @@ static void l0_ring_alloc_exhausted_test(struct kunit *test)
 	/* One frame holds 512 - 8 usable references: 1024 cannot fit. */
 	refs = kunit_kcalloc(test, 1024, sizeof(*refs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, refs);
-	ring = blanket_ring_alloc(&fx->bdev, 10, refs);
+	ring = blanket_setup_ring(&fx->bdev, 10, refs);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(ring), -ENOSPC);
 	blanket_gnttab_get_stats(&fx->l0.gt, &stats);
 	KUNIT_EXPECT_EQ(test, stats.in_use, 0ULL);
 }
 
 static struct kunit_case blanket_l0_cases[] = {
-	KUNIT_CASE(l0_ring_alloc_free_test),
-	KUNIT_CASE(l0_ring_free_while_mapped_test),
-	KUNIT_CASE(l0_ring_alloc_fails_while_mapped_test),
-	KUNIT_CASE(l0_ring_alloc_exhausted_test),
+	KUNIT_CASE(l0_setup_teardown_ring_test),
+	KUNIT_CASE(l0_teardown_ring_while_mapped_test),
+	KUNIT_CASE(l0_setup_ring_fails_while_mapped_test),
+	KUNIT_CASE(l0_setup_ring_exhausted_test),
 	KUNIT_CASE(l0_evtchn_helpers_test),
 	KUNIT_CASE(l0_evtchn_impossible_port_test),
 	{}

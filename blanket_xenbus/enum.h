@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _BLANKET_PROBE_H
-#define _BLANKET_PROBE_H
+#ifndef _BLANKET_ENUM_H
+#define _BLANKET_ENUM_H
 
 #include <blanket/xenstore.h>
 
@@ -15,4 +15,4 @@ int blanket_enum_start(struct blanket_enum *e, struct blanket_xs *xs,
 		       struct device *dev);
 void blanket_enum_stop(struct blanket_enum *e);
 
-#endif /* _BLANKET_PROBE_H */
+#endif /* _BLANKET_ENUM_H */

@@ -14,7 +14,7 @@
 
 #include <blanket/compat.h>
 #include "bus.h"
-#include "probe.h"
+#include "enum.h"
 #include "xs_wire.h"
 
 /* A decimal id without sign or leading zeros: "0", "51712". */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The rings shared with blkback: one per hardware queue, its event
- * channel, and the slots that remember each request in flight with its
- * grants, bounce pages and indirect pages.
+ * The I/O path: requests onto the rings shared with blkback (one per
+ * hardware queue, with its event channel), the slots that remember each
+ * request in flight with its grants, bounce pages and indirect pages,
+ * and the responses back to the block layer.
  *
  * Data reaches the backend one of three ways. With persistent grants,
  * each slot owns pages granted once for the life of the connection and
@@ -234,7 +235,7 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	return 0;
 }
 
-blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
+blk_status_t blanket_blk_io_submit(struct blanket_blk_queue *q, struct request *rq)
 {
 	struct blanket_blk *info = q->info;
 	struct blanket_blk_slot *s;
@@ -294,6 +295,20 @@ blk_status_t blanket_blk_submit(struct blanket_blk_queue *q, struct request *rq)
 }
 
 /*
+ * The connection's limits on the disk's queue, after a (re)connect or a
+ * refused operation.
+ */
+void blanket_blk_io_limits(struct blanket_blk *info)
+{
+	struct blanket_queue_limits lim;
+
+	blanket_blkif_limits(&info->be, &info->cfg, &lim);
+	if (blanket_set_queue_limits(info->disk->queue, &lim))
+		dev_warn(&info->bdev->dev, "%s: the block layer refused the backend's limits\n",
+			 info->disk->disk_name);
+}
+
+/*
  * Blkback refused an operation it had offered: the disk stops offering
  * it upward. The refused request itself fails: a flush that did not
  * happen is never reported as done.
@@ -310,7 +325,7 @@ static void blanket_blk_refused(struct blanket_blk *info, u8 op)
 		return;
 	}
 	if (info->disk)
-		blanket_blk_disk_limits(info);
+		blanket_blk_io_limits(info);
 }
 
 static blk_status_t blanket_blk_status(struct blanket_blk *info, u8 op,
@@ -576,7 +591,7 @@ static void blanket_blk_slots_destroy(struct blanket_blk_queue *q)
 }
 
 /* The slots of every queue, sized by what the connected backend offers. */
-int blanket_blk_slots_create(struct blanket_blk *info)
+int blanket_blk_io_slots_create(struct blanket_blk *info)
 {
 	unsigned int i, id;
 	int err;
@@ -616,12 +631,12 @@ static void blanket_blk_queue_destroy(struct blanket_blk_queue *q)
 
 	blanket_blk_slots_destroy(q);
 	if (q->sring)
-		blanket_ring_free(bdev, q->sring, q->ring_order, q->ring_refs);
+		blanket_teardown_ring(bdev, q->sring, q->ring_order, q->ring_refs);
 	q->sring = NULL;
 }
 
 /* The rings and event channels, sized as the layout says. */
-int blanket_blk_rings_create(struct blanket_blk *info)
+int blanket_blk_io_create(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
 	unsigned int i;
@@ -645,7 +660,7 @@ int blanket_blk_rings_create(struct blanket_blk *info)
 
 		q->ring_order = info->lay.ring_order;
 		q->ring_size = blanket_blkif_ring_size(q->ring_order);
-		q->sring = blanket_ring_alloc(bdev, q->ring_order, q->ring_refs);
+		q->sring = blanket_setup_ring(bdev, q->ring_order, q->ring_refs);
 		if (IS_ERR(q->sring)) {
 			err = PTR_ERR(q->sring);
 			q->sring = NULL;
@@ -670,7 +685,7 @@ int blanket_blk_rings_create(struct blanket_blk *info)
 	return 0;
 }
 
-void blanket_blk_rings_destroy(struct blanket_blk *info)
+void blanket_blk_io_destroy(struct blanket_blk *info)
 {
 	unsigned int i, pass;
 
@@ -717,7 +732,7 @@ static int blanket_blk_take_oldest(struct blanket_blk_queue *q)
  * was put on the ring, to be sent again once a backend is connected. A
  * write is never dropped: the worst a requeue does is write it twice.
  */
-void blanket_blk_requeue_inflight(struct blanket_blk *info)
+void blanket_blk_io_requeue(struct blanket_blk *info)
 {
 	struct request *rq;
 	unsigned int i;

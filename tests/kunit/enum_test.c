@@ -11,7 +11,7 @@
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
-#include "blanket_xenbus/probe.h"
+#include "blanket_xenbus/enum.h"
 #include "fake_xenstored.h"
 
 #define BE "/local/domain/0/backend/kvif/5"
