@@ -15,6 +15,8 @@
 #include <blanket/compat.h>
 #include <blanket/xenbus.h>
 
+#include "limits.h"
+
 #define BLANKET_BLK_MAX_QUEUES		16
 #define BLANKET_BLK_MAX_RING_ORDER	4	/* 16 pages, as Xen's backends */
 #define BLANKET_BLK_SEGS_PER_PAGE \

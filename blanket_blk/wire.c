@@ -9,7 +9,7 @@
 #include <linux/log2.h>
 #include <linux/sizes.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 
 #include "blkfront.h"
 
@@ -24,7 +24,7 @@ int blanket_blkif_parse_mode(const char *mode, bool *readonly)
 		return -EPROTO;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_parse_mode);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_parse_mode);
 
 static bool blanket_blkif_size_ok(u32 size, u32 min)
 {
@@ -77,7 +77,7 @@ int blanket_blkif_check_backend(struct blanket_blkif_backend *be,
 		be->discard_secure = false;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_check_backend);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_check_backend);
 
 /* Ring pages and queues: the smaller of the backend's offer and ours. */
 void blanket_blkif_layout(const struct blanket_blkif_backend *be,
@@ -89,7 +89,7 @@ void blanket_blkif_layout(const struct blanket_blkif_backend *be,
 	lay->nr_queues = clamp(min(be->max_queues, p->max_queues), 1U,
 			       (u32)BLANKET_BLK_MAX_QUEUES);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_layout);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_layout);
 
 /*
  * What the connection uses. Indirect descriptors only pay when they carry
@@ -111,7 +111,7 @@ void blanket_blkif_config(const struct blanket_blkif_backend *be,
 	cfg->discard = be->discard;
 	cfg->discard_secure = be->discard && be->discard_secure;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_config);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_config);
 
 /*
  * The disk's queue limits for a connection. A segment is at most a page
@@ -142,7 +142,7 @@ void blanket_blkif_limits(const struct blanket_blkif_backend *be,
 	if (cfg->discard_secure)
 		lim->max_secure_erase_sectors = UINT_MAX >> SECTOR_SHIFT;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_limits);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_limits);
 
 /* Requests a shared ring of 2^@order pages holds: a power of two. */
 unsigned int blanket_blkif_ring_size(unsigned int order)
@@ -151,7 +151,7 @@ unsigned int blanket_blkif_ring_size(unsigned int order)
 
 	return rounddown_pow_of_two(room / sizeof(union blkif_sring_entry));
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_ring_size);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_ring_size);
 
 /*
  * The blkif operation for a block request. We advertise a volatile write
@@ -182,7 +182,7 @@ int blanket_blkif_op(blk_opf_t opf, const struct blanket_blkif_config *cfg,
 		return -EOPNOTSUPP;
 	}
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_op);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_op);
 
 static bool blanket_blkif_seg_ok(const struct blanket_blkif_seg *s)
 {
@@ -247,7 +247,7 @@ int blanket_blkif_build_rw(struct blkif_request *req, u8 op, u64 id,
 				       [i % BLANKET_BLK_SEGS_PER_PAGE], &segs[i]);
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_build_rw);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_build_rw);
 
 void blanket_blkif_build_discard(struct blkif_request *req, u64 id,
 				 sector_t sector, u64 nr_sectors, u8 flag)
@@ -259,7 +259,7 @@ void blanket_blkif_build_discard(struct blkif_request *req, u64 id,
 	req->u.discard.sector_number = sector;
 	req->u.discard.nr_sectors = nr_sectors;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_build_discard);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_build_discard);
 
 /* A flush or barrier with no data: it covers what completed before it. */
 void blanket_blkif_build_flush(struct blkif_request *req, u8 op, u64 id,
@@ -270,7 +270,7 @@ void blanket_blkif_build_flush(struct blkif_request *req, u8 op, u64 id,
 	req->u.rw.handle = handle;
 	req->u.rw.id = id;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_build_flush);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_build_flush);
 
 /*
  * A response (already copied out of the shared ring) is valid only if it
@@ -299,4 +299,4 @@ int blanket_blkif_check_rsp(const struct blkif_response *rsp, u32 nr_ids,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_blkif_check_rsp);
+EXPORT_SYMBOL_IF_KUNIT(blanket_blkif_check_rsp);

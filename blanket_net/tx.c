@@ -10,7 +10,7 @@
 
 #include <linux/skbuff.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include <blanket/ring.h>
 #include "netfront.h"
 
@@ -205,7 +205,7 @@ u32 blanket_net_tx_event(struct blanket_net_queue *q)
 		return q->tx_rsp_cons + 1;
 	return q->tx_ends[q->tx_ends_head & mask];
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_net_tx_event);
+EXPORT_SYMBOL_IF_KUNIT(blanket_net_tx_event);
 
 /*
  * Take in netback's TX responses, under tx_lock. Returns why the ring is

@@ -8,7 +8,7 @@
 #include <linux/skbuff.h>
 #include <net/ip6_checksum.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 
 #include "netfront.h"
 
@@ -55,7 +55,7 @@ int blanket_netif_read_features(struct blanket_device *bdev,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_read_features);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_read_features);
 
 /* Queues to ask for: what netback offers, within our cap. */
 unsigned int blanket_netif_queues(const struct blanket_netif_features *be,
@@ -63,7 +63,7 @@ unsigned int blanket_netif_queues(const struct blanket_netif_features *be,
 {
 	return clamp(be->max_queues, 1U, clamp(cap, 1U, BLANKET_NET_MAX_QUEUES));
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_queues);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_queues);
 
 /* Offloads we may use on TX given netback's offer. */
 netdev_features_t blanket_netif_tx_features(const struct blanket_netif_features *be)
@@ -80,7 +80,7 @@ netdev_features_t blanket_netif_tx_features(const struct blanket_netif_features 
 		f |= NETIF_F_TSO6;
 	return f;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_tx_features);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_tx_features);
 
 /* The checksum flags of a packet's first TX slot. */
 u16 blanket_netif_tx_csum_flags(const struct sk_buff *skb)
@@ -91,7 +91,7 @@ u16 blanket_netif_tx_csum_flags(const struct sk_buff *skb)
 		return XEN_NETTXF_data_validated;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_tx_csum_flags);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_tx_csum_flags);
 
 /* Fill @extra for a GSO packet; false if the packet is not one. */
 bool blanket_netif_tx_gso(const struct sk_buff *skb,
@@ -108,7 +108,7 @@ bool blanket_netif_tx_gso(const struct sk_buff *skb,
 			    XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4;
 	return true;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_tx_gso);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_tx_gso);
 
 /* Slots for @len bytes at @offset into a page: one per page touched. */
 static unsigned int blanket_netif_span(unsigned long offset, unsigned int len)
@@ -128,7 +128,7 @@ unsigned int blanket_netif_tx_slots(const struct sk_buff *skb)
 					skb_frag_size(&sh->frags[i]));
 	return n;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_tx_slots);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_tx_slots);
 
 /*
  * How an RX packet of @len bytes in @slots data slots, the first of @first
@@ -145,7 +145,7 @@ unsigned int blanket_netif_rx_head(unsigned int slots, unsigned int len,
 		      (slots == 1 && len <= BLANKET_NET_RX_COPYBREAK);
 	return max(*copy_first ? first : 0, BLANKET_NET_RX_COPYBREAK);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_rx_head);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_rx_head);
 
 /*
  * An RX response taken from ring index @cons. Returns the byte count (0
@@ -180,7 +180,7 @@ int blanket_netif_rx_check(const struct xen_netif_rx_response *rsp, u32 cons,
 	}
 	return rsp->status;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_rx_check);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_rx_check);
 
 /* Apply one RX extra info slot to @skb; -EIO (with @why) if invalid. */
 int blanket_netif_rx_extra(struct sk_buff *skb,
@@ -217,7 +217,7 @@ int blanket_netif_rx_extra(struct sk_buff *skb,
 	sh->gso_segs = 0;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_rx_extra);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_rx_extra);
 
 /*
  * Checksum state of a received packet. csum_blank means the checksum is
@@ -236,4 +236,4 @@ int blanket_netif_rx_csum(struct sk_buff *skb, u16 flags)
 			 CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_netif_rx_csum);
+EXPORT_SYMBOL_IF_KUNIT(blanket_netif_rx_csum);

@@ -13,6 +13,7 @@
 
 #include <blanket/xenstore.h>
 #include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "bus.h"
 
 /* A device's name on the bus: "vif-0" for device/vif/0. */
@@ -291,14 +292,14 @@ put:
 	put_device(&bdev->dev);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_add_device);
+EXPORT_SYMBOL_IF_KUNIT(blanket_bus_add_device);
 
 void blanket_bus_remove_device(struct blanket_device *bdev)
 {
 	debugfs_remove(bdev->debugfs);
 	device_unregister(&bdev->dev);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_remove_device);
+EXPORT_SYMBOL_IF_KUNIT(blanket_bus_remove_device);
 
 struct blanket_bus_prune {
 	struct blanket_xs *xs;
@@ -339,7 +340,7 @@ struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid)
 	dev = bus_find_device_by_name(&blanket_bus_type, NULL, name);
 	return dev ? to_blanket_device(dev) : NULL;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_bus_find_device);
+EXPORT_SYMBOL_IF_KUNIT(blanket_bus_find_device);
 
 /* debugfs: blanket/devices/<device> here, blanket/<pci device>/ per L0. */
 struct dentry *blanket_bus_debugfs(void)

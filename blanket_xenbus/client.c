@@ -12,7 +12,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "bus.h"
 #include "l0.h"
 
@@ -40,7 +40,7 @@ const char *blanket_state_name(enum xenbus_state state)
 		return "Invalid";
 	return blanket_state_names[state];
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_state_name);
+EXPORT_SYMBOL_IF_KUNIT(blanket_state_name);
 
 /* --- the XenbusState handshake ------------------------------------------- */
 

@@ -12,7 +12,7 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "bus.h"
 #include "enum.h"
 #include "xs_wire.h"
@@ -209,7 +209,7 @@ int blanket_enum_start(struct blanket_enum *e, struct blanket_xs *xs,
 	e->dev = dev;
 	return blanket_xs_watch(xs, &e->watch, "device", blanket_enum_changed);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_start);
+EXPORT_SYMBOL_IF_KUNIT(blanket_enum_start);
 
 /* Stop following L0 and remove every device of this connection. */
 void blanket_enum_stop(struct blanket_enum *e)
@@ -217,4 +217,4 @@ void blanket_enum_stop(struct blanket_enum *e)
 	blanket_xs_unwatch(e->xs, &e->watch);
 	blanket_bus_prune(e->xs, NULL, NULL);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_enum_stop);
+EXPORT_SYMBOL_IF_KUNIT(blanket_enum_stop);

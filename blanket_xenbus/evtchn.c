@@ -13,7 +13,7 @@
 #include <linux/slab.h>
 #include <asm/sync_bitops.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "evtchn.h"
 
 /* Rounds over the pending bitmap per upcall before L0 must raise again. */
@@ -71,7 +71,7 @@ unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work)
 		min(p->backoff_ms * 2, BLANKET_EVTCHN_BACKOFF_MAX_MS) : 1;
 	return p->backoff_ms;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_account);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_account);
 
 static void blanket_evtchn_dispatch(struct blanket_evtchn *ev,
 				    evtchn_port_t port)
@@ -140,7 +140,7 @@ void blanket_evtchn_upcall(struct blanket_evtchn *ev)
 		 ++loops < BLANKET_EVTCHN_UPCALL_LOOPS);
 	rcu_read_unlock();
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_upcall);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_upcall);
 
 /* Deliver events of @port to @handler from now on; the port is unmasked. */
 int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
@@ -168,7 +168,7 @@ int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
 	blanket_evtchn_unmask_now(ev, port);
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_bind);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_bind);
 
 /* After this returns the handler is not running and never runs again. */
 void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port)
@@ -187,14 +187,14 @@ void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port)
 	sync_set_bit(port, ev->shared->evtchn_mask);
 	kfree(p);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_unbind);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_unbind);
 
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 			      struct blanket_evtchn_stats *stats)
 {
 	*stats = ev->stats;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_get_stats);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_get_stats);
 
 void blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
 			 int (*unmask)(void *ctx, evtchn_port_t port),
@@ -206,7 +206,7 @@ void blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
 	ev->ctx = ctx;
 	xa_init(&ev->ports);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_init);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_init);
 
 /* Every port must have been unbound by its owner. */
 void blanket_evtchn_destroy(struct blanket_evtchn *ev)
@@ -214,4 +214,4 @@ void blanket_evtchn_destroy(struct blanket_evtchn *ev)
 	WARN_ON(!xa_empty(&ev->ports));
 	xa_destroy(&ev->ports);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_evtchn_destroy);
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_destroy);

@@ -13,15 +13,25 @@
 #include <xen/events.h>
 #include <xen/page.h>
 #include <xen/xen.h>
+#include <asm/xen/hypercall.h>
 
-#include <blanket/compat.h>
+#include <blanket/l1_abi.h>
 #include "l0.h"
 #include "l1.h"
 #include "transport.h"
 
+/*
+ * blanket_l1_op, through the kernel's own hypercall macro, which names a
+ * call by __HYPERVISOR_<name>. The mechanism behind it changed inside a
+ * stable series (hypercall_page, then the xen_hypercall static call after
+ * XSA-466, in 6.1.y too: Debian 12's 6.1.0-56 has it), so
+ * LINUX_VERSION_CODE cannot choose; the kernel's macro always can.
+ */
+#define __HYPERVISOR_blanket_l1_op BLANKET_L1_HYPERCALL
+
 static long blanket_fwd_hypercall(void *ctx, unsigned int op, void *arg)
 {
-	return blanket_l1_hypercall(op, arg);
+	return _hypercall2(long, blanket_l1_op, op, arg);
 }
 
 static const struct blanket_l1 blanket_fwd_l1 = {

@@ -12,7 +12,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "gnttab.h"
 
 #define BLANKET_GREF_END ((grant_ref_t)~0U)
@@ -111,7 +111,7 @@ int blanket_gnttab_alloc_refs(struct blanket_gnttab *gt, unsigned int n,
 			return err;
 	}
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_alloc_refs);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_alloc_refs);
 
 /*
  * Map frames up to @nr now, rather than on first use: the frames L0
@@ -128,7 +128,7 @@ int blanket_gnttab_grow_to(struct blanket_gnttab *gt, unsigned int nr)
 	mutex_unlock(&gt->grow_lock);
 	return err;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_grow_to);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_grow_to);
 
 /* Return a reference whose entry is known to be unused. */
 void blanket_gnttab_free_ref(struct blanket_gnttab *gt, grant_ref_t ref)
@@ -144,7 +144,7 @@ void blanket_gnttab_free_ref(struct blanket_gnttab *gt, grant_ref_t ref)
 	gt->stats.in_use--;
 	spin_unlock_irqrestore(&gt->lock, flags);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_free_ref);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_free_ref);
 
 /* Let @domid map frame @gfn (an L0 guest frame) through @ref. */
 int blanket_gnttab_grant(struct blanket_gnttab *gt, grant_ref_t ref,
@@ -165,7 +165,7 @@ int blanket_gnttab_grant(struct blanket_gnttab *gt, grant_ref_t ref,
 	WRITE_ONCE(e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0));
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_grant);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_grant);
 
 /*
  * End L0's access through @ref: 0 once the entry is cleared, -EBUSY while
@@ -191,7 +191,7 @@ int blanket_gnttab_end(struct blanket_gnttab *gt, grant_ref_t ref)
 	}
 	return -EBUSY;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_end);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_end);
 
 static void blanket_gnttab_release(struct blanket_gnttab *gt, grant_ref_t ref,
 				   struct page *page)
@@ -231,7 +231,7 @@ void blanket_gnttab_end_and_free(struct blanket_gnttab *gt, grant_ref_t ref,
 	spin_unlock_irqrestore(&gt->lock, flags);
 	schedule_delayed_work(&gt->deferred_work, msecs_to_jiffies(gt->retry_ms));
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_end_and_free);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_end_and_free);
 
 static void blanket_gnttab_retry(struct work_struct *work)
 {
@@ -288,7 +288,7 @@ void blanket_gnttab_get_stats(struct blanket_gnttab *gt,
 	*stats = gt->stats;
 	spin_unlock_irqrestore(&gt->lock, flags);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_get_stats);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_get_stats);
 
 int blanket_gnttab_init(struct blanket_gnttab *gt, unsigned int max_frames,
 			blanket_gnttab_map_fn map_frame, void *ctx)
@@ -315,7 +315,7 @@ int blanket_gnttab_init(struct blanket_gnttab *gt, unsigned int max_frames,
 	INIT_DELAYED_WORK(&gt->deferred_work, blanket_gnttab_retry);
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_init);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_init);
 
 /*
  * Pages L0 still maps are not freed even now: they are leaked, loudly.
@@ -334,4 +334,4 @@ void blanket_gnttab_destroy(struct blanket_gnttab *gt)
 	kfree(gt->frames);
 	kvfree(gt->next);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_gnttab_destroy);
+EXPORT_SYMBOL_IF_KUNIT(blanket_gnttab_destroy);

@@ -16,7 +16,7 @@
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "l1.h"
 
 /*
@@ -49,7 +49,7 @@ int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_probe);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_probe);
 
 static int blanket_l1_call(const struct blanket_l1 *l1, unsigned int op,
 			   void *arg)
@@ -78,7 +78,7 @@ int blanket_l1_version(const struct blanket_l1 *l1, u32 *version)
 		*version = q.l0_version;
 	return err;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_version);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_version);
 
 /* Only L0's xenstore parameters: the rest of L1's HVM params is L1's own. */
 int blanket_l1_get_param(const struct blanket_l1 *l1, u32 index, u64 *value)
@@ -94,7 +94,7 @@ int blanket_l1_get_param(const struct blanket_l1 *l1, u32 index, u64 *value)
 	*value = index == HVM_PARAM_STORE_PFN ? xs.mfn : xs.port;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_get_param);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_get_param);
 
 /* Only grant frames; L1 Xen checks that @gfn lies in the platform BAR. */
 int blanket_l1_add_to_physmap(const struct blanket_l1 *l1, unsigned int space,
@@ -108,7 +108,7 @@ int blanket_l1_add_to_physmap(const struct blanket_l1 *l1, unsigned int space,
 		return -EINVAL;
 	return blanket_l1_call(l1, BLANKET_L1_GNTTAB_MAP, &map);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_add_to_physmap);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_add_to_physmap);
 
 /* Only GNTTABOP_query_size on ourselves, which the query answers. */
 int blanket_l1_grant_table_op(const struct blanket_l1 *l1, unsigned int cmd,
@@ -130,7 +130,7 @@ int blanket_l1_grant_table_op(const struct blanket_l1 *l1, unsigned int cmd,
 	size->status = GNTST_okay;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_grant_table_op);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_grant_table_op);
 
 static int blanket_l1_alloc_unbound(const struct blanket_l1 *l1,
 				    struct evtchn_alloc_unbound *op)
@@ -199,7 +199,7 @@ int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 		return -EOPNOTSUPP;
 	}
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_event_channel_op);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_event_channel_op);
 
 /* Register the relay page by its machine frame, or none. */
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)
@@ -208,7 +208,7 @@ int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)
 
 	return blanket_l1_call(l1, BLANKET_L1_RELAY, &relay);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_set_relay);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_set_relay);
 
 /*
  * Unregister the relay page and free it. If L1 Xen refused to let go of
@@ -223,7 +223,7 @@ int blanket_l1_put_relay(const struct blanket_l1 *l1, struct shared_info *relay)
 		free_page((unsigned long)relay);
 	return err;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_put_relay);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_put_relay);
 
 /*
  * A fresh relay page, before L1 Xen sees it: nothing pending, every port
@@ -234,4 +234,4 @@ void blanket_l1_relay_init(struct shared_info *relay)
 	memset(relay, 0, sizeof(*relay));
 	memset(relay->evtchn_mask, 0xff, sizeof(relay->evtchn_mask));
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_l1_relay_init);
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_relay_init);

@@ -10,7 +10,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "xen_cpuid.h"
 
 /* Find Xen's leaves: 0, or -ENODEV if there is no usable Xen. */
@@ -45,4 +45,4 @@ int blanket_xen_cpuid_find(blanket_cpuid_fn cpuid, struct blanket_xen_cpuid *xen
 	}
 	return -ENODEV;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xen_cpuid_find);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xen_cpuid_find);

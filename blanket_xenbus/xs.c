@@ -15,7 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "xs.h"
 #include "xs_wire.h"
 
@@ -42,7 +42,7 @@ bool blanket_xs_broken(struct blanket_xs *xs)
 {
 	return READ_ONCE(xs->broken);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_broken);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_broken);
 
 void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats)
 {
@@ -50,7 +50,7 @@ void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats)
 	*stats = xs->stats;
 	spin_unlock(&xs->lock);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_get_stats);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_get_stats);
 
 /*
  * Stop the connection: fail every waiter now and every caller later.
@@ -850,7 +850,7 @@ void blanket_xs_event(struct blanket_xs *xs)
 	queue_work(system_wq, &xs->read_work);
 	wake_up_all(&xs->ring_wq);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_event);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_event);
 
 int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *intf,
 		    void (*notify)(void *ctx), void *notify_ctx,
@@ -887,7 +887,7 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 	init_waitqueue_head(&xs->callback_wq);
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_init);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_init);
 
 /* All watches must be gone; requests still waiting fail with -EIO. */
 void blanket_xs_destroy(struct blanket_xs *xs)
@@ -903,4 +903,4 @@ void blanket_xs_destroy(struct blanket_xs *xs)
 	kfree(xs->rescan_path);
 	kfree(xs->in_body);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_destroy);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_destroy);

@@ -9,7 +9,7 @@
 #include <linux/string.h>
 #include <asm/barrier.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include <blanket/ring.h>
 #include "xs_ring.h"
 
@@ -24,7 +24,7 @@ void blanket_xs_ring_init(struct blanket_xs_ring *ring,
 	ring->req_prod = READ_ONCE(intf->req_prod);
 	ring->rsp_cons = READ_ONCE(intf->rsp_cons);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_init);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_ring_init);
 
 /*
  * Copy as much of @data as fits into the request ring. Returns the bytes
@@ -55,7 +55,7 @@ int blanket_xs_ring_write(struct blanket_xs_ring *ring, const void *data,
 	WRITE_ONCE(intf->req_prod, ring->req_prod);
 	return len;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_write);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_ring_write);
 
 /* Bytes free in the request ring, or -EIO if L0's consumer is impossible. */
 int blanket_xs_ring_room(struct blanket_xs_ring *ring)
@@ -66,7 +66,7 @@ int blanket_xs_ring_room(struct blanket_xs_ring *ring)
 		return -EIO;
 	return blanket_ring_space(ring->req_prod, cons, XENSTORE_RING_SIZE);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_room);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_ring_room);
 
 /* Bytes waiting in the reply ring, or -EIO if L0's producer is impossible. */
 int blanket_xs_ring_avail(struct blanket_xs_ring *ring)
@@ -77,7 +77,7 @@ int blanket_xs_ring_avail(struct blanket_xs_ring *ring)
 		return -EIO;
 	return blanket_ring_used(prod, ring->rsp_cons);
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_avail);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_ring_avail);
 
 /* Copy up to @len bytes out of the reply ring; same returns as write. */
 int blanket_xs_ring_read(struct blanket_xs_ring *ring, void *data, size_t len)
@@ -103,4 +103,4 @@ int blanket_xs_ring_read(struct blanket_xs_ring *ring, void *data, size_t len)
 	WRITE_ONCE(intf->rsp_cons, ring->rsp_cons);
 	return len;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_ring_read);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_ring_read);

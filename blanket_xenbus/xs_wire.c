@@ -9,7 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "xs_wire.h"
 
 /* Build the header of a request carrying @len payload bytes. */
@@ -27,7 +27,7 @@ int blanket_xs_wire_header(struct xsd_sockmsg *hdr, u32 type, u32 req_id,
 	hdr->len = len;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_header);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_header);
 
 static bool blanket_xs_wire_type_known(u32 type)
 {
@@ -55,7 +55,7 @@ int blanket_xs_wire_check_header(const struct xsd_sockmsg *hdr)
 		return -EPROTO;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_check_header);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_check_header);
 
 /*
  * Count the NUL-terminated strings of a body. Every byte must belong to a
@@ -72,7 +72,7 @@ int blanket_xs_wire_strings(const char *body, u32 len)
 		n += body[i] == '\0';
 	return n;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_strings);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_strings);
 
 static const struct {
 	const char *name;
@@ -102,7 +102,7 @@ int blanket_xs_wire_error(const char *body, u32 len)
 			return -blanket_xs_errors[i].err;
 	return -EIO;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_error);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_error);
 
 /* An XS_WATCH_EVENT body: "path\0token\0". */
 int blanket_xs_wire_watch_event(const char *body, u32 len,
@@ -116,7 +116,7 @@ int blanket_xs_wire_watch_event(const char *body, u32 len,
 		return -EPROTO;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_watch_event);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_watch_event);
 
 /* The reply to write, mkdir, rm, watch, unwatch and transaction end. */
 int blanket_xs_wire_ack(const char *body, u32 len)
@@ -127,7 +127,7 @@ int blanket_xs_wire_ack(const char *body, u32 len)
 		return -EPROTO;
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_ack);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_ack);
 
 /* A decimal u32 as one terminated string (transaction ids). */
 int blanket_xs_wire_u32(const char *body, u32 len, u32 *val)
@@ -136,7 +136,7 @@ int blanket_xs_wire_u32(const char *body, u32 len, u32 *val)
 		return -EPROTO;
 	return kstrtou32(body, 10, val) ? -EPROTO : 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_u32);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_u32);
 
 static bool blanket_xs_path_char(char c)
 {
@@ -166,7 +166,7 @@ int blanket_xs_wire_path_valid(const char *path)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_path_valid);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_path_valid);
 
 /*
  * A directory listing: terminated names, each a valid path component.
@@ -183,7 +183,7 @@ int blanket_xs_wire_names(const char *body, u32 len)
 			return -EPROTO;
 	return n;
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_names);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_names);
 
 /* Whether @path is @base or lies below it. */
 bool blanket_xs_wire_path_under(const char *path, const char *base)
@@ -192,4 +192,4 @@ bool blanket_xs_wire_path_under(const char *path, const char *base)
 
 	return !strncmp(path, base, len) && (!path[len] || path[len] == '/');
 }
-EXPORT_SYMBOL_BLANKET_TEST(blanket_xs_wire_path_under);
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_wire_path_under);

@@ -2,12 +2,12 @@
 /*
  * KUnit suites for blanket_blk, run when this module loads. The fake L0
  * they stand on comes from blanket_xenbus_test; the protocol logic under
- * test through the BLANKET_INTERNAL namespace, as there.
+ * test through the KUnit namespace, as there.
  */
 
 #include <linux/module.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 
 BLANKET_IMPORT_TEST_NS();
 MODULE_DESCRIPTION("blanket: KUnit suites for blanket_blk");

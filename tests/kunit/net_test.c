@@ -15,7 +15,7 @@
 #include <linux/sizes.h>
 #include <linux/tcp.h>
 
-#include <blanket/compat.h>
+#include <blanket/test_export.h>
 #include "blanket_xenbus/bus.h"
 #include "fake_netback.h"
 
