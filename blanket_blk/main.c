@@ -547,18 +547,7 @@ static struct blanket_driver blanket_blk_driver = {
 	.otherend_changed = blanket_blk_otherend_changed,
 };
 
-static int __init blanket_blk_init(void)
-{
-	return blanket_register_driver(&blanket_blk_driver);
-}
-
-static void __exit blanket_blk_exit(void)
-{
-	blanket_unregister_driver(&blanket_blk_driver);
-}
-
-module_init(blanket_blk_init);
-module_exit(blanket_blk_exit);
+module_blanket_driver(blanket_blk_driver);
 
 MODULE_DESCRIPTION("blanket: blkif frontend to the outer Xen's (L0) blkback");
 MODULE_LICENSE("GPL");

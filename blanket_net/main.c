@@ -284,18 +284,7 @@ static struct blanket_driver blanket_net_driver = {
 	.otherend_changed = blanket_net_otherend_changed,
 };
 
-static int __init blanket_net_init(void)
-{
-	return blanket_register_driver(&blanket_net_driver);
-}
-
-static void __exit blanket_net_exit(void)
-{
-	blanket_unregister_driver(&blanket_net_driver);
-}
-
-module_init(blanket_net_init);
-module_exit(blanket_net_exit);
+module_blanket_driver(blanket_net_driver);
 
 MODULE_DESCRIPTION("blanket: netif frontend to the outer Xen's (L0) netback");
 MODULE_LICENSE("GPL");

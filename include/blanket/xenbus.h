@@ -77,6 +77,15 @@ int __blanket_register_driver(struct blanket_driver *drv,
 	__blanket_register_driver(drv, THIS_MODULE, KBUILD_MODNAME)
 void blanket_unregister_driver(struct blanket_driver *drv);
 
+/**
+ * module_blanket_driver() - a module whose init and exit do no more than
+ * register and unregister one blanket driver
+ * @__blanket_driver: the module's struct blanket_driver
+ */
+#define module_blanket_driver(__blanket_driver) \
+	module_driver(__blanket_driver, blanket_register_driver, \
+		      blanket_unregister_driver)
+
 /*
  * The client API (client.c), documented there: event channels, grants
  * and shared ring pages to the device's backend in L0, and the
