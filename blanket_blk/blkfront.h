@@ -186,7 +186,7 @@ void blanket_blk_io_destroy(struct blanket_blk *info);
 void blanket_blk_io_requeue(struct blanket_blk *info);
 blk_status_t blanket_blk_io_submit(struct blanket_blk_queue *q, struct request *rq);
 void blanket_blk_io_limits(struct blanket_blk *info);
-void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...);
+void blanket_blk_io_fatal(struct blanket_device *bdev);
 
 /* disk.c */
 int blanket_blk_disk_create(struct blanket_blk *info);

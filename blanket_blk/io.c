@@ -19,20 +19,15 @@
 
 #include "blkfront.h"
 
-void blanket_blk_broken(struct blanket_blk *info, const char *fmt, ...)
+/*
+ * blanket_dev_fatal(): each queue fails what it has in flight, in its own
+ * context.
+ */
+void blanket_blk_io_fatal(struct blanket_device *bdev)
 {
-	struct va_format vaf;
-	va_list args;
+	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
 	unsigned int i;
 
-	if (xchg(&info->broken, true))
-		return;
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	dev_err(&info->bdev->dev, "%pV; failing its I/O from now on\n", &vaf);
-	va_end(args);
-	/* Each queue fails what it has in flight, in its own context. */
 	for (i = 0; i < info->nr_queues; i++)
 		queue_work(system_highpri_wq, &info->queues[i].work);
 }
@@ -286,7 +281,8 @@ blk_status_t blanket_blk_io_submit(struct blanket_blk_queue *q, struct request *
 	if (err) {
 		/* Never posted: a backend that maps its grants guessed them. */
 		if (!blanket_blk_slot_ungrant(q, s))
-			blanket_blk_broken(info, "backend mapped a grant of a request never sent");
+			blanket_dev_fatal(info->bdev, &info->broken,
+					  "backend mapped a grant of a request never sent");
 		blanket_blk_slot_put(q, id);
 		/* Out of memory or grants: the block layer tries again later. */
 		return err == -EIO ? BLK_STS_IOERR : BLK_STS_RESOURCE;
@@ -351,7 +347,8 @@ static void blanket_blk_finish(struct blanket_blk_queue *q, unsigned int id,
 	unsigned int bytes;
 
 	if (!blanket_blk_slot_ungrant(q, s)) {
-		blanket_blk_broken(info, "backend kept a grant of a finished request");
+		blanket_dev_fatal(info->bdev, &info->broken,
+				  "backend kept a grant of a finished request");
 		sts = BLK_STS_IOERR;
 	}
 	if (sts == BLK_STS_OK && s->op == BLKIF_OP_READ && s->pages)
@@ -407,8 +404,9 @@ static void blanket_blk_responses(struct work_struct *work)
 		virt_rmb();
 		if (!blanket_ring_rsp_prod_valid(prod, q->rsp_cons, q->req_prod)) {
 			spin_unlock(&q->lock);
-			blanket_blk_broken(info, "queue %u: response producer %u outside [%u, %u]",
-					   q->index, prod, q->rsp_cons, q->req_prod);
+			blanket_dev_fatal(info->bdev, &info->broken,
+					  "queue %u: response producer %u outside [%u, %u]",
+					  q->index, prod, q->rsp_cons, q->req_prod);
 			spin_lock(&q->lock);
 			break;
 		}
@@ -419,9 +417,10 @@ static void blanket_blk_responses(struct work_struct *work)
 			q->rsp_cons++;
 			if (blanket_blkif_check_rsp(&rsp, q->ring_size, q->inflight_op, &why)) {
 				spin_unlock(&q->lock);
-				blanket_blk_broken(info, "queue %u: %s (id %llu, op %u, status %d)",
-						   q->index, why, rsp.id, rsp.operation,
-						   rsp.status);
+				blanket_dev_fatal(info->bdev, &info->broken,
+						  "queue %u: %s (id %llu, op %u, status %d)",
+						  q->index, why, rsp.id, rsp.operation,
+						  rsp.status);
 				spin_lock(&q->lock);
 				break;
 			}

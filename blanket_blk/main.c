@@ -219,7 +219,8 @@ static void blanket_blk_disconnect(struct blanket_blk *info)
  */
 static void blanket_blk_fail(struct blanket_blk *info, int err)
 {
-	blanket_blk_broken(info, "cannot connect to %s (%d)", info->bdev->otherend, err);
+	blanket_dev_fatal(info->bdev, &info->broken, "cannot connect to %s (%d)",
+			  info->bdev->otherend, err);
 	blanket_blk_unquiesce(info);
 }
 
@@ -422,7 +423,8 @@ static void blanket_blk_sectors_changed(struct blanket_xs_watch *watch,
 	if (!err)
 		err = blanket_blkif_check_backend(&be, &why);
 	if (err) {
-		blanket_blk_broken(info, "%s: %s", info->bdev->otherend, why);
+		blanket_dev_fatal(info->bdev, &info->broken, "%s: %s",
+				  info->bdev->otherend, why);
 	} else if (be.sectors != info->be.sectors) {
 		dev_info(&info->bdev->dev, "%s: resized from %llu to %llu sectors\n",
 			 info->disk->disk_name, info->be.sectors, be.sectors);
@@ -444,8 +446,9 @@ static void blanket_blk_timed_out(struct work_struct *work)
 	mutex_lock(&info->lock);
 	/* Without rings, nothing is in flight: the timeout was of a connection gone. */
 	if (info->queues) {
-		blanket_blk_broken(info, "a request went unanswered for %u s",
-				   info->params.timeout);
+		blanket_dev_fatal(info->bdev, &info->broken,
+				  "a request went unanswered for %u s",
+				  info->params.timeout);
 		blanket_blk_unquiesce(info);
 	}
 	mutex_unlock(&info->lock);
@@ -545,6 +548,8 @@ static struct blanket_driver blanket_blk_driver = {
 	.probe = blanket_blk_probe,
 	.remove = blanket_blk_remove,
 	.otherend_changed = blanket_blk_otherend_changed,
+	.fatal_effect = "failing its I/O from now on",
+	.fatal = blanket_blk_io_fatal,
 };
 
 module_blanket_driver(blanket_blk_driver);

@@ -106,7 +106,7 @@ static int blanket_net_connect(struct blanket_net *nf)
 			 bdev->otherend);
 	err = blanket_netif_read_features(bdev, &nf->be);
 	if (err == -EPROTO)
-		blanket_net_broken(nf, "malformed backend features");
+		blanket_dev_fatal(nf->bdev, &nf->broken, "malformed backend features");
 	if (err)
 		return err;
 	nr = blanket_netif_queues(&nf->be, nf->max_queues);
@@ -282,6 +282,8 @@ static struct blanket_driver blanket_net_driver = {
 	.probe = blanket_net_probe,
 	.remove = blanket_net_remove,
 	.otherend_changed = blanket_net_otherend_changed,
+	.fatal_effect = "disabled for further use",
+	.fatal = blanket_net_netdev_fatal,
 };
 
 module_blanket_driver(blanket_net_driver);

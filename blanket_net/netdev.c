@@ -280,3 +280,12 @@ void blanket_net_netdev_disconnect(struct blanket_net *nf)
 	synchronize_net();
 	blanket_net_queues_destroy(queues, nr);
 }
+
+/* blanket_dev_fatal(): a device its backend broke carries no traffic. */
+void blanket_net_netdev_fatal(struct blanket_device *bdev)
+{
+	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
+
+	netif_carrier_off(nf->netdev);
+	netif_tx_stop_all_queues(nf->netdev);
+}

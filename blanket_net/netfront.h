@@ -141,8 +141,6 @@ struct blanket_net_queue *blanket_net_queues_create(struct blanket_net *nf,
 void blanket_net_queues_destroy(struct blanket_net_queue *queues, unsigned int nr);
 void blanket_net_queue_start(struct blanket_net_queue *q);
 void blanket_net_queue_stop(struct blanket_net_queue *q);
-__printf(2, 3)
-void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...);
 void blanket_net_ring_publish(u32 *req_prod, u32 prod);
 void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
 			   const u32 *req_event, evtchn_port_t port,
@@ -163,6 +161,7 @@ struct net_device *blanket_net_netdev_alloc(struct blanket_device *bdev);
 void blanket_net_netdev_connect(struct blanket_net *nf,
 				struct blanket_net_queue *queues, unsigned int nr);
 void blanket_net_netdev_disconnect(struct blanket_net *nf);
+void blanket_net_netdev_fatal(struct blanket_device *bdev);
 void blanket_net_stats_add(struct blanket_net_stats *s, u64 packets, u64 bytes);
 void blanket_net_stats_inc(struct blanket_net_stats *s, u64 *counter);
 

@@ -9,22 +9,6 @@
 #include <blanket/ring.h>
 #include "netfront.h"
 
-void blanket_net_broken(struct blanket_net *nf, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	if (xchg(&nf->broken, true))
-		return;
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	netdev_err(nf->netdev, "%pV; disabled for further use\n", &vaf);
-	va_end(args);
-	netif_carrier_off(nf->netdev);
-	netif_tx_stop_all_queues(nf->netdev);
-}
-
 /*
  * Publish a ring's requests up to @prod (its shared header's @req_prod):
  * a netback still at work takes them without being told.

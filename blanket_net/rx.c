@@ -244,8 +244,9 @@ int blanket_net_rx_poll(struct blanket_net_queue *q, int budget)
 
 	prod = READ_ONCE(q->rx_sring->rsp_prod);
 	if (!blanket_ring_rsp_prod_valid(prod, q->rx_rsp_cons, q->rx_req_prod)) {
-		blanket_net_broken(q->nf, "queue %u: RX response producer out of range",
-				   q->index);
+		blanket_dev_fatal(q->nf->bdev, &q->nf->broken,
+				  "queue %u: RX response producer out of range",
+				  q->index);
 		return 0;
 	}
 	/* The responses after the index that announced them. */
@@ -261,7 +262,8 @@ int blanket_net_rx_poll(struct blanket_net_queue *q, int budget)
 		done++;
 	}
 	if (err)
-		blanket_net_broken(q->nf, "queue %u: %s", q->index, why);
+		blanket_dev_fatal(q->nf->bdev, &q->nf->broken, "queue %u: %s",
+				  q->index, why);
 	return done;
 }
 

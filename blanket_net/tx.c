@@ -295,7 +295,8 @@ void blanket_net_tx_complete(struct blanket_net_queue *q)
 		netif_tx_wake_queue(txq);
 	spin_unlock(&q->tx_lock);
 	if (why)
-		blanket_net_broken(nf, "queue %u: %s", q->index, why);
+		blanket_dev_fatal(nf->bdev, &nf->broken, "queue %u: %s",
+				  q->index, why);
 }
 
 /* Kick netback for the requests published since the last check, if it asks. */
@@ -384,7 +385,8 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	if (unlikely(why))
-		blanket_net_broken(nf, "queue %u: %s", q->index, why);
+		blanket_dev_fatal(nf->bdev, &nf->broken, "queue %u: %s",
+				  q->index, why);
 	return NETDEV_TX_OK;
 
 drop:
@@ -395,7 +397,8 @@ drop_locked:
 		blanket_net_tx_kick(q);
 	spin_unlock(&q->tx_lock);
 	if (unlikely(why))
-		blanket_net_broken(nf, "queue %u: %s", q->index, why);
+		blanket_dev_fatal(nf->bdev, &nf->broken, "queue %u: %s",
+				  q->index, why);
 	blanket_net_stats_inc(&q->tx_stats, &q->tx_stats.errors);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;

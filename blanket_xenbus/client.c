@@ -254,6 +254,37 @@ int blanket_wait_for_otherend(struct blanket_device *bdev,
 }
 EXPORT_SYMBOL_GPL(blanket_wait_for_otherend);
 
+/**
+ * blanket_dev_fatal() - the backend broke the device: say so, once
+ * @bdev: the device, bound to its driver
+ * @broken: the driver's flag for the device
+ * @fmt: what the backend did, printf-style
+ *
+ * The first call while @broken is clear sets it, reports "<what>; <the
+ * driver's fatal_effect>", and runs the driver's fatal handler, all in
+ * the caller's context, which may be atomic; later calls do nothing.
+ * Nothing from a broken device's backend is believed any more: the
+ * driver tests @broken, and clears it only when the backend starts over.
+ */
+void blanket_dev_fatal(struct blanket_device *bdev, bool *broken,
+		       const char *fmt, ...)
+{
+	const struct blanket_driver *drv = to_blanket_driver(bdev->dev.driver);
+	struct va_format vaf;
+	va_list args;
+
+	if (xchg(broken, true))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_err(&bdev->dev, "%pV; %s\n", &vaf, drv->fatal_effect);
+	va_end(args);
+	if (drv->fatal)
+		drv->fatal(bdev);
+}
+EXPORT_SYMBOL_GPL(blanket_dev_fatal);
+
 /* --- event channels and grants to the backend ---------------------------- */
 
 /* Devices on the bus come from an L0 connection's xenstore. */

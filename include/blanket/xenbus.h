@@ -57,6 +57,9 @@ struct blanket_driver {
 	void (*remove)(struct blanket_device *bdev);
 	void (*otherend_changed)(struct blanket_device *bdev,
 				 enum xenbus_state backend_state);
+	/* blanket_dev_fatal(): the end of its report, and what follows it */
+	const char *fatal_effect;
+	void (*fatal)(struct blanket_device *bdev);
 	struct device_driver driver;
 };
 
@@ -128,5 +131,8 @@ int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *f
 void blanket_await_otherend(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_wait_for_otherend(struct blanket_device *bdev,
 			      enum xenbus_state state, unsigned int timeout_ms);
+__printf(3, 4)
+void blanket_dev_fatal(struct blanket_device *bdev, bool *broken,
+		       const char *fmt, ...);
 
 #endif /* _BLANKET_XENBUS_H */
