@@ -217,13 +217,8 @@ static int blanket_blk_post(struct blanket_blk_queue *q, unsigned int id,
 	q->inflight_op[id] = q->slots[id].op;
 	q->slots[id].seq = q->next_seq++;
 	q->req_prod = old + 1;
-	/* The request is in the ring before the backend can see it there. */
-	virt_wmb();
-	WRITE_ONCE(sring->req_prod, q->req_prod);
-	/* req_prod out before req_event is read: no missed notification. */
-	virt_mb();
-	notify = blanket_ring_need_notify(old, q->req_prod,
-					  READ_ONCE(sring->req_event));
+	blanket_ring_publish(&sring->req_prod, q->req_prod);
+	notify = blanket_ring_check_notify(old, q->req_prod, &sring->req_event);
 	spin_unlock(&q->lock);
 	if (notify)
 		blanket_notify(q->info->bdev, q->port);

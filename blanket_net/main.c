@@ -95,7 +95,6 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 static int blanket_net_connect(struct blanket_net *nf)
 {
 	struct blanket_device *bdev = nf->bdev;
-	struct blanket_net_queue *queues;
 	unsigned int nr;
 	int err;
 
@@ -110,10 +109,9 @@ static int blanket_net_connect(struct blanket_net *nf)
 	if (err)
 		return err;
 	nr = blanket_netif_queues(&nf->be, nf->max_queues);
-	queues = blanket_net_queues_create(nf, nr);
-	if (IS_ERR(queues))
-		return PTR_ERR(queues);
-	blanket_net_netdev_connect(nf, queues, nr);
+	err = blanket_net_netdev_connect(nf, nr);
+	if (err)
+		return err;
 	err = blanket_xs_transact(bdev->xs, blanket_net_write_keys, nf);
 	if (!err)
 		err = blanket_switch_state(bdev, XenbusStateConnected);

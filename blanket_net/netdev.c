@@ -11,21 +11,6 @@
 
 #include "netfront.h"
 
-void blanket_net_stats_add(struct blanket_net_stats *s, u64 packets, u64 bytes)
-{
-	u64_stats_update_begin(&s->syncp);
-	s->packets += packets;
-	s->bytes += bytes;
-	u64_stats_update_end(&s->syncp);
-}
-
-void blanket_net_stats_inc(struct blanket_net_stats *s, u64 *counter)
-{
-	u64_stats_update_begin(&s->syncp);
-	(*counter)++;
-	u64_stats_update_end(&s->syncp);
-}
-
 static void blanket_net_stats_read(struct blanket_net_stats *s,
 				   struct blanket_net_stats *out)
 {
@@ -235,13 +220,16 @@ struct net_device *blanket_net_netdev_alloc(struct blanket_device *bdev)
 	return dev;
 }
 
-/* The queues are built: make them the netdev's. */
-void blanket_net_netdev_connect(struct blanket_net *nf,
-				struct blanket_net_queue *queues, unsigned int nr)
+/* Build @nr queues and make them the netdev's; on failure there are none. */
+int blanket_net_netdev_connect(struct blanket_net *nf, unsigned int nr)
 {
 	struct net_device *dev = nf->netdev;
+	struct blanket_net_queue *queues;
 	unsigned int i;
 
+	queues = blanket_net_queues_create(nf, nr);
+	if (IS_ERR(queues))
+		return PTR_ERR(queues);
 	rtnl_lock();
 	WRITE_ONCE(nf->queues, queues);
 	/* A reader that sees the count sees the queues. */
@@ -257,6 +245,7 @@ void blanket_net_netdev_connect(struct blanket_net *nf,
 		for (i = 0; i < nr; i++)
 			blanket_net_queue_start(&queues[i]);
 	rtnl_unlock();
+	return 0;
 }
 
 /* Stop and unpublish the queues, then free them. */

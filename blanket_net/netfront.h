@@ -2,6 +2,11 @@
 /*
  * blanket_net: one net_device per L0 vif, speaking the netif protocol to
  * L0's netback over per-queue TX and RX rings.
+ *
+ * The files are a stack, each calling only those below it: main.c (the
+ * handshake) over netdev.c (the net_device) over queue.c (a queue pair's
+ * rings, event channels and NAPI) over tx.c and rx.c over wire.c (the
+ * protocol). The inlines below serve every layer.
  */
 #ifndef _BLANKET_NETFRONT_H
 #define _BLANKET_NETFRONT_H
@@ -14,6 +19,7 @@
 #include <xen/page.h>
 
 #include <blanket/compat.h>
+#include <blanket/ring.h>
 #include <blanket/xenbus.h>
 
 #define BLANKET_NET_TX_RING	__CONST_RING_SIZE(xen_netif_tx, XEN_PAGE_SIZE)
@@ -116,6 +122,67 @@ struct blanket_net {
 	bool broken;
 };
 
+/* The queues' counters, for every layer that counts. */
+static inline void blanket_net_stats_add(struct blanket_net_stats *s,
+					 u64 packets, u64 bytes)
+{
+	u64_stats_update_begin(&s->syncp);
+	s->packets += packets;
+	s->bytes += bytes;
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void blanket_net_stats_inc(struct blanket_net_stats *s, u64 *counter)
+{
+	u64_stats_update_begin(&s->syncp);
+	(*counter)++;
+	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Kick netback if it asked to be woken (@req_event) for a request after
+ * @*checked, what the last check covered, up to @prod; all published
+ * (blanket_ring_publish()). For RX and TX alike.
+ */
+static inline void blanket_net_kick(struct blanket_net_queue *q, u32 *checked,
+				    u32 prod, const u32 *req_event,
+				    evtchn_port_t port,
+				    struct blanket_net_stats *stats)
+{
+	u32 old = *checked;
+
+	if (old == prod)
+		return;
+	*checked = prod;
+	if (blanket_ring_check_notify(old, prod, req_event)) {
+		blanket_notify(q->nf->bdev, port);
+		blanket_net_stats_inc(stats, &stats->kicks);
+	}
+}
+
+/* netdev.c */
+struct net_device *blanket_net_netdev_alloc(struct blanket_device *bdev);
+int blanket_net_netdev_connect(struct blanket_net *nf, unsigned int nr);
+void blanket_net_netdev_disconnect(struct blanket_net *nf);
+void blanket_net_netdev_fatal(struct blanket_device *bdev);
+
+/* queue.c */
+struct blanket_net_queue *blanket_net_queues_create(struct blanket_net *nf,
+						    unsigned int nr);
+void blanket_net_queues_destroy(struct blanket_net_queue *queues, unsigned int nr);
+void blanket_net_queue_start(struct blanket_net_queue *q);
+void blanket_net_queue_stop(struct blanket_net_queue *q);
+
+/* tx.c, rx.c */
+netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev);
+void blanket_net_tx_complete(struct blanket_net_queue *q);
+void blanket_net_tx_flush(struct blanket_net_queue *q);
+u32 blanket_net_tx_event(struct blanket_net_queue *q);
+void blanket_net_tx_release(struct blanket_net_queue *q);
+int blanket_net_rx_poll(struct blanket_net_queue *q, int budget);
+void blanket_net_rx_refill(struct blanket_net_queue *q);
+void blanket_net_rx_release(struct blanket_net_queue *q);
+
 /* wire.c: the protocol, with no ring or device state. */
 int blanket_netif_read_features(struct blanket_device *bdev,
 				struct blanket_netif_features *be);
@@ -134,35 +201,5 @@ int blanket_netif_rx_extra(struct sk_buff *skb,
 			   const struct xen_netif_extra_info *extra,
 			   const char **why);
 int blanket_netif_rx_csum(struct sk_buff *skb, u16 flags);
-
-/* queue.c */
-struct blanket_net_queue *blanket_net_queues_create(struct blanket_net *nf,
-						    unsigned int nr);
-void blanket_net_queues_destroy(struct blanket_net_queue *queues, unsigned int nr);
-void blanket_net_queue_start(struct blanket_net_queue *q);
-void blanket_net_queue_stop(struct blanket_net_queue *q);
-void blanket_net_ring_publish(u32 *req_prod, u32 prod);
-void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
-			   const u32 *req_event, evtchn_port_t port,
-			   struct blanket_net_stats *stats);
-
-/* tx.c, rx.c */
-netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev);
-void blanket_net_tx_complete(struct blanket_net_queue *q);
-void blanket_net_tx_flush(struct blanket_net_queue *q);
-u32 blanket_net_tx_event(struct blanket_net_queue *q);
-void blanket_net_tx_release(struct blanket_net_queue *q);
-int blanket_net_rx_poll(struct blanket_net_queue *q, int budget);
-void blanket_net_rx_refill(struct blanket_net_queue *q);
-void blanket_net_rx_release(struct blanket_net_queue *q);
-
-/* netdev.c */
-struct net_device *blanket_net_netdev_alloc(struct blanket_device *bdev);
-void blanket_net_netdev_connect(struct blanket_net *nf,
-				struct blanket_net_queue *queues, unsigned int nr);
-void blanket_net_netdev_disconnect(struct blanket_net *nf);
-void blanket_net_netdev_fatal(struct blanket_device *bdev);
-void blanket_net_stats_add(struct blanket_net_stats *s, u64 packets, u64 bytes);
-void blanket_net_stats_inc(struct blanket_net_stats *s, u64 *counter);
 
 #endif /* _BLANKET_NETFRONT_H */

@@ -9,38 +9,6 @@
 #include <blanket/ring.h>
 #include "netfront.h"
 
-/*
- * Publish a ring's requests up to @prod (its shared header's @req_prod):
- * a netback still at work takes them without being told.
- */
-void blanket_net_ring_publish(u32 *req_prod, u32 prod)
-{
-	/* Requests before the index that publishes them. */
-	virt_wmb();
-	WRITE_ONCE(*req_prod, prod);
-}
-
-/*
- * Kick netback if it asked to be woken (@req_event) for a request after
- * @*checked, what the last check covered, up to @prod; all published.
- */
-void blanket_net_ring_kick(struct blanket_net_queue *q, u32 *checked, u32 prod,
-			   const u32 *req_event, evtchn_port_t port,
-			   struct blanket_net_stats *stats)
-{
-	u32 old = *checked;
-
-	if (old == prod)
-		return;
-	*checked = prod;
-	/* The index out before req_event is read: else both sides may sleep. */
-	virt_mb();
-	if (blanket_ring_need_notify(old, prod, READ_ONCE(*req_event))) {
-		blanket_notify(q->nf->bdev, port);
-		blanket_net_stats_inc(stats, &stats->kicks);
-	}
-}
-
 static bool blanket_net_has_work(struct blanket_net_queue *q)
 {
 	return READ_ONCE(q->rx_sring->rsp_prod) != READ_ONCE(q->rx_rsp_cons) ||

@@ -64,9 +64,9 @@ void blanket_net_rx_refill(struct blanket_net_queue *q)
 		req->gref = buf->ref;
 		q->rx_req_prod++;
 	}
-	blanket_net_ring_publish(&q->rx_sring->req_prod, q->rx_req_prod);
-	blanket_net_ring_kick(q, &q->rx_req_checked, q->rx_req_prod,
-			      &q->rx_sring->req_event, q->rx_port, &q->rx_stats);
+	blanket_ring_publish(&q->rx_sring->req_prod, q->rx_req_prod);
+	blanket_net_kick(q, &q->rx_req_checked, q->rx_req_prod,
+			 &q->rx_sring->req_event, q->rx_port, &q->rx_stats);
 }
 
 /* Copy ring entry @idx out of shared memory; false if @prod does not cover it. */

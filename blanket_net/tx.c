@@ -302,8 +302,8 @@ void blanket_net_tx_complete(struct blanket_net_queue *q)
 /* Kick netback for the requests published since the last check, if it asks. */
 static void blanket_net_tx_kick(struct blanket_net_queue *q)
 {
-	blanket_net_ring_kick(q, &q->tx_req_checked, q->tx_req_prod,
-			      &q->tx_sring->req_event, q->tx_port, &q->tx_stats);
+	blanket_net_kick(q, &q->tx_req_checked, q->tx_req_prod,
+			 &q->tx_sring->req_event, q->tx_port, &q->tx_stats);
 }
 
 /* The poll is over: the kick the packets sent during it waited for. */
@@ -367,7 +367,7 @@ netdev_tx_t blanket_net_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * Netback sees each packet at once, and is kicked once per batch:
 	 * while it is busy with the first, it takes the rest untold.
 	 */
-	blanket_net_ring_publish(&q->tx_sring->req_prod, q->tx_req_prod);
+	blanket_ring_publish(&q->tx_sring->req_prod, q->tx_req_prod);
 
 	netdev_tx_sent_queue(txq, len);
 	blanket_net_stats_add(&q->tx_stats, 1, len);

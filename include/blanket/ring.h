@@ -11,7 +11,9 @@
 #ifndef _BLANKET_RING_H
 #define _BLANKET_RING_H
 
+#include <linux/compiler.h>
 #include <linux/types.h>
+#include <asm/barrier.h>
 
 /* Entries between @cons and @prod: what the consumer still has to read. */
 static inline u32 blanket_ring_used(u32 prod, u32 cons)
@@ -61,6 +63,30 @@ static inline bool blanket_ring_prod_valid(u32 prod, u32 cons, u32 size)
 static inline bool blanket_ring_need_notify(u32 old, u32 new, u32 event)
 {
 	return new - event < new - old;
+}
+
+/*
+ * Publish the requests up to @prod in the shared ring's @req_prod: a
+ * peer still at work takes them without being told.
+ */
+static inline void blanket_ring_publish(u32 *req_prod, u32 prod)
+{
+	/* Requests before the index that publishes them. */
+	virt_wmb();
+	WRITE_ONCE(*req_prod, prod);
+}
+
+/*
+ * With the requests up to @prod published, whether the peer asked (at
+ * @req_event) to be told of one after @old, the producer it was last
+ * told of or checked for: if so, the caller notifies it.
+ */
+static inline bool blanket_ring_check_notify(u32 old, u32 prod,
+					     const u32 *req_event)
+{
+	/* The index out before req_event is read: else both sides may sleep. */
+	virt_mb();
+	return blanket_ring_need_notify(old, prod, READ_ONCE(*req_event));
 }
 
 /*
