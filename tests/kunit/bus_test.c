@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The blanket bus: device naming, driver matching, probe and remove. */
+/*
+ * The blanket bus: device naming, driver matching, probe and remove; and
+ * the client API's report of a broken device.
+ */
 
 #include <kunit/test.h>
 
@@ -8,6 +11,7 @@
 static struct {
 	int probed;
 	int removed;
+	int fatal;
 	const struct blanket_device_id *id;
 	struct blanket_device *bdev;
 } bus_seen;
@@ -26,6 +30,11 @@ static void bus_test_remove(struct blanket_device *bdev)
 	bus_seen.removed++;
 }
 
+static void bus_test_fatal(struct blanket_device *bdev)
+{
+	bus_seen.fatal++;
+}
+
 static const struct blanket_device_id bus_test_ids[] = {
 	{ "kunitx" },
 	{ "kunit" },
@@ -37,6 +46,8 @@ static struct blanket_driver bus_test_driver = {
 	.ids = bus_test_ids,
 	.probe = bus_test_probe,
 	.remove = bus_test_remove,
+	.fatal_effect = "the test's effect",
+	.fatal = bus_test_fatal,
 };
 
 /*
@@ -115,6 +126,29 @@ static void bus_driver_needs_probe_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bus_test_register(&no_probe), -EINVAL);
 }
 
+/*
+ * A device its backend broke is reported once, and its driver acts once,
+ * until the driver clears the flag (a backend that started over).
+ */
+static void bus_dev_fatal_test(struct kunit *test)
+{
+	struct blanket_device *bdev;
+	bool broken = false;
+
+	bdev = blanket_bus_add_device(NULL, "kunit", 4, "backend/kunit/4", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(bdev));
+	blanket_dev_fatal(bdev, &broken, "malformed %s", "reply");
+	KUNIT_EXPECT_TRUE(test, broken);
+	KUNIT_EXPECT_EQ(test, bus_seen.fatal, 1);
+	blanket_dev_fatal(bdev, &broken, "malformed %s", "reply");
+	KUNIT_EXPECT_EQ(test, bus_seen.fatal, 1);
+	broken = false;
+	blanket_dev_fatal(bdev, &broken, "malformed %s", "reply");
+	KUNIT_EXPECT_TRUE(test, broken);
+	KUNIT_EXPECT_EQ(test, bus_seen.fatal, 2);
+	blanket_bus_remove_device(bdev);
+}
+
 static void bus_state_name_test(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, blanket_state_name(XenbusStateConnected), "Connected");
@@ -131,6 +165,7 @@ static struct kunit_case blanket_bus_cases[] = {
 	KUNIT_CASE(bus_no_match_test),
 	KUNIT_CASE(bus_bad_devtype_test),
 	KUNIT_CASE(bus_driver_needs_probe_test),
+	KUNIT_CASE(bus_dev_fatal_test),
 	KUNIT_CASE(bus_state_name_test),
 	{}
 };
