@@ -2,9 +2,10 @@
 /*
  * The client API: everything a frontend driver calls on its device, from
  * the XenbusState handshake to the event channels, grants and shared ring
- * pages it sets up with the backend in L0. The bus (bus.c) and the L0
- * connection (l0.c) call none of it but blanket_switch_state() and
- * blanket_state_name().
+ * pages it sets up with the backend in L0, and the report of a device
+ * the backend broke. Of all this the bus (bus.c) calls only
+ * blanket_switch_state() and blanket_state_name(), the L0 connection
+ * (l0.c) nothing.
  */
 
 #include <linux/delay.h>
@@ -253,6 +254,8 @@ int blanket_wait_for_otherend(struct blanket_device *bdev,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(blanket_wait_for_otherend);
+
+/* --- a device its backend broke ------------------------------------------ */
 
 /**
  * blanket_dev_fatal() - the backend broke the device: say so, once

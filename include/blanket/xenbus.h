@@ -91,8 +91,8 @@ void blanket_unregister_driver(struct blanket_driver *drv);
 
 /*
  * The client API (client.c), documented there: event channels, grants
- * and shared ring pages to the device's backend in L0, and the
- * XenbusState handshake.
+ * and shared ring pages to the device's backend in L0, the XenbusState
+ * handshake, and the report of a device the backend broke.
  */
 int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port);
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
