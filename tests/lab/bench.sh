@@ -9,12 +9,12 @@
 # main.sh prints the ratios.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 dir=$top/build/lab-bench
 
 rm -rf "$dir/extra"
 mkdir -p "$dir/extra/bench"
 build_modules "$dir/src"
 cp "$dir/src/blanket_xenbus.ko" "$dir/src/blanket_net.ko" "$dir/extra/bench/"
-cp "$lab/bench-guest.sh" "$dir/extra/run.sh"
+cp "$lab/guest/bench.sh" "$dir/extra/run.sh"
 exec "$lab/run.sh" bench --extra "$dir/extra" "$@"

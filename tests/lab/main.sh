@@ -15,7 +15,7 @@
 # (results.py), prints a short summary; exits 0 only if all five runs pass.
 set -uo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 runs=$out/runs
 status=0
 

@@ -12,7 +12,7 @@
 # and the packets sent.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 [ $# -ge 1 ] || die "usage: net-ab.sh REV_A [REV_B [CYCLES]]"
 rev_a=$1 rev_b=${2:-} cycles=${3:-3}
 ab=$top/build/lab-net-ab
@@ -25,7 +25,7 @@ cp "$ab"/B/blanket_*.ko "$ab/extra/"
 cp "$ab/A/blanket_net.ko" "$ab/extra/ab/A/"
 cp "$ab/B/blanket_net.ko" "$ab/extra/ab/B/"
 echo "$cycles" >"$ab/extra/ab/cycles"
-cp "$lab/net-ab-guest.sh" "$ab/extra/run.sh"
+cp "$lab/guest/net-ab.sh" "$ab/extra/run.sh"
 log "A: ${rev_a}, B: ${rev_b:-the work tree}, $cycles cycles"
 rc=0
 "$lab/run.sh" nopv --extra "$ab/extra" || rc=$?

@@ -46,7 +46,7 @@
 # l1-console.log,...} and summary.txt. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
 mode=baseline
 extra=
@@ -112,10 +112,11 @@ fi
 ensure_packages socat
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
-cp "$lab/dom0.sh" "$lab/dom0-ctl.sh" "$lab/hostile-be.sh" "$lab/hostile-cases" \
-	"$lab/tcp-peer.py" "$out/fio/fio" "$share/"
+cp -r "$lab/dom0" "$share/"
+cp "$lab/hostile-cases" "$share/dom0/"
+cp "$out/fio/fio" "$share/"
 cp "$out/l1/vmlinuz" "$share/l1/"
-"$lab/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
+"$lab/host/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
 if [ "$mode" = forwarded ]; then
 	# The L1 Xen boots from a GRUB CD. (Direct kernel boot of its multiboot
 	# image, with no VGA, printed nothing in 25 minutes.)
@@ -388,7 +389,7 @@ fi
 	echo "dom0_status=$status"
 	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
 	# Why the run died, and whether that may be retried (fault.py).
-	python3 "$lab/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms"
+	python3 "$lab/host/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms"
 	if [ "$status" != OK ]; then
 		# How far the guest got.
 		grep -aE '^LAB(-EXTRA)?: ' "$share/out/l1-console.log" 2>/dev/null |

@@ -5,7 +5,7 @@
 # package check, the build of blanket's modules, the pooling of a run's
 # results and the cache keys.
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 lab=$top/tests/lab
 out=${BLANKET_LAB_DIR:-$top/build/lab}
 mirror=${BLANKET_LAB_MIRROR:-http://deb.debian.org/debian}

@@ -20,10 +20,10 @@ base=$out/l1/initramfs.d
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 cp -a "$base/." "$root/"
-cp "$lab/l1-init.sh" "$root/init"
-cp "$lab/transfer.sh" "$root/bin/lab-transfer"
+cp "$lab/guest/init.sh" "$root/init"
+cp "$lab/guest/transfer.sh" "$root/bin/lab-transfer"
 mkdir -p "$root/lib"
-cp "$lab/l1-lib.sh" "$root/lib/lab.sh"
+cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 chmod +x "$root/init" "$root/bin/lab-transfer"
 [ -z "$extra" ] || cp -a "$extra/." "$root/extra/"
 # The kernel's xz decompressor wants CRC32 checks, not xz's default CRC64.
