@@ -111,6 +111,24 @@ quartile() {
 		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
 }
 
+# fill TEMPLATE TAG [NAME=VALUE...]: TEMPLATE (host/*.in) with each @NAME@
+# replaced by its VALUE; a line marked "[TAG] " is kept without the mark, a
+# line marked for another tag is dropped, and so are comments.
+fill() {
+	local line kv tag=$2 tpl=$1
+
+	shift 2
+	while IFS= read -r line; do
+		case $line in
+		"#"*) continue ;;
+		"[$tag] "*) line=${line#"[$tag] "} ;;
+		"["*"] "*) continue ;;
+		esac
+		for kv; do line=${line//"@${kv%%=*}@"/"${kv#*=}"}; done
+		printf '%s\n' "$line"
+	done <"$tpl"
+}
+
 # The lab's artifacts are cached under $out (scripts/cache.sh).
 . "$top/scripts/cache.sh"
 key_of() { cache_key "$@"; }
