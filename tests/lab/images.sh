@@ -10,7 +10,7 @@
 #                           multiboot loader takes an ELF, not the .gz
 #   dom0/vmlinuz            Debian's 6.1 kernel (also the L1 guest's kernel)
 #   dom0/initrd.img         busybox initramfs: loads virtio/ext4/9p, mounts the
-#                           root image and the host share, runs /lab/dom0.sh
+#                           root image and the host share, runs /lab/dom0/init.sh
 #   dom0/rootfs.ext4        debootstrap'd bookworm with the Xen 4.17 toolstack,
 #                           qemu-system-xen and /lib/modules/<6.1>; booted
 #                           read-only (QEMU snapshot=on), so it stays pristine
@@ -207,7 +207,7 @@ fi
 # The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
 # a chroot: Dom0's root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
-# and initramfs (l2-init.sh as its init, the front ends as modules).
+# and initramfs (l2/init.sh as its init, the front ends as modules).
 build_l1_toolstack() {
 	local root m tk=$out/l2/toolstack.d
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # l1-initramfs.sh OUT [EXTRA_DIR]: packs the L1 guest's initramfs into OUT
-# (xz cpio) from images.sh's build/lab/l1/initramfs.d, with l1-init.sh as
-# /init and EXTRA_DIR's files under /extra. l1-init.sh loads every
+# (xz cpio) from images.sh's build/lab/l1/initramfs.d, with guest/init.sh as
+# /init and EXTRA_DIR's files under /extra. guest/init.sh loads every
 # /extra/*.ko and then runs /extra/run.sh if there is one (see its header):
 # that is how our modules get into the guest. Everything here is read
 # through the HVM firmware byte by byte (minutes per MB): keep extras small.
