@@ -16,6 +16,7 @@ lab_say() { echo "$*"; }
 # guest_args) as mode, ip (this guest's address/len), peer (Dom0's bridge
 # address), bench (the benchmark's rounds each way, empty outside it) and
 # stall (seconds of silence before the first line, for the watchdog's test).
+# shellcheck disable=SC2034  # for the caller
 lab_args() {
 	local a
 

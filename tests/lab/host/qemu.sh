@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash disable=SC2034  # sourced: run.sh reads what it sets
+# shellcheck shell=bash disable=SC2034,SC2154  # sourced: globals shared with run.sh
 #
 # Sourced by run.sh: L0's machine in QEMU and its supervision. qemu_run
 # boots Xen (L0) with Dom0's kernel and initramfs, Dom0's root image and
@@ -97,6 +97,7 @@ qemu_run() {
 	dom0_args="console=hvc0 quiet"
 	# QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
 	modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
+	# shellcheck disable=SC2054  # commas inside QEMU's option values
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$smp"
 	      -cpu qemu64,+svm,+npt -m 4096 -machine pc
 	      -display none -monitor "unix:$run/monitor.sock,server=on,wait=off"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # sourced: run.sh sets $res, $token, $extra, $bench_cycles
 #
 # Sourced by run.sh: whether a run passed. One function per mode,
 # verdict_MODE, reads Dom0's result file ($res: the guest's "LAB:" and
