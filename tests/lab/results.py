@@ -3,8 +3,8 @@
 """The lab's machine-readable results: a result file of one JSON object a line.
 
   results.py [table [FILE]]
-      prints the runs of FILE (by default the newest result file under
-      build/lab/ or build/check/): each run's verdict, seconds, fault and
+      prints the runs of FILE (by default the newest result file: make
+      lab's, soak.sh's, a single run's, make check's): each run's verdict, seconds, fault and
       checks, then the benchmark figures
   results.py record FILE SUMMARY CHECKS ATTEMPT
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
@@ -139,6 +139,7 @@ def last_run(path, lab):
 def newest():
     lab_dir = os.environ.get("BLANKET_LAB_DIR", os.path.join(TOP, "build", "lab"))
     files = glob.glob(os.path.join(lab_dir, "*.json"))
+    files += glob.glob(os.path.join(lab_dir, "runs", "*", "result.json"))
     files += glob.glob(os.path.join(TOP, "build", "check", "lab-result.json"))
     files = [f for f in files if os.path.getsize(f)]
     if not files:

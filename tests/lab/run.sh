@@ -22,13 +22,13 @@
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
 # then its run.sh is run (guest/init.sh). --checks FILE (tests/lab/checks):
 # every check FILE lists for the mode must have said ok. A run that dies is
-# classified by host/fault.py. With BLANKET_LAB_RESULTS set, the run is
-# appended to that result file (results.py; BLANKET_LAB_ATTEMPT numbers
-# it). Needs root.
+# classified by host/fault.py. The run's record (results.py) goes to its
+# result.json and, with BLANKET_LAB_RESULTS set, is appended to that result
+# file too (BLANKET_LAB_ATTEMPT numbers it). Needs root.
 #
 # Output: build/lab/runs/<mode>[-<variant>]-<time>/ (last-<mode>[-<variant>]
-# links to it) with serial.log, share/out/ (what Dom0 wrote) and
-# summary.txt. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
+# links to it) with serial.log, share/out/ (what Dom0 wrote), summary.txt
+# and result.json. Last line: "lab <mode>: PASS|FAIL ...". Exit 0 on PASS.
 set -euo pipefail
 
 . "$(dirname "$0")/host/lib.sh"
@@ -175,10 +175,11 @@ fi
 	for p in "${problems[@]}"; do echo "problem: $p"; done
 } >"$run/summary.txt"
 cat "$run/summary.txt"
-# The run in the lab's result file (results.py), when the caller keeps one.
-[ -z "${BLANKET_LAB_RESULTS:-}" ] ||
-	python3 "$lab/results.py" record "$BLANKET_LAB_RESULTS" "$run/summary.txt" \
-		"${checks:-/dev/null}" "${BLANKET_LAB_ATTEMPT:-1}"
+# The run's record (results.py) in its own result file, and in the
+# caller's when it keeps one.
+python3 "$lab/results.py" record "$run/result.json" "$run/summary.txt" \
+	"${checks:-/dev/null}" "${BLANKET_LAB_ATTEMPT:-1}"
+[ -z "${BLANKET_LAB_RESULTS:-}" ] || cat "$run/result.json" >>"$BLANKET_LAB_RESULTS"
 if [ ${#problems[@]} -eq 0 ]; then
 	echo "lab $mode: PASS (${total}s, $run)"
 else
