@@ -87,6 +87,11 @@ lab:
 xen-check:
 	xen/build.sh
 
+# The newest lab result file's table: each run's verdict, fault and
+# checks, and the benchmark figures (tests/lab/README.md).
+lab-results:
+	tests/lab/results.py
+
 # Forwarded mode alone: the patched L1 Xen in an L0 HVM guest, blanket in
 # its Dom0, an L2 guest on top (`make lab` runs it too).
 lab-forwarded: xen-check
@@ -97,4 +102,4 @@ check-harness:
 	tests/run.sh harness
 
 .PHONY: all modules install clean version dkms-tree deb dkms-install dkms-remove check check-quick \
-	check-harness lab xen-check lab-forwarded
+	check-harness lab lab-results xen-check lab-forwarded

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Sourced by tests/lab/lib.sh and tests/chroot.sh: the cache keys of built
+# Sourced by tests/lab/host/lib.sh and tests/chroot.sh: the cache keys of built
 # artifacts (lab images, suite chroots). An artifact is reused while the
 # key stored beside it matches the hash of what would make it now, so that
 # changing a recipe or an input rebuilds only what depends on it.

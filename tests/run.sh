@@ -89,7 +89,7 @@ static_checks() {
 	fi
 
 	stage "the lab's fault classifier, on made-up runs"
-	relay bash "$top/tests/lab/fault-test.sh"
+	relay bash "$top/tests/lab/host/fault-test.sh"
 
 	# Every kernel line a user may run, and the .deb where users install
 	# it (tests/matrix.sh); its build against the host's own Debian 12
@@ -268,7 +268,7 @@ lab_res=$out/lab-result.json
 : >"$lab_res"
 # lab MODE LOG: blanket-direct.sh MODE, results into $lab_res.
 lab() {
-	(. "$top/tests/lab/lib.sh" &&
+	(. "$top/tests/lab/host/lib.sh" &&
 		BLANKET_LAB_RESULTS=$lab_res lab_attempts "$2" "$top/tests/lab/blanket-direct.sh" "$1")
 	tail -n 1 "$2"
 	# What failed, and what the kernel said: CI keeps only this output.

@@ -4,17 +4,17 @@
 # bench.sh: the blanket_net benchmark's run. One L0 boot in which the L1
 # guest takes turns as a Xen guest (xen-netfront) and booted nopv
 # (blanket_net, built from the work tree), BLANKET_LAB_BENCH_CYCLES (4)
-# times each, in an order swapped every cycle (dom0.sh), every guest
+# times each, in an order swapped every cycle (dom0/init.sh), every guest
 # moving TCP both ways and echoing as transfer.sh does (see run.sh bench).
 # main.sh prints the ratios.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 dir=$top/build/lab-bench
 
 rm -rf "$dir/extra"
 mkdir -p "$dir/extra/bench"
 build_modules "$dir/src"
 cp "$dir/src/blanket_xenbus.ko" "$dir/src/blanket_net.ko" "$dir/extra/bench/"
-cp "$lab/bench-guest.sh" "$dir/extra/run.sh"
+cp "$lab/guest/bench.sh" "$dir/extra/run.sh"
 exec "$lab/run.sh" bench --extra "$dir/extra" "$@"

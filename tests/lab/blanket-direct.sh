@@ -11,7 +11,7 @@
 # the vif and vbd.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 mode=${1:-nopv}
 shift $(($# > 0))
 # --untrusted: both front ends load with trusted=0 (bounce buffers, L0
@@ -32,8 +32,8 @@ for m in net/llc/llc net/802/stp net/bridge/bridge; do
 	cp "/lib/modules/$(kernel_release)/kernel/$m.ko" "$out/extra/"
 	strip --strip-debug "$out/extra/${m##*/}.ko"
 done
-cp "$top/tests/lab/blanket-check.sh" "$out/extra/run.sh"
-cp "$top/tests/lab/l2.sh" "$top/tests/lab/hostile-cases" "$out/extra/"
+cp "$top/tests/lab/guest/blanket-check.sh" "$out/extra/run.sh"
+cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$out/extra/"
 if [ -n "$variant" ]; then
 	printf '%s\n' "blanket_blk trusted=0 feature_persistent=0" "blanket_net trusted=0" \
 		>"$out/extra/modparams"

@@ -10,7 +10,7 @@
 #                           multiboot loader takes an ELF, not the .gz
 #   dom0/vmlinuz            Debian's 6.1 kernel (also the L1 guest's kernel)
 #   dom0/initrd.img         busybox initramfs: loads virtio/ext4/9p, mounts the
-#                           root image and the host share, runs /lab/dom0.sh
+#                           root image and the host share, runs /lab/dom0/init.sh
 #   dom0/rootfs.ext4        debootstrap'd bookworm with the Xen 4.17 toolstack,
 #                           qemu-system-xen and /lib/modules/<6.1>; booted
 #                           read-only (QEMU snapshot=on), so it stays pristine
@@ -25,7 +25,7 @@
 #                           initramfs, which the firmware reads at minutes/MB)
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 . "$top/scripts/apt-private.sh"
 
 host_pkgs=(xen-hypervisor-4.17-amd64 linux-image-amd64 debootstrap
@@ -86,7 +86,7 @@ build_dom0_initrd() {
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,dev,proc,sys,modules,newroot}
 	cp /bin/busybox "$root/bin/busybox"
-	cp "$lab/dom0-initramfs-init.sh" "$root/init"
+	cp "$lab/dom0/initramfs-init.sh" "$root/init"
 	chmod +x "$root/init"
 	for m in $(mods_for virtio_pci virtio_blk ext4 9p 9pnet_virtio); do
 		cp "$m" "$root/modules/"
@@ -96,7 +96,7 @@ build_dom0_initrd() {
 	rm -rf "$root"
 }
 key=$(key_of "$(declare -f build_dom0_initrd mods_for)" "$kver" \
-	"$(pkg_version busybox-static)" "$(cat "$lab/dom0-initramfs-init.sh")")
+	"$(pkg_version busybox-static)" "$(cat "$lab/dom0/initramfs-init.sh")")
 if ! is_cached dom0/initrd.img "$key"; then
 	log "dom0/initrd.img"
 	build_dom0_initrd
@@ -164,7 +164,7 @@ fi
 nolibc_tool() {
 	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
 		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-		-o "$out/l1/initramfs.d/bin/$2" "$lab/$1.c"
+		-o "$out/l1/initramfs.d/bin/$2" "$lab/guest/$1.c"
 }
 # The initramfs is read through the HVM firmware byte by byte: keep it small
 # (no module dependencies to speak of, busybox, two tiny helpers).
@@ -183,7 +183,7 @@ build_l1_base() {
 	echo "$kver" >"$root/kernel-release"
 }
 key=$(key_of "$(declare -f build_l1_base nolibc_tool mods_for)" "$kver" \
-	"$(pkg_version busybox-static)" "$(cat "$lab/nolibc.h" "$lab/xen-cpuid.c" "$lab/tcp-client.c")")
+	"$(pkg_version busybox-static)" "$(cat "$lab/guest/nolibc.h" "$lab/guest/xen-cpuid.c" "$lab/guest/tcp-client.c")")
 if ! is_cached l1/initramfs.d "$key"; then
 	log "l1/initramfs.d"
 	build_l1_base
@@ -207,7 +207,7 @@ fi
 # The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
 # a chroot: Dom0's root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
-# and initramfs (l2-init.sh as its init, the front ends as modules).
+# and initramfs (l2/init.sh as its init, the front ends as modules).
 build_l1_toolstack() {
 	local root m tk=$out/l2/toolstack.d
 
@@ -231,7 +231,7 @@ build_l1_toolstack() {
 	root=$(mktemp -d)
 	cp -a "$out/l1/initramfs.d/." "$root/"
 	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client"
-	cp "$lab/l2-init.sh" "$root/init"
+	cp "$lab/l2/init.sh" "$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
 	rm -rf "$root"
@@ -239,7 +239,7 @@ build_l1_toolstack() {
 	rm -rf "$tk"
 }
 key=$(key_of "$(declare -f build_l1_toolstack mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
-	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2-init.sh")")
+	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2/init.sh")")
 if ! is_cached l2/l1-toolstack.tar.gz "$key"; then
 	log "l2/l1-toolstack.tar.gz"
 	mkdir -p "$out/l2"

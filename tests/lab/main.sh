@@ -15,8 +15,7 @@
 # (results.py), prints a short summary; exits 0 only if all five runs pass.
 set -uo pipefail
 
-. "$(dirname "$0")/lib.sh"
-runs=$out/runs
+. "$(dirname "$0")/host/lib.sh"
 status=0
 
 mkdir -p "$top/build" "$out"
@@ -40,32 +39,27 @@ lab_attempts "$top/build/lab-bench.log" "$top/tests/lab/bench.sh" || status=1
 
 echo "== every run: its verdict, its fault if it died, its checks"
 python3 "$lab/results.py" table "$BLANKET_LAB_RESULTS"
+# Each run's result lines that tests/lab/keys shows for its mode, and its
+# verdict.
+show() { python3 "$lab/results.py" show "$BLANKET_LAB_RESULTS" "$1"; }
 echo "== baseline: in-tree xen-netfront / xen-blkfront"
-grep -hE '^LAB: (net|ping|disk|fio|discard|check_failed)' "$runs/last-baseline/summary.txt" 2>/dev/null
+show baseline
 tail -n 1 "$top/build/lab-baseline.log"
 echo "== blanket, direct mode (L1 booted nopv)"
-grep -hE '^LAB-EXTRA: (blanket_device|blanket_upcall|transport|xs_|grant_frames|upcalls|hypercalls_)' \
-	"$runs/last-nopv/summary.txt" 2>/dev/null
+show nopv
 tail -n 1 "$top/build/lab-blanket.log"
-grep -hE '^LAB-EXTRA: (blanket_net|blanket_ping|blanket_tcp|blanket_bridge|fio=)' \
-	"$runs/last-nopv/summary.txt" 2>/dev/null
-# The end-to-end checks, one line each, and what failed.
-grep -hE '^LAB-EXTRA: (blanket_(fio_verify|discard|rebind|restart|vbd_replug|vif_replug|reload_all|hostile)=|check_failed|timed_out|ctl_)' \
-	"$runs/last-nopv/summary.txt" 2>/dev/null
 echo "== blanket, direct mode, untrusting L0 (trusted=0, no persistent grants)"
 tail -n 1 "$top/build/lab-untrusted.log"
 echo "== blanket, forwarded mode (the patched L1 Xen's Dom0, an L2 guest on blnet0 and a carve of bvd0)"
+show forwarded
 tail -n 1 "$top/build/lab-forwarded.log"
-grep -hE '^LAB-EXTRA: (l2_(toolstack|bridged_ping|disk_readback)=|L2: (ping|disk_sector0)=)' \
-	"$runs/last-forwarded/summary.txt" 2>/dev/null
 
-# key=value field $3 of the first line of summary $1 whose key is $2.
-field() {
-	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$runs/last-$1/summary.txt" 2>/dev/null |
-		head -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
-}
-# pool KEY FIELD HOW: lab_pool over the benchmark's run.
-pool() { lab_pool "$runs/last-bench/summary.txt" "$@"; }
+# pool LABEL KEY FIELD HOW: FIELD of KEY's lines in LABEL's run (results.py
+# pool); field LABEL KEY FIELD: the first of them.
+pool_of() { python3 "$lab/results.py" pool "$BLANKET_LAB_RESULTS" "$@"; }
+field() { pool_of "$1" "$2" "$3" first; }
+# pool KEY FIELD HOW: over the benchmark's run.
+pool() { pool_of bench "$@"; }
 # Throughput ratio blanket/in-tree of one direction: same bytes, so the
 # inverse ratio of the times.
 ratio() {

@@ -12,7 +12,7 @@
 # and the packets sent.
 set -euo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 [ $# -ge 1 ] || die "usage: net-ab.sh REV_A [REV_B [CYCLES]]"
 rev_a=$1 rev_b=${2:-} cycles=${3:-3}
 ab=$top/build/lab-net-ab
@@ -25,28 +25,29 @@ cp "$ab"/B/blanket_*.ko "$ab/extra/"
 cp "$ab/A/blanket_net.ko" "$ab/extra/ab/A/"
 cp "$ab/B/blanket_net.ko" "$ab/extra/ab/B/"
 echo "$cycles" >"$ab/extra/ab/cycles"
-cp "$lab/net-ab-guest.sh" "$ab/extra/run.sh"
+cp "$lab/guest/net-ab.sh" "$ab/extra/run.sh"
 log "A: ${rev_a}, B: ${rev_b:-the work tree}, $cycles cycles"
 rc=0
-"$lab/run.sh" nopv --extra "$ab/extra" || rc=$?
+BLANKET_LAB_RESULTS=$ab/result.json "$lab/run.sh" nopv --extra "$ab/extra" || rc=$?
 
 # The transfer's lines (LAB-EXTRA: ab_<V>_<rx|tx|pps> key=value...), per
 # variant and phase: the median of all rounds (of the cycles' echo times),
 # and per MiB the notifications and the packets sent.
-sum=$out/runs/last-nopv/summary.txt
+# pool KEY FIELD HOW: over the run (results.py pool).
+pool() { python3 "$lab/results.py" pool "$ab/result.json" nopv "$@"; }
 for v in A B; do
 	for p in rx tx pps; do
 		k=ab_${v}_$p
 		case $p in
-		rx) what="into L1" times=$(lab_pool "$sum" "$k" all join) ;;
-		tx) what="out of L1" times=$(lab_pool "$sum" "$k" all join) ;;
-		pps) what=echoes times=$(lab_pool "$sum" "$k" centiseconds join) ;;
+		rx) what="into L1" times=$(pool "$k" all join) ;;
+		tx) what="out of L1" times=$(pool "$k" all join) ;;
+		pps) what=echoes times=$(pool "$k" centiseconds join) ;;
 		esac
 		[ -n "$times" ] || continue
 		line="$v $what: median $(quartile 2 "$times") cs of $(tr ',' '\n' <<<"$times" | grep -c .)"
-		[ $p = pps ] || line="$line; per MiB: $(awk -v b="$(lab_pool "$sum" "$k" bytes mean)" \
-			-v r="$(lab_pool "$sum" "$k" rounds sum)" -v i="$(lab_pool "$sum" "$k" l0_irqs sum)" \
-			-v o="$(lab_pool "$sum" "$k" pkts_out sum)" \
+		[ $p = pps ] || line="$line; per MiB: $(awk -v b="$(pool "$k" bytes mean)" \
+			-v r="$(pool "$k" rounds sum)" -v i="$(pool "$k" l0_irqs sum)" \
+			-v o="$(pool "$k" pkts_out sum)" \
 			'BEGIN { m = b * r / 1048576; if (m > 0) printf "notifications %.1f, packets sent %.1f", i / m, o / m }')"
 		echo "$line"
 	done

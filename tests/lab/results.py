@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The lab's machine-readable results: one JSON object a line.
+"""The lab's machine-readable results: a result file of one JSON object a line.
 
+  results.py [table [FILE]]
+      prints the runs of FILE (by default the newest result file: make
+      lab's, soak.sh's, a single run's, make check's): each run's verdict, seconds, fault and
+      checks, then the benchmark figures
   results.py record FILE SUMMARY CHECKS ATTEMPT
-      appends the run of SUMMARY (run.sh's summary.txt): its mode (and
-      variant, as in "nopv untrusted"), verdict,
-      time, fault class and retry (fault.py), problems, and the verdict of
-      each check that CHECKS (tests/lab/checks) lists for its mode
+      appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
+      run, mode, variant, attempt, pass, seconds, fault, retry, why,
+      triple_fault_rip, guest_rip (fault.py), problems; checks, the verdict
+      of each check CHECKS (tests/lab/checks) lists for the mode; guests,
+      one object per guest run (mode, result, and its lines whose key
+      tests/lab/keys lists: key, from, text, fields); dom0, Dom0's lines
   results.py figure FILE NAME VALUE
-      appends a benchmark figure
-  results.py table FILE
-      prints the runs, their faults and checks, and the figures
+      appends a benchmark figure: {"kind": "figure", "name", "value"}
+  results.py show FILE LABEL
+      the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
+      key tests/lab/keys shows in its mode's summary
+  results.py pool FILE LABEL KEY FIELD HOW
+      FIELD of KEY's lines in all guests of LABEL's last run: the first,
+      their sum, mean, or joined with commas (HOW: first|sum|mean|join);
+      nothing if no line has it
   results.py soak FILE
       for soak.sh: runs, passes, emulator retries, other failures, and
       the fault classes seen
@@ -18,9 +29,35 @@
       for `make check`: a PASS:/FAIL: line for each check of the last
       attempt of each mode, and for each run's verdict, then "PASSED FAILED"
 """
+import fnmatch
+import glob
 import json
+import os
 import re
 import sys
+
+LAB = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(LAB))
+LINE = re.compile(r"(LAB|LAB-EXTRA|DOM0): (L2: )?([^\s=]+)(?:[=\s]|$)")
+
+
+def keys():
+    """tests/lab/keys: (pattern, shown in which modes' summaries)."""
+    out = []
+    for line in open(os.path.join(LAB, "keys")):
+        w = line.split()
+        if len(w) >= 3 and not w[0].startswith("#"):
+            out.append((w[0], w[2].split(",")))
+    return out
+
+
+def listed(key, table):
+    return next((shown for pat, shown in table if fnmatch.fnmatchcase(key, pat)), None)
+
+
+def fields(text):
+    """The FIELD=VALUE words of a line's text; the key's own value too."""
+    return dict(w.split("=", 1) for w in text.split() if "=" in w)
 
 
 def checks_for(path, mode):
@@ -32,12 +69,27 @@ def checks_for(path, mode):
     return names
 
 
+def parse_line(line, table):
+    """A result line as {key, from, text, fields}, or None if not listed."""
+    m = LINE.match(line)
+    if not m:
+        return None
+    key = ("L2:" if m.group(2) else "") + m.group(3)
+    if listed(key, table) is None:
+        return None
+    text = line[len(m.group(1)) + 2:]
+    return {"key": key, "from": m.group(1), "text": text,
+            "fields": fields(text[len(m.group(2) or ""):])}
+
+
 def record(path, summary, checks, attempt):
     lines = open(summary, errors="replace").read().splitlines()
     m = re.match(r"run (\S+) mode=(\S+)", lines[0] if lines else "")
     r = {"kind": "run", "run": m.group(1) if m else "?",
          "mode": m.group(2) if m else "?", "attempt": int(attempt)}
+    table = keys()
     seen = {}
+    guests, dom0 = [], []
     for line in lines:
         k, _, v = line.partition("=")
         if k in ("variant", "fault", "retry", "why", "triple_fault_rip", "guest_rip"):
@@ -49,7 +101,19 @@ def record(path, summary, checks, attempt):
         c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed)$", line)
         if c:
             seen[c.group(1)] = c.group(2)
+        # Each guest's lines begin with its mode (guest/init.sh).
+        if line.startswith("LAB: mode="):
+            guests.append({"mode": line.split()[1][5:], "result": None, "lines": []})
+        elif line.startswith("LAB-RESULT: ") and guests:
+            guests[-1]["result"] = line[12:]
+        p = parse_line(line, table)
+        if p and p["from"] == "DOM0":
+            dom0.append(p)
+        elif p and guests:
+            guests[-1]["lines"].append(p)
     r["checks"] = {n: seen.get(n, "missing") for n in checks_for(checks, r["mode"])}
+    r["guests"] = guests
+    r["dom0"] = dom0
     r["pass"] = not r.get("problems")
     with open(path, "a") as f:
         f.write(json.dumps(r) + "\n")
@@ -67,7 +131,24 @@ def load(path):
         return []
 
 
+def last_run(path, lab):
+    runs = [r for r in load(path) if r["kind"] == "run" and label(r) == lab]
+    return runs[-1] if runs else {}
+
+
+def newest():
+    lab_dir = os.environ.get("BLANKET_LAB_DIR", os.path.join(TOP, "build", "lab"))
+    files = glob.glob(os.path.join(lab_dir, "*.json"))
+    files += glob.glob(os.path.join(lab_dir, "runs", "*", "result.json"))
+    files += glob.glob(os.path.join(TOP, "build", "check", "lab-result.json"))
+    files = [f for f in files if os.path.getsize(f)]
+    if not files:
+        sys.exit("no result file: run make lab, make check or tests/lab/soak.sh")
+    return max(files, key=os.path.getmtime)
+
+
 def table(path):
+    print(f"== {path}")
     recs = load(path)
     for r in (r for r in recs if r["kind"] == "run"):
         print(f"{label(r):<10} attempt {r['attempt']}  "
@@ -82,6 +163,32 @@ def table(path):
             print(f"           problem: {p}")
     for r in (r for r in recs if r["kind"] == "figure"):
         print(f"{r['name']}: {r['value']}")
+
+
+def show(path, lab):
+    r = last_run(path, lab)
+    table = keys()
+    for g in r.get("guests", []):
+        for p in g["lines"]:
+            if r["mode"] in listed(p["key"], table):
+                print(f"{p['from']}: {p['text']}")
+
+
+def pool(path, lab, key, field, how):
+    vals = [p["fields"][field]
+            for g in last_run(path, lab).get("guests", []) for p in g["lines"]
+            if p["key"] == key and p["fields"].get(field, "") != ""]
+    if not vals:
+        return
+    num = [float(re.match(r"-?[0-9.]*", v).group() or 0) for v in vals]
+    if how == "first":
+        print(vals[0])
+    elif how == "sum":
+        print(int(sum(num)) if sum(num).is_integer() else round(sum(num), 6))
+    elif how == "mean":
+        print(f"{sum(num) / len(num):.1f}")
+    else:
+        print(",".join(vals))
 
 
 def soak(path):
@@ -119,18 +226,22 @@ def count(path):
     print(ok, bad)
 
 
-cmd, path = sys.argv[1:3]
-if cmd == "record":
-    record(path, *sys.argv[3:6])
-elif cmd == "figure":
-    with open(path, "a") as f:
-        f.write(json.dumps({"kind": "figure", "name": sys.argv[3],
-                            "value": sys.argv[4]}) + "\n")
-elif cmd == "table":
-    table(path)
-elif cmd == "soak":
-    soak(path)
-elif cmd == "count":
-    count(path)
+args = sys.argv[1:] or ["table"]
+cmd = args[0]
+if cmd == "table" and len(args) <= 2:
+    table(args[1] if len(args) == 2 else newest())
+elif cmd == "record" and len(args) == 5:
+    record(*args[1:])
+elif cmd == "figure" and len(args) == 4:
+    with open(args[1], "a") as f:
+        f.write(json.dumps({"kind": "figure", "name": args[2], "value": args[3]}) + "\n")
+elif cmd == "show" and len(args) == 3:
+    show(*args[1:])
+elif cmd == "pool" and len(args) == 6:
+    pool(*args[1:])
+elif cmd == "soak" and len(args) == 2:
+    soak(args[1])
+elif cmd == "count" and len(args) == 2:
+    count(args[1])
 else:
     sys.exit(__doc__)

@@ -8,7 +8,7 @@
 # Prints the runs, passes, emulator retries and other failures.
 set -uo pipefail
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 mode=${1:?usage: soak.sh baseline|nopv|forwarded COUNT [RESULTS]}
 count=${2:?usage: soak.sh baseline|nopv|forwarded COUNT [RESULTS]}
 export BLANKET_LAB_RESULTS=${3:-$out/soak-$mode.json}

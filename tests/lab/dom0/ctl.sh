@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Dom0's control CGI, http://<Dom0>:8080/cgi-bin/ctl?OP[=ARG]: the L1
-# guest's way to have L0's Dom0 act on its devices (dom0.sh installs a
+# guest's way to have L0's Dom0 act on its devices (dom0/init.sh installs a
 # wrapper that runs this with LAB_WORK, LAB_LOG and LAB_T0 set). It answers
 # at once with one text line. Slow actions answer "started N OP", run in
 # the background a couple of seconds later (so the reply is out before the

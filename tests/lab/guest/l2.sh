@@ -10,7 +10,7 @@
 #   - bridge xenbr1 gets blnet0 as its uplink and the L2 guest's vif;
 #   - the L2 guest's disk is carved from bvd0 (a loop device over its last
 #     4 MiB), with a token at its sector 0.
-# The L2 guest (l2-init.sh) pings L0's Dom0 and writes "L2-WROTE <token>"
+# The L2 guest (l2/init.sh) pings L0's Dom0 and writes "L2-WROTE <token>"
 # to its sector 1, which must then read back here from bvd0, bypassing
 # every cache. Prints key=value lines; exits non-zero on any failure.
 peer=${1:?usage: l2.sh PEER}

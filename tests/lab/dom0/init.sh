@@ -9,7 +9,7 @@
 #                               run: its Xen guest; l1-nopv.cfg its other)
 #   /lab/l1/{vmlinuz,initrd.img,disk.img}
 #   /lab/fio                    static fio, served to the guest
-#   /lab/dom0-ctl.sh            the guest's control CGI (cgi-bin/ctl)
+#   /lab/dom0/ctl.sh            the guest's control CGI (cgi-bin/ctl)
 # It starts the Xen toolstack the way Debian's /etc/init.d/xen does, makes
 # bridge xenbr0, creates the L1 guest, waits for its "LAB-DONE" console line,
 # and leaves in /lab/out: dom0.log, l1-console.log, result.txt (the guest's
@@ -123,12 +123,12 @@ sha256sum "$www/fio" | cut -d' ' -f1 >"$www/fio.sha256"
 cat >"$www/cgi-bin/ctl" <<CGI
 #!/bin/sh
 export LAB_WORK=$work LAB_LOG=$o/dom0.log LAB_T0=$t0
-exec /bin/busybox sh $share/dom0-ctl.sh
+exec /bin/busybox sh $share/dom0/ctl.sh
 CGI
 chmod +x "$www/cgi-bin/ctl"
 head -c 2097152 /dev/urandom | busybox od -A n -t x1 | tr -d ' \n' >"$www/down.bin"
 sha256sum "$www/down.bin" | cut -d' ' -f1 >"$www/down.sha256"
-python3 "$share/tcp-peer.py" "${dom0_ip%/*}" "$www/down.bin" 2>>"$o/tcp-peer.log" &
+python3 "$share/dom0/tcp-peer.py" "${dom0_ip%/*}" "$www/down.bin" 2>>"$o/tcp-peer.log" &
 # Files of the run for the guest to fetch (forwarded mode: the L1 toolstack).
 [ -d "$share/www" ] && cp -r "$share/www/." "$www/"
 busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"

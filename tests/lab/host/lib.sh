@@ -2,10 +2,11 @@
 # shellcheck shell=bash disable=SC2034  # sourced: the callers use these
 #
 # Shared by the lab's host scripts (sourced, not run): paths, logging, the
-# package check, the build of blanket's modules, the pooling of a run's
-# results and the cache keys.
+# package check, the build of blanket's modules, the retry of a run, the
+# quartiles of a benchmark's times, the config templates' filler and the
+# cache keys.
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 lab=$top/tests/lab
 out=${BLANKET_LAB_DIR:-$top/build/lab}
 mirror=${BLANKET_LAB_MIRROR:-http://deb.debian.org/debian}
@@ -84,31 +85,29 @@ lab_attempts() {
 	BLANKET_LAB_ATTEMPT=2 "$@" >"$log" 2>&1
 }
 
-# lab_pool SUMMARY KEY FIELD HOW: FIELD of every line of a run's summary
-# whose key is KEY (one line per guest or per cycle), summed (sum),
-# averaged (mean), or joined with commas (join); nothing if no line has it.
-lab_pool() {
-	grep -hE "^LAB(-EXTRA)?: $2[ =]" "$1" 2>/dev/null |
-		awk -v f="$3" -v how="$4" '{
-			for (i = 2; i <= NF; i++)
-				if (index($i, f "=") == 1 && $i != f "=") {
-					v = substr($i, length(f) + 2)
-					n++; s += v; j = j (j == "" ? "" : ",") v
-				}
-		}
-		END {
-			if (!n) exit
-			if (how == "sum") print s
-			else if (how == "mean") printf "%.1f\n", s / n
-			else print j
-		}'
-}
-
 # quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated
 # times, or their median (2).
 quartile() {
 	tr ',' '\n' <<<"$2" | sort -n |
 		awk -v q="$1" '{ t[NR] = $1 } END { if (NR) print t[int((NR - 1) * q / 4) + 1] }'
+}
+
+# fill TEMPLATE TAG [NAME=VALUE...]: TEMPLATE (host/*.in) with each @NAME@
+# replaced by its VALUE; a line marked "[TAG] " is kept without the mark, a
+# line marked for another tag is dropped, and so are comments.
+fill() {
+	local line kv tag=$2 tpl=$1
+
+	shift 2
+	while IFS= read -r line; do
+		case $line in
+		"#"*) continue ;;
+		"[$tag] "*) line=${line#"[$tag] "} ;;
+		"["*"] "*) continue ;;
+		esac
+		for kv; do line=${line//"@${kv%%=*}@"/"${kv#*=}"}; done
+		printf '%s\n' "$line"
+	done <"$tpl"
 }
 
 # The lab's artifacts are cached under $out (scripts/cache.sh).

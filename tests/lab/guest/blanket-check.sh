@@ -11,7 +11,7 @@
 #   blk    the disk reads the run's token and a written 1 MiB reads back, as
 #          loaded and reloaded without indirect descriptors
 #   fio    (fetched from Dom0) 16 MiB of random writes verified (crc32c);
-#          then the benchmark the baseline also runs (l1-lib.sh)
+#          then the benchmark the baseline also runs (guest/lib.sh)
 #   discard  discarded blocks are given back by Dom0's disk file
 #   restart  a verifying write job across blkback unbound and bound again,
 #          and across a full backend close and reconnect: no verify error
@@ -25,7 +25,7 @@
 #   hostile  a malformed "sectors" from L0: the disk says so and fails its I/O
 # and the kernel log stays free of BUG, WARNING, oops, leaks and hung tasks
 # (checked after each disruptive step and at the end). Dom0 acts through its
-# control CGI (dom0-ctl.sh). Prints short key=value lines; exits non-zero if
+# control CGI (dom0/ctl.sh). Prints short key=value lines; exits non-zero if
 # anything failed.
 . /lib/lab.sh
 fail=0
@@ -39,15 +39,9 @@ check() {
 	fi
 }
 devs=/sys/bus/blanket/devices
+lab_args
 transport=direct
-grep -q 'lab.mode=forwarded' /proc/cmdline && transport=forwarded
-ip=10.99.0.2/24 peer=10.99.0.1
-for a in $(cat /proc/cmdline); do
-	case $a in
-	lab.ip=*) ip=${a#*=} ;;
-	lab.peer=*) peer=${a#*=} ;;
-	esac
-done
+[ "$mode" != forwarded ] || transport=forwarded
 
 have_both() {
 	[ -e $devs/vif-0 ] && ls $devs 2>/dev/null | grep -q '^vbd-'

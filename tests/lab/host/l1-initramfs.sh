@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # l1-initramfs.sh OUT [EXTRA_DIR]: packs the L1 guest's initramfs into OUT
-# (xz cpio) from images.sh's build/lab/l1/initramfs.d, with l1-init.sh as
-# /init and EXTRA_DIR's files under /extra. l1-init.sh loads every
+# (xz cpio) from images.sh's build/lab/l1/initramfs.d, with guest/init.sh as
+# /init and EXTRA_DIR's files under /extra. guest/init.sh loads every
 # /extra/*.ko and then runs /extra/run.sh if there is one (see its header):
 # that is how our modules get into the guest. Everything here is read
 # through the HVM firmware byte by byte (minutes per MB): keep extras small.
@@ -20,10 +20,10 @@ base=$out/l1/initramfs.d
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 cp -a "$base/." "$root/"
-cp "$lab/l1-init.sh" "$root/init"
-cp "$lab/transfer.sh" "$root/bin/lab-transfer"
+cp "$lab/guest/init.sh" "$root/init"
+cp "$lab/guest/transfer.sh" "$root/bin/lab-transfer"
 mkdir -p "$root/lib"
-cp "$lab/l1-lib.sh" "$root/lib/lab.sh"
+cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 chmod +x "$root/init" "$root/bin/lab-transfer"
 [ -z "$extra" ] || cp -a "$extra/." "$root/extra/"
 # The kernel's xz decompressor wants CRC32 checks, not xz's default CRC64.

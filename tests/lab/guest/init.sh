@@ -15,7 +15,7 @@
 #             sector 0 and writes "GUEST-WROTE <token>" to sector 1; then,
 #             with fio fetched from Dom0, xvda passes a write + verify job,
 #             its discards reach Dom0's file, and the benchmark that
-#             blanket's run repeats on bvd0 runs (l1-lib.sh).
+#             blanket's run repeats on bvd0 runs (guest/lib.sh).
 #   nopv      Linux must leave L0's interfaces alone: no /sys/hypervisor,
 #             both front ends refuse to load, no xvd* and no vif netdev;
 #             yet CPUID still says XenVMMXenVMM and the Xen platform PCI
@@ -38,24 +38,15 @@ echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 # console (the kernel turns it verbose for one).
 echo 3 >/proc/sys/kernel/printk
 
-mode=baseline ip=10.99.0.2/24 peer=10.99.0.1 bench=
-for a in $(cat /proc/cmdline); do
-	case $a in
-	lab.mode=*) mode=${a#*=} ;;
-	lab.ip=*) ip=${a#*=} ;;
-	lab.peer=*) peer=${a#*=} ;;
-	lab.bench=*) bench=${a#*=} ;;
-	lab.stall=*) stall=${a#*=} ;;
-	esac
-done
+. /lib/lab.sh
+lab_args
 # lab.stall=SECONDS: the guest says nothing that long before its first
 # line, for the watchdog's own test (check-harness).
-[ -z "${stall:-}" ] || sleep "$stall"
+[ -z "$stall" ] || sleep "$stall"
 
 failed=
 say() { echo "LAB: $*"; }
 bad() { failed="$failed $1"; say "check_failed=$1"; }
-. /lib/lab.sh
 lab_say() { say "$@"; }
 
 # Netdevs whose driver is xen-netfront's ("vif"); xvd* block devices.

@@ -7,7 +7,7 @@
 # (lab-transfer, tags ab_A and ab_B). Exits non-zero at the first thing
 # that fails.
 . /lib/lab.sh
-peer=10.99.0.1
+lab_args
 cycles=$(cat /extra/ab/cycles)
 
 # The build init loaded from /extra makes way for the variants.
@@ -16,7 +16,7 @@ c=0
 while [ $c -lt "$cycles" ]; do
 	for v in A B; do
 		insmod /extra/ab/$v/blanket_net.ko || exit 1
-		lab_net_up 10.99.0.2/24 || exit 1
+		lab_net_up "$ip" || exit 1
 		lab_wait 30 "ping_$v" ping -c 1 -W 1 "$peer" || exit 1
 		lab-transfer "$peer" "ab_$v" blnet0 7 || exit 1
 		rmmod blanket_net || exit 1

@@ -4,7 +4,7 @@
 # PID 1 of Dom0's initramfs. Debian's kernel has virtio, ext4 and 9p as
 # modules, so this loads them (list made on the host by images.sh), mounts
 # the root image (/dev/vda) and the host share (9p tag "lab") under it, and
-# hands over to /lab/dom0.sh, which run.sh puts in the share for each run.
+# hands over to /lab/dom0/init.sh, which run.sh puts in the share for each run.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -35,8 +35,8 @@ mount -t ext4 /dev/vda /newroot || fail "mount /dev/vda (not loaded:$noload)"
 mkdir -p /newroot/lab
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 lab /newroot/lab ||
 	fail "mount 9p share (not loaded:$noload)"
-[ -r /newroot/lab/dom0.sh ] || fail "no dom0.sh in the share"
+[ -r /newroot/lab/dom0/init.sh ] || fail "no dom0/init.sh in the share"
 
 mount --move /dev /newroot/dev
 umount /proc /sys
-exec switch_root /newroot /bin/bash /lab/dom0.sh
+exec switch_root /newroot /bin/bash /lab/dom0/init.sh

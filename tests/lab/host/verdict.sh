@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2154  # sourced: run.sh sets $res, $token, $extra, $bench_cycles
+#
+# Sourced by run.sh: whether a run passed. One function per mode,
+# verdict_MODE, reads Dom0's result file ($res: the guest's "LAB:" and
+# "LAB-EXTRA:" lines and Dom0's "DOM0:" lines, keys in tests/lab/keys) and
+# adds what is wrong to the array $problems. verdict_checks then wants
+# every check that tests/lab/checks lists for the mode.
+
+has() { grep -qxF -- "$1" "$res" 2>/dev/null; }
+has_re() { grep -qE -- "$1" "$res" 2>/dev/null; }
+
+# What every single-guest run must show: the guest passed its own tests in
+# the mode asked for, on a Xen HVM platform.
+verdict_guest() {
+	has "LAB-RESULT: PASS" || problems+=("guest: $(grep -m1 '^LAB-RESULT' "$res" || echo 'no result')")
+	has_re "^LAB: mode=$1 " || problems+=("guest did not run in mode $1")
+	has_re '^LAB: cpuid_base=0x4000[0-9a-f]{4} cpuid_sig=XenVMMXenVMM ' ||
+		problems+=("no XenVMMXenVMM CPUID signature")
+	has_re '^LAB: xen_platform_pci=[0-9a-f:.]+ id=5853:0001 ' ||
+		problems+=("no Xen platform PCI device")
+}
+
+# baseline: the in-tree front ends took the vif and the vbd; the guest read
+# this run's token and its write reached the disk file in Dom0.
+verdict_baseline() {
+	verdict_guest baseline
+	has "LAB: hypervisor_type=xen" || problems+=("guest is not a Xen guest")
+	has "LAB: disk_sector0=$token" || problems+=("guest did not read this run's token from xvda")
+	has "DOM0: disk_sector1=GUEST-WROTE $token" ||
+		problems+=("Dom0 did not find the guest's write in the disk file")
+	has_re '^LAB: ping=[0-9.]+ received=[1-3]/3' || problems+=("no ping reply from Dom0")
+}
+
+# nopv: no Xen front end, no driver on the platform device: only blanket
+# may use L0's devices.
+verdict_nopv() {
+	verdict_guest nopv
+	has_re '^LAB: cmdline=(.* )?nopv( |$)' || problems+=("guest kernel was not given nopv")
+	has "LAB: hypervisor_type=none" || problems+=("guest still a Xen guest under nopv")
+	has "LAB: vif_netdevs=none" || problems+=("a xen-netfront netdev appeared")
+	has "LAB: xvd_disks=none" || problems+=("an xvd disk appeared")
+	has_re '^LAB: xen_platform_pci=.* driver=none$' ||
+		problems+=("a driver took the platform PCI device")
+}
+
+# forwarded: the guest is the L1 Xen's Dom0; with extras (blanket-check.sh,
+# l2.sh), the L2 guest's write is in L0's disk file, through bvd0's carve.
+verdict_forwarded() {
+	local l2_tok
+
+	verdict_guest forwarded
+	has "LAB: hypervisor_type=xen" || problems+=("the guest's Dom0 is not on Xen")
+	l2_tok=$(sed -n 's/^LAB-EXTRA: L2: disk_sector0=//p' "$res")
+	[ -z "$extra" ] || { [ -n "$l2_tok" ] && has "DOM0: l2_disk_sector1=L2-WROTE $l2_tok"; } ||
+		problems+=("L0's disk file lacks what the L2 guest wrote")
+}
+
+# bench: every guest of every cycle passed, and every nopv guest moved its
+# TCP through blnet0.
+verdict_bench() {
+	local want=$((2 * bench_cycles))
+
+	[ "$(grep -cxF "LAB-RESULT: PASS" "$res")" = "$want" ] ||
+		problems+=("guests: $(grep -c '^LAB-RESULT: PASS' "$res") of $want passed")
+	[ "$(grep -c '^LAB-EXTRA: blanket_tcp_events=' "$res")" = $((want / 2)) ] ||
+		problems+=("not every nopv guest moved TCP through blnet0")
+}
+
+# verdict_checks MODE VARIANT CHECKS: the variant's own proof, and every
+# check CHECKS (tests/lab/checks, or nothing) lists for MODE said ok.
+verdict_checks() {
+	local c
+
+	[ "$2" != untrusted ] || has "LAB-EXTRA: blanket_trust=blk:N blk_persistent:N net:N" ||
+		problems+=("the front ends were not loaded untrusting")
+	[ -n "$3" ] || return 0
+	for c in $(awk -v m="$1" '$1 !~ /^#/ && NF && index("," $2 ",", "," m ",") { print $1 }' "$3"); do
+		has "LAB-EXTRA: check=$c ok" || problems+=("check $c: $(sed -n \
+			"s/^LAB-EXTRA: check=$c //p" "$res" | head -n 1 | grep . || echo missing)")
+	done
+}
