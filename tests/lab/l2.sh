@@ -27,6 +27,8 @@ say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
 in_tk() { chroot $tk /usr/bin/env PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 # udevadm refuses to act in a chroot unless told not to mind.
 udev_tk() { in_tk SYSTEMD_IGNORE_CHROOT=1 "$@"; }
+# LVM's complaint about descriptors the lab's pipes leave open is noise.
+export LVM_SUPPRESS_FD_WARNINGS=1
 # lvm_tk CMD ARGS: one LVM command, bounded; its messages on failure.
 lvm_tk() {
 	in_tk timeout 120 "$@" >/tmp/l2-lvm.log 2>&1 && return 0
