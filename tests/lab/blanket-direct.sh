@@ -33,7 +33,7 @@ for m in net/llc/llc net/802/stp net/bridge/bridge; do
 	strip --strip-debug "$out/extra/${m##*/}.ko"
 done
 cp "$top/tests/lab/guest/blanket-check.sh" "$out/extra/run.sh"
-cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$out/extra/"
+cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$top/dist/60-blanket.rules" "$out/extra/"
 if [ -n "$variant" ]; then
 	printf '%s\n' "blanket_blk trusted=0 feature_persistent=0" "blanket_net trusted=0" \
 		>"$out/extra/modparams"

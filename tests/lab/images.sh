@@ -31,9 +31,10 @@ set -euo pipefail
 host_pkgs=(xen-hypervisor-4.17-amd64 linux-image-amd64 debootstrap
 	   qemu-system-x86 busybox-static e2fsprogs cpio xz-utils kmod gcc
 	   make dpkg-dev libaio-dev zlib1g-dev)
-# Dom0's root: the toolstack, the HVM device model, bridge and module tools.
+# Dom0's root: the toolstack, the HVM device model, bridge and module tools;
+# lvm2 for the L1 Dom0's toolstack (below), which carves the L2 guest's disk.
 dom0_pkgs=(xen-utils-4.17 xenstore-utils qemu-system-xen bridge-utils
-	   iproute2 busybox kmod)
+	   iproute2 busybox kmod lvm2)
 
 ensure_packages "${host_pkgs[@]}"
 mkdir -p "$out/dom0" "$out/l1"
@@ -207,7 +208,9 @@ fi
 # The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
 # a chroot: Dom0's root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
-# and initramfs (l2/init.sh as its init, the front ends as modules).
+# and initramfs (l2/init.sh as its init, the front ends as modules). Of
+# udev's rules only device-mapper's and LVM's: the udevd l2.sh runs is
+# there to name disks, not to rename or set up anything else.
 build_l1_toolstack() {
 	local root m tk=$out/l2/toolstack.d
 
@@ -222,8 +225,11 @@ build_l1_toolstack() {
 		--exclude=./usr/share/zoneinfo --exclude=./usr/lib/x86_64-linux-gnu/gconv \
 		--exclude=./usr/lib/x86_64-linux-gnu/perl-base . |
 		tar -C "$tk" -xf -
+	mkdir -p "$tk/usr/lib/udev/rules.d"
+	cp "$out"/dom0/rootfs/usr/lib/udev/rules.d/{55-dm,56-lvm,60-persistent-storage-dm,69-lvm,95-dm-notify}.rules \
+		"$tk/usr/lib/udev/rules.d/"
 	for m in $(mods_for xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
-			    xen-netback xen-blkback loop); do
+			    xen-netback xen-blkback dm-mod); do
 		cp "$m" "$tk/lab-modules/"
 		basename "$m" >>"$tk/lab-modules/list"
 	done

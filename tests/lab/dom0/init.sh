@@ -227,8 +227,12 @@ fi
 	tr -d '\r' <"$work/l1-consoles.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
 	echo "DOM0: disk_sector1=$(dd if="$work/disk.img" bs=512 skip=1 count=1 2>/dev/null |
 		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
-	# What an L2 guest wrote to its disk carved from the last 4 MiB (l2.sh).
-	echo "DOM0: l2_disk_sector1=$(dd if="$work/disk.img" bs=512 skip=57345 count=1 2>/dev/null |
-		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
+	# What an L2 guest wrote to its disk, an LV l2.sh says starts at
+	# offset_sectors of the vbd.
+	l2_off=$(tr -d '\r' <"$work/l1-consoles.log" |
+		sed -n 's/^LAB-EXTRA: l2_disk=.* offset_sectors=\([0-9][0-9]*\) .*/\1/p' | tail -n 1)
+	[ -z "$l2_off" ] ||
+		echo "DOM0: l2_disk_sector1=$(dd if="$work/disk.img" bs=512 skip=$((l2_off + 1)) count=1 \
+			2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
 } >"$o/result.txt"
 finish OK

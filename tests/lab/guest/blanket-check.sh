@@ -20,8 +20,8 @@
 #   vif replug  blnet0 is made anew or reconnects, and pings again
 #   reload all  the three modules out (blanket_net under an echo storm) and
 #          in again; net and disk work again
-#   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk carved
-#            from the bvd (l2.sh)
+#   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk an
+#            LVM volume on the bvd's udev name (l2.sh)
 #   hostile  a malformed "sectors" from L0: the disk says so and fails its I/O
 # and the kernel log stays free of BUG, WARNING, oops, leaks and hung tasks
 # (checked after each disruptive step and at the end). Dom0 acts through its

@@ -8,21 +8,33 @@
 #     fetched from L0's Dom0 over blnet0 (images.sh packs it from Dom0's
 #     root) and run in a chroot;
 #   - bridge xenbr1 gets blnet0 as its uplink and the L2 guest's vif;
-#   - the L2 guest's disk is carved from bvd0 (a loop device over its last
-#     4 MiB), with a token at its sector 0.
+#   - as README's step 4 says: udevd with blanket's rule (60-blanket.rules,
+#     from the tree) names bvd0 /dev/disk/by-blanket-vbd/<vbd id> (check
+#     vbd_udev_link), and LVM on that name carves the L2 guest's disk, an
+#     LV with a token at its sector 0.
 # The L2 guest (l2/init.sh) pings L0's Dom0 and writes "L2-WROTE <token>"
-# to its sector 1, which must then read back here from bvd0, bypassing
-# every cache. Prints key=value lines; exits non-zero on any failure.
+# to its sector 1, which must then read back here from bvd0 where LVM put
+# the LV, bypassing every cache. Prints key=value lines (l2_disk= tells
+# dom0/init.sh where to look in L0's disk file); exits non-zero on any failure.
 peer=${1:?usage: l2.sh PEER}
 tk=/tk
 url=http://$peer:8080
-carve_sector=57344		# 28 MiB into bvd0: the last 4 MiB are L2's
-carve_bytes=$((4 << 20))
+vg=l2 lv=guest1
 fail=0
 
 # Progress on the console as it happens: the run's output comes only at its end.
 say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
 in_tk() { chroot $tk /usr/bin/env PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+# udevadm refuses to act in a chroot unless told not to mind.
+udev_tk() { in_tk SYSTEMD_IGNORE_CHROOT=1 "$@"; }
+# LVM's complaint about descriptors the lab's pipes leave open is noise.
+export LVM_SUPPRESS_FD_WARNINGS=1
+# lvm_tk CMD ARGS: one LVM command, bounded; its messages on failure.
+lvm_tk() {
+	in_tk timeout 120 "$@" >/tmp/l2-lvm.log 2>&1 && return 0
+	echo "l2: $1 failed: $(tail -n 3 /tmp/l2-lvm.log | tr '\n' ' ')"
+	return 1
+}
 die() { echo "l2: $*"; exit 1; }
 . /lib/lab.sh
 
@@ -73,12 +85,36 @@ ip addr add "${addr:-10.99.0.2/24}" dev xenbr1
 # This Dom0 on the bridge, before the L2 guest's vif joins it.
 echo "l2_bridged_ping=$(lab_received -W 2 "$peer")/3"
 
-# --- the L2 disk, carved from the blanket disk ------------------------------------
+# --- the L2 disk: an LV on the blanket disk, by the name udev gives it -------------
+vbd=$(cat /sys/block/$disk/blanket_vbd)
+link=/dev/disk/by-blanket-vbd/$vbd
+cp 60-blanket.rules $tk/usr/lib/udev/rules.d/ || die "no 60-blanket.rules"
+udev_tk /usr/lib/systemd/systemd-udevd --daemon || die "systemd-udevd did not start"
+udev_tk udevadm trigger --action=add --subsystem-match=block
+udev_tk udevadm settle --timeout=60
+r=0
+[ "$(readlink -f $link)" = /dev/$disk ] || r=1
+echo "l2_udev_link=$link -> $(readlink $link)"
+echo "check=vbd_udev_link $([ $r = 0 ] && echo ok || echo failed)"
+[ $r = 0 ] || die "udev did not link $link to /dev/$disk"
+
+say "carving the L2 disk with LVM"
+lvm_tk pvcreate --yes $link && lvm_tk vgcreate $vg $link &&
+	lvm_tk lvcreate --yes -L 4M -n $lv $vg || die "carving $vg/$lv from $link"
+udev_tk udevadm settle --timeout=60
+[ -b /dev/$vg/$lv ] || die "udev made no /dev/$vg/$lv"
+# Where the LV starts on bvd0: LVM's data offset on the PV plus its extents
+# before the LV; the kernel's mapping (dmsetup) must say the same.
+off=$(in_tk pvs --noheadings --nosuffix --units s --segments \
+	-o pe_start,pvseg_start,vg_extent_size,lv_name,vg_name |
+	awk -v vg=$vg -v lv=$lv '$4 == lv && $5 == vg { print $1 + $2 * $3 }')
+dm_off=$(in_tk dmsetup table $vg-$lv | awk '$3 == "linear" { print $5 }')
+echo "l2_disk=/dev/$vg/$lv on=$link offset_sectors=$off" \
+	"bytes=$(in_tk blockdev --getsize64 /dev/$vg/$lv) dm_table_offset=$dm_off"
+[ -n "$off" ] && [ "$off" = "$dm_off" ] || die "LVM's and the kernel's offset of $vg/$lv differ"
 token="BLANKET-L2-DISK $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
-printf '%s\n' "$token" | dd of=/dev/$disk bs=512 seek=$carve_sector conv=notrunc,fsync 2>/dev/null
-loop=$(in_tk losetup -f --show -o $((carve_sector * 512)) --sizelimit $carve_bytes /dev/$disk) ||
-	die "losetup on /dev/$disk"
-echo "l2_disk=$loop on=$disk offset_sectors=$carve_sector bytes=$carve_bytes"
+printf '%s\n' "$token" | dd of=/dev/$vg/$lv bs=512 conv=notrunc,fsync 2>/dev/null ||
+	die "writing the token to /dev/$vg/$lv"
 
 cat >$tk/l2/l2.cfg <<EOF
 name = "l2"
@@ -89,7 +125,7 @@ extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24"
 memory = 128
 vcpus = 1
 vif = [ 'bridge=xenbr1' ]
-disk = [ 'phy:$loop,xvda,w' ]
+disk = [ 'phy:/dev/$vg/$lv,xvda,w' ]
 on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
@@ -125,11 +161,14 @@ tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||
 tr -d '\r' <$log | grep -q "^L2: ping=$peer received=[1-9]" ||
 	{ echo "l2: the L2 guest did not reach L0's Dom0"; fail=1; }
 
-# What L2 wrote, read back from blanket's disk past every cache of ours.
-in_tk losetup -d "$loop"
+# What L2 wrote, read back from blanket's disk past every cache of ours;
+# then the disk is left as the checks after this one expect: no LV on it,
+# no udevd watching it.
+lvm_tk vgchange -an $vg || fail=1
+udev_tk udevadm control --exit
 sync
 echo 3 >/proc/sys/vm/drop_caches
-back=$(in_tk dd if=/dev/$disk bs=512 skip=$((carve_sector + 1)) count=1 iflag=direct 2>/dev/null |
+back=$(in_tk dd if=/dev/$disk bs=512 skip=$((off + 1)) count=1 iflag=direct 2>/dev/null |
 	head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
 echo "l2_disk_readback=$back"
 [ "$back" = "L2-WROTE $token" ] || { echo "l2: what L2 wrote does not read back from $disk"; fail=1; }
