@@ -10,7 +10,7 @@
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
       run, mode, variant, attempt, pass, seconds, fault, retry, why,
       triple_fault_rip, guest_rip (fault.py), problems; checks, the verdict
-      of each check CHECKS (tests/lab/checks) lists for the mode; guests,
+      of each check CHECKS (tests/lab/checks) lists for the variant or mode; guests,
       one object per guest run (mode, result, and its lines whose key
       tests/lab/keys lists: key, from, text, fields); dom0, Dom0's lines
   results.py figure FILE NAME VALUE
@@ -111,7 +111,9 @@ def record(path, summary, checks, attempt):
             dom0.append(p)
         elif p and guests:
             guests[-1]["lines"].append(p)
-    r["checks"] = {n: seen.get(n, "missing") for n in checks_for(checks, r["mode"])}
+    # A variant's checks are listed under its name (tests/lab/checks).
+    r["checks"] = {n: seen.get(n, "missing")
+                   for n in checks_for(checks, r.get("variant") or r["mode"])}
     r["guests"] = guests
     r["dom0"] = dom0
     r["pass"] = not r.get("problems")

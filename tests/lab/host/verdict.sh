@@ -68,14 +68,15 @@ verdict_bench() {
 }
 
 # verdict_checks MODE VARIANT CHECKS: the variant's own proof, and every
-# check CHECKS (tests/lab/checks, or nothing) lists for MODE said ok.
+# check CHECKS (tests/lab/checks, or nothing) lists for the variant, or
+# for MODE if none, said ok.
 verdict_checks() {
-	local c
+	local c m=${2:-$1}
 
 	[ "$2" != untrusted ] || has "LAB-EXTRA: blanket_trust=blk:N blk_persistent:N net:N" ||
 		problems+=("the front ends were not loaded untrusting")
 	[ -n "$3" ] || return 0
-	for c in $(awk -v m="$1" '$1 !~ /^#/ && NF && index("," $2 ",", "," m ",") { print $1 }' "$3"); do
+	for c in $(awk -v m="$m" '$1 !~ /^#/ && NF && index("," $2 ",", "," m ",") { print $1 }' "$3"); do
 		has "LAB-EXTRA: check=$c ok" || problems+=("check $c: $(sed -n \
 			"s/^LAB-EXTRA: check=$c //p" "$res" | head -n 1 | grep . || echo missing)")
 	done
