@@ -40,6 +40,13 @@
 
 #define BLANKET_IMPORT_TEST_NS() MODULE_IMPORT_NS(BLANKET_NS)
 
+/* 6.14 let a caller register KUnit suites without running them at once. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define blanket_kunit_run_suites(suites, n) __kunit_test_suites_init(suites, n, true)
+#else
+#define blanket_kunit_run_suites(suites, n) __kunit_test_suites_init(suites, n)
+#endif
+
 /* 6.3 made the device argument of bus_type::uevent const. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define blanket_uevent_dev_t const struct device
