@@ -48,9 +48,24 @@ static unsigned int blanket_blk_ipages(unsigned int nseg)
 }
 
 /*
+ * Whether a page reference keeps @page's memory from reuse. Slab objects
+ * are reused whatever their page's count, and typed pages (slab, and
+ * large kmalloc memory on newer kernels) refuse get_page() outright.
+ */
+static bool blanket_blk_page_holdable(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return !folio_test_slab(folio) && !page_has_type(&folio->page);
+}
+
+/*
  * End one grant of a finished request. If the backend still maps the
  * page, the page is kept (with a reference of its own) until it lets go,
  * and false is returned: a backend that does this is not to be trusted.
+ * A borrowed page no reference can hold goes back to its owner all the
+ * same: with trusted=1 L0 may see it, as it may see the rest of every
+ * page it is granted; trusted=0 bounces, and grants only pages it owns.
  */
 static bool blanket_blk_ungrant(struct blanket_device *bdev, grant_ref_t ref,
 				struct page **owned, struct page *borrowed)
@@ -63,9 +78,11 @@ static bool blanket_blk_ungrant(struct blanket_device *bdev, grant_ref_t ref,
 		/* The slot gives its page up: it is never used again. */
 		blanket_grant_end_free(bdev, ref, *owned);
 		*owned = NULL;
-	} else {
+	} else if (blanket_blk_page_holdable(borrowed)) {
 		get_page(borrowed);
 		blanket_grant_end_free(bdev, ref, borrowed);
+	} else {
+		blanket_grant_end_free(bdev, ref, NULL);
 	}
 	return false;
 }
