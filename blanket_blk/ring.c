@@ -708,30 +708,32 @@ void blanket_blk_rings_destroy(struct blanket_blk *info)
 }
 
 /*
- * The slot of the request in flight that was posted first, taken off
- * the ring's books; -1 when none is left. The backend answers in any
- * order, so slots are found by id and ordered by sequence number.
+ * The slot of the next request in flight to give back, taken off the
+ * ring's books; -1 when none is left. The backend answers in any order,
+ * so slots are found by id and ordered by sequence number: the oldest
+ * first, or the newest where the block layer requeues at the head.
  */
-static int blanket_blk_take_oldest(struct blanket_blk_queue *q)
+static int blanket_blk_take_next(struct blanket_blk_queue *q)
 {
 	unsigned int id;
-	int oldest = -1;
+	int next = -1;
 
 	spin_lock(&q->lock);
 	for (id = 0; id < q->ring_size; id++)
 		if (q->inflight_op[id] != BLANKET_BLK_NO_OP &&
-		    (oldest < 0 || q->slots[id].seq < q->slots[oldest].seq))
-			oldest = id;
-	if (oldest >= 0)
-		q->inflight_op[oldest] = BLANKET_BLK_NO_OP;
+		    (next < 0 ||
+		     (q->slots[id].seq < q->slots[next].seq) != BLANKET_REQUEUE_AT_HEAD))
+			next = id;
+	if (next >= 0)
+		q->inflight_op[next] = BLANKET_BLK_NO_OP;
 	spin_unlock(&q->lock);
-	return oldest;
+	return next;
 }
 
 /*
  * The backend went away with requests in flight. Whatever it answered is
- * completed first; the rest goes back to the block layer in the order it
- * was put on the ring, to be sent again once a backend is connected. A
+ * completed first; the rest goes back to the block layer, to be sent
+ * again in the order it was put on the ring once a backend is connected. A
  * write is never dropped: the worst a requeue does is write it twice.
  */
 void blanket_blk_requeue_inflight(struct blanket_blk *info)
@@ -750,7 +752,7 @@ void blanket_blk_requeue_inflight(struct blanket_blk *info)
 			queue_work(system_highpri_wq, &q->work);
 			flush_work(&q->work);
 		}
-		while ((id = blanket_blk_take_oldest(q)) >= 0) {
+		while ((id = blanket_blk_take_next(q)) >= 0) {
 			rq = q->slots[id].rq;
 			/* It cannot answer any more: ending a grant fails only if it still maps. */
 			blanket_blk_slot_ungrant(q, &q->slots[id]);
