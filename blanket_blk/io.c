@@ -44,9 +44,24 @@ static unsigned int blanket_blk_ipages(unsigned int nseg)
 }
 
 /*
+ * Whether a page reference keeps @page's memory from reuse. Slab objects
+ * are reused whatever their page's count, and typed pages (slab, and
+ * large kmalloc memory on newer kernels) refuse get_page() outright.
+ */
+static bool blanket_blk_page_holdable(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return !folio_test_slab(folio) && !page_has_type(&folio->page);
+}
+
+/*
  * End one grant of a finished request. If the backend still maps the
  * page, the page is kept (with a reference of its own) until it lets go,
  * and false is returned: a backend that does this is not to be trusted.
+ * A borrowed page no reference can hold goes back to its owner all the
+ * same: with trusted=1 L0 may see it, as it may see the rest of every
+ * page it is granted; trusted=0 bounces, and grants only pages it owns.
  */
 static bool blanket_blk_ungrant(struct blanket_device *bdev, grant_ref_t ref,
 				struct page **owned, struct page *borrowed)
@@ -59,9 +74,11 @@ static bool blanket_blk_ungrant(struct blanket_device *bdev, grant_ref_t ref,
 		/* The slot gives its page up: it is never used again. */
 		blanket_grant_end_free(bdev, ref, *owned);
 		*owned = NULL;
-	} else {
+	} else if (blanket_blk_page_holdable(borrowed)) {
 		get_page(borrowed);
 		blanket_grant_end_free(bdev, ref, borrowed);
+	} else {
+		blanket_grant_end_free(bdev, ref, NULL);
 	}
 	return false;
 }
@@ -700,30 +717,32 @@ void blanket_blk_io_destroy(struct blanket_blk *info)
 }
 
 /*
- * The slot of the request in flight that was posted first, taken off
- * the ring's books; -1 when none is left. The backend answers in any
- * order, so slots are found by id and ordered by sequence number.
+ * The slot of the next request in flight to give back, taken off the
+ * ring's books; -1 when none is left. The backend answers in any order,
+ * so slots are found by id and ordered by sequence number: the oldest
+ * first, or the newest where the block layer requeues at the head.
  */
-static int blanket_blk_take_oldest(struct blanket_blk_queue *q)
+static int blanket_blk_take_next(struct blanket_blk_queue *q)
 {
 	unsigned int id;
-	int oldest = -1;
+	int next = -1;
 
 	spin_lock(&q->lock);
 	for (id = 0; id < q->ring_size; id++)
 		if (q->inflight_op[id] != BLANKET_BLK_NO_OP &&
-		    (oldest < 0 || q->slots[id].seq < q->slots[oldest].seq))
-			oldest = id;
-	if (oldest >= 0)
-		q->inflight_op[oldest] = BLANKET_BLK_NO_OP;
+		    (next < 0 ||
+		     (q->slots[id].seq < q->slots[next].seq) != BLANKET_REQUEUE_AT_HEAD))
+			next = id;
+	if (next >= 0)
+		q->inflight_op[next] = BLANKET_BLK_NO_OP;
 	spin_unlock(&q->lock);
-	return oldest;
+	return next;
 }
 
 /*
  * The backend went away with requests in flight. Whatever it answered is
- * completed first; the rest goes back to the block layer in the order it
- * was put on the ring, to be sent again once a backend is connected. A
+ * completed first; the rest goes back to the block layer, to be sent
+ * again in the order it was put on the ring once a backend is connected. A
  * write is never dropped: the worst a requeue does is write it twice.
  */
 void blanket_blk_io_requeue(struct blanket_blk *info)
@@ -742,7 +761,7 @@ void blanket_blk_io_requeue(struct blanket_blk *info)
 			queue_work(system_highpri_wq, &q->work);
 			flush_work(&q->work);
 		}
-		while ((id = blanket_blk_take_oldest(q)) >= 0) {
+		while ((id = blanket_blk_take_next(q)) >= 0) {
 			rq = q->slots[id].rq;
 			/* It cannot answer any more: ending a grant fails only if it still maps. */
 			blanket_blk_slot_ungrant(q, &q->slots[id]);

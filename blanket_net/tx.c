@@ -8,6 +8,7 @@
  * nothing is ever read back from memory L0 can write.
  */
 
+#include <linux/kmemleak.h>
 #include <linux/skbuff.h>
 
 #include <blanket/test_export.h>
@@ -141,29 +142,35 @@ static void blanket_net_tx_put(struct blanket_net_queue *q,
 
 /*
  * Take back slot @id: its grant, its page and its skb reference. If
- * netback still maps the page, the page is kept (and the grant parked
- * until netback lets go): it must never be reused under L0's eyes.
- * Returns false in that case.
+ * netback still maps the page, the memory must never be reused under
+ * L0's eyes: a bounce page goes with the grant, parked until netback
+ * lets go; the skb's own memory (perhaps slab, which no page reference
+ * holds) stays allocated for good, the slot's skb reference never
+ * dropped. Returns false in that case.
  */
 static bool blanket_net_tx_finish(struct blanket_net_queue *q, u16 id, bool ok)
 {
 	struct blanket_net_tx_slot *slot = &q->tx[id];
 	struct blanket_device *bdev = q->nf->bdev;
+	struct sk_buff *skb = slot->skb;
 	bool released = true;
 
 	if (slot->ref != BLANKET_NET_NO_REF && blanket_grant_end(bdev, slot->ref)) {
-		if (!slot->bounce)
-			get_page(slot->page);
-		blanket_grant_end_free(bdev, slot->ref, slot->page);
+		blanket_grant_end_free(bdev, slot->ref, slot->bounce ? slot->page : NULL);
 		slot->ref = BLANKET_NET_NO_REF;
 		released = false;
+		if (!slot->bounce) {
+			kmemleak_not_leak(skb);
+			skb = NULL;
+		}
 	} else if (slot->bounce) {
 		__free_page(slot->page);
 	}
+	/* Both take NULL: a kept skb is not freed. */
 	if (ok)
-		dev_consume_skb_any(slot->skb);
+		dev_consume_skb_any(skb);
 	else
-		dev_kfree_skb_any(slot->skb);
+		dev_kfree_skb_any(skb);
 	slot->skb = NULL;
 	slot->page = NULL;
 	blanket_net_tx_put_id(q, id);

@@ -27,6 +27,20 @@
 #define BLANKET_KUNIT_NS EXPORTED_FOR_KUNIT_TESTING
 #endif
 
+/* 6.14 let a caller register KUnit suites without running them at once. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define blanket_kunit_run_suites(suites, n) __kunit_test_suites_init(suites, n, true)
+#else
+#define blanket_kunit_run_suites(suites, n) __kunit_test_suites_init(suites, n)
+#endif
+
+/*
+ * Since 6.5 the requeue work puts each requeued request back at the head
+ * of the queue, where 6.1 put it at the tail: to go out again oldest
+ * first, requests are requeued newest first there.
+ */
+#define BLANKET_REQUEUE_AT_HEAD (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0))
+
 /* 6.3 made the device argument of bus_type::uevent const. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define blanket_uevent_dev_t const struct device

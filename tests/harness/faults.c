@@ -12,6 +12,8 @@
 #include <linux/spinlock.h>
 #include <kunit/test.h>
 
+#include <blanket/compat.h>
+
 static char *fault = "";
 module_param(fault, charp, 0444);
 MODULE_PARM_DESC(fault, "fail, kasan, lockdep, atomic_sleep, oops, leak or hang");
@@ -82,7 +84,7 @@ static struct kunit_suite *blanket_faults_suites[] = { &blanket_faults_suite };
  */
 static int __init blanket_faults_init(void)
 {
-	return __kunit_test_suites_init(blanket_faults_suites,
+	return blanket_kunit_run_suites(blanket_faults_suites,
 					ARRAY_SIZE(blanket_faults_suites));
 }
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (or reuse) the KUnit test kernel: Debian's linux-source-6.1,
-# tinyconfig plus tests/kernel/blanket.config. The tree is cached under
+# Build (or reuse) a KUnit test kernel, tinyconfig plus
+# tests/kernel/blanket.config, from Debian's linux-source-6.1 (the host's
+# package), or with "newest" from the newest linux-source that Debian 13's
+# backports carry (fetched by headers.sh). The tree is cached under
 # build/kernel/<key>/, keyed by the fragment and the source tarball, and is
 # built in place (no O=) so that every path ccache sees is relative and a
 # fresh clone elsewhere still hits the cache.
@@ -13,6 +15,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 frag=$top/tests/kernel/blanket.config
 tarball=${BLANKET_KERNEL_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+if [ "${1:-}" = newest ]; then
+	tarball=$("$top/tests/kernel/headers.sh" source trixie-backports \
+		"$top/build/headers/source-trixie-backports" | tail -n 1)
+fi
 
 [ -r "$tarball" ] || { echo "build.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
 

@@ -18,6 +18,8 @@
 #                                 unpacked into DIR, whose path is INSIDE
 #                                 where the build runs (a chroot); prints
 #                                 the kernel build directory, seen from there
+#   headers.sh source SUITE DIR   SUITE's newest linux-source-<line>
+#                                 unpacked into DIR; prints its tarball
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +32,7 @@ die() { echo "headers.sh: $*" >&2; exit 1; }
 
 cmd=${1:-}
 suite=${2:-}
-[ -n "$suite" ] || die "usage: headers.sh default|all|deps|fetch SUITE [PKG [DIR [INSIDE]]]"
+[ -n "$suite" ] || die "usage: headers.sh default|all|deps|fetch|source SUITE [PKG] [DIR [INSIDE]]"
 apt_dir=$out/apt-$suite
 mkdir -p "$out"
 
@@ -127,6 +129,25 @@ fetch)
 		echo "$version" >"$mark"
 	fi
 	echo "$inside/usr/src/$pkg"
+	;;
+source)
+	dir=${3:?DIR}
+	pkg=$(apt_cache pkgnames linux-source- | grep -E '^linux-source-[0-9.]+$' |
+		sort -V | tail -n 1)
+	[ -n "$pkg" ] || die "no linux-source in $suite"
+	version=$(show "$pkg" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	mark=$dir/.$pkg.unpacked
+	if [ "$(cat "$mark" 2>/dev/null)" != "$version" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		(cd "$dir" && apt_private "$apt_dir" download "$pkg=$version") \
+			>>"$out/apt-$suite.log" 2>&1 ||
+			{ tail -n 5 "$out/apt-$suite.log" >&2; die "download $pkg"; }
+		dpkg-deb -x "$dir"/"$pkg"_*.deb "$dir"
+		rm -f "$dir"/*.deb
+		echo "$version" >"$mark"
+	fi
+	echo "$dir/usr/src/$pkg.tar.xz"
 	;;
 *)
 	die "unknown command $cmd"

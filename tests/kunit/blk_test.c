@@ -10,6 +10,9 @@
 #include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
@@ -164,6 +167,33 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 }
 
 /* What udev reads to link the disk to its L0 vbd. */
+/*
+ * Open @path as the test system's init sees it: since 7.x a kernel thread,
+ * such as the one running a test case, has a root of its own with nothing
+ * mounted on it.
+ */
+static struct file *blk_open_in_init(const char *path)
+{
+	struct task_struct *init;
+	struct path root;
+	struct file *f;
+
+	rcu_read_lock();
+	init = pid_task(find_vpid(1), PIDTYPE_PID);
+	if (init)
+		get_task_struct(init);
+	rcu_read_unlock();
+	if (!init)
+		return ERR_PTR(-ESRCH);
+	task_lock(init);
+	get_fs_root(init->fs, &root);
+	task_unlock(init);
+	put_task_struct(init);
+	f = file_open_root(&root, path, O_RDONLY, 0);
+	path_put(&root);
+	return f;
+}
+
 static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 				const char *want)
 {
@@ -174,7 +204,7 @@ static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 
 	snprintf(path, sizeof(path), "/sys/block/%s/blanket_vbd",
 		 fx->info->disk->disk_name);
-	f = filp_open(path, O_RDONLY, 0);
+	f = blk_open_in_init(path);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "%s: %ld", path, PTR_ERR(f));
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
 	filp_close(f, NULL);
@@ -219,8 +249,8 @@ static void blk_negotiate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, queue_max_segments(q), 32);
 	KUNIT_EXPECT_EQ(test, queue_max_segment_size(q), (unsigned int)PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, queue_logical_block_size(q), 512U);
-	KUNIT_EXPECT_TRUE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
-	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_FUA, &q->queue_flags));
+	KUNIT_EXPECT_TRUE(test, bdev_write_cache(fx->info->disk->part0));
+	KUNIT_EXPECT_FALSE(test, bdev_fua(fx->info->disk->part0));
 	KUNIT_EXPECT_EQ(test, q->limits.discard_granularity, 4096U);
 	KUNIT_EXPECT_GT(test, q->limits.max_secure_erase_sectors, 0U);
 
@@ -245,7 +275,7 @@ static void blk_disk_keys_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, get_disk_ro(fx->info->disk));
 	KUNIT_EXPECT_EQ(test, queue_logical_block_size(q), 4096U);
 	KUNIT_EXPECT_EQ(test, queue_max_segments(q), BLKIF_MAX_SEGMENTS_PER_REQUEST);
-	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	KUNIT_EXPECT_FALSE(test, bdev_write_cache(fx->info->disk->part0));
 	KUNIT_EXPECT_EQ(test, q->limits.max_discard_sectors, 0U);
 
 	/* L0 grows the vbd: the disk follows without a reconnect. */
@@ -816,7 +846,7 @@ static void blk_hotplug_test(struct kunit *test)
 
 static bool blk_sysfs_exists(const char *path)
 {
-	struct file *f = filp_open(path, O_RDONLY, 0);
+	struct file *f = blk_open_in_init(path);
 
 	if (IS_ERR(f))
 		return false;
@@ -1080,13 +1110,11 @@ static void blk_io_error_test(struct kunit *test)
 static void blk_refused_test(struct kunit *test)
 {
 	struct blk_fixture *fx = blk_start(test);
-	struct request_queue *q;
 
 	blk_connect(test, fx);
-	q = fx->info->disk->queue;
 	fx->fbb->fault = FAKE_BLKBACK_REFUSE;
 	KUNIT_EXPECT_EQ(test, blkdev_issue_flush(fx->info->disk->part0), -EOPNOTSUPP);
-	KUNIT_EXPECT_FALSE(test, test_bit(QUEUE_FLAG_WC, &q->queue_flags));
+	KUNIT_EXPECT_FALSE(test, bdev_write_cache(fx->info->disk->part0));
 	/* The block layer reports a refused discard as done: it is advisory. */
 	KUNIT_EXPECT_EQ(test, blkdev_issue_discard(fx->info->disk->part0, 0, 8, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, fx->fbb->log[1].op, BLKIF_OP_DISCARD);

@@ -329,7 +329,7 @@ static void fake_blkback_map_queue(struct fake_blkback *fbb, struct fake_blkback
 {
 	struct kunit *test = fbb->test;
 	unsigned int i;
-	char node[16];
+	char node[sizeof("ring-ref4294967295")];
 	void *page;
 
 	q->fbb = fbb;
@@ -359,7 +359,7 @@ static void fake_blkback_map_queue(struct fake_blkback *fbb, struct fake_blkback
 /* Map the rings the frontend's keys name, then go Connected. */
 static void fake_blkback_attach(struct fake_blkback *fbb)
 {
-	char dir[48];
+	char dir[sizeof(fbb->fe) + sizeof("/queue-4294967295")];
 	unsigned int i;
 
 	mutex_lock(&fbb->lock);
