@@ -40,11 +40,11 @@ src=$(ls -d "$src_cache"/xen-*/ | tail -n 1)
 echo "source: $(basename "$src")"
 
 # --- the patches, on a fresh copy ---------------------------------------------
-stage "applying xen/*.patch"
+stage "applying xen/4.17/*.patch"
 : >"$out/apply.log"
 rm -rf "$tree"
 cp -a "$src" "$tree"
-for p in "$top"/xen/*.patch; do
+for p in "$top"/xen/4.17/*.patch; do
 	# git apply allows no fuzz: "cleanly" means exactly.
 	(cd "$tree" && GIT_CEILING_DIRECTORIES=$out git apply --verbose "$p") >>"$out/apply.log" 2>&1 ||
 		{ cat "$out/apply.log"; echo "FAIL: $(basename "$p") does not apply"; exit 1; }
@@ -93,4 +93,4 @@ if [ "$warnings" != 0 ]; then
 	echo "FAIL: $warnings compiler warning(s)"
 	exit 1
 fi
-echo "PASS: $(ls "$top"/xen/*.patch | wc -l) patch(es) apply to $(basename "$src"); hypervisor ($out/xen) built with 0 warnings"
+echo "PASS: $(ls "$top"/xen/4.17/*.patch | wc -l) patch(es) apply to $(basename "$src"); hypervisor ($out/xen) built with 0 warnings"
