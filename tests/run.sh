@@ -297,12 +297,16 @@ lab() {
 stage "end to end: direct mode (the L1 guest booted nopv)"
 lab nopv "$out/lab-nopv.log"
 stage "end to end: forwarded mode (the patched L1 Xen, blanket in its Dom0, an L2 guest)"
-if "$top/xen/build.sh" >"$out/xen-build.log" 2>&1; then
-	pass "the L1 Xen patch applies and builds warning-free (with and without FLASK)"
-	lab forwarded "$out/lab-forwarded.log"
-else
+# Every Xen line the patch has; the lab's L1 Xen is 4.17's.
+"$top/xen/build.sh" >"$out/xen-build.log" 2>&1
+xen_rc=$?
+relay grep -E '^(PASS|FAIL|SKIP): ' "$out/xen-build.log"
+if [ $xen_rc != 0 ]; then
 	tail -n 10 "$out/xen-build.log"
-	fail "the L1 Xen patch applies and builds warning-free (with and without FLASK)"
+	grep -q '^FAIL: ' "$out/xen-build.log" || fail "xen/build.sh (exit $xen_rc)"
+fi
+if grep -q '^PASS: xen 4\.17: ' "$out/xen-build.log"; then
+	lab forwarded "$out/lab-forwarded.log"
 fi
 python3 "$top/tests/lab/results.py" count "$lab_res" >"$out/lab-count.txt"
 grep -E '^(PASS|FAIL): ' "$out/lab-count.txt"
