@@ -6,7 +6,7 @@
 # baseline; then booted "nopv" with blanket's modules, which must reach L0
 # in direct mode and find the guest's vif and vbd on the blanket bus, once
 # as loaded by default and once untrusting L0 (trusted=0, no persistent
-# grants); then as the patched L1 Xen (built by xen/build.sh) whose PV
+# grants); then as the patched L1 Xen (4.17, built by xen/build.sh) whose PV
 # Dom0 runs blanket in forwarded mode and hosts an L2 guest on blnet0 and
 # a carve of the bvd: the path blanket is for; then the blanket_net
 # benchmark (bench.sh), where one L0 boot has the guest take turns with
@@ -26,7 +26,7 @@ lab_attempts "$top/build/lab-baseline.log" "$top/tests/lab/run.sh" baseline || s
 lab_attempts "$top/build/lab-blanket.log" "$top/tests/lab/blanket-direct.sh" || status=1
 lab_attempts "$top/build/lab-untrusted.log" "$top/tests/lab/blanket-direct.sh" nopv --untrusted ||
 	status=1
-if "$top/xen/build.sh" >"$top/build/xen-check.log" 2>&1; then
+if "$top/xen/build.sh" 4.17 >"$top/build/xen-check.log" 2>&1; then
 	lab_attempts "$top/build/lab-forwarded.log" "$top/tests/lab/blanket-direct.sh" forwarded ||
 		status=1
 else
