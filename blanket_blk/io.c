@@ -728,11 +728,14 @@ static int blanket_blk_take_next(struct blanket_blk_queue *q)
 	int next = -1;
 
 	spin_lock(&q->lock);
-	for (id = 0; id < q->ring_size; id++)
-		if (q->inflight_op[id] != BLANKET_BLK_NO_OP &&
-		    (next < 0 ||
-		     (q->slots[id].seq < q->slots[next].seq) != BLANKET_REQUEUE_AT_HEAD))
+	for (id = 0; id < q->ring_size; id++) {
+		if (q->inflight_op[id] == BLANKET_BLK_NO_OP)
+			continue;
+		if (next < 0 || (BLANKET_REQUEUE_AT_HEAD ?
+				 q->slots[id].seq > q->slots[next].seq :
+				 q->slots[id].seq < q->slots[next].seq))
 			next = id;
+	}
 	if (next >= 0)
 		q->inflight_op[next] = BLANKET_BLK_NO_OP;
 	spin_unlock(&q->lock);
