@@ -82,6 +82,23 @@ checker_valid() {
 	done
 }
 
+# unpack DIR PKG...: download the PKGs (name or name=version) and unpack
+# them into DIR; the caller marks what it made of DIR.
+unpack() {
+	local dir=$1 debs=$out/debs-$suite d
+
+	shift
+	rm -rf "$debs"
+	mkdir -p "$debs" "$dir"
+	(cd "$debs" && apt_private "$apt_dir" download "$@") \
+		>>"$out/apt-$suite.log" 2>&1 ||
+		{ tail -n 5 "$out/apt-$suite.log" >&2; die "download $*"; }
+	for d in "$debs"/*.deb; do
+		dpkg-deb -x "$d" "$dir"
+	done
+	rm -rf "$debs"
+}
+
 case $cmd in
 default)
 	pkg=$(show linux-headers-amd64 |
@@ -111,17 +128,8 @@ fetch)
 	[ -n "$version" ] || die "no $pkg in $suite"
 	mark=$dir/.$pkg.unpacked
 	if [ "$(cat "$mark" 2>/dev/null)" != "$version" ]; then
-		debs=$out/debs-$suite
-		rm -rf "$debs"
-		mkdir -p "$debs" "$dir"
 		mapfile -t pkgs < <(kernel_pkgs "$pkg")
-		(cd "$debs" && apt_private "$apt_dir" download "${pkgs[@]}") \
-			>>"$out/apt-$suite.log" 2>&1 ||
-			{ tail -n 5 "$out/apt-$suite.log" >&2; die "download ${pkgs[*]}"; }
-		for d in "$debs"/*.deb; do
-			dpkg-deb -x "$d" "$dir"
-		done
-		rm -rf "$debs"
+		unpack "$dir" "${pkgs[@]}"
 		# Its Makefile names the common tree (and from 6.13 on its own
 		# output tree, KBUILD_OUTPUT) by absolute /usr/src paths.
 		sed -i "s|/usr/src/|$inside/usr/src/|g" "$dir/usr/src/$pkg/Makefile"
@@ -139,12 +147,7 @@ source)
 	mark=$dir/.$pkg.unpacked
 	if [ "$(cat "$mark" 2>/dev/null)" != "$version" ]; then
 		rm -rf "$dir"
-		mkdir -p "$dir"
-		(cd "$dir" && apt_private "$apt_dir" download "$pkg=$version") \
-			>>"$out/apt-$suite.log" 2>&1 ||
-			{ tail -n 5 "$out/apt-$suite.log" >&2; die "download $pkg"; }
-		dpkg-deb -x "$dir"/"$pkg"_*.deb "$dir"
-		rm -f "$dir"/*.deb
+		unpack "$dir" "$pkg=$version"
 		echo "$version" >"$mark"
 	fi
 	echo "$dir/usr/src/$pkg.tar.xz"
