@@ -8,14 +8,26 @@
  * (xen/build.sh compares them). It needs u16, u32 and u64, which both
  * Linux and Xen 4.17 define, and nothing else. Every structure has
  * fixed-size fields and explicit, zeroed padding: 64-bit Dom0 and 64-bit
- * Xen see one layout. 32-bit PV Dom0 is not supported.
+ * Xen see one layout. 32-bit PV Dom0 is not supported. The design around
+ * it is docs/designs/blanket-l1-op.pandoc, which the L1 Xen series adds.
  *
  *   long HYPERVISOR_blanket_l1_op(unsigned int op, void *arg)
  *
- * Only the hardware domain may call it (and an XSM check may refuse it
- * too); any other caller gets -EPERM, an unknown @op -EOPNOTSUPP,
- * nonzero padding -EINVAL. Every op but QUERY fails with -ENODEV when
- * L1 Xen has no usable L0 (QUERY says so).
+ * @op is one of the sub-ops below, @arg the structure that sub-op names.
+ * Fields marked IN are read by L1 Xen; fields marked OUT are written back
+ * when the sub-op succeeds. Padding is IN and must be zero, or OUT and
+ * returned as zero.
+ *
+ * Return values of every sub-op:
+ *   0            success
+ *   -EPERM       the caller is not the hardware domain, or XSM refused it
+ *   -EOPNOTSUPP  @op is none of the sub-ops below
+ *   -ENODEV      every sub-op but QUERY, when L1 Xen has no usable L0
+ *                (QUERY says so)
+ *   -EFAULT      @arg could not be read or written
+ *   -EINVAL      nonzero IN padding
+ * and those each sub-op lists. Where L1 Xen makes a hypercall to L0 for
+ * the caller, L0's error is returned as it is.
  *
  * Events: Dom0 owns ("claims") the L0 ports it allocated through
  * EVTCHN_ALLOC_UNBOUND and L0's xenstore port once XENSTORE handed it out;
@@ -36,22 +48,20 @@
 /* 2: Dom0 unmasks only with EVTCHN_UNMASK; L0's xenstore port stays open. */
 #define BLANKET_L1_ABI_VERSION		2
 
+/*
+ * BLANKET_L1_QUERY: the ABI version and whether L0 is usable.
+ *
+ * Answers whether or not L0 is usable, so that Dom0 can tell "no L0" from
+ * "no blanket". Without BLANKET_L1_F_L0 the L0 fields are zero and every
+ * other sub-op returns -ENODEV.
+ *
+ * Further return values: -EIO if L0's GNTTABOP_query_size status is not
+ * GNTST_okay.
+ */
+#define BLANKET_L1_QUERY		0
+
 /* Feature bits of blanket_l1_query.features. */
 #define BLANKET_L1_F_L0			0x1U	/* L0 Xen usable */
-
-/*
- * Sub-ops; the argument each takes, and which of its fields are IN
- * (read by L1 Xen) and OUT (written back on success).
- */
-#define BLANKET_L1_QUERY		0	/* blanket_l1_query: OUT */
-#define BLANKET_L1_XENSTORE		1	/* blanket_l1_xenstore: OUT */
-#define BLANKET_L1_GNTTAB_MAP		2	/* blanket_l1_gnttab_map: IN */
-#define BLANKET_L1_RELAY		3	/* blanket_l1_relay: IN */
-#define BLANKET_L1_EVTCHN_ALLOC_UNBOUND	4	/* blanket_l1_evtchn */
-#define BLANKET_L1_EVTCHN_SEND		5	/* blanket_l1_evtchn */
-#define BLANKET_L1_EVTCHN_UNMASK	6	/* blanket_l1_evtchn */
-#define BLANKET_L1_EVTCHN_CLOSE		7	/* blanket_l1_evtchn */
-#define BLANKET_L1_EVTCHN_STATUS	8	/* blanket_l1_evtchn */
 
 struct blanket_l1_query {
 	u32 abi_version;	/* OUT: BLANKET_L1_ABI_VERSION */
@@ -62,7 +72,19 @@ struct blanket_l1_query {
 	u32 pad;
 };
 
-/* L0's xenstore ring and port; the port becomes Dom0's. */
+/*
+ * BLANKET_L1_XENSTORE: L0's xenstore ring and event channel.
+ *
+ * The port becomes Dom0's (claimed) for good: Dom0 may send on it, unmask
+ * it and ask its status, but EVTCHN_CLOSE refuses it, since it could never
+ * be bound again. Asked again (by a reloaded driver), L1 Xen claims the
+ * port anew; a port it holds masked at L0 stays so until EVTCHN_UNMASK.
+ *
+ * Further return values: -ENOENT if L0 names no ring, no port, a port
+ * beyond the 2-level event ABI or one L1 Xen uses itself.
+ */
+#define BLANKET_L1_XENSTORE		1
+
 struct blanket_l1_xenstore {
 	u64 mfn;		/* OUT: an L1 machine frame (L0 guest frame) */
 	u32 port;		/* OUT: L0 event channel */
@@ -70,10 +92,16 @@ struct blanket_l1_xenstore {
 };
 
 /*
- * Place L0 grant-table frame @idx at L1 machine frame @mfn, which must lie
- * inside the BAR of L0's platform PCI device (5853:0001) as L1 Xen found
- * it at boot: frames there are never L1 Xen's own.
+ * BLANKET_L1_GNTTAB_MAP: place L0 grant-table frame @idx at L1 machine
+ * frame @mfn (XENMEM_add_to_physmap, XENMAPSPACE_grant_table, at L0).
+ *
+ * @mfn must lie inside the BAR of L0's platform PCI device (5853:0001) as
+ * L1 Xen found it at boot: frames there are never L1 Xen's own.
+ *
+ * Further return values: -EPERM if @mfn is outside that BAR.
  */
+#define BLANKET_L1_GNTTAB_MAP		2
+
 struct blanket_l1_gnttab_map {
 	u64 mfn;		/* IN */
 	u32 idx;		/* IN */
@@ -81,22 +109,27 @@ struct blanket_l1_gnttab_map {
 };
 
 /*
+ * BLANKET_L1_RELAY: register Dom0's relay page, or unregister it.
+ *
  * The relay page: a page of Dom0's RAM (@mfn its machine frame) laid out as
  * a struct shared_info, 2-level event ABI. For a claimed port L1 Xen sets
  * evtchn_pending; if the port was not pending and is not masked there, it
  * sets the port's word in vcpu_info[0].evtchn_pending_sel and
  * vcpu_info[0].evtchn_upcall_pending and raises BLANKET_L1_VIRQ. No other
  * byte of the page is read or written. @mfn BLANKET_L1_RELAY_NONE
- * unregisters the page.
+ * unregisters the page. A new page replaces the old one, which L1 Xen no
+ * longer writes once the sub-op returns.
  *
  * Masking: Dom0 masks a port by setting its bit in evtchn_mask. An event
  * on a port masked there, or with no page registered, also masks the port
  * at L0, so that L0's further events stay at L0. Dom0 therefore never
- * clears a mask bit itself: it unmasks with EVTCHN_UNMASK, which clears
- * the bit, unmasks the port at L0 again and marks the event L1 Xen held
- * pending (perhaps spuriously), then raises the port as EVTCHNOP_unmask
- * does if it is pending.
+ * clears a mask bit itself: it unmasks with EVTCHN_UNMASK.
+ *
+ * Further return values: -EINVAL if @mfn is not a page of Dom0's that can
+ * be written; -ENOMEM if L1 Xen cannot map it.
  */
+#define BLANKET_L1_RELAY		3
+
 #define BLANKET_L1_RELAY_NONE		(~0ULL)
 
 struct blanket_l1_relay {
@@ -104,22 +137,54 @@ struct blanket_l1_relay {
 };
 
 /*
- * One argument for the event channel sub-ops, all on L1's own domain at L0:
- *   ALLOC_UNBOUND	IN remote_dom, OUT port (now claimed); -EIO if L0
- *			answers with a port in use
- *   SEND		IN port
- *   UNMASK		IN port: EVTCHNOP_unmask on the relay page's bits, and
- *			at L0 (see the relay page)
- *   CLOSE		IN port (no longer claimed); L0's xenstore port is
- *			refused with -EPERM: it could never be bound again
- *   STATUS		IN port, OUT status (EVTCHNSTAT_*), remote_dom and
- *			remote_port (interdomain; remote_dom for unbound)
+ * BLANKET_L1_EVTCHN_ALLOC_UNBOUND: an unbound L0 event channel of L1's
+ * domain, for @remote_dom to bind; the port is then claimed.
+ *
+ * Further return values: -ENOSPC if L0's port is beyond the 2-level event
+ * ABI (L1 Xen closes it); -EIO if L0 answers with a port already in use.
+ */
+#define BLANKET_L1_EVTCHN_ALLOC_UNBOUND	4
+
+/*
+ * BLANKET_L1_EVTCHN_SEND: notify claimed port @port at L0.
+ */
+#define BLANKET_L1_EVTCHN_SEND		5
+
+/*
+ * BLANKET_L1_EVTCHN_UNMASK: EVTCHNOP_unmask for claimed port @port, on the
+ * relay page's bits.
+ *
+ * Clears the port's mask bit in the relay page. If L1 Xen held the port
+ * masked at L0, marks it pending there (the held event, perhaps a spurious
+ * one) and unmasks it at L0. Then, like EVTCHNOP_unmask, raises the port
+ * if it is pending.
+ */
+#define BLANKET_L1_EVTCHN_UNMASK	6
+
+/*
+ * BLANKET_L1_EVTCHN_CLOSE: close claimed port @port at L0; it is no longer
+ * claimed (again claimed if L0 refuses).
+ *
+ * Further return values: -EPERM for L0's xenstore port.
+ */
+#define BLANKET_L1_EVTCHN_CLOSE		7
+
+/*
+ * BLANKET_L1_EVTCHN_STATUS: EVTCHNOP_status at L0 for claimed port @port.
+ * @remote_dom is set for an unbound or interdomain port, @remote_port for
+ * an interdomain one; both are zero otherwise.
+ */
+#define BLANKET_L1_EVTCHN_STATUS	8
+
+/*
+ * The argument of every EVTCHN sub-op, all on L1's own domain at L0. Those
+ * but ALLOC_UNBOUND return -EPERM for a port Dom0 has not claimed.
  */
 struct blanket_l1_evtchn {
-	u32 port;
-	u32 status;
-	u32 remote_port;
-	u16 remote_dom;
+	u32 port;		/* IN (OUT for ALLOC_UNBOUND) */
+	u32 status;		/* OUT (STATUS): EVTCHNSTAT_* */
+	u32 remote_port;	/* OUT (STATUS) */
+	u16 remote_dom;		/* IN (ALLOC_UNBOUND), OUT (STATUS) */
 	u16 pad;
 };
 

@@ -208,7 +208,8 @@ fi
 # The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
 # a chroot: Dom0's root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
-# and initramfs (l2/init.sh as its init, the front ends as modules). Of
+# and initramfs (l2/init.sh as its init, guest/lib.sh as the /lib/lab.sh it
+# sources, the front ends as modules). Of
 # udev's rules only device-mapper's and LVM's: the udevd l2.sh runs is
 # there to name disks, not to rename or set up anything else.
 build_l1_toolstack() {
@@ -239,13 +240,15 @@ build_l1_toolstack() {
 	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client"
 	cp "$lab/l2/init.sh" "$root/init"
 	chmod +x "$root/init"
+	mkdir -p "$root/lib"
+	cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
 	rm -rf "$root"
 	tar -C "$tk" -czf "$out/l2/l1-toolstack.tar.gz" .
 	rm -rf "$tk"
 }
 key=$(key_of "$(declare -f build_l1_toolstack mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
-	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2/init.sh")")
+	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh")")
 if ! is_cached l2/l1-toolstack.tar.gz "$key"; then
 	log "l2/l1-toolstack.tar.gz"
 	mkdir -p "$out/l2"

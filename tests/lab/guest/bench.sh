@@ -7,7 +7,7 @@
 # rounds each way; booted as a Xen guest, it has nothing to add, since
 # guest/init.sh runs the same transfer through xen-netfront's netdev.
 . /lib/lab.sh
-lab_args
+lab_args lab
 [ "$mode" = nopv ] || exit 0
 insmod /extra/bench/blanket_xenbus.ko || exit 1
 insmod /extra/bench/blanket_net.ko || exit 1

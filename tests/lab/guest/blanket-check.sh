@@ -39,7 +39,7 @@ check() {
 	fi
 }
 devs=/sys/bus/blanket/devices
-lab_args
+lab_args lab
 transport=direct
 [ "$mode" != forwarded ] || transport=forwarded
 

@@ -39,7 +39,7 @@ echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 3 >/proc/sys/kernel/printk
 
 . /lib/lab.sh
-lab_args
+lab_args lab
 # lab.stall=SECONDS: the guest says nothing that long before its first
 # line, for the watchdog's own test (check-harness).
 [ -z "$stall" ] || sleep "$stall"

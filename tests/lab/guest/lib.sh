@@ -1,33 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 #
-# Sourced in the L1 guest (busybox sh) by guest/init.sh and blanket-check.sh,
-# from /lib/lab.sh: bounded waits, Dom0's control CGI (dom0/ctl.sh), fio
-# fetched from Dom0, and the fio jobs both runs share (write + verify,
-# benchmarks, discard), each reported as one short key=value line through
-# lab_say (the caller may redefine it). Dom0 is $peer, which lab_args
-# sets. Functions keep their variables local (busybox ash has "local");
-# results they hand back are named ctl_* and fio_*. The console is slow:
-# print little.
+# Sourced from /lib/lab.sh (busybox sh) by the L1 guest's scripts (guest/)
+# and the L2 guest's init (l2/init.sh): the kernel arguments, bounded waits,
+# Dom0's control CGI (dom0/ctl.sh), fio fetched from Dom0, and the fio jobs
+# both runs share (write + verify, benchmarks, discard), each reported as
+# one short key=value line through lab_say (the caller may redefine it).
+# Dom0 is $peer, which lab_args sets. Functions keep their variables local
+# (busybox ash has "local"); results they hand back are named ctl_* and
+# fio_*. The console is slow: print little.
 
 lab_say() { echo "$*"; }
 
-# lab_args: the lab.* words of the kernel command line (run.sh's
-# guest_args) as mode, ip (this guest's address/len), peer (Dom0's bridge
-# address), bench (the benchmark's rounds each way, empty outside it) and
-# stall (seconds of silence before the first line, for the watchdog's test).
+# lab_args PREFIX: the PREFIX.* words of the kernel command line as mode,
+# ip (this guest's address/len), peer (its Dom0's bridge address), bench
+# (the benchmark's rounds each way, empty outside it) and stall (seconds of
+# silence before the first line, for the watchdog's test). The L1 guest's
+# words are lab.* (run.sh's guest_args), the L2 guest's l2.* (guest/l2.sh's
+# l2.cfg); each guest has its own default address.
 # shellcheck disable=SC2034  # for the caller
 lab_args() {
-	local a
+	local a p=$1
 
-	mode=baseline ip=10.99.0.2/24 peer=10.99.0.1 bench='' stall=''
+	mode=baseline peer=10.99.0.1 bench='' stall=''
+	case $p in
+	l2) ip=10.99.0.5/24 ;;
+	*) ip=10.99.0.2/24 ;;
+	esac
 	for a in $(cat /proc/cmdline); do
 		case $a in
-		lab.mode=*) mode=${a#*=} ;;
-		lab.ip=*) ip=${a#*=} ;;
-		lab.peer=*) peer=${a#*=} ;;
-		lab.bench=*) bench=${a#*=} ;;
-		lab.stall=*) stall=${a#*=} ;;
+		"$p".mode=*) mode=${a#*=} ;;
+		"$p".ip=*) ip=${a#*=} ;;
+		"$p".peer=*) peer=${a#*=} ;;
+		"$p".bench=*) bench=${a#*=} ;;
+		"$p".stall=*) stall=${a#*=} ;;
 		esac
 	done
 }

@@ -7,7 +7,7 @@
 # (lab-transfer, tags ab_A and ab_B). Exits non-zero at the first thing
 # that fails.
 . /lib/lab.sh
-lab_args
+lab_args lab
 cycles=$(cat /extra/ab/cycles)
 
 # The build init loaded from /extra makes way for the variants.

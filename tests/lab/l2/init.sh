@@ -13,23 +13,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
-ip=10.99.0.5/24 peer=10.99.0.1
-for a in $(cat /proc/cmdline); do
-	case $a in
-	l2.ip=*) ip=${a#*=} ;;
-	l2.peer=*) peer=${a#*=} ;;
-	esac
-done
+. /lib/lab.sh
+lab_say() { echo "L2: $*"; }
+lab_args l2
 
 for m in $(cat /modules.list); do
 	insmod "/modules/$m" || echo "L2: insmod_failed=$m"
 done
 
-i=0
-while [ $i -lt 30 ] && [ ! -b /dev/xvda ]; do
-	sleep 1
-	i=$((i + 1))
-done
+lab_wait 30 xvda test -b /dev/xvda
 tok=$(dd if=/dev/xvda bs=512 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')
 echo "L2: disk_sector0=$tok"
 echo "L2-WROTE $tok" | dd of=/dev/xvda bs=512 seek=1 conv=notrunc,fsync 2>/dev/null &&
@@ -40,11 +32,8 @@ ip link set lo up
 ip link set "$eth" up
 ip addr add "$ip" dev "$eth"
 # Its vif joins L1's bridge from a hotplug script: allow it time.
-i=0
-while [ $i -lt 30 ] && ! ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
-	i=$((i + 1))
-done
-rx=$(ping -c 3 -W 2 "$peer" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+lab_wait 30 ping ping -c 1 -W 1 "$peer"
+rx=$(lab_received -W 2 "$peer")
 echo "L2: ping=$peer received=${rx:-0}/3 via=$eth"
 st=/sys/class/net/$eth
 sed 's/^/L2: arp: /' /proc/net/arp
