@@ -10,13 +10,11 @@
 #include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
-#include <linux/fs_struct.h>
-#include <linux/pid.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
 #include "fake_blkback.h"
+#include "sysfs.h"
 
 #define BLK_ID		51712
 #define BLK_SECTORS	4096		/* 2 MiB */
@@ -167,33 +165,6 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 }
 
 /* What udev reads to link the disk to its L0 vbd. */
-/*
- * Open @path as the test system's init sees it: since 7.x a kernel thread,
- * such as the one running a test case, has a root of its own with nothing
- * mounted on it.
- */
-static struct file *blk_open_in_init(const char *path)
-{
-	struct task_struct *init;
-	struct path root;
-	struct file *f;
-
-	rcu_read_lock();
-	init = pid_task(find_vpid(1), PIDTYPE_PID);
-	if (init)
-		get_task_struct(init);
-	rcu_read_unlock();
-	if (!init)
-		return ERR_PTR(-ESRCH);
-	task_lock(init);
-	get_fs_root(init->fs, &root);
-	task_unlock(init);
-	put_task_struct(init);
-	f = file_open_root(&root, path, O_RDONLY, 0);
-	path_put(&root);
-	return f;
-}
-
 static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 				const char *want)
 {
@@ -204,7 +175,7 @@ static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 
 	snprintf(path, sizeof(path), "/sys/block/%s/blanket_vbd",
 		 fx->info->disk->disk_name);
-	f = blk_open_in_init(path);
+	f = test_sysfs_open(path, O_RDONLY);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "%s: %ld", path, PTR_ERR(f));
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
 	filp_close(f, NULL);
@@ -846,7 +817,7 @@ static void blk_hotplug_test(struct kunit *test)
 
 static bool blk_sysfs_exists(const char *path)
 {
-	struct file *f = blk_open_in_init(path);
+	struct file *f = test_sysfs_open(path, O_RDONLY);
 
 	if (IS_ERR(f))
 		return false;
