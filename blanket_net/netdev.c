@@ -182,7 +182,7 @@ static void blanket_net_get_channels(struct net_device *dev,
 {
 	struct blanket_net *nf = netdev_priv(dev);
 
-	ch->max_combined = nf->max_queues;
+	ch->max_combined = READ_ONCE(nf->max_queues);
 	ch->combined_count = nf->nr_queues;
 }
 

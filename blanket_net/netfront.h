@@ -117,7 +117,8 @@ struct blanket_net {
 	/* Published under rtnl; readers outside it hold RCU. */
 	struct blanket_net_queue *queues;
 	unsigned int nr_queues;
-	unsigned int max_queues;	/* our cap on the queues to ask for */
+	/* Set at each connect: netback's offer within our cap. */
+	unsigned int max_queues;
 	bool trusted;			/* grant skb pages without a bounce */
 	bool broken;
 };
