@@ -105,7 +105,7 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 static int blanket_net_connect(struct blanket_net *nf)
 {
 	struct blanket_device *bdev = nf->bdev;
-	unsigned int nr;
+	unsigned int nr, max;
 	int err;
 
 	blanket_net_netdev_disconnect(nf);
@@ -120,8 +120,9 @@ static int blanket_net_connect(struct blanket_net *nf)
 		return err;
 	/* Untouched by TX and RX while there are no queues. */
 	nf->trusted = blanket_trusted(bdev, READ_ONCE(trusted));
-	nr = blanket_netif_queues(&nf->be, blanket_net_max_queues());
-	WRITE_ONCE(nf->max_queues, nr);
+	max = blanket_netif_queues(&nf->be, blanket_net_max_queues());
+	WRITE_ONCE(nf->max_queues, max);
+	nr = min(READ_ONCE(nf->channels) ?: max, max);
 	err = blanket_net_netdev_connect(nf, nr);
 	if (err)
 		return err;
@@ -137,6 +138,22 @@ static int blanket_net_connect(struct blanket_net *nf)
 		 nf->be.sg, nf->be.gso_tcpv4, nf->be.gso_tcpv6,
 		 nf->trusted ? "" : ", untrusted (TX bounced)");
 	return 0;
+}
+
+/*
+ * ethtool -L asked for another queue count. Netback takes a new one only
+ * from a new handshake: we close, and the path that follows a backend's
+ * close (Closed, our Initialising, its InitWait) connects with that count.
+ */
+static void blanket_net_reconnect(struct work_struct *work)
+{
+	struct blanket_net *nf = container_of(work, struct blanket_net, reconnect_work);
+
+	mutex_lock(&nf->lock);
+	if (nf->queues && nf->bdev->state == XenbusStateConnected &&
+	    READ_ONCE(nf->channels) != nf->nr_queues)
+		blanket_switch_state(nf->bdev, XenbusStateClosing);
+	mutex_unlock(&nf->lock);
 }
 
 /* Netback is Connected: the link is up, if we are too (not closed since). */
@@ -250,6 +267,7 @@ static int blanket_net_probe(struct blanket_device *bdev,
 	nf->bdev = bdev;
 	nf->netdev = dev;
 	mutex_init(&nf->lock);
+	INIT_WORK(&nf->reconnect_work, blanket_net_reconnect);
 	eth_hw_addr_set(dev, mac);
 	dev_set_drvdata(&bdev->dev, nf);
 	netif_carrier_off(dev);
@@ -277,6 +295,8 @@ static void blanket_net_remove(struct blanket_device *bdev)
 	mutex_unlock(&nf->lock);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	unregister_netdev(nf->netdev);
+	/* ethtool can queue it no more; without queues it does nothing. */
+	cancel_work_sync(&nf->reconnect_work);
 	free_netdev(nf->netdev);
 }
 

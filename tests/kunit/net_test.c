@@ -955,6 +955,79 @@ static void net_trusted_key_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fx->nf->trusted);
 }
 
+static int net_set_channels(struct net_device *dev, u32 combined, u32 rx)
+{
+	struct ethtool_channels ch = { .combined_count = combined, .rx_count = rx };
+	int err;
+
+	rtnl_lock();
+	err = dev->ethtool_ops->set_channels(dev, &ch);
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * ethtool -L: a count within netback's offer and our cap reconnects with
+ * that many queues, on the same netdev; anything else is refused and the
+ * connection left alone.
+ */
+static void net_set_channels_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct ethtool_channels ch = {};
+	struct net_device *dev;
+	struct sk_buff *skb;
+	u8 frame[300];
+
+	net_setup_queues(test, net_mq_features, "4");
+	dev = fx->nf->netdev;
+	dev->ethtool_ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, 4U);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 4U);
+
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 5, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 2, 1), -EINVAL);
+	flush_work(&fx->nf->reconnect_work);
+	fake_xenstored_settle(fx->fl0->xsd);
+	net_expect_key(test, "state", "4");
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 4U);
+
+	KUNIT_ASSERT_EQ(test, net_set_channels(dev, 2, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosing), 0);
+	net_restart(test);
+	KUNIT_EXPECT_PTR_EQ(test, fx->nf->netdev, dev);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 2U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_tx_queues, 2U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_rx_queues, 2U);
+	net_expect_key(test, "multi-queue-num-queues", "2");
+	dev->ethtool_ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, 4U);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 2U);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(dev));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
+	/* Both queues carry traffic. */
+	net_frame(fx, frame, sizeof(frame), 9);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 1, frame, sizeof(frame), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb_get_rx_queue(skb), (u16)1);
+	kfree_skb(skb);
+	net_send_frame(test, 200, 10);
+	KUNIT_EXPECT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+
+	/* The count stays asked for across a restart netback makes. */
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 2U);
+
+	KUNIT_ASSERT_EQ(test, net_set_channels(dev, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosing), 0);
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_tx_queues, 1U);
+	net_expect_key(test, "multi-queue-num-queues", NULL);
+}
+
 /*
  * L0's toolstack unplugging the vif writes Closing while netback still
  * maps the rings; netback lets go only once it sees us Closed. The rings
@@ -1502,6 +1575,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_reconnect_test),
 	KUNIT_CASE(net_runtime_params_test),
 	KUNIT_CASE(net_trusted_key_test),
+	KUNIT_CASE(net_set_channels_test),
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_backend_state_gone_test),
 	KUNIT_CASE(net_rebind_test),
