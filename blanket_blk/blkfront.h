@@ -155,14 +155,14 @@ struct blanket_blk_queue {
 struct blanket_blk {
 	struct blanket_device *bdev;
 	struct mutex lock;		/* connect, disconnect, remove */
-	struct blanket_blk_params params;	/* from the module's, at probe */
+	struct blanket_blk_params params;	/* at probe; persistent: per connect */
 	struct blanket_blkif_backend be;
 	struct blanket_blkif_layout lay;
 	struct blanket_blkif_config cfg;
 	unsigned int sg_max;		/* the most segments any connection allowed */
 	struct blanket_blk_queue *queues;
 	unsigned int nr_queues;
-	bool trusted;
+	bool trusted;			/* for this connection's slots */
 	bool broken;
 	bool connected;			/* queues carry I/O */
 	bool quiesced;			/* by us, waiting for a backend */

@@ -15,6 +15,12 @@
 
 #include "blkfront.h"
 
+/*
+ * Read when a disk is probed and kept for its life, read-only as in
+ * xen-blkfront: its hardware queues, queue depth (the first ring's size)
+ * and request timeout are set when the disk is made. The segments of a
+ * request are kept alike.
+ */
 static unsigned int max_queues = 4;
 module_param(max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, 1 to 16");
@@ -28,27 +34,32 @@ static unsigned int max_ring_page_order;
 module_param(max_ring_page_order, uint, 0444);
 MODULE_PARM_DESC(max_ring_page_order, "Most pages of a ring, as a power of two (up to 4)");
 
-static bool feature_persistent = true;
-module_param(feature_persistent, bool, 0444);
-MODULE_PARM_DESC(feature_persistent, "Use persistent grants when blkback offers them");
-
 static unsigned int request_timeout = 30;
 module_param(request_timeout, uint, 0444);
 MODULE_PARM_DESC(request_timeout,
 		 "Seconds a request may go unanswered before the disk fails its I/O with EIO (at least 1)");
 
-static bool trusted = true;
-module_param(trusted, bool, 0444);
-MODULE_PARM_DESC(trusted,
-		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else)");
+/*
+ * Writable at runtime, as in xen-blkfront: each connection reads them
+ * once, when it builds its rings, so a change takes effect at the next
+ * connect.
+ */
+static bool feature_persistent = true;
+module_param(feature_persistent, bool, 0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Use persistent grants when blkback offers them, from the next connect");
 
-/* The parameters as they are when a device is probed: its for life. */
+static bool trusted = true;
+module_param(trusted, bool, 0644);
+MODULE_PARM_DESC(trusted,
+		 "Grant request pages to L0 in place (0: bounce data through pages of our own, so that L0 sees nothing else), from the next connect");
+
+/* The read-only parameters as they are when a device is probed. */
 static void blanket_blk_params(struct blanket_blk_params *p)
 {
 	p->max_queues = min_t(unsigned int, max_queues ?: 1, num_online_cpus());
 	p->max_indirect_segs = max_indirect_segments;
 	p->max_ring_order = max_ring_page_order;
-	p->persistent = feature_persistent;
 	p->timeout = clamp(request_timeout, 1U, UINT_MAX / HZ);
 }
 
@@ -224,11 +235,18 @@ static void blanket_blk_fail(struct blanket_blk *info, int err)
 	blanket_blk_unquiesce(info);
 }
 
-/* Blkback waits for us: build the rings and tell it where they are. */
+/*
+ * Blkback waits for us: build the rings and tell it where they are. The
+ * runtime parameters are read here, once a connection: nothing is in
+ * flight, and the slots that use them are built for this connection.
+ */
 static int blanket_blk_init_rings(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
 	int err;
+
+	info->params.persistent = READ_ONCE(feature_persistent);
+	info->trusted = blanket_trusted(bdev, READ_ONCE(trusted));
 
 	err = blanket_blk_read_opt(bdev, "max-ring-page-order", 0,
 				   &info->be.max_ring_order) ?:
@@ -292,13 +310,14 @@ static int blanket_blk_connect(struct blanket_blk *info)
 		info->add_queued = true;
 		queue_work(system_long_wq, &info->add_work);
 	}
-	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s\n",
+	dev_info(&bdev->dev, "%s: %llu sectors of %u bytes, %u queue(s), ring order %u, %u segments%s%s%s%s%s\n",
 		 info->disk->disk_name, info->be.sectors, info->be.sector_size,
 		 info->nr_queues, info->lay.ring_order, info->cfg.max_segs,
 		 info->cfg.persistent ? ", persistent grants" : "",
 		 info->cfg.flush_op ? ", flush" : "",
 		 info->cfg.discard ? ", discard" : "",
-		 info->be.readonly ? ", read-only" : "");
+		 info->be.readonly ? ", read-only" : "",
+		 info->trusted ? "" : ", untrusted (bounced)");
 	return 0;
 }
 
@@ -464,7 +483,6 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	if (!info)
 		return -ENOMEM;
 	info->bdev = bdev;
-	info->trusted = trusted;
 	blanket_blk_params(&info->params);
 	mutex_init(&info->lock);
 	INIT_WORK(&info->add_work, blanket_blk_disk_add);

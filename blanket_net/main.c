@@ -15,19 +15,23 @@
 
 #include "netfront.h"
 
+/*
+ * Writable at runtime, as in xen-netfront: each connection reads them once,
+ * when netback waits for us, so a change takes effect at the next connect.
+ */
 static unsigned int max_queues;
-module_param(max_queues, uint, 0444);
+module_param(max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues,
-		 "Most queue pairs per interface (0: one per online CPU, up to 16)");
+		 "Most queue pairs per interface (0: one per online CPU, up to 16), from the next connect");
 
 static bool trusted = true;
-module_param(trusted, bool, 0444);
+module_param(trusted, bool, 0644);
 MODULE_PARM_DESC(trusted,
-		 "Grant skb pages to L0 in place (0: bounce TX data through zeroed pages, so that L0 sees nothing else)");
+		 "Grant skb pages to L0 in place (0: bounce TX data through zeroed pages, so that L0 sees nothing else), from the next connect");
 
 static unsigned int blanket_net_max_queues(void)
 {
-	unsigned int n = max_queues ?: num_online_cpus();
+	unsigned int n = READ_ONCE(max_queues) ?: num_online_cpus();
 
 	return clamp(n, 1U, BLANKET_NET_MAX_QUEUES);
 }
@@ -81,6 +85,12 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 	if (!err && nf->nr_queues > 1)
 		err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
 					"multi-queue-num-queues", "%u", nf->nr_queues);
+	/* An earlier connection's count would send netback to its queues. */
+	if (!err && nf->nr_queues == 1) {
+		err = blanket_xs_rm(bdev->xs, t, bdev->nodename, "multi-queue-num-queues");
+		if (err == -ENOENT)
+			err = 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(blanket_net_frontend_features) && !err; i++)
 		err = blanket_xs_write(bdev->xs, t, bdev->nodename,
 				       blanket_net_frontend_features[i], "1");
@@ -90,12 +100,12 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 /*
  * Netback waits for us: build the queues and tell it where they are. A
  * fresh handshake: a device that netback broke before is judged anew, on
- * what netback offers now.
+ * what netback offers now, and the module parameters are read anew too.
  */
 static int blanket_net_connect(struct blanket_net *nf)
 {
 	struct blanket_device *bdev = nf->bdev;
-	unsigned int nr;
+	unsigned int nr, max;
 	int err;
 
 	blanket_net_netdev_disconnect(nf);
@@ -108,7 +118,11 @@ static int blanket_net_connect(struct blanket_net *nf)
 		blanket_dev_fatal(nf->bdev, &nf->broken, "malformed backend features");
 	if (err)
 		return err;
-	nr = blanket_netif_queues(&nf->be, nf->max_queues);
+	/* Untouched by TX and RX while there are no queues. */
+	nf->trusted = blanket_trusted(bdev, READ_ONCE(trusted));
+	max = blanket_netif_queues(&nf->be, blanket_net_max_queues());
+	WRITE_ONCE(nf->max_queues, max);
+	nr = min(READ_ONCE(nf->channels) ?: max, max);
 	err = blanket_net_netdev_connect(nf, nr);
 	if (err)
 		return err;
@@ -124,6 +138,22 @@ static int blanket_net_connect(struct blanket_net *nf)
 		 nf->be.sg, nf->be.gso_tcpv4, nf->be.gso_tcpv6,
 		 nf->trusted ? "" : ", untrusted (TX bounced)");
 	return 0;
+}
+
+/*
+ * ethtool -L asked for another queue count. Netback takes a new one only
+ * from a new handshake: we close, and the path that follows a backend's
+ * close (Closed, our Initialising, its InitWait) connects with that count.
+ */
+static void blanket_net_reconnect(struct work_struct *work)
+{
+	struct blanket_net *nf = container_of(work, struct blanket_net, reconnect_work);
+
+	mutex_lock(&nf->lock);
+	if (nf->queues && nf->bdev->state == XenbusStateConnected &&
+	    READ_ONCE(nf->channels) != nf->nr_queues)
+		blanket_switch_state(nf->bdev, XenbusStateClosing);
+	mutex_unlock(&nf->lock);
 }
 
 /* Netback is Connected: the link is up, if we are too (not closed since). */
@@ -236,9 +266,8 @@ static int blanket_net_probe(struct blanket_device *bdev,
 	nf = netdev_priv(dev);
 	nf->bdev = bdev;
 	nf->netdev = dev;
-	nf->trusted = trusted;
-	nf->max_queues = blanket_net_max_queues();
 	mutex_init(&nf->lock);
+	INIT_WORK(&nf->reconnect_work, blanket_net_reconnect);
 	eth_hw_addr_set(dev, mac);
 	dev_set_drvdata(&bdev->dev, nf);
 	netif_carrier_off(dev);
@@ -266,6 +295,8 @@ static void blanket_net_remove(struct blanket_device *bdev)
 	mutex_unlock(&nf->lock);
 	blanket_switch_state(bdev, XenbusStateClosed);
 	unregister_netdev(nf->netdev);
+	/* ethtool can queue it no more; without queues it does nothing. */
+	cancel_work_sync(&nf->reconnect_work);
 	free_netdev(nf->netdev);
 }
 

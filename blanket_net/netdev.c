@@ -182,8 +182,28 @@ static void blanket_net_get_channels(struct net_device *dev,
 {
 	struct blanket_net *nf = netdev_priv(dev);
 
-	ch->max_combined = nf->max_queues;
+	ch->max_combined = READ_ONCE(nf->max_queues);
 	ch->combined_count = nf->nr_queues;
+}
+
+/*
+ * A new queue count, within what this connection could have. Netback
+ * takes it only from a new handshake, which cannot start here, under
+ * rtnl: connect takes rtnl inside the device's lock. A work item starts
+ * it, and the count shows in get_channels once netback is back.
+ */
+static int blanket_net_set_channels(struct net_device *dev,
+				    struct ethtool_channels *ch)
+{
+	struct blanket_net *nf = netdev_priv(dev);
+
+	if (ch->rx_count || ch->tx_count || ch->other_count ||
+	    !ch->combined_count || ch->combined_count > READ_ONCE(nf->max_queues))
+		return -EINVAL;
+	WRITE_ONCE(nf->channels, ch->combined_count);
+	if (ch->combined_count != nf->nr_queues)
+		schedule_work(&nf->reconnect_work);
+	return 0;
 }
 
 static const struct ethtool_ops blanket_net_ethtool_ops = {
@@ -193,6 +213,7 @@ static const struct ethtool_ops blanket_net_ethtool_ops = {
 	.get_strings = blanket_net_get_strings,
 	.get_ethtool_stats = blanket_net_get_ethtool_stats,
 	.get_channels = blanket_net_get_channels,
+	.set_channels = blanket_net_set_channels,
 };
 
 /* The netdev, named after L0's vif id so that the name is predictable. */

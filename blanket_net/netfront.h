@@ -15,6 +15,7 @@
 #include <linux/netdevice.h>
 #include <linux/timer.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <xen/interface/io/netif.h>
 #include <xen/page.h>
 
@@ -117,7 +118,10 @@ struct blanket_net {
 	/* Published under rtnl; readers outside it hold RCU. */
 	struct blanket_net_queue *queues;
 	unsigned int nr_queues;
-	unsigned int max_queues;	/* our cap on the queues to ask for */
+	/* Set at each connect: netback's offer within our cap. */
+	unsigned int max_queues;
+	unsigned int channels;		/* from ethtool -L; 0: max_queues */
+	struct work_struct reconnect_work;	/* to take up a new channels */
 	bool trusted;			/* grant skb pages without a bounce */
 	bool broken;
 };

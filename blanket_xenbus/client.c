@@ -141,6 +141,34 @@ int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *f
 EXPORT_SYMBOL_GPL(blanket_read_flags);
 
 /**
+ * blanket_trusted() - whether a connection may grant the backend memory in place
+ * @bdev: the device
+ * @param: the driver's "trusted" parameter, as read for this connection
+ *
+ * As the in-tree front ends do: the device is untrusted if @param says so,
+ * or if the "trusted" key of its own directory says 0. L0 writes that key,
+ * so it may only lower trust: a value that is not "0" or "1", or one that
+ * cannot be read, leaves the device untrusted.
+ *
+ * Return: true if the backend may be granted memory beside the data.
+ */
+bool blanket_trusted(struct blanket_device *bdev, bool param)
+{
+	bool key;
+	int err;
+
+	if (!param)
+		return false;
+	err = blanket_xs_read_bool(bdev->xs, BLANKET_XBT_NIL, bdev->nodename,
+				   "trusted", true, &key);
+	if (err)
+		dev_err(&bdev->dev, "%s/trusted is malformed or unreadable (%d): not trusting %s\n",
+			bdev->nodename, err, bdev->otherend);
+	return !err && key;
+}
+EXPORT_SYMBOL_GPL(blanket_trusted);
+
+/**
  * blanket_await_otherend() - poll until the backend is at a state
  * @bdev: the device
  * @state: the state the backend is to reach, or pass in the closing order

@@ -14,6 +14,10 @@
 #include "bus.h"
 #include "l0.h"
 
+/*
+ * Read-only: the connection to L0's xenstore takes it when it is made, at
+ * the module's load, and is never made again while the module is loaded.
+ */
 static unsigned int xs_timeout_ms = 30000;
 module_param(xs_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(xs_timeout_ms, "How long a request to L0's xenstore may take (ms)");

@@ -10,13 +10,11 @@
 #include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
-#include <linux/fs_struct.h>
-#include <linux/pid.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "blanket_xenbus/bus.h"
 #include "fake_blkback.h"
+#include "sysfs.h"
 
 #define BLK_ID		51712
 #define BLK_SECTORS	4096		/* 2 MiB */
@@ -166,34 +164,17 @@ static void blk_expect_key(struct kunit *test, struct blk_fixture *fx,
 	kfree(v);
 }
 
-/* What udev reads to link the disk to its L0 vbd. */
-/*
- * Open @path as the test system's init sees it: since 7.x a kernel thread,
- * such as the one running a test case, has a root of its own with nothing
- * mounted on it.
- */
-static struct file *blk_open_in_init(const char *path)
+/* What L0's toolstack writes in the frontend's directory. */
+static void blk_set_fe_key(struct kunit *test, struct blk_fixture *fx,
+			   const char *node, const char *value)
 {
-	struct task_struct *init;
-	struct path root;
-	struct file *f;
+	char path[64];
 
-	rcu_read_lock();
-	init = pid_task(find_vpid(1), PIDTYPE_PID);
-	if (init)
-		get_task_struct(init);
-	rcu_read_unlock();
-	if (!init)
-		return ERR_PTR(-ESRCH);
-	task_lock(init);
-	get_fs_root(init->fs, &root);
-	task_unlock(init);
-	put_task_struct(init);
-	f = file_open_root(&root, path, O_RDONLY, 0);
-	path_put(&root);
-	return f;
+	snprintf(path, sizeof(path), "%s/%s", fx->fbb->fe, node);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->fl0->xsd, path, value), 0);
 }
 
+/* What udev reads to link the disk to its L0 vbd. */
 static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 				const char *want)
 {
@@ -204,7 +185,7 @@ static void blk_expect_vbd_attr(struct kunit *test, struct blk_fixture *fx,
 
 	snprintf(path, sizeof(path), "/sys/block/%s/blanket_vbd",
 		 fx->info->disk->disk_name);
-	f = blk_open_in_init(path);
+	f = test_sysfs_open(path, O_RDONLY);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "%s: %ld", path, PTR_ERR(f));
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
 	filp_close(f, NULL);
@@ -560,8 +541,9 @@ static void blk_bounce_test(struct kunit *test)
 	u64 grants;
 	u8 *buf;
 
-	fx->info->trusted = false;
+	test_param_set(test, "blanket_blk", "trusted", "0");
 	blk_connect(test, fx);
+	KUNIT_ASSERT_FALSE(test, fx->info->trusted);
 	KUNIT_ASSERT_FALSE(test, fx->info->cfg.persistent);
 	grants = fake_l0_grants_in_use(fx->fl0);
 	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 40, 3 * 4096, 0x42, &buf), 0);
@@ -571,6 +553,68 @@ static void blk_bounce_test(struct kunit *test)
 	KUNIT_EXPECT_NE(test, fbb->log[1].pfn0, page_to_pfn(virt_to_page(buf)));
 	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x42, 3 * 4096));
 	KUNIT_EXPECT_EQ(test, fake_l0_grants_in_use(fx->fl0), grants);
+}
+
+/*
+ * trusted and feature_persistent, written at runtime, change nothing in
+ * a connection and take effect at the next one: its rings, its slots and
+ * the feature-persistent key it writes.
+ */
+static void blk_runtime_params_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	u8 *buf;
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "feature-persistent", "1"), 0);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_TRUE(test, fx->info->trusted);
+	KUNIT_EXPECT_TRUE(test, fx->info->cfg.persistent);
+	blk_expect_key(test, fx, "feature-persistent", "1");
+
+	test_param_set(test, "blanket_blk", "feature_persistent", "0");
+	test_param_set(test, "blanket_blk", "trusted", "0");
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 8, 4096, 0x5a, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, fx->info->trusted);
+	KUNIT_EXPECT_TRUE(test, fx->info->cfg.persistent);
+
+	fake_blkback_disconnect(fx->fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, fx->info->trusted);
+	KUNIT_EXPECT_FALSE(test, fx->info->cfg.persistent);
+	blk_expect_key(test, fx, "feature-persistent", "0");
+	KUNIT_ASSERT_EQ(test, blk_rw(test, fx, REQ_OP_READ, 8, 4096, 0, &buf), 0);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x5a, 4096));
+	/* Untrusted: blkback was granted a bounce page, not the request's. */
+	KUNIT_EXPECT_NE(test, fx->fbb->log[fx->fbb->nr_log - 1].pfn0,
+			page_to_pfn(virt_to_page(buf)));
+}
+
+/*
+ * The "trusted" key L0 writes in our directory: 0 is untrusted, 1 leaves
+ * it to the parameter, and a malformed one is no 1. Each connection
+ * reads it anew.
+ */
+static void blk_trusted_key_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_set_fe_key(test, fx, "trusted", "yes");
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, fx->info->trusted);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x21, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
+
+	blk_set_fe_key(test, fx, "trusted", "1");
+	fake_blkback_disconnect(fx->fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_TRUE(test, fx->info->trusted);
+
+	blk_set_fe_key(test, fx, "trusted", "0");
+	fake_blkback_disconnect(fx->fbb);
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, fx->info->trusted);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x22, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x22));
 }
 
 /* Grants ended while the backend mapped them, freed once it lets go. */
@@ -616,9 +660,10 @@ static void blk_bounce_grant_fail_test(struct kunit *test)
 	struct blanket_blk_slot *slot;
 	grant_ref_t ref;
 
-	fx->info->trusted = false;
+	blk_set_fe_key(test, fx, "trusted", "0");
 	fx->info->params.max_queues = 1;
 	blk_connect(test, fx);
+	KUNIT_ASSERT_FALSE(test, fx->info->trusted);
 	slot = &fx->info->queues[0].slots[0];
 	fake_l0_trap_grant(fx->fl0, slot->pages[1], slot->pages[0], &ref);
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 2 * PAGE_SIZE, 0x31, NULL),
@@ -687,9 +732,10 @@ static void blk_requeue_out_of_order_test(struct kunit *test)
 	struct blk_io *io[ARRAY_SIZE(sector)];
 	unsigned int i;
 
-	fx->info->trusted = false;
+	blk_set_fe_key(test, fx, "trusted", "0");
 	fx->info->params.max_queues = 1;
 	blk_connect(test, fx);
+	KUNIT_ASSERT_FALSE(test, fx->info->trusted);
 	fbb->hold = true;
 	for (i = 0; i < 2; i++)
 		io[i] = blk_submit(test, fx, REQ_OP_WRITE, sector[i], 4096, 0xb0 + i);
@@ -846,7 +892,7 @@ static void blk_hotplug_test(struct kunit *test)
 
 static bool blk_sysfs_exists(const char *path)
 {
-	struct file *f = blk_open_in_init(path);
+	struct file *f = test_sysfs_open(path, O_RDONLY);
 
 	if (IS_ERR(f))
 		return false;
@@ -1143,6 +1189,8 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_discard_test),
 	KUNIT_CASE(blk_persistent_test),
 	KUNIT_CASE(blk_bounce_test),
+	KUNIT_CASE(blk_runtime_params_test),
+	KUNIT_CASE(blk_trusted_key_test),
 	KUNIT_CASE(blk_persistent_grant_fail_test),
 	KUNIT_CASE(blk_bounce_grant_fail_test),
 	KUNIT_CASE(blk_requeue_test),

@@ -18,6 +18,7 @@
 #include <blanket/test_export.h>
 #include "blanket_xenbus/bus.h"
 #include "fake_netback.h"
+#include "sysfs.h"
 
 #define ETH_P_TEST 0x88b5	/* local experimental: no protocol claims it */
 /* KUNIT_EXPECT_MEMEQ arrived in 6.2. */
@@ -107,6 +108,18 @@ static void net_setup(struct kunit *test, const char *const *features,
 	KUNIT_ASSERT_NOT_NULL(test, fx->nf);
 	if (!connect)
 		return;
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	net_open(test);
+}
+
+/* The same, connected and up with @max_queues as our cap. */
+static void net_setup_queues(struct kunit *test, const char *const *features,
+			     const char *max_queues)
+{
+	struct net_fixture *fx = test->priv;
+
+	net_setup(test, features, false);
+	test_param_set(test, "blanket_net", "max_queues", max_queues);
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
 	net_open(test);
 }
@@ -397,8 +410,9 @@ static void net_tx_untrusted_test(struct kunit *test)
 	unsigned int i;
 
 	net_setup(test, net_features, false);
-	fx->nf->trusted = false;
+	test_param_set(test, "blanket_net", "trusted", "0");
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_ASSERT_FALSE(test, fx->nf->trusted);
 	net_open(test);
 	/* RX pages, which netback may map, hold nothing but zeroes. */
 	page = fake_l0_grant_map(fx->fl0, fx->nb->q[0].rx->ring[7].req.gref, false);
@@ -724,11 +738,8 @@ static void net_multiqueue_split_test(struct kunit *test)
 	struct sk_buff *skb;
 	u8 frame[300];
 
-	net_setup(test, features, false);
 	/* Our cap, below netback's 4, decides. */
-	fx->nf->max_queues = 3;
-	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
-	net_open(test);
+	net_setup_queues(test, features, "3");
 	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 3U);
 	KUNIT_EXPECT_EQ(test, fx->nf->netdev->real_num_tx_queues, 3U);
 	KUNIT_EXPECT_FALSE(test, fx->nf->netdev->features & NETIF_F_TSO);
@@ -820,6 +831,201 @@ static void net_reconnect_test(struct kunit *test)
 	pkt = fake_netback_wait_sent(fx->nb, 2);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	NET_EXPECT_MEMEQ(test, pkt->data, frame, len);
+}
+
+/* Netback closes and starts over: the frontend connects anew. */
+static void net_restart(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+
+	fake_netback_disconnect(fx->nb);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosing), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_set_state(fx->nb, XenbusStateClosed), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateInitialising), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+}
+
+static const char *const net_mq_features[] = {
+	"feature-rx-copy=1", "feature-sg=1", "multi-queue-max-queues=4", NULL
+};
+
+/*
+ * The parameters written at runtime change nothing in a connection, and
+ * take effect at the next one, clamped as at load.
+ */
+static void net_runtime_params_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct ethtool_channels ch = {};
+	struct net_device *dev;
+
+	net_setup_queues(test, net_mq_features, "1");
+	dev = fx->nf->netdev;
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	KUNIT_EXPECT_TRUE(test, fx->nf->trusted);
+
+	test_param_set(test, "blanket_net", "max_queues", "3");
+	test_param_set(test, "blanket_net", "trusted", "0");
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	KUNIT_EXPECT_TRUE(test, fx->nf->trusted);
+
+	net_restart(test);
+	KUNIT_EXPECT_PTR_EQ(test, fx->nf->netdev, dev);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 3U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_tx_queues, 3U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_rx_queues, 3U);
+	KUNIT_EXPECT_FALSE(test, fx->nf->trusted);
+	net_expect_key(test, "multi-queue-num-queues", "3");
+	dev->ethtool_ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, 3U);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 3U);
+
+	/* Past our own cap of 16, netback's 4 is what we get. */
+	test_param_set(test, "blanket_net", "max_queues", "100");
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 4U);
+
+	/* Back to one: no count is left for netback to find. */
+	test_param_set(test, "blanket_net", "max_queues", "1");
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	net_expect_key(test, "multi-queue-num-queues", NULL);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(dev));
+}
+
+static int net_set_trusted_key(struct net_fixture *fx, const char *value)
+{
+	return fake_xenstored_set(fx->fl0->xsd, FAKE_NB_FRONTEND "/trusted", value);
+}
+
+/*
+ * The per-device "trusted" key L0 writes in our directory can only lower
+ * trust: 0 means untrusted, 1 (or no key) leaves it to the parameter,
+ * and anything else is not believed to mean 1.
+ */
+static void net_trusted_key_test(struct kunit *test)
+{
+	static const struct {
+		const char *key;	/* NULL: no key */
+		bool param;
+		bool want;
+	} cases[] = {
+		{ NULL, true, true }, { NULL, false, false },
+		{ "1", true, true }, { "1", false, false },
+		{ "0", true, false }, { "0", false, false },
+		{ "2", true, false }, { "yes", true, false }, { "-1", true, false },
+		{ "", true, false }, { "1 ", true, false }, { "0x1", true, false },
+		{ "4294967297", true, false },
+	};
+	struct net_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	char *overlong;
+	unsigned int i;
+
+	net_setup(test, net_features, false);
+	bdev = fx->nf->bdev;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *key = cases[i].key;
+
+		if (key)
+			KUNIT_ASSERT_EQ(test, net_set_trusted_key(fx, key), 0);
+		else
+			fake_xenstored_rm(fx->fl0->xsd, FAKE_NB_FRONTEND "/trusted");
+		KUNIT_EXPECT_EQ_MSG(test, blanket_trusted(bdev, cases[i].param),
+				    cases[i].want, "case %u, parameter %d", i,
+				    cases[i].param);
+	}
+	overlong = kunit_kzalloc(test, 2000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, overlong);
+	memset(overlong, '1', 1999);
+	KUNIT_ASSERT_EQ(test, net_set_trusted_key(fx, overlong), 0);
+	KUNIT_EXPECT_FALSE(test, blanket_trusted(bdev, true));
+
+	/* The connection that follows bounces, and works. */
+	KUNIT_ASSERT_EQ(test, net_set_trusted_key(fx, "yes"), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	KUNIT_EXPECT_FALSE(test, fx->nf->trusted);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_ASSERT_EQ(test, net_set_trusted_key(fx, "1"), 0);
+	net_restart(test);
+	KUNIT_EXPECT_TRUE(test, fx->nf->trusted);
+	KUNIT_ASSERT_EQ(test, net_set_trusted_key(fx, "0"), 0);
+	net_restart(test);
+	KUNIT_EXPECT_FALSE(test, fx->nf->trusted);
+}
+
+static int net_set_channels(struct net_device *dev, u32 combined, u32 rx)
+{
+	struct ethtool_channels ch = { .combined_count = combined, .rx_count = rx };
+	int err;
+
+	rtnl_lock();
+	err = dev->ethtool_ops->set_channels(dev, &ch);
+	rtnl_unlock();
+	return err;
+}
+
+/*
+ * ethtool -L: a count within netback's offer and our cap reconnects with
+ * that many queues, on the same netdev; anything else is refused and the
+ * connection left alone.
+ */
+static void net_set_channels_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct ethtool_channels ch = {};
+	struct net_device *dev;
+	struct sk_buff *skb;
+	u8 frame[300];
+
+	net_setup_queues(test, net_mq_features, "4");
+	dev = fx->nf->netdev;
+	dev->ethtool_ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, 4U);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 4U);
+
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 5, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, net_set_channels(dev, 2, 1), -EINVAL);
+	flush_work(&fx->nf->reconnect_work);
+	fake_xenstored_settle(fx->fl0->xsd);
+	net_expect_key(test, "state", "4");
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 4U);
+
+	KUNIT_ASSERT_EQ(test, net_set_channels(dev, 2, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosing), 0);
+	net_restart(test);
+	KUNIT_EXPECT_PTR_EQ(test, fx->nf->netdev, dev);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 2U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_tx_queues, 2U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_rx_queues, 2U);
+	net_expect_key(test, "multi-queue-num-queues", "2");
+	dev->ethtool_ops->get_channels(dev, &ch);
+	KUNIT_EXPECT_EQ(test, ch.max_combined, 4U);
+	KUNIT_EXPECT_EQ(test, ch.combined_count, 2U);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(dev));
+	KUNIT_EXPECT_EQ(test, fake_l0_grants_deferred(fx->fl0), 0ULL);
+	/* Both queues carry traffic. */
+	net_frame(fx, frame, sizeof(frame), 9);
+	KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 1, frame, sizeof(frame), 0, NULL), 0);
+	skb = net_wait_rx(test);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb_get_rx_queue(skb), (u16)1);
+	kfree_skb(skb);
+	net_send_frame(test, 200, 10);
+	KUNIT_EXPECT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, 1));
+
+	/* The count stays asked for across a restart netback makes. */
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 2U);
+
+	KUNIT_ASSERT_EQ(test, net_set_channels(dev, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake_netback_wait_frontend(fx->nb, XenbusStateClosing), 0);
+	net_restart(test);
+	KUNIT_EXPECT_EQ(test, fx->nf->nr_queues, 1U);
+	KUNIT_EXPECT_EQ(test, dev->real_num_tx_queues, 1U);
+	net_expect_key(test, "multi-queue-num-queues", NULL);
 }
 
 /*
@@ -1367,6 +1573,9 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_down_events_test),
 	KUNIT_CASE(net_broken_events_test),
 	KUNIT_CASE(net_reconnect_test),
+	KUNIT_CASE(net_runtime_params_test),
+	KUNIT_CASE(net_trusted_key_test),
+	KUNIT_CASE(net_set_channels_test),
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_backend_state_gone_test),
 	KUNIT_CASE(net_rebind_test),
