@@ -162,14 +162,10 @@ static int blanket_blk_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 	struct blanket_blk *info = ctx;
 	struct blanket_device *bdev = info->bdev;
 	unsigned int i;
-	int err = 0;
+	int err;
 
-	if (info->lay.ring_order)
-		err = blanket_xs_printf(bdev->xs, t, bdev->nodename, "ring-page-order",
-					"%u", info->lay.ring_order);
-	if (!err && info->nr_queues > 1)
-		err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
-					"multi-queue-num-queues", "%u", info->nr_queues);
+	err = blanket_write_count(bdev, t, "ring-page-order", info->lay.ring_order, 0) ?:
+	      blanket_write_count(bdev, t, "multi-queue-num-queues", info->nr_queues, 1);
 	for (i = 0; i < info->nr_queues && !err; i++) {
 		char *dir = info->nr_queues > 1 ?
 			    kasprintf(GFP_KERNEL, "%s/queue-%u", bdev->nodename, i) :

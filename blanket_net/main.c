@@ -82,15 +82,9 @@ static int blanket_net_write_keys(struct blanket_xs *xs, blanket_xbt_t t,
 
 	for (i = 0; i < nf->nr_queues && !err; i++)
 		err = blanket_net_write_queue(nf, t, i);
-	if (!err && nf->nr_queues > 1)
-		err = blanket_xs_printf(bdev->xs, t, bdev->nodename,
-					"multi-queue-num-queues", "%u", nf->nr_queues);
-	/* An earlier connection's count would send netback to its queues. */
-	if (!err && nf->nr_queues == 1) {
-		err = blanket_xs_rm(bdev->xs, t, bdev->nodename, "multi-queue-num-queues");
-		if (err == -ENOENT)
-			err = 0;
-	}
+	if (!err)
+		err = blanket_write_count(bdev, t, "multi-queue-num-queues",
+					  nf->nr_queues, 1);
 	for (i = 0; i < ARRAY_SIZE(blanket_net_frontend_features) && !err; i++)
 		err = blanket_xs_write(bdev->xs, t, bdev->nodename,
 				       blanket_net_frontend_features[i], "1");

@@ -141,6 +141,33 @@ int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *f
 EXPORT_SYMBOL_GPL(blanket_read_flags);
 
 /**
+ * blanket_write_count() - publish a count in the device's directory
+ * @bdev: the device
+ * @t: the transaction the frontend's keys are written in
+ * @node: the key, such as "multi-queue-num-queues"
+ * @val: the count
+ * @absent: what the backend takes the count to be when @node is missing
+ *
+ * Such keys are written only where the count differs from their absence,
+ * and the device's directory outlives its connections: a key an earlier
+ * connection wrote would tell the next backend of queues or ring pages
+ * that are gone. At @absent the key is therefore removed.
+ *
+ * Return: 0 or a negative errno.
+ */
+int blanket_write_count(struct blanket_device *bdev, blanket_xbt_t t,
+			const char *node, unsigned int val, unsigned int absent)
+{
+	int err;
+
+	if (val != absent)
+		return blanket_xs_printf(bdev->xs, t, bdev->nodename, node, "%u", val);
+	err = blanket_xs_rm(bdev->xs, t, bdev->nodename, node);
+	return err == -ENOENT ? 0 : err;
+}
+EXPORT_SYMBOL_GPL(blanket_write_count);
+
+/**
  * blanket_trusted() - whether a connection may grant the backend memory in place
  * @bdev: the device
  * @param: the driver's "trusted" parameter, as read for this connection

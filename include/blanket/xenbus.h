@@ -128,6 +128,8 @@ struct blanket_flag {
 
 int blanket_read_flags(struct blanket_device *bdev, const struct blanket_flag *flags,
 		       unsigned int nr, void *base);
+int blanket_write_count(struct blanket_device *bdev, blanket_xbt_t t,
+			const char *node, unsigned int val, unsigned int absent);
 bool blanket_trusted(struct blanket_device *bdev, bool param);
 void blanket_await_otherend(struct blanket_device *bdev, enum xenbus_state state);
 int blanket_wait_for_otherend(struct blanket_device *bdev,

@@ -240,6 +240,33 @@ static void blk_negotiate_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x11));
 }
 
+/*
+ * Blkback comes back offering one single-page ring: the keys the first
+ * connection wrote for its two two-page rings are gone, or blkback would
+ * map rings whose grants are no more.
+ */
+static void blk_renegotiate_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	fx->info->params.max_ring_order = 1;
+	fx->info->params.max_queues = 2;
+	blk_connect(test, fx);
+	blk_expect_key(test, fx, "ring-page-order", "1");
+	blk_expect_key(test, fx, "multi-queue-num-queues", "2");
+
+	fake_blkback_disconnect(fx->fbb);
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fx->fbb, "multi-queue-max-queues", "1") ?:
+			fake_blkback_set(fx->fbb, "max-ring-page-order", "0"), 0);
+	blk_connect(test, fx);
+	blk_expect_key(test, fx, "ring-page-order", "(none)");
+	blk_expect_key(test, fx, "multi-queue-num-queues", "(none)");
+	KUNIT_EXPECT_EQ(test, fx->fbb->nr_queues, 1U);
+	KUNIT_EXPECT_EQ(test, fx->fbb->ring_order, 0U);
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 200, 4096, 0x2e, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x2e));
+}
+
 /* What the backend's keys say about the disk, and a resize. */
 static void blk_disk_keys_test(struct kunit *test)
 {
@@ -1177,6 +1204,7 @@ static void blk_refused_test(struct kunit *test)
 
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
+	KUNIT_CASE(blk_renegotiate_test),
 	KUNIT_CASE(blk_disk_keys_test),
 	KUNIT_CASE_PARAM(blk_bad_resize_test, blk_bad_size_gen_params),
 	KUNIT_CASE(blk_bad_backend_test),
