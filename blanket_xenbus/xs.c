@@ -872,7 +872,8 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 	xs->notify = notify;
 	xs->notify_ctx = notify_ctx;
 	xs->dev = dev;
-	xs->timeout = msecs_to_jiffies(timeout_ms);
+	/* 0 would time every request out before its reply could come. */
+	xs->timeout = max(msecs_to_jiffies(timeout_ms), 1UL);
 	mutex_init(&xs->write_lock);
 	init_waitqueue_head(&xs->ring_wq);
 	spin_lock_init(&xs->lock);

@@ -526,6 +526,15 @@ static void xs_silent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.timeouts, 1ULL);
 }
 
+/* xs_timeout_ms=0 is the shortest wait there is, not none at all. */
+static void xs_zero_timeout_test(struct kunit *test)
+{
+	struct fake_xenstored *f = fake_xenstored_start(test, 0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	KUNIT_EXPECT_GE(test, f->xs->timeout, 1UL);
+}
+
 static void xs_wrong_req_id_test(struct kunit *test)
 {
 	struct fake_xenstored *f = xs_start(test);
@@ -606,6 +615,7 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_unterminated_test),
 	KUNIT_CASE(xs_bad_name_test),
 	KUNIT_CASE(xs_silent_test),
+	KUNIT_CASE(xs_zero_timeout_test),
 	KUNIT_CASE(xs_wrong_req_id_test),
 	KUNIT_CASE(xs_bad_txid_test),
 	KUNIT_CASE(xs_watch_bad_token_test),
