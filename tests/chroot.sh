@@ -12,6 +12,9 @@
 #   chroot.sh run SUITE CMD...    CMD inside it, as root, /proc mounted
 #   chroot.sh install SUITE PKG...
 #                                 apt-get install those of PKG missing
+#   chroot.sh kernel SUITE        the release of the kernel its
+#                                 linux-headers-amd64 points at, e.g.
+#                                 6.12.118+deb13-amd64
 #
 # A chroot is cached like the lab's images (scripts/cache.sh): rebuilt when
 # its recipe, suite or package list changes, its package lists refreshed
@@ -141,6 +144,11 @@ install)
 		apt-get -q -y install "$@"; }' sh "${missing[@]}" >"$root.log" 2>&1 ||
 		{ tail -n 20 "$root.log" >&2; die "apt-get install ${missing[*]} in the $suite chroot"; }
 	inside apt-get clean
+	;;
+kernel)
+	ensure_root
+	inside dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+		grep -o 'linux-headers-[^ ,]*-amd64' | head -n 1 | sed 's/^linux-headers-//'
 	;;
 *)
 	die "unknown command $cmd"

@@ -103,15 +103,9 @@ default() {
 	return $rc
 }
 
-# installed_kernel CHROOT: the kernel linux-headers-amd64 points at there.
-installed_kernel() {
-	"$chroot" run "$1" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
-		grep -o 'linux-headers-[^ ,]*-amd64' | head -n 1
-}
-
 # builds: every line of the matrix.
 builds() {
-	local pkg bpo
+	local pkg bpo kver
 
 	# bookworm: the host's own kernel.
 	pkg=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
@@ -128,10 +122,9 @@ builds() {
 	fi
 
 	# trixie: the chroot's own installed kernel, as a user of Debian 13 has it.
-	if "$chroot" root trixie >/dev/null && pkg=$(installed_kernel trixie) &&
-	   [ -n "$pkg" ]; then
-		build_clean "matrix trixie ${pkg#linux-headers-}: W=1 + sparse" \
-			"/build/blanket-${pkg#linux-headers-}" "/usr/src/$pkg" trixie
+	if kver=$("$chroot" kernel trixie) && [ -n "$kver" ]; then
+		build_clean "matrix trixie $kver: W=1 + sparse" \
+			"/build/blanket-$kver" "/usr/src/linux-headers-$kver" trixie
 	else
 		fail "matrix trixie: the chroot and its linux-headers-amd64"
 	fi
@@ -160,8 +153,7 @@ package_test() {
 	local suite=$1 name="package $1" root kver log=$out/package-$1.log
 
 	root=$("$chroot" root "$suite") || { fail "$name: the chroot"; return; }
-	kver=$(installed_kernel "$suite")
-	kver=${kver#linux-headers-}
+	kver=$("$chroot" kernel "$suite")
 	name="package $suite $kver"
 	cp "$deb" "$root/tmp/"
 	# A purge of an earlier run that failed half-way.

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # blanket-direct.sh [nopv|forwarded]: blanket against a real L0. Builds the
-# modules against Debian's 6.1 headers (the L1 guest runs Debian's 6.1
-# kernel), puts them and blanket-check.sh into the guest's initramfs, and
+# modules against the headers of the L1 guest's kernel (Debian's 6.1, or
+# with BLANKET_LAB_L1_KERNEL=trixie Debian 13's: host/lib.sh), puts them
+# and blanket-check.sh into the guest's initramfs, and
 # runs the lab: by default in the L1 guest booted "nopv" (direct mode);
 # with "forwarded" in the PV Dom0 of the patched L1 Xen that `make
 # xen-check` built; with "--untrusted" after the mode, with both front ends
@@ -28,9 +29,9 @@ mkdir -p "$out/extra"
 build_modules "$out/src"
 cp "$out"/src/blanket_*.ko "$out/extra/"
 # The bridge for the L2 stand-in in blanket-check.sh, from the guest's kernel.
-for m in net/llc/llc net/802/stp net/bridge/bridge; do
-	cp "/lib/modules/$(kernel_release)/kernel/$m.ko" "$out/extra/"
-	strip --strip-debug "$out/extra/${m##*/}.ko"
+l1_kernel_find
+for m in $(put_mods "$out/extra" "$l1_root" "$l1_kver" bridge); do
+	strip --strip-debug "$out/extra/$m"
 done
 cp "$top/tests/lab/guest/blanket-check.sh" "$out/extra/run.sh"
 cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$top/dist/60-blanket.rules" "$out/extra/"

@@ -8,7 +8,7 @@
 #
 #   xen.elf                 Debian's Xen 4.17 hypervisor, uncompressed: QEMU's
 #                           multiboot loader takes an ELF, not the .gz
-#   dom0/vmlinuz            Debian's 6.1 kernel (also the L1 guest's kernel)
+#   dom0/vmlinuz            Debian's 6.1 kernel (by default the L1 guest's too)
 #   dom0/initrd.img         busybox initramfs: loads virtio/ext4/9p, mounts the
 #                           root image and the host share, runs /lab/dom0/init.sh
 #   dom0/rootfs.ext4        debootstrap'd bookworm with the Xen 4.17 toolstack,
@@ -19,6 +19,10 @@
 #                           busybox, xen-netfront/xen-blkfront, xen-cpuid.
 #                           l1-initramfs.sh adds the init and any extras
 #   l1/disk.img             the L1 guest's vbd (raw, sparse)
+#   l2/l1-toolstack.tar.gz  forwarded mode's L1 toolstack (below)
+#   l1-trixie/, l2-trixie/  the same for BLANKET_LAB_L1_KERNEL=trixie: the
+#                           L1 guest on Debian 13's kernel and modules
+#                           (host/lib.sh's l1_kernel_find)
 #   fio/fio                 a static fio from Debian's own source package, with
 #                           libaio and no engine that needs another library:
 #                           Dom0 serves it, the guest fetches it (not in its
@@ -37,7 +41,7 @@ dom0_pkgs=(xen-utils-4.17 xenstore-utils qemu-system-xen bridge-utils
 	   iproute2 busybox kmod lvm2)
 
 ensure_packages "${host_pkgs[@]}"
-mkdir -p "$out/dom0" "$out/l1"
+mkdir -p "$out/dom0" "$out/$l1_images"
 # A failed chroot step must not leave /proc mounted inside the rootfs.
 trap 'mountpoint -q "$out/dom0/rootfs/proc" && umount "$out/dom0/rootfs/proc"; true' EXIT
 exec 9>"$out/.images.lock"
@@ -47,6 +51,7 @@ kver=$(kernel_release)
 [ -n "$kver" ] && [ -r "/boot/vmlinuz-$kver" ] && [ -d "/lib/modules/$kver/kernel" ] ||
 	die "no installed linux-image-amd64 6.1 kernel (got '$kver')"
 xen_ver=$(pkg_version xen-hypervisor-4.17-amd64)
+l1_kernel_find
 
 # --- the hypervisor -------------------------------------------------------
 build_xen() {
@@ -65,38 +70,27 @@ if ! is_cached xen.elf "$key"; then
 	set_cached xen.elf "$key"
 fi
 
-# --- kernels: Dom0 and the L1 guest both run Debian's 6.1 kernel ----------
-for k in dom0 l1; do
-	cmp -s "/boot/vmlinuz-$kver" "$out/$k/vmlinuz" ||
-		cp "/boot/vmlinuz-$kver" "$out/$k/vmlinuz"
-done
-
-# Module paths in load order (modprobe --show-depends of the host's tree).
-mods_for() {
-	local m
-
-	for m in "$@"; do
-		modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++'
-}
+# --- kernels: Dom0 runs Debian's 6.1 kernel, the L1 guest l1_kernel_find's --
+cmp -s "/boot/vmlinuz-$kver" "$out/dom0/vmlinuz" ||
+	cp "/boot/vmlinuz-$kver" "$out/dom0/vmlinuz"
+cmp -s "$l1_root/boot/vmlinuz-$l1_kver" "$out/$l1_images/vmlinuz" ||
+	cp "$l1_root/boot/vmlinuz-$l1_kver" "$out/$l1_images/vmlinuz"
 
 # --- Dom0's initramfs -------------------------------------------------------
 build_dom0_initrd() {
-	local root m
+	local root
 
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,dev,proc,sys,modules,newroot}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$lab/dom0/initramfs-init.sh" "$root/init"
 	chmod +x "$root/init"
-	for m in $(mods_for virtio_pci virtio_blk ext4 9p 9pnet_virtio); do
-		cp "$m" "$root/modules/"
-		basename "$m" >>"$root/modules.list"
-	done
+	put_mods "$root/modules" "" "$kver" virtio_pci virtio_blk ext4 9p 9pnet_virtio \
+		>"$root/modules.list"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$out/dom0/initrd.img"
 	rm -rf "$root"
 }
-key=$(key_of "$(declare -f build_dom0_initrd mods_for)" "$kver" \
+key=$(key_of "$(declare -f build_dom0_initrd put_mods mods_for)" "$kver" \
 	"$(pkg_version busybox-static)" "$(cat "$lab/dom0/initramfs-init.sh")")
 if ! is_cached dom0/initrd.img "$key"; then
 	log "dom0/initrd.img"
@@ -165,43 +159,41 @@ fi
 nolibc_tool() {
 	gcc -static -nostdlib -Os -s -fno-stack-protector -fno-pie -no-pie \
 		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-		-o "$out/l1/initramfs.d/bin/$2" "$lab/guest/$1.c"
+		-o "$out/$l1_images/initramfs.d/bin/$2" "$lab/guest/$1.c"
 }
 # The initramfs is read through the HVM firmware byte by byte: keep it small
 # (no module dependencies to speak of, busybox, two tiny helpers).
 build_l1_base() {
-	local root=$out/l1/initramfs.d m
+	local root=$out/$l1_images/initramfs.d
 
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,extra}
 	cp /bin/busybox "$root/bin/busybox"
 	nolibc_tool xen-cpuid xen-cpuid
 	nolibc_tool tcp-client lab-tcp-client
-	for m in $(mods_for xen-netfront xen-blkfront); do
-		cp "$m" "$root/modules/"
-		basename "$m" >>"$root/modules.list"
-	done
-	echo "$kver" >"$root/kernel-release"
+	put_mods "$root/modules" "$l1_root" "$l1_kver" xen-netfront xen-blkfront \
+		>"$root/modules.list"
+	echo "$l1_kver" >"$root/kernel-release"
 }
-key=$(key_of "$(declare -f build_l1_base nolibc_tool mods_for)" "$kver" \
+key=$(key_of "$(declare -f build_l1_base nolibc_tool put_mods mods_for)" "$l1_kver" \
 	"$(pkg_version busybox-static)" "$(cat "$lab/guest/nolibc.h" "$lab/guest/xen-cpuid.c" "$lab/guest/tcp-client.c")")
-if ! is_cached l1/initramfs.d "$key"; then
-	log "l1/initramfs.d"
+if ! is_cached "$l1_images/initramfs.d" "$key"; then
+	log "$l1_images/initramfs.d"
 	build_l1_base
-	set_cached l1/initramfs.d "$key"
+	set_cached "$l1_images/initramfs.d" "$key"
 fi
 
 # The vbd: a marker at sector 0 that run.sh overwrites with a per-run token.
 build_l1_disk() {
-	rm -f "$out/l1/disk.img"
-	truncate -s 32M "$out/l1/disk.img"
-	echo "BLANKET-LAB-DISK" | dd of="$out/l1/disk.img" conv=notrunc status=none
+	rm -f "$out/$l1_images/disk.img"
+	truncate -s 32M "$out/$l1_images/disk.img"
+	echo "BLANKET-LAB-DISK" | dd of="$out/$l1_images/disk.img" conv=notrunc status=none
 }
 key=$(key_of "$(declare -f build_l1_disk)")
-if ! is_cached l1/disk.img "$key"; then
-	log "l1/disk.img"
+if ! is_cached "$l1_images/disk.img" "$key"; then
+	log "$l1_images/disk.img"
 	build_l1_disk
-	set_cached l1/disk.img "$key"
+	set_cached "$l1_images/disk.img" "$key"
 fi
 
 # --- the L2 guest's host (forwarded mode only) -----------------------------------
@@ -213,9 +205,9 @@ fi
 # udev's rules only device-mapper's and LVM's: the udevd l2.sh runs is
 # there to name disks, not to rename or set up anything else.
 build_l1_toolstack() {
-	local root m tk=$out/l2/toolstack.d
+	local root tk=$out/$l2_images/toolstack.d
 
-	rm -rf "$tk" "$out/l2/l1-toolstack.tar.gz"
+	rm -rf "$tk" "$out/$l2_images/l1-toolstack.tar.gz"
 	mkdir -p "$tk/lab-modules" "$tk/l2"
 	tar -C "$out/dom0/rootfs" -cf - \
 		--exclude=./usr/lib/modules --exclude=./usr/share/doc \
@@ -229,14 +221,11 @@ build_l1_toolstack() {
 	mkdir -p "$tk/usr/lib/udev/rules.d"
 	cp "$out"/dom0/rootfs/usr/lib/udev/rules.d/{55-dm,56-lvm,60-persistent-storage-dm,69-lvm,95-dm-notify}.rules \
 		"$tk/usr/lib/udev/rules.d/"
-	for m in $(mods_for xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
-			    xen-netback xen-blkback dm-mod); do
-		cp "$m" "$tk/lab-modules/"
-		basename "$m" >>"$tk/lab-modules/list"
-	done
-	cp "$out/l1/vmlinuz" "$tk/l2/vmlinuz"
+	put_mods "$tk/lab-modules" "$l1_root" "$l1_kver" xen-evtchn xen-gntdev xen-gntalloc \
+		xen-privcmd xenfs xen-netback xen-blkback dm-mod >"$tk/lab-modules/list"
+	cp "$out/$l1_images/vmlinuz" "$tk/l2/vmlinuz"
 	root=$(mktemp -d)
-	cp -a "$out/l1/initramfs.d/." "$root/"
+	cp -a "$out/$l1_images/initramfs.d/." "$root/"
 	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client"
 	cp "$lab/l2/init.sh" "$root/init"
 	chmod +x "$root/init"
@@ -244,16 +233,16 @@ build_l1_toolstack() {
 	cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
 	rm -rf "$root"
-	tar -C "$tk" -czf "$out/l2/l1-toolstack.tar.gz" .
+	tar -C "$tk" -czf "$out/$l2_images/l1-toolstack.tar.gz" .
 	rm -rf "$tk"
 }
-key=$(key_of "$(declare -f build_l1_toolstack mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
-	"$(cat "$out/l1/initramfs.d.key")" "$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh")")
-if ! is_cached l2/l1-toolstack.tar.gz "$key"; then
-	log "l2/l1-toolstack.tar.gz"
-	mkdir -p "$out/l2"
+key=$(key_of "$(declare -f build_l1_toolstack put_mods mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
+	"$(cat "$out/$l1_images/initramfs.d.key")" "$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh")")
+if ! is_cached "$l2_images/l1-toolstack.tar.gz" "$key"; then
+	log "$l2_images/l1-toolstack.tar.gz"
+	mkdir -p "$out/$l2_images"
 	build_l1_toolstack
-	set_cached l2/l1-toolstack.tar.gz "$key"
+	set_cached "$l2_images/l1-toolstack.tar.gz" "$key"
 fi
 
 # --- fio for the guest ---------------------------------------------------------
@@ -294,4 +283,4 @@ if ! is_cached fio/fio "$key"; then
 	set_cached fio/fio "$key"
 fi
 
-log "images ready in $out (kernel $kver, xen $xen_ver)"
+log "images ready in $out (kernel $kver, L1 guest's $l1_kver, xen $xen_ver)"

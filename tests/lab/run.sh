@@ -51,6 +51,8 @@ while [ $# -gt 0 ]; do
 done
 
 "$lab/images.sh"
+# The release of the kernel the guest must report booting (verdict.sh).
+l1_release=$(cat "$out/$l1_images/initramfs.d/kernel-release")
 
 # One lab QEMU at a time: the machine has two cores. Wait for another
 # run to finish, within bounds.
@@ -110,9 +112,9 @@ token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 cp -r "$lab/dom0" "$share/"
 cp "$lab/hostile-cases" "$share/dom0/"
 cp "$out/fio/fio" "$share/"
-cp "$out/l1/vmlinuz" "$share/l1/"
+cp "$out/$l1_images/vmlinuz" "$share/l1/"
 "$lab/host/l1-initramfs.sh" "$share/l1/initrd.img" ${extra:+"$extra"}
-cp --sparse=always "$out/l1/disk.img" "$share/l1/"
+cp --sparse=always "$out/$l1_images/disk.img" "$share/l1/"
 printf '%s\n' "$token" | dd of="$share/l1/disk.img" conv=notrunc status=none
 if [ "$boot" = cd ]; then
 	[ -f "$l1_xen" ] || die "no L1 Xen at $l1_xen: run make xen-check"
@@ -126,7 +128,7 @@ if [ "$boot" = cd ]; then
 		die "grub-mkrescue: $(tail -n 1 "$run/grub-mkrescue.log")"
 	# The L1 Dom0 fetches its toolstack for the L2 guest from Dom0's httpd.
 	mkdir -p "$share/www"
-	cp "$out/l2/l1-toolstack.tar.gz" "$share/www/"
+	cp "$out/$l2_images/l1-toolstack.tar.gz" "$share/www/"
 fi
 fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" >"$share/l1.cfg"
 {

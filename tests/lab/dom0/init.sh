@@ -58,9 +58,11 @@ collect() {
 	cp -r /var/log/xen/. "$o/xen-logs/" 2>/dev/null
 	timeout 30 xl dmesg >"$o/xen-dmesg.txt" 2>&1
 	dmesg >"$o/dom0-dmesg.txt" 2>&1
-	# The guest runs this same kernel: its code addresses, for run.sh to
-	# name the code of a guest crash.
+	# The guest runs this same kernel unless run with another
+	# (BLANKET_LAB_L1_KERNEL): its code addresses and release, for
+	# fault.py to name the code of a guest crash.
 	awk '$2 ~ /^[tT]$/' /proc/kallsyms | gzip >"$o/kallsyms.gz"
+	uname -r >"$o/kallsyms.release"
 	brctl showmacs xenbr0 >"$o/xenbr0-macs.txt" 2>&1
 }
 

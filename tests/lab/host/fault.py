@@ -111,9 +111,12 @@ def l0_halted(dump):
 
 def guest_site(rip, console):
     """Names a guest address from where the guest said its kernel and
-    modules sit and from Dom0's symbols of the same kernel."""
-    text, mods = None, []
+    modules sit and from Dom0's symbols, if Dom0 runs the guest's kernel."""
+    text, mods, release = None, [], None
     for line in console.splitlines():
+        m = re.match(r"LAB: mode=\S+ kernel=(\S+)", line)
+        if m:
+            release = m.group(1)
         m = re.match(r"LAB: text=([0-9a-f]+)", line)
         if m:
             text = int(m.group(1), 16)
@@ -125,9 +128,10 @@ def guest_site(rip, console):
             return f"{name}+{rip - base:#x}"
     syms = []
     try:
-        for line in gzip.open(f"{out}/kallsyms.gz", "rt"):
-            a, _, n = line.split()[:3]
-            syms.append((int(a, 16), n))
+        if read(f"{out}/kallsyms.release").strip() == release:
+            for line in gzip.open(f"{out}/kallsyms.gz", "rt"):
+                a, _, n = line.split()[:3]
+                syms.append((int(a, 16), n))
     except OSError:
         pass
     d0 = next((a for a, n in syms if n == "_text"), None)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # l1-initramfs.sh OUT [EXTRA_DIR]: packs the L1 guest's initramfs into OUT
-# (xz cpio) from images.sh's build/lab/l1/initramfs.d, with guest/init.sh as
+# (xz cpio) from images.sh's build/lab/l1/initramfs.d (l1-trixie/ for
+# BLANKET_LAB_L1_KERNEL=trixie, host/lib.sh), with guest/init.sh as
 # /init and EXTRA_DIR's files under /extra. guest/init.sh loads every
 # /extra/*.ko and then runs /extra/run.sh if there is one (see its header):
 # that is how our modules get into the guest. Everything here is read
@@ -13,7 +14,7 @@ set -euo pipefail
 
 dst=${1:?usage: l1-initramfs.sh OUT [EXTRA_DIR]}
 extra=${2:-}
-base=$out/l1/initramfs.d
+base=$out/$l1_images/initramfs.d
 [ -x "$base/bin/busybox" ] || die "$base missing: run tests/lab/images.sh"
 [ -z "$extra" ] || [ -d "$extra" ] || die "extra directory $extra does not exist"
 

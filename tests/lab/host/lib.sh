@@ -45,27 +45,105 @@ kernel_release() {
 		sed -n 's/.*linux-image-\(6\.1\.[^ ,]*-amd64\).*/\1/p'
 }
 
+# The L1 guest's kernel, BLANKET_LAB_L1_KERNEL: "bookworm" (the default),
+# the host's Debian 12 kernel that Dom0 runs too; or "trixie", Debian 13's
+# kernel as the trixie chroot has it installed with its headers
+# (tests/chroot.sh, where the build matrix builds too). The L1 guest's
+# images of each are cached apart: l1/ and l2/, or l1-trixie/ and
+# l2-trixie/ (images.sh).
+l1_kernel=${BLANKET_LAB_L1_KERNEL:-bookworm}
+case $l1_kernel in
+bookworm) l1_images=l1 l2_images=l2 ;;
+trixie) l1_images=l1-trixie l2_images=l2-trixie ;;
+*) die "BLANKET_LAB_L1_KERNEL is bookworm or trixie, not '$l1_kernel'" ;;
+esac
+
+# l1_kernel_find: sets l1_root, where the L1 guest's kernel is installed
+# (its /boot and /lib/modules; empty: the host), and l1_kver, its release.
+l1_kernel_find() {
+	case $l1_kernel in
+	bookworm)
+		ensure_packages linux-image-amd64
+		l1_root='' l1_kver=$(kernel_release)
+		;;
+	trixie)
+		l1_root=$("$top/tests/chroot.sh" root trixie) || die "the trixie chroot"
+		l1_kver=$("$top/tests/chroot.sh" kernel trixie) || die "no kernel in the trixie chroot"
+		# Its headers depend on the image of their own version; say so
+		# if that ever stops holding.
+		[ "$(l1_pkg_version "linux-image-$l1_kver")" = \
+		  "$(l1_pkg_version "linux-headers-$l1_kver")" ] ||
+			die "linux-image-$l1_kver and linux-headers-$l1_kver differ in the trixie chroot"
+		;;
+	esac
+	[ -n "$l1_kver" ] && [ -r "$l1_root/boot/vmlinuz-$l1_kver" ] &&
+		[ -d "$l1_root/lib/modules/$l1_kver/kernel" ] ||
+		die "no installed $l1_kernel kernel for the L1 guest (got '$l1_kver')"
+}
+
+# l1_pkg_version PKG: PKG's version where the L1 guest's kernel is installed.
+l1_pkg_version() { dpkg-query --admindir="$l1_root/var/lib/dpkg" -W -f='${Version}' "$1"; }
+
+# mods_for ROOT KVER MODULE...: the module files of release KVER installed
+# under ROOT (empty: the host) that MODULEs need, in load order.
+mods_for() {
+	local root=${1:-/} kver=$2 m
+
+	shift 2
+	for m in "$@"; do
+		modprobe -d "$root" -S "$kver" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++'
+}
+
+# put_mods DIR ROOT KVER MODULE...: mods_for's files into DIR, and their
+# names in load order on stdout. A .ko.xz (Debian 13's) is unpacked: the
+# initramfs is compressed as a whole, and busybox's insmod in the guests
+# then needs no decompressor.
+put_mods() {
+	local dir=$1 m name
+
+	shift
+	for m in $(mods_for "$@"); do
+		name=${m##*/}
+		case $name in
+		*.ko.xz) name=${name%.xz}; xz -dc "$m" >"$dir/$name" ;;
+		*) cp "$m" "$dir/" ;;
+		esac
+		echo "$name"
+	done
+}
+
 # build_modules DIR [REV]: blanket's modules from REV (the work tree if
-# none) built in DIR against the headers of the 6.1 kernel the L1 guest
-# boots, and stripped: the guest reads its initramfs through the HVM
-# firmware, at minutes per MB.
+# none) built in DIR against the headers of the kernel the L1 guest boots
+# (for trixie's, inside the trixie chroot, with its compiler), and
+# stripped: the guest reads its initramfs through the HVM firmware, at
+# minutes per MB.
 build_modules() {
-	local src=$1 rev=${2:-} kdir
+	local src=$1 rev=${2:-} kdir at run=()
 	local srcs=(Kbuild Makefile include blanket_xenbus blanket_net blanket_blk)
 
-	ensure_packages linux-image-amd64 linux-headers-amd64
-	kdir=/usr/src/linux-headers-$(kernel_release)
-	[ -d "$kdir" ] || die "no $kdir: linux-headers-amd64 and linux-image-amd64 disagree"
-	rm -rf "$src"
-	mkdir -p "$src"
+	[ "$l1_kernel" != bookworm ] || ensure_packages linux-headers-amd64
+	l1_kernel_find
+	kdir=/usr/src/linux-headers-$l1_kver
+	[ -d "$l1_root$kdir" ] || die "no $l1_root$kdir: the L1 guest's kernel has no headers"
+	# Where the build runs, and the sources' path seen from there.
+	at=$src
+	if [ -n "$l1_root" ]; then
+		at=/build/lab$src
+		run=("$top/tests/chroot.sh" run "$l1_kernel")
+	fi
+	rm -rf "$src" "$l1_root$at"
+	mkdir -p "$src" "$l1_root$at"
 	if [ -n "$rev" ]; then
-		git -C "$top" archive "$rev" "${srcs[@]}" | tar -x -C "$src"
+		git -C "$top" archive "$rev" "${srcs[@]}" | tar -x -C "$l1_root$at"
 	else
 		(cd "$top" && git ls-files -co --exclude-standard -z -- "${srcs[@]}" |
-			xargs -0 cp --parents -t "$src")
+			xargs -0 cp --parents -t "$l1_root$at")
 	fi
-	make -s -C "$kdir" M="$src" modules >"$src.log" 2>&1 ||
+	"${run[@]}" make -s -C "$kdir" M="$at" modules >"$src.log" 2>&1 ||
 		{ tail -n 20 "$src.log" >&2; die "building blanket's modules from ${rev:-the work tree}"; }
+	[ -z "$l1_root" ] || cp "$l1_root$at"/blanket_*.ko "$src/"
 	strip --strip-debug "$src"/blanket_*.ko
 }
 

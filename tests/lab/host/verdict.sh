@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash disable=SC2154  # sourced: run.sh sets $res, $token, $extra, $bench_cycles
+# shellcheck shell=bash disable=SC2154  # sourced: run.sh sets $res, $token, $extra, $bench_cycles, $l1_release
 #
 # Sourced by run.sh: whether a run passed. One function per mode,
 # verdict_MODE, reads Dom0's result file ($res: the guest's "LAB:" and
@@ -11,10 +11,10 @@ has() { grep -qxF -- "$1" "$res" 2>/dev/null; }
 has_re() { grep -qE -- "$1" "$res" 2>/dev/null; }
 
 # What every single-guest run must show: the guest passed its own tests in
-# the mode asked for, on a Xen HVM platform.
+# the mode asked for, on the kernel asked for, on a Xen HVM platform.
 verdict_guest() {
 	has "LAB-RESULT: PASS" || problems+=("guest: $(grep -m1 '^LAB-RESULT' "$res" || echo 'no result')")
-	has_re "^LAB: mode=$1 " || problems+=("guest did not run in mode $1")
+	has "LAB: mode=$1 kernel=$l1_release" || problems+=("guest did not run in mode $1 on $l1_release")
 	has_re '^LAB: cpuid_base=0x4000[0-9a-f]{4} cpuid_sig=XenVMMXenVMM ' ||
 		problems+=("no XenVMMXenVMM CPUID signature")
 	has_re '^LAB: xen_platform_pci=[0-9a-f:.]+ id=5853:0001 ' ||
