@@ -101,7 +101,6 @@ guest_args() {
 	[ -z "$bench_rounds" ] || a="$a lab.bench=$bench_rounds"
 	echo "$a${BLANKET_LAB_GUEST_ARGS:+ $BLANKET_LAB_GUEST_ARGS}"
 }
-l1_xen=${BLANKET_L1_XEN:-$top/build/xen/xen}
 ensure_packages socat
 token="BLANKET-LAB-DISK $name $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 
@@ -126,7 +125,7 @@ if [ "$boot" = cd ]; then
 		die "grub-mkrescue: $(tail -n 1 "$run/grub-mkrescue.log")"
 	# The L1 Dom0 fetches its toolstack for the L2 guest from Dom0's httpd.
 	mkdir -p "$share/www"
-	cp "$out/l2/l1-toolstack.tar.gz" "$share/www/"
+	cp "$out/l2/l1-toolstack-$(l1_xen_line).tar.gz" "$share/www/l1-toolstack.tar.gz"
 fi
 fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" >"$share/l1.cfg"
 {
