@@ -122,13 +122,15 @@ if [ "$boot" = cd ]; then
 	cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$iso/boot/"
 	# The L1 Xen's console is L0's emulated 16550: every register access
 	# is a round trip through L0's Dom0. From 4.20 on, Xen's UART
-	# interrupt handler gives up after 4 times the FIFO's drain time (at
-	# 115200 baud 4 ms, always exceeded here) and the port is then polled
-	# every drain time (1 ms) for good, which leaves the L1 guest's own
-	# work a fraction of its CPU. The emulated port has no line speed: at
-	# 9600 baud the bound is 16 ms, a poll if any every 16 ms.
+	# interrupt handler gives up after 4 times the FIFO's drain time at
+	# the line speed (4 ms at 115200 baud, always exceeded here) and the
+	# port is then polled every drain time (1 ms) for good. A 4.20 L1 Xen
+	# is told 9600 baud of a 9600 base baud: its bound and poll interval
+	# become 15 ms, while the divisor it programs stays 1, that of 115200
+	# on the usual base, the speed at which L0's device model paces the
+	# port (at a divisor of 9600's the L1 Xen's boot output stalled).
 	baud=115200
-	[ "$(l1_xen_line)" = 4.17 ] || baud=9600
+	[ "$(l1_xen_line)" = 4.17 ] || baud=9600/9600
 	fill "$lab/host/grub.cfg.in" cd CMDLINE="$(guest_args "$guest_mode")" BAUD=$baud \
 		>"$iso/boot/grub/grub.cfg"
 	grub-mkrescue -o "$share/l1/l1.iso" "$iso" >"$run/grub-mkrescue.log" 2>&1 ||
