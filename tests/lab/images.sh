@@ -19,7 +19,11 @@
 #                           busybox, xen-netfront/xen-blkfront, xen-cpuid.
 #                           l1-initramfs.sh adds the init and any extras
 #   l1/disk.img             the L1 guest's vbd (raw, sparse)
-#   l2/l1-toolstack.tar.gz  forwarded mode's L1 toolstack (below)
+#   l2/l1-toolstack-LINE.tar.gz
+#                           forwarded mode's L1 Dom0 toolstack, of the L1
+#                           Xen's line (l1_xen_line): 4.17's from Dom0's
+#                           root, another line's from l2/root-LINE, a
+#                           debootstrap'd root of the release that has it
 #   l1-trixie/, l2-trixie/  the same for BLANKET_LAB_L1_KERNEL=trixie: the
 #                           L1 guest on Debian 13's kernel and modules
 #                           (host/lib.sh's l1_kernel_find)
@@ -42,8 +46,9 @@ dom0_pkgs=(xen-utils-4.17 xenstore-utils qemu-system-xen bridge-utils
 
 ensure_packages "${host_pkgs[@]}"
 mkdir -p "$out/dom0" "$out/$l1_images"
-# A failed chroot step must not leave /proc mounted inside the rootfs.
-trap 'mountpoint -q "$out/dom0/rootfs/proc" && umount "$out/dom0/rootfs/proc"; true' EXIT
+# A failed chroot step must not leave /proc mounted inside a root.
+chroot_root=
+trap '[ -n "$chroot_root" ] && mountpoint -q "$chroot_root/proc" && umount "$chroot_root/proc"; true' EXIT
 exec 9>"$out/.images.lock"
 flock -w 1800 9 || die "another images.sh holds $out/.images.lock"
 
@@ -99,38 +104,46 @@ if ! is_cached dom0/initrd.img "$key"; then
 fi
 
 # --- Dom0's root filesystem ----------------------------------------------------
-build_dom0_rootfs() {
-	local root=$out/dom0/rootfs utils_ver size_mb
+# debootstrap_root ROOT SUITE PKG...: a minbase SUITE in ROOT with PKG
+# installed from SUITE, its updates and its security archive (which
+# carries the Xen a release's hypervisor comes from: the toolstack must be
+# the same x.y.z); no daemon started, apt's lists dropped. Logs beside ROOT.
+debootstrap_root() {
+	local root=$1 suite=$2
 
-	rm -rf "$root" "$out/dom0/rootfs.ext4"
-	log "debootstrap bookworm (minbase) into dom0/rootfs: a few minutes"
-	debootstrap --variant=minbase bookworm "$root" "$mirror" \
-		>"$out/dom0/debootstrap.log" 2>&1 ||
-		{ tail -n 20 "$out/dom0/debootstrap.log" >&2; die "debootstrap"; }
-
-	# bookworm-security carries the Xen the host's hypervisor comes from:
-	# the toolstack must be the same 4.17.x.
+	shift 2
+	rm -rf "$root"
+	log "debootstrap $suite (minbase) into ${root#"$out"/}: a few minutes"
+	debootstrap --variant=minbase "$suite" "$root" "$mirror" \
+		>"$root.debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$root.debootstrap.log" >&2; die "debootstrap $suite"; }
 	cat >"$root/etc/apt/sources.list" <<-EOF
-		deb $mirror bookworm main
-		deb $mirror bookworm-updates main
-		deb $security_mirror bookworm-security main
+		deb $mirror $suite main
+		deb $mirror $suite-updates main
+		deb $security_mirror $suite-security main
 	EOF
-	# No daemon may start inside the chroot.
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod +x "$root/usr/sbin/policy-rc.d"
+	chroot_root=$root
 	mount -t proc proc "$root/proc"
-	log "apt-get install ${dom0_pkgs[*]} in dom0/rootfs"
+	log "apt-get install $* in ${root#"$out"/}"
 	chroot "$root" /bin/sh -c "
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q &&
 		apt-get -y -q upgrade &&
-		apt-get install -y -q --no-install-recommends ${dom0_pkgs[*]} &&
-		apt-get clean" >"$out/dom0/apt.log" 2>&1 ||
-		{ tail -n 20 "$out/dom0/apt.log" >&2; die "apt-get in dom0/rootfs"; }
+		apt-get install -y -q --no-install-recommends $* &&
+		apt-get clean" >"$root.apt.log" 2>&1 ||
+		{ tail -n 20 "$root.apt.log" >&2; die "apt-get in ${root#"$out"/}"; }
 	umount "$root/proc"
 	rm -f "$root/usr/sbin/policy-rc.d"
 	rm -rf "$root"/var/lib/apt/lists/*
+}
 
+build_dom0_rootfs() {
+	local root=$out/dom0/rootfs utils_ver size_mb
+
+	rm -f "$out/dom0/rootfs.ext4"
+	debootstrap_root "$root" bookworm "${dom0_pkgs[@]}"
 	utils_ver=$(chroot "$root" dpkg-query -W -f='${Version}' xen-utils-4.17)
 	[ "$utils_ver" = "$xen_ver" ] ||
 		die "dom0 xen-utils-4.17 $utils_ver does not match the hypervisor $xen_ver"
@@ -147,7 +160,8 @@ build_dom0_rootfs() {
 	mv "$out/dom0/rootfs.ext4.tmp" "$out/dom0/rootfs.ext4"
 	echo "$utils_ver" >"$out/dom0/xen-utils.version"
 }
-key=$(key_of "$(declare -f build_dom0_rootfs)" "$kver" "$xen_ver" "${dom0_pkgs[*]}" "$mirror")
+key=$(key_of "$(declare -f build_dom0_rootfs debootstrap_root)" "$kver" "$xen_ver" \
+	"${dom0_pkgs[*]}" "$mirror" "$security_mirror")
 if ! is_cached dom0/rootfs.ext4 "$key"; then
 	build_dom0_rootfs
 	set_cached dom0/rootfs.ext4 "$key"
@@ -198,28 +212,36 @@ fi
 
 # --- the L2 guest's host (forwarded mode only) -----------------------------------
 # The PV Dom0 of the L1 Xen fetches this over blnet0 (l2.sh) and runs it in
-# a chroot: Dom0's root without what an L1 toolstack does not use, the
+# a chroot: a Debian root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
 # and initramfs (l2/init.sh as its init, guest/lib.sh as the /lib/lab.sh it
 # sources, the front ends as modules). Of
 # udev's rules only device-mapper's and LVM's: the udevd l2.sh runs is
 # there to name disks, not to rename or set up anything else.
-build_l1_toolstack() {
-	local root tk=$out/$l2_images/toolstack.d
+#
+# The toolstack is of the L1 Xen's line: libxenctrl stamps every domctl
+# with its line's interface version, and a hypervisor refuses any other.
+# Dom0's root has 4.17's; another line's comes from l2/root-LINE, made
+# like Dom0's from the Debian release that carries that line.
+declare -A xen_line_suite=([4.17]=bookworm [4.20]=trixie)
+l1_tk_pkgs=(xenstore-utils bridge-utils iproute2 busybox kmod lvm2 udev)
+build_l1_toolstack() {	# ROOT LINE
+	local root tk=$out/$l2_images/toolstack.d tgz=$out/$l2_images/l1-toolstack-$2.tar.gz
 
-	rm -rf "$tk" "$out/$l2_images/l1-toolstack.tar.gz"
+	rm -rf "$tk" "$tgz"
+	[ -x "$1/usr/lib/xen-$2/bin/xl" ] || die "${1#"$out"/} has no /usr/lib/xen-$2/bin/xl"
 	mkdir -p "$tk/lab-modules" "$tk/l2"
-	tar -C "$out/dom0/rootfs" -cf - \
+	tar -C "$1" -cf - \
 		--exclude=./usr/lib/modules --exclude=./usr/share/doc \
 		--exclude=./usr/share/man --exclude=./usr/share/locale \
 		--exclude=./usr/share/qemu --exclude=./usr/libexec/xen-qemu-system-i386 \
 		--exclude=./var/cache --exclude=./var/lib/apt --exclude=./var/lib/dpkg \
-		--exclude=./boot --exclude=./usr/lib/udev --exclude=./usr/lib/python3.11 \
+		--exclude=./boot --exclude=./usr/lib/udev --exclude='./usr/lib/python3*' \
 		--exclude=./usr/share/zoneinfo --exclude=./usr/lib/x86_64-linux-gnu/gconv \
 		--exclude=./usr/lib/x86_64-linux-gnu/perl-base . |
 		tar -C "$tk" -xf -
 	mkdir -p "$tk/usr/lib/udev/rules.d"
-	cp "$out"/dom0/rootfs/usr/lib/udev/rules.d/{55-dm,56-lvm,60-persistent-storage-dm,69-lvm,95-dm-notify}.rules \
+	cp "$1"/usr/lib/udev/rules.d/{55-dm,56-lvm,60-persistent-storage-dm,69-lvm,95-dm-notify}.rules \
 		"$tk/usr/lib/udev/rules.d/"
 	put_mods "$tk/lab-modules" "$l1_root" "$l1_kver" xen-evtchn xen-gntdev xen-gntalloc \
 		xen-privcmd xenfs xen-netback xen-blkback dm-mod >"$tk/lab-modules/list"
@@ -233,16 +255,29 @@ build_l1_toolstack() {
 	cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
 	rm -rf "$root"
-	tar -C "$tk" -czf "$out/$l2_images/l1-toolstack.tar.gz" .
+	tar -C "$tk" -czf "$tgz" .
 	rm -rf "$tk"
 }
-key=$(key_of "$(declare -f build_l1_toolstack put_mods mods_for)" "$(cat "$out/dom0/rootfs.ext4.key")" \
+line=$(l1_xen_line)
+[ -n "${xen_line_suite[$line]:-}" ] || die "no L1 toolstack for Xen $line (${!xen_line_suite[*]})"
+mkdir -p "$out/l2" "$out/$l2_images"
+if [ "$line" = 4.17 ]; then
+	tk_root=$out/dom0/rootfs tk_key=$(cat "$out/dom0/rootfs.ext4.key")
+else
+	tk_root=$out/l2/root-$line
+	tk_key=$(key_of "$(declare -f debootstrap_root)" "${xen_line_suite[$line]}" \
+		"xen-utils-$line ${l1_tk_pkgs[*]}" "$mirror" "$security_mirror")
+	if ! is_cached "l2/root-$line" "$tk_key"; then
+		debootstrap_root "$tk_root" "${xen_line_suite[$line]}" "xen-utils-$line" "${l1_tk_pkgs[@]}"
+		set_cached "l2/root-$line" "$tk_key"
+	fi
+fi
+key=$(key_of "$(declare -f build_l1_toolstack put_mods mods_for)" "$tk_key" \
 	"$(cat "$out/$l1_images/initramfs.d.key")" "$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh")")
-if ! is_cached "$l2_images/l1-toolstack.tar.gz" "$key"; then
-	log "$l2_images/l1-toolstack.tar.gz"
-	mkdir -p "$out/$l2_images"
-	build_l1_toolstack
-	set_cached "$l2_images/l1-toolstack.tar.gz" "$key"
+if ! is_cached "$l2_images/l1-toolstack-$line.tar.gz" "$key"; then
+	log "$l2_images/l1-toolstack-$line.tar.gz"
+	build_l1_toolstack "$tk_root" "$line"
+	set_cached "$l2_images/l1-toolstack-$line.tar.gz" "$key"
 fi
 
 # --- fio for the guest ---------------------------------------------------------

@@ -5,8 +5,9 @@
 # blanket-check.sh has proved blnet0 and bvd0. Makes this Dom0 a Xen host
 # for an L2 guest whose I/O all goes through blanket:
 #   - the toolstack (xl, oxenstored, hotplug scripts, netback, blkback) is
-#     fetched from L0's Dom0 over blnet0 (images.sh packs it from Dom0's
-#     root) and run in a chroot;
+#     fetched from L0's Dom0 over blnet0 (images.sh packs it for the L1
+#     Xen's line; its binaries are in /usr/lib/xen-<that line>/bin) and run
+#     in a chroot;
 #   - bridge xenbr1 gets blnet0 as its uplink and the L2 guest's vif;
 #   - as README's step 4 says: udevd with blanket's rule (60-blanket.rules,
 #     from the tree) names bvd0 /dev/disk/by-blanket-vbd/<vbd id> (check
@@ -24,7 +25,9 @@ fail=0
 
 # Progress on the console as it happens: the run's output comes only at its end.
 say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
-in_tk() { chroot $tk /usr/bin/env PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+# The toolstack of the running L1 Xen's line (images.sh packs that one).
+xen_bin=/usr/lib/xen-$(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)/bin
+in_tk() { chroot $tk /usr/bin/env PATH="$xen_bin":/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 # udevadm refuses to act in a chroot unless told not to mind.
 udev_tk() { in_tk SYSTEMD_IGNORE_CHROOT=1 "$@"; }
 # LVM's complaint about descriptors the lab's pipes leave open is noise.
@@ -50,6 +53,7 @@ say "fetching the toolstack"
 t0=$(cut -d' ' -f1 /proc/uptime)
 wget -q -O - "$url/l1-toolstack.tar.gz" | tar -xzf - -C $tk ||
 	die "fetching the toolstack from $url failed"
+[ -x "$tk$xen_bin/xl" ] || die "the toolstack fetched has no $xen_bin/xl"
 echo "l2_toolstack=fetched bytes=$(du -sk $tk | cut -f1)KiB" \
 	"seconds=$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')" \
 	"mem_available=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)KiB"
@@ -154,7 +158,7 @@ for i in $(ls /sys/class/net/xenbr1/brif 2>/dev/null) xenbr1; do
 	echo "l2_port=$i rx_packets=$(cat /sys/class/net/$i/statistics/rx_packets)" \
 		"tx_packets=$(cat /sys/class/net/$i/statistics/tx_packets)"
 done
-lab_wait 60 l2_gone sh -c "! chroot $tk /usr/lib/xen-4.17/bin/xl domid l2" ||
+lab_wait 60 l2_gone sh -c "! chroot $tk $xen_bin/xl domid l2" ||
 	in_tk timeout 60 xl destroy l2
 tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||
 	{ echo "l2: the L2 guest did not read its token"; fail=1; }

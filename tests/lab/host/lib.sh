@@ -12,6 +12,9 @@ out=${BLANKET_LAB_DIR:-$top/build/lab}
 mirror=${BLANKET_LAB_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${BLANKET_LAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
+# Forwarded mode's L1 Xen; its symbols are beside it ("$l1_xen-syms").
+l1_xen=${BLANKET_L1_XEN:-$top/build/xen/xen}
+
 log() { echo "lab: $(date +%T) $*" >&2; }
 die() { echo "lab: FAIL: $*" >&2; exit 1; }
 
@@ -38,6 +41,29 @@ ensure_packages() {
 }
 
 pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
+
+# l1_xen_line: the L1 Xen's line, e.g. 4.20: what its xen_major_version()
+# and xen_minor_version() return (each a "mov $N,%eax"), read from its
+# symbols. Before xen/build.sh has built the default L1 Xen: 4.17, its line.
+l1_xen_line() {
+	local syms=$l1_xen-syms f a v=
+
+	if [ -z "${BLANKET_L1_XEN:-}" ] && [ ! -e "$syms" ]; then
+		echo 4.17
+		return
+	fi
+	[ -r "$syms" ] || die "no $syms: the L1 Xen's symbols must be beside it"
+	for f in xen_major_version xen_minor_version; do
+		a=$(nm "$syms" | awk -v f="$f" '$3 == f { print $1 }')
+		[ -n "$a" ] || die "no $f in $syms"
+		a=$(objdump -d --no-show-raw-insn --start-address="0x$a" \
+			--stop-address="$(printf '0x%x' $((0x$a + 16)))" "$syms" |
+			sed -n 's/.*mov  *\$\(0x[0-9a-f]*\),%eax.*/\1/p' | head -n 1)
+		[ -n "$a" ] || die "cannot read what $f returns in $syms"
+		v=$v${v:+.}$((a))
+	done
+	echo "$v"
+}
 
 # The 6.1 kernel release that linux-image-amd64 points at, e.g. 6.1.0-56-amd64.
 kernel_release() {
