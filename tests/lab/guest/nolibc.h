@@ -10,6 +10,7 @@
 #define SYS_READ	0
 #define SYS_WRITE	1
 #define SYS_OPEN	2
+#define SYS_IOCTL	16
 #define SYS_SENDFILE	40
 #define SYS_SOCKET	41
 #define SYS_CONNECT	42
