@@ -7,6 +7,7 @@
  * channels and prints nothing. Built like xen-cpuid.c (nolibc.h): the
  * guest has no libc.
  */
+#define LAB_PROG "lab-channels"
 #include "nolibc.h"
 
 #define AF_INET			2
@@ -30,40 +31,6 @@ struct ifreq {
 		char pad[24];
 	};
 };
-
-static _Noreturn void die(const char *msg)
-{
-	const char *p = msg;
-
-	sys(SYS_WRITE, 2, (long)"lab-channels: ", 14, 0);
-	while (*p)
-		p++;
-	sys(SYS_WRITE, 2, (long)msg, p - msg, 0);
-	sys(SYS_WRITE, 2, (long)"\n", 1, 0);
-	sys_exit(1);
-}
-
-static char buf[64];
-static int len;
-
-static void put(const char *s)
-{
-	while (*s && len < (int)sizeof(buf) - 1)
-		buf[len++] = *s++;
-}
-
-static void put_dec(unsigned int v)
-{
-	char t[11];
-	int i = 10;
-
-	t[i] = 0;
-	do {
-		t[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put(t + i);
-}
 
 /* The stack at entry: argc, then argv[]. */
 void lab_channels(long *sp)
@@ -105,12 +72,11 @@ void lab_channels(long *sp)
 			die("ETHTOOL_SCHANNELS failed");
 		sys_exit(0);
 	}
-	put("combined=");
+	put(1, "combined=");
 	put_dec(ch.combined_count);
-	put(" max_combined=");
+	put(1, " max_combined=");
 	put_dec(ch.max_combined);
-	put("\n");
-	sys(SYS_WRITE, 1, (long)buf, len, 0);
+	put(1, "\n");
 	sys_exit(0);
 }
 
