@@ -16,7 +16,7 @@
 #                           read-only (QEMU snapshot=on), so it stays pristine
 #   l1/vmlinuz              the L1 guest's kernel (same Debian 6.1 kernel)
 #   l1/initramfs.d/         the L1 guest's initramfs tree without its init:
-#                           busybox, xen-netfront/xen-blkfront, xen-cpuid.
+#                           busybox, xen-netfront/xen-blkfront, the nolibc helpers.
 #                           l1-initramfs.sh adds the init and any extras
 #   l1/disk.img             the L1 guest's vbd (raw, sparse)
 #   l2/l1-toolstack-LINE.tar.gz
@@ -176,7 +176,7 @@ nolibc_tool() {
 		-o "$out/$l1_images/initramfs.d/bin/$2" "$lab/guest/$1.c"
 }
 # The initramfs is read through the HVM firmware byte by byte: keep it small
-# (no module dependencies to speak of, busybox, two tiny helpers).
+# (no module dependencies to speak of, busybox, three tiny helpers).
 build_l1_base() {
 	local root=$out/$l1_images/initramfs.d
 
@@ -185,12 +185,14 @@ build_l1_base() {
 	cp /bin/busybox "$root/bin/busybox"
 	nolibc_tool xen-cpuid xen-cpuid
 	nolibc_tool tcp-client lab-tcp-client
+	nolibc_tool channels lab-channels
 	put_mods "$root/modules" "$l1_root" "$l1_kver" xen-netfront xen-blkfront \
 		>"$root/modules.list"
 	echo "$l1_kver" >"$root/kernel-release"
 }
 key=$(key_of "$(declare -f build_l1_base nolibc_tool put_mods mods_for)" "$l1_kver" \
-	"$(pkg_version busybox-static)" "$(cat "$lab/guest/nolibc.h" "$lab/guest/xen-cpuid.c" "$lab/guest/tcp-client.c")")
+	"$(pkg_version busybox-static)" "$(cat "$lab/guest/nolibc.h" "$lab/guest/xen-cpuid.c" "$lab/guest/tcp-client.c" \
+	"$lab/guest/channels.c")")
 if ! is_cached "$l1_images/initramfs.d" "$key"; then
 	log "$l1_images/initramfs.d"
 	build_l1_base
@@ -248,7 +250,8 @@ build_l1_toolstack() {	# ROOT LINE
 	cp "$out/$l1_images/vmlinuz" "$tk/l2/vmlinuz"
 	root=$(mktemp -d)
 	cp -a "$out/$l1_images/initramfs.d/." "$root/"
-	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client"
+	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client" \
+		"$root/bin/lab-channels"
 	cp "$lab/l2/init.sh" "$root/init"
 	chmod +x "$root/init"
 	mkdir -p "$root/lib"

@@ -24,6 +24,10 @@
 #                         vif, all queues, and those of its TX and RX channels
 #                         if split - the notifications that the frontend sent
 #                         and that reached Dom0
+#   vif-queues[=ID]       vif_queues=N irq_queues=Q fe_num_queues=F: what
+#                         netback made of the frontend's queue count (its
+#                         netdev's TX queues, the queues with interrupts) and
+#                         the frontend's multi-queue-num-queues ("none": 1)
 #   hostile=N, hostile-fe=N, hostile-connect=N, hostile-junk, hostile-unjunk
 #                         case N of hostile-cases played by hostile-be.sh
 #                         (create, fe, connect, junk, unjunk there)
@@ -186,6 +190,12 @@ if [ "$op" = vif-irqs ]; then
 		index($NF, p) == 1 { c = 0; for (i = 2; i <= n + 1; i++) c += $i
 			all += c; if ($NF ~ /-tx$/) tx += c; if ($NF ~ /-rx$/) rx += c }
 		END { printf "vif_irqs=%d tx=%d rx=%d", all, tx, rx }' /proc/interrupts)"
+fi
+if [ "$op" = vif-queues ]; then
+	fe=$(xenstore-read "$be/frontend" 2>/dev/null)
+	reply "vif_queues=$(ls -d "/sys/class/net/vif$domid.$id/queues"/tx-* 2>/dev/null | wc -l)" \
+		"irq_queues=$(grep -o "vif$domid\.$id-q[0-9]*" /proc/interrupts | sort -u | wc -l)" \
+		"fe_num_queues=$(xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null || echo none)"
 fi
 if [ "$op" = hostile-sectors ]; then
 	# Quick, so done here: what the guest reads next is what this wrote.

@@ -18,6 +18,8 @@
 #   vbd replug  unplug with writes in flight: the disk
 #          goes, a disk comes back and reads the token
 #   vif replug  blnet0 is made anew or reconnects, and pings again
+#   channels  (direct mode) ethtool -L's queue count reconnects blnet0 with
+#          it, in the guest and in L0's netback
 #   reload all  the three modules out (blanket_net under an echo storm) and
 #          in again; net and disk work again
 #   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk an
@@ -315,7 +317,54 @@ vif_replug() {
 	return $r
 }
 if [ -e /sys/class/net/blnet0 ]; then
+	# max_queues is read at each connect: the replug's takes this one, for
+	# net_channels below (direct mode: see there).
+	[ $transport = direct ] && echo 2 >/sys/module/blanket_net/parameters/max_queues
 	vif_replug; check vif_replug $?
+fi
+
+# --- the queue count: ethtool -L by a reconnect ----------------------------------
+# L0's netback offers two queues (dom0/init.sh); max_queues=2, written at
+# run time, let the replug connect with both. lab-channels (channels.c)
+# plays ethtool -l and -L: to 1 and back to 2, each a new connect that must
+# show the count asked for, carry echoes, and be what Dom0's netback made
+# (dom0/ctl.sh vif-queues). Direct mode only: it is the same driver code
+# over either transport, and forwarded mode's run is the longest already.
+# The reload that follows gives blanket_net its defaults again.
+net_channels() {
+	local r=0 n c0 got l0
+
+	reconnected() {
+		[ "$(net_connects)" -gt "$c0" ] &&
+			[ "$(lab-channels blnet0)" = "combined=$n max_combined=2" ] &&
+			grep -qx 1 /sys/class/net/blnet0/carrier
+	}
+	# l0_serves N: Dom0's netback has N queues for blnet0, and the
+	# frontend's count in L0's xenstore says N (absent for one).
+	l0_serves() {
+		[ "$l0" = "vif_queues=$1 irq_queues=$1 fe_num_queues=$([ "$1" = 1 ] && echo none || echo "$1")" ]
+	}
+	got=$(lab-channels blnet0)
+	l0=$(lab_ctl vif-queues)
+	echo "blanket_channels=${got:-none} l0: ${l0:-no answer}"
+	[ "$got" = "combined=2 max_combined=2" ] && l0_serves 2 || r=1
+	for n in 1 2; do
+		c0=$(net_connects)
+		lab-channels blnet0 $n || { r=1; continue; }
+		lab_wait 60 "blnet0_channels_$n" reconnected || r=1
+		pings "blanket_channels_${n}_ping" || r=1
+		got=$(lab-channels blnet0)
+		l0=$(lab_ctl vif-queues)
+		echo "blanket_channels_$n=${got:-none} connects=+$(($(net_connects) - c0))" \
+			"l0: ${l0:-no answer}"
+		[ "$got" = "combined=$n max_combined=2" ] && l0_serves $n || r=1
+	done
+	echo 0 >/sys/module/blanket_net/parameters/max_queues
+	lab_kernel_clean blanket_channels || r=1
+	return $r
+}
+if [ $transport = direct ] && [ -e /sys/class/net/blnet0 ]; then
+	net_channels; check net_channels $?
 fi
 
 # --- all three modules out and in again ------------------------------------------------

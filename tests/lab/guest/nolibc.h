@@ -2,7 +2,8 @@
 /*
  * The guest's helpers run without libc (the L1 guest has none): built on
  * the host with -nostdlib -static, they make x86-64 Linux system calls
- * directly, through these.
+ * directly, through these. A helper defines LAB_PROG, its name, before
+ * including this.
  */
 #ifndef LAB_NOLIBC_H
 #define LAB_NOLIBC_H
@@ -10,6 +11,7 @@
 #define SYS_READ	0
 #define SYS_WRITE	1
 #define SYS_OPEN	2
+#define SYS_IOCTL	16
 #define SYS_SENDFILE	40
 #define SYS_SOCKET	41
 #define SYS_CONNECT	42
@@ -31,6 +33,39 @@ static inline _Noreturn void sys_exit(long code)
 {
 	sys(SYS_EXIT, code, 0, 0, 0);
 	__builtin_unreachable();
+}
+
+/* put(FD, S): writes the string S to FD. */
+static inline void put(int fd, const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	sys(SYS_WRITE, fd, (long)s, p - s, 0);
+}
+
+/* put_dec(V): writes V in decimal to stdout. */
+static inline void put_dec(unsigned int v)
+{
+	char t[11];
+	int i = 10;
+
+	t[i] = 0;
+	do {
+		t[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(1, t + i);
+}
+
+/* die(MSG): says "LAB_PROG: MSG" on stderr and exits 1. */
+static inline _Noreturn void die(const char *msg)
+{
+	put(2, LAB_PROG ": ");
+	put(2, msg);
+	put(2, "\n");
+	sys_exit(1);
 }
 
 #endif

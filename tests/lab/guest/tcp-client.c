@@ -7,6 +7,7 @@
  * moves 1 KiB a system call.
  * Built like xen-cpuid.c (nolibc.h): the guest has no libc.
  */
+#define LAB_PROG "tcp-client"
 #include "nolibc.h"
 
 #define AF_INET		2
@@ -21,18 +22,6 @@ struct sockaddr_in4 {
 };
 
 static char buf[1 << 18];
-
-static _Noreturn void die(const char *msg)
-{
-	const char *p = msg;
-
-	sys(SYS_WRITE, 2, (long)"tcp-client: ", 12, 0);
-	while (*p)
-		p++;
-	sys(SYS_WRITE, 2, (long)msg, p - msg, 0);
-	sys(SYS_WRITE, 2, (long)"\n", 1, 0);
-	sys_exit(1);
-}
 
 /* The decimal number at *s, up to @max, ending at @end; moves *s past it. */
 static unsigned int decimal(const char **s, unsigned int max, char end)

@@ -6,21 +6,13 @@
  * or "cpuid_sig=none". The L1 guest has no compiler and no libc, so this is
  * built on the host (nolibc.h).
  */
+#define LAB_PROG "xen-cpuid"
 #include "nolibc.h"
 
 static void cpuid(unsigned int leaf, unsigned int r[4])
 {
 	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 		     : "a"(leaf), "c"(0));
-}
-
-static char buf[256];
-static int len;
-
-static void put(const char *s)
-{
-	while (*s && len < (int)sizeof(buf) - 1)
-		buf[len++] = *s++;
 }
 
 static void put_hex(unsigned int v)
@@ -31,20 +23,7 @@ static void put_hex(unsigned int v)
 	for (i = 0; i < 8; i++)
 		t[2 + i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xf];
 	t[10] = 0;
-	put(t);
-}
-
-static void put_dec(unsigned int v)
-{
-	char t[11];
-	int i = 10;
-
-	t[i] = 0;
-	do {
-		t[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put(t + i);
+	put(1, t);
 }
 
 void _start(void)
@@ -69,22 +48,20 @@ void _start(void)
 			break;
 	}
 	if (base >= 0x40010000) {
-		put("cpuid_sig=none\n");
-		sys(SYS_WRITE, 1, (long)buf, len, 0);
+		put(1, "cpuid_sig=none\n");
 		sys_exit(1);
 	}
-	put("cpuid_base=");
+	put(1, "cpuid_base=");
 	put_hex(base);
-	put(" cpuid_sig=");
-	put(sig);
-	put(" max_leaf=");
+	put(1, " cpuid_sig=");
+	put(1, sig);
+	put(1, " max_leaf=");
 	put_hex(r[0]);
 	cpuid(base + 1, r);
-	put(" xen_version=");
+	put(1, " xen_version=");
 	put_dec(r[0] >> 16);
-	put(".");
+	put(1, ".");
 	put_dec(r[0] & 0xffff);
-	put("\n");
-	sys(SYS_WRITE, 1, (long)buf, len, 0);
+	put(1, "\n");
 	sys_exit(0);
 }
