@@ -15,6 +15,6 @@ dir=$top/build/lab-bench
 rm -rf "$dir/extra"
 mkdir -p "$dir/extra/bench"
 build_modules "$dir/src"
-cp "$dir/src/blanket_xenbus.ko" "$dir/src/blanket_net.ko" "$dir/extra/bench/"
+cp "$dir"/src/blanket_{xenbus,net,blk}.ko "$dir/extra/bench/"
 cp "$lab/guest/bench.sh" "$dir/extra/run.sh"
 exec "$lab/run.sh" bench --extra "$dir/extra" "$@"

@@ -20,8 +20,8 @@
       key tests/lab/keys shows in its mode's summary
   results.py pool FILE LABEL KEY FIELD HOW
       FIELD of KEY's lines in all guests of LABEL's last run: the first,
-      their sum, mean, or joined with commas (HOW: first|sum|mean|join);
-      nothing if no line has it
+      their sum, mean, median, or joined with commas
+      (HOW: first|sum|mean|median|join); nothing if no line has it
   results.py soak FILE
       for soak.sh: runs, passes, emulator retries, other failures, and
       the fault classes seen
@@ -189,6 +189,10 @@ def pool(path, lab, key, field, how):
         print(int(sum(num)) if sum(num).is_integer() else round(sum(num), 6))
     elif how == "mean":
         print(f"{sum(num) / len(num):.1f}")
+    elif how == "median":
+        num.sort()
+        mid = len(num) // 2
+        print(f"{(num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2):.1f}")
     else:
         print(",".join(vals))
 

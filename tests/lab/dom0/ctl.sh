@@ -24,6 +24,9 @@
 #                         vif, all queues, and those of its TX and RX channels
 #                         if split - the notifications that the frontend sent
 #                         and that reached Dom0
+#   vbd-irqs              vbd_irqs=N: blkback's interrupts, all its rings:
+#                         the notifications that the guest's vbd (the only
+#                         one doing I/O) sent and that reached Dom0
 #   vif-queues[=ID]       vif_queues=N irq_queues=Q fe_num_queues=F: what
 #                         netback made of the frontend's queue count (its
 #                         netdev's TX queues, the queues with interrupts) and
@@ -183,13 +186,26 @@ be=$dir/$id
 [ $type = hostile ] || { [ -n "$id" ] && xenstore-exists "$be" 2>/dev/null; } ||
 	reply "no $type ${id:-at all} for domain $domid"
 
-if [ "$op" = vif-irqs ]; then
-	# Per-CPU columns as many as the header's CPUs; netback names its
-	# interrupts vif<domid>.<id>-q<N>, with -tx and -rx if split.
-	reply "$(awk -v p="vif$domid.$id-q" 'NR == 1 { n = NF; next }
+# irqs NAME: "ALL TX RX", the interrupts so far of the IRQs whose name
+# begins with NAME, all of them and those whose name ends in -tx and -rx.
+# Per-CPU columns as many as the header's CPUs.
+irqs() {
+	awk -v p="$1" 'NR == 1 { n = NF; next }
 		index($NF, p) == 1 { c = 0; for (i = 2; i <= n + 1; i++) c += $i
 			all += c; if ($NF ~ /-tx$/) tx += c; if ($NF ~ /-rx$/) rx += c }
-		END { printf "vif_irqs=%d tx=%d rx=%d", all, tx, rx }' /proc/interrupts)"
+		END { printf "%d %d %d", all, tx, rx }' /proc/interrupts
+}
+if [ "$op" = vif-irqs ]; then
+	# Netback names its interrupts vif<domid>.<id>-q<N>, with -tx and -rx
+	# if split.
+	set -- $(irqs "vif$domid.$id-q")
+	reply "vif_irqs=$1 tx=$2 rx=$3"
+fi
+if [ "$op" = vbd-irqs ]; then
+	# Blkback names every ring's interrupt blkif-backend, whichever the
+	# domain and device: the guest's vbd is the only one that does I/O.
+	set -- $(irqs blkif-backend)
+	reply "vbd_irqs=$1"
 fi
 if [ "$op" = vif-queues ]; then
 	fe=$(xenstore-read "$be/frontend" 2>/dev/null)

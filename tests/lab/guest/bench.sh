@@ -2,15 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest's half of bench.sh (its /extra/run.sh). Booted "nopv", the
-# guest loads blanket_xenbus and blanket_net from /extra/bench and runs
-# the lab's TCP transfer and echoes through blnet0, lab.bench=ROUNDS
-# rounds each way; booted as a Xen guest, it has nothing to add, since
-# guest/init.sh runs the same transfer through xen-netfront's netdev.
+# guest loads blanket_xenbus, blanket_net and blanket_blk from /extra/bench,
+# runs the lab's TCP transfer and echoes through blnet0, lab.bench=ROUNDS
+# rounds each way, then the block benchmark (lab_blk_bench) on blanket's
+# disk; booted as a Xen guest, it has nothing to add, since guest/init.sh
+# runs the same through xen-netfront's netdev and xen-blkfront's xvda.
 . /lib/lab.sh
 lab_args lab
 [ "$mode" = nopv ] || exit 0
-insmod /extra/bench/blanket_xenbus.ko || exit 1
-insmod /extra/bench/blanket_net.ko || exit 1
+for m in blanket_xenbus blanket_net blanket_blk; do
+	insmod /extra/bench/$m.ko || exit 1
+done
 lab_net_up "$ip" || exit 1
 lab_wait 30 ping ping -c 1 -W 1 "$peer" || exit 1
-lab_blanket_tcp $bench
+lab_blanket_tcp $bench || exit 1
+# What lab_blk_bench counts of blanket_blk: the L0 connection's events,
+# notifications, hypercalls and grant table operations, which the idle
+# blnet0 shares.
+blanket_counts() {
+	echo "events=$(lab_blanket_stat events)" \
+		"sends=$(lab_blanket_stat hypercalls_evtchn_send)" \
+		"hypercalls=$(lab_blanket_stat 'hypercalls_*')" \
+		"grant_ops=$(lab_blanket_stat hypercalls_grant_table_op)"
+}
+lab_wait 60 bvd lab_rw_bvd || exit 1
+lab_get_fio || exit 1
+lab_blk_bench blanket_bench "$(lab_rw_bvd)" blanket_counts

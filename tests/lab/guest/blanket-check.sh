@@ -10,8 +10,7 @@
 #          survives rmmod under an echo storm and a reload
 #   blk    the disk reads the run's token and a written 1 MiB reads back, as
 #          loaded and reloaded without indirect descriptors
-#   fio    (fetched from Dom0) 16 MiB of random writes verified (crc32c);
-#          then the benchmark the baseline also runs (guest/lib.sh)
+#   fio    (fetched from Dom0) 16 MiB of random writes verified (crc32c)
 #   discard  discarded blocks are given back by Dom0's disk file
 #   restart  a verifying write job across blkback unbound and bound again,
 #          and across a full backend close and reconnect: no verify error
@@ -158,21 +157,13 @@ else
 fi
 
 # --- blanket_blk ---------------------------------------------------------------
-# The writable bvd disk (the vbd of the run's token), "" if none.
-rw_bvd() {
-	for b in /sys/block/bvd*; do
-		[ "$(cat "$b/ro" 2>/dev/null)" = 0 ] && { echo "${b##*/}"; return; }
-	done
-}
-have_bvd() { [ -n "$(rw_bvd)" ]; }
-
 # The vbd's disk reads the run's token that Dom0 put at sector 0, and what
 # we write after it reads back; once as loaded, once reloaded with indirect
 # descriptors off (a reload of its own, too). Sets $disk, $vbd, $token.
 blk_check() {	# tag
 	disk=
-	lab_wait 60 "$1_disk" have_bvd
-	disk=$(rw_bvd)
+	lab_wait 60 "$1_disk" lab_rw_bvd
+	disk=$(lab_rw_bvd)
 	if [ -z "$disk" ]; then
 		echo "blanket: no bvd disk ($1)"
 		return 1
@@ -207,7 +198,7 @@ check blk_no_indirect $?
 rmmod blanket_blk && lab_insmod blanket_blk && blk_check blanket_blk_again
 check blk_reload $?
 
-# --- fio: verify, benchmark, discard -------------------------------------------------
+# --- fio: verify, discard ------------------------------------------------------------
 # Each check below prints its result lines; a failure names itself.
 failed() { echo "check_failed=$1"; check "$1" 1; }
 have_fio=
@@ -222,7 +213,6 @@ connects() { dmesg | grep -c "$disk: [0-9]* sectors of"; }
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	lab_kernel_clean blanket_before_fio >/dev/null
 	lab_fio_verify blanket_fio_verify /dev/$disk; check fio_verify $?
-	lab_bench blanket_bench /dev/$disk lab_blanket_stat events; check bench $?
 	lab_discard blanket_discard /dev/$disk; check discard $?
 	lab_kernel_clean blanket_fio; check fio_kernel_log $?
 fi

@@ -8,14 +8,15 @@
 #
 # Kernel arguments it reads: lab.mode=baseline|nopv|forwarded, lab.ip=<addr/len>,
 # lab.peer=<Dom0's bridge address>, lab.bench=ROUNDS in the guests of
-# the benchmark's run (bench.sh), which only move TCP: ROUNDS each way, and
-# lab.stall (below).
+# the benchmark's run (bench.sh), which only move TCP (ROUNDS each way) and
+# run the block benchmark (guest/lib.sh's lab_blk_bench), and lab.stall
+# (below).
 #   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
 #             eth0 (driver vif) pings Dom0, xvda reads the run's token from
 #             sector 0 and writes "GUEST-WROTE <token>" to sector 1; then,
-#             with fio fetched from Dom0, xvda passes a write + verify job,
-#             its discards reach Dom0's file, and the benchmark that
-#             blanket's run repeats on bvd0 runs (guest/lib.sh).
+#             with fio fetched from Dom0, xvda passes a write + verify job
+#             and its discards reach Dom0's file (guest/lib.sh), as
+#             blanket's run has bvd0 do.
 #   nopv      Linux must leave L0's interfaces alone: no /sys/hypervisor,
 #             both front ends refuse to load, no xvd* and no vif netdev;
 #             yet CPUID still says XenVMMXenVMM and the Xen platform PCI
@@ -69,29 +70,38 @@ irq_events() {
 # xen-blkfront's are all "blkif".
 netfront_events() { irq_events '^vif[0-9]+-q[0-9]+(-tx|-rx)?$'; }
 blkfront_events() { irq_events '^blkif$'; }
-# Netfront notifies netback through notify_remote_via_irq, one
-# EVTCHNOP_send each: a kprobe counts its calls (tracing off, so the
-# probe only counts). Empty if the kernel has no kprobe events.
+# Netfront and blkfront notify their backends through
+# notify_remote_via_irq, one EVTCHNOP_send each: a kprobe counts its calls
+# (tracing off, so the probe only counts), both front ends' together: the
+# transfer and the disk benchmark leave the other device idle. Empty if the
+# kernel has no kprobe events.
 kp=/sys/kernel/tracing
-netfront_sends_probe() {
+sends_probe() {
 	mount -t tracefs tracefs $kp 2>/dev/null
 	echo 0 >$kp/tracing_on &&
-		echo 'p:lab/netfront_notify notify_remote_via_irq' >>$kp/kprobe_events &&
-		echo 1 >$kp/events/lab/netfront_notify/enable
+		echo 'p:lab/xen_notify notify_remote_via_irq' >>$kp/kprobe_events &&
+		echo 1 >$kp/events/lab/xen_notify/enable
 }
 # kprobe_profile: event name (no group), hits, misses.
-netfront_sends() { awk '$1 == "netfront_notify" { print $2 }' $kp/kprobe_profile 2>/dev/null; }
+xen_sends() { awk '$1 == "xen_notify" { print $2 }' $kp/kprobe_profile 2>/dev/null; }
+# What lab_blk_bench counts of blkfront: its L0 events and notifications.
+blkfront_counts() { echo "events=$(blkfront_events) sends=$(xen_sends)"; }
 # The Xen IRQs by name, with their counts: which names the counters match.
 xen_irqs() {
 	awk '/xen/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
 		printf "%s:%d ", $NF, n }' /proc/interrupts
 }
 
+# The disk jobs of blanket's run, on xvda; in the benchmark's run, the
+# block benchmark its nopv guests repeat on blanket's disk.
 baseline_disk_jobs() {
 	if [ -n "$eth" ] && [ -b /dev/xvda ] && lab_get_fio; then
-		lab_fio_verify fio_verify /dev/xvda || bad fio_verify
-		lab_bench bench /dev/xvda blkfront_events || bad bench
-		lab_discard discard /dev/xvda || bad discard
+		if [ -n "$bench" ]; then
+			lab_blk_bench bench xvda blkfront_counts || bad bench
+		else
+			lab_fio_verify fio_verify /dev/xvda || bad fio_verify
+			lab_discard discard /dev/xvda || bad discard
+		fi
 	else
 		bad fio
 	fi
@@ -158,16 +168,15 @@ baseline)
 		fi
 		# The transfer blanket's run repeats, with the events and
 		# notifications it cost.
-		netfront_sends_probe || say "kprobe=none"
-		ev0=$(netfront_events) sd0=$(netfront_sends) ir0=$(lab_l0_irqs)
+		sends_probe || say "kprobe=none"
+		ev0=$(netfront_events) sd0=$(xen_sends) ir0=$(lab_l0_irqs)
 		out=$(lab-transfer "$peer" tcp "$eth" $bench) || bad transfer
 		echo "$out" | while read -r l; do say "$l"; done
 		say "tcp_events=$(($(netfront_events) - ev0))" \
-			"tcp_sends=$(lab_delta "$sd0" "$(netfront_sends)")" \
+			"tcp_sends=$(lab_delta "$sd0" "$(xen_sends)")" \
 			"$(lab_l0_irqs_since tcp_l0 "$ir0")"
 	fi
-	# The disk jobs of blanket's run, on xvda, for its numbers to compare.
-	[ -n "$bench" ] || baseline_disk_jobs
+	baseline_disk_jobs
 	say "xen_irqs=$(xen_irqs)"
 	lab_kernel_clean baseline || bad kernel
 	;;

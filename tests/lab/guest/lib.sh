@@ -181,6 +181,17 @@ lab_ctl_done() {
 # lab_alloc_kib: KiB of Dom0's disk.img that are allocated (empty if unknown).
 lab_alloc_kib() { lab_ctl alloc | sed -n 's/^alloc_kib=\([0-9]*\)$/\1/p'; }
 
+# lab_rw_bvd: blanket_blk's writable disk (the vbd of the run's token);
+# fails if there is none.
+lab_rw_bvd() {
+	local b
+
+	for b in /sys/block/bvd*; do
+		[ "$(cat "$b/ro" 2>/dev/null)" = 0 ] && { echo "${b##*/}"; return 0; }
+	done
+	return 1
+}
+
 # --- fio ---------------------------------------------------------------------------
 # lab_get_fio: /tmp/fio from Dom0, checked against the digest it serves.
 lab_get_fio() {
@@ -211,14 +222,18 @@ lab_fio_start() {
 # lab_fio_wait TAG SECONDS: waits for job TAG; sets fio_rc (or "timeout":
 # a job stuck in the kernel cannot be reaped, so it is left alone), fio_err
 # (fio's first error), fio_verr (verify complaints), KiB read, read IOPS
-# and KiB/s, KiB written (fio_rkib, fio_riops, fio_rbw, fio_wkib).
+# and KiB/s, KiB written, write IOPS and KiB/s (fio_rkib, fio_riops,
+# fio_rbw, fio_wkib, fio_wiops, fio_wbw).
 lab_fio_wait() {
 	fio_rc=timeout fio_err='' fio_verr='' fio_rkib='' fio_riops='' fio_rbw='' fio_wkib=''
+	fio_wiops='' fio_wbw=''
 	lab_wait "$2" "fio_$1" test -s "/tmp/fio.$1.rc" || return 1
 	fio_rc=$(cat "/tmp/fio.$1.rc")
-	# Terse v3: 5 error; 6-8 read KiB, KiB/s, IOPS; 47 write KiB.
-	set -- "$1" $(awk -F';' '$1 == 3 { print $5, $6, $7, $8, $47; exit }' "/tmp/fio.$1.out")
+	# Terse v3: 5 error; 6-8 read KiB, KiB/s, IOPS; 47-49 the same written.
+	set -- "$1" $(awk -F';' '$1 == 3 { print $5, $6, $7, $8, $47, $48, $49; exit }' \
+		"/tmp/fio.$1.out")
 	fio_err=${2:-none} fio_rkib=${3:-0} fio_rbw=${4:-0} fio_riops=${5:-0} fio_wkib=${6:-0}
+	fio_wbw=${7:-0} fio_wiops=${8:-0}
 	fio_verr=$(grep -ci 'verify' "/tmp/fio.$1.err")
 	[ "$fio_rc" = 0 ] && [ "$fio_err" = 0 ]
 }
@@ -257,22 +272,60 @@ lab_fio_verify() {
 	[ $rc = 0 ] || { lab_fio_errors "$1"; return 1; }
 }
 
-# lab_bench PREFIX DEV EVENTS-COMMAND: 4 KiB random reads (iodepth 16) and
-# 1 MiB sequential reads (iodepth 4), 20 s each, over the verify region,
-# with the L0 events each took as EVENTS-COMMAND counts them. Under TCG only
-# the ratio to the other run means anything.
-lab_bench() {
-	local p=$1 dev=$2 rc=0 e0
+# lab_since BEFORE AFTER: each NAME=COUNT of AFTER as NAME=what came since
+# BEFORE's NAME=COUNT (empty unless both are counts).
+lab_since() {
+	local w
 
-	shift 2
-	e0=$("$@")
-	lab_fio "${p}_randread" 120 --name=randread $(lab_fio_dev "$dev") --iodepth=16 \
-		--rw=randread --bs=4k --offset=2M --size=16M --time_based --runtime=20 || rc=1
-	lab_say "${p}_randread iops=$fio_riops kib=$fio_rkib events=$(($("$@") - e0)) rc=$fio_rc"
-	e0=$("$@")
-	lab_fio "${p}_seqread" 120 --name=seqread $(lab_fio_dev "$dev") --iodepth=4 \
-		--rw=read --bs=1M --offset=2M --size=16M --time_based --runtime=20 || rc=1
-	lab_say "${p}_seqread kib_s=$fio_rbw kib=$fio_rkib events=$(($("$@") - e0)) rc=$fio_rc"
+	for w in $2; do
+		printf '%s=%s ' "${w%%=*}" "$(lab_delta "$(echo "$1" | tr ' ' '\n' |
+			sed -n "s/^${w%%=*}=//p")" "${w#*=}")"
+	done
+}
+
+# lab_vbd_irqs: blkback's interrupts in L0's Dom0 so far (dom0/ctl.sh
+# vbd-irqs), the notifications that reached it; empty if Dom0 did not say.
+lab_vbd_irqs() { lab_ctl vbd-irqs | sed -n 's/^vbd_irqs=\([0-9]*\)$/\1/p'; }
+
+# lab_disk_kib DEV: KiB read and written on /dev/DEV so far (/proc/diskstats:
+# fields 6 and 10 are sectors), what the jobs moved, their ramps included.
+lab_disk_kib() {
+	awk -v d="$1" '$3 == d { print int(($6 + $10) / 2) }' /proc/diskstats
+}
+
+# lab_blk_bench PREFIX DEV COUNTS-COMMAND: the block benchmark both drivers'
+# guests of bench.sh run on their disk /dev/DEV: 4 KiB random reads and
+# writes, 1 MiB sequential reads and writes, each at iodepth 1 and 32, each
+# 2 s of ramp and 5 s measured, over the verify region (2-18 MiB, written
+# once first, so that no job reads holes of Dom0's sparse file). A line
+# each: PREFIX_JOB_qdN (JOB randread, randwrite, seqread or seqwrite)
+# iops=I kib_s=B (of the job's direction), kib (all it
+# moved, ramp included, /proc/diskstats), l0_irqs (blkback's interrupts),
+# and what COUNTS-COMMAND counts ("NAME=COUNT..." of the front end's
+# events, sends and more), all counted over the same span. Under TCG only
+# the ratios to the other driver mean anything.
+lab_blk_bench() {
+	local p=$1 dev=$2 counts=$3 rc=0 job rw bs qd c0 i0 k0 iops kib_s
+
+	lab_fio "${p}_fill" 300 --name=fill $(lab_fio_dev "/dev/$dev") --rw=write --bs=1M \
+		--offset=2M --size=16M || { lab_say "${p}_fill=failed rc=$fio_rc err=$fio_err"; return 1; }
+	for job in randread:4k randwrite:4k seqread:1M seqwrite:1M; do
+		rw=${job%:*} bs=${job#*:}
+		case $rw in seqread) rw=read ;; seqwrite) rw=write ;; esac
+		for qd in 1 32; do
+			# Dom0's count first and last: its question goes over the
+			# network, whose front end shares the counts below.
+			i0=$(lab_vbd_irqs) c0=$($counts) k0=$(lab_disk_kib "$dev")
+			lab_fio "${p}_${job%:*}_qd$qd" 120 --name="$rw" $(lab_fio_dev "/dev/$dev") \
+				--rw=$rw --bs=$bs --iodepth=$qd --offset=2M --size=16M \
+				--time_based --ramp_time=2 --runtime=5 || rc=1
+			k0=$(lab_delta "$k0" "$(lab_disk_kib "$dev")") c0=$(lab_since "$c0" "$($counts)")
+			iops=$fio_riops kib_s=$fio_rbw
+			case $rw in *write) iops=$fio_wiops kib_s=$fio_wbw ;; esac
+			lab_say "${p}_${job%:*}_qd$qd iops=$iops kib_s=$kib_s kib=$k0" \
+				"${c0}l0_irqs=$(lab_delta "$i0" "$(lab_vbd_irqs)") rc=$fio_rc"
+		done
+	done
 	return $rc
 }
 

@@ -56,8 +56,9 @@ verdict_forwarded() {
 		problems+=("L0's disk file lacks what the L2 guest wrote")
 }
 
-# bench: every guest of every cycle passed, and every nopv guest moved its
-# TCP through blnet0.
+# bench: every guest of every cycle passed, every nopv guest moved its
+# TCP through blnet0, and every guest ran each job of the block benchmark
+# to its end.
 verdict_bench() {
 	local want=$((2 * bench_cycles))
 
@@ -65,6 +66,8 @@ verdict_bench() {
 		problems+=("guests: $(grep -c '^LAB-RESULT: PASS' "$res") of $want passed")
 	[ "$(grep -c '^LAB-EXTRA: blanket_tcp_events=' "$res")" = $((want / 2)) ] ||
 		problems+=("not every nopv guest moved TCP through blnet0")
+	[ "$(grep -cE '^LAB(-EXTRA)?: (blanket_)?bench_[a-z]+_qd[0-9]+ .* rc=0$' "$res")" = $((8 * want)) ] ||
+		problems+=("not every guest ran the block benchmark's 8 jobs")
 }
 
 # verdict_checks MODE VARIANT CHECKS: the variant's own proof, and every
