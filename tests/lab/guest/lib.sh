@@ -298,12 +298,12 @@ lab_disk_kib() {
 # writes, 1 MiB sequential reads and writes, each at iodepth 1 and 32, each
 # 2 s of ramp and 5 s measured, over the verify region (2-18 MiB, written
 # once first, so that no job reads holes of Dom0's sparse file). A line
-# each: PREFIX_JOB_qdN (JOB randread, randwrite, seqread or seqwrite)
-# iops=I kib_s=B (of the job's direction), kib (all it
-# moved, ramp included, /proc/diskstats), l0_irqs (blkback's interrupts),
-# and what COUNTS-COMMAND counts ("NAME=COUNT..." of the front end's
-# events, sends and more), all counted over the same span. Under TCG only
-# the ratios to the other driver mean anything.
+# each: PREFIX_JOB_qdN (JOB randread, randwrite, seqread or seqwrite) with
+# iops and kib_s (of the job's direction), kib (all it moved, ramp
+# included: /proc/diskstats), l0_irqs (blkback's interrupts) and what
+# COUNTS-COMMAND counts ("NAME=COUNT..." of the front end's events, sends
+# and more), all over the same span. Under TCG only the ratios to the
+# other driver mean anything.
 lab_blk_bench() {
 	local p=$1 dev=$2 counts=$3 rc=0 job rw bs qd c0 i0 k0 iops kib_s
 
