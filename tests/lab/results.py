@@ -192,7 +192,8 @@ def pool(path, lab, key, field, how):
     elif how == "median":
         num.sort()
         mid = len(num) // 2
-        print(f"{(num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2):.1f}")
+        med = num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2
+        print(int(med) if med.is_integer() else round(med, 1))
     else:
         print(",".join(vals))
 
