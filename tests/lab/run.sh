@@ -49,6 +49,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# Without bench.sh's extra the nopv turns would load no blanket module.
+[ "$mode" != bench ] || [ -n "$extra" ] ||
+	die "run.sh bench needs blanket's modules from --extra: run bench.sh"
 
 "$lab/images.sh"
 # The release of the kernel the guest must report booting (verdict.sh).
