@@ -10,9 +10,12 @@
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
       run, mode, variant, attempt, pass, seconds, fault, retry, why,
       triple_fault_rip, guest_rip (fault.py), problems; checks, the verdict
-      of each check CHECKS (tests/lab/checks) lists for the variant or mode; guests,
-      one object per guest run (mode, result, and its lines whose key
-      tests/lab/keys lists: key, from, text, fields); dom0, Dom0's lines
+      of each check CHECKS (tests/lab/checks) lists for the variant or mode
+      (ok, failed, skipped: its condition did not hold, the reason in
+      skipped); guests, one object per guest run (mode, result, and its
+      lines whose key tests/lab/keys lists: key, from, text, fields; irqs,
+      the interrupts each CPU took per IRQ, from its irq_cpus lines); dom0,
+      Dom0's lines
   results.py figure FILE NAME VALUE
       appends a benchmark figure: {"kind": "figure", "name", "value"}
   results.py show FILE LABEL
@@ -27,7 +30,8 @@
       the fault classes seen
   results.py count FILE
       for `make check`: a PASS:/FAIL: line for each check of the last
-      attempt of each mode, and for each run's verdict, then "PASSED FAILED"
+      attempt of each mode, and for each run's verdict (a SKIP: line, not
+      counted, for a check skipped), then "PASSED FAILED"
 """
 import fnmatch
 import glob
@@ -98,15 +102,20 @@ def record(path, summary, checks, attempt):
             r["seconds"] = int(v.rstrip("s") or 0)
         elif line.startswith("problem: "):
             r.setdefault("problems", []).append(line[9:])
-        c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed)$", line)
+        c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed|skipped)( \(.*\))?$", line)
         if c:
             seen[c.group(1)] = c.group(2)
+            if c.group(3):
+                r.setdefault("skipped", {})[c.group(1)] = c.group(3)[2:-1]
         # Each guest's lines begin with its mode (guest/init.sh).
         if line.startswith("LAB: mode="):
             guests.append({"mode": line.split()[1][5:], "result": None, "lines": []})
         elif line.startswith("LAB-RESULT: ") and guests:
             guests[-1]["result"] = line[12:]
         p = parse_line(line, table)
+        if p and p["key"] == "irq_cpus" and guests:
+            guests[-1].setdefault("irqs", {})[p["fields"]["irq_cpus"]] = [
+                int(c) for c in p["fields"].get("per_cpu", "").split(",") if c.isdigit()]
         if p and p["from"] == "DOM0":
             dom0.append(p)
         elif p and guests:
@@ -157,10 +166,12 @@ def table(path):
               f"{'PASS' if r['pass'] else 'FAIL'}  {r.get('seconds', '?')}s  "
               f"fault={r.get('fault', '?')}"
               + (f" ({r['why']})" if r.get("fault") not in (None, "none") else ""))
-        bad = [f"{n}={v}" for n, v in r["checks"].items() if v != "ok"]
+        bad = [f"{n}={v}" for n, v in r["checks"].items() if v not in ("ok", "skipped")]
+        skip = [n for n, v in r["checks"].items() if v == "skipped"]
         if r["checks"]:
-            print(f"           checks: {len(r['checks']) - len(bad)} of "
-                  f"{len(r['checks'])} ok" + (f"; {' '.join(bad)}" if bad else ""))
+            print(f"           checks: {len(r['checks']) - len(bad) - len(skip)} of "
+                  f"{len(r['checks'])} ok" + (f"; {' '.join(bad)}" if bad else "")
+                  + (f"; skipped: {' '.join(skip)}" if skip else ""))
         for p in r.get("problems", [])[:3]:
             print(f"           problem: {p}")
     for r in (r for r in recs if r["kind"] == "figure"):
@@ -226,7 +237,10 @@ def count(path):
         verdicts = [(f"lab {label(r)}: run{retried}", r["pass"],
                      "; ".join(r.get("problems", [])[:2]))]
         verdicts += [(f"lab {label(r)}: {n}", v == "ok", v)
-                     for n, v in r["checks"].items()]
+                     for n, v in r["checks"].items() if v != "skipped"]
+        for n, v in r["checks"].items():
+            if v == "skipped":
+                print(f"SKIP: lab {label(r)}: {n} ({r.get('skipped', {}).get(n, '')})")
         for name, good, why in verdicts:
             print(f"{'PASS' if good else 'FAIL'}: {name}" + ("" if good else f" ({why})"))
             ok, bad = ok + good, bad + (not good)
