@@ -6,7 +6,7 @@
 # blanket_net vs xen-netfront the TCP throughput ratios, the echo rate and
 # what a MiB cost; for blanket_blk vs xen-blkfront one line per fio job of
 # lab_blk_bench (guest/lib.sh), its ratio and per-MiB costs. Appends the
-# headline ratios (blanket / in-tree) to FILE as figures (results.py).
+# figures to FILE as a bench object (results.py bench).
 # main.sh runs it; run it on a bench.sh run's own result.json too.
 set -uo pipefail
 
@@ -128,11 +128,6 @@ for j in $blk_jobs; do
 		"$(blk_per "blanket_bench_$j" hypercalls)" "$(blk_per "blanket_bench_$j" grant_ops)"
 done
 echo "   (ratio: blanket's IOPS or KiB/s over in-tree's, higher is better for blanket)"
-# The headline ratios (blanket / in-tree) in the result file as well.
-figure() { python3 "$lab/results.py" figure "$res" "$1" "$2"; }
-figure net_tcp_into_l1 "$(tcp_ratio rx)"
-figure net_tcp_out_of_l1 "$(tcp_ratio tx)"
-figure net_echoes "$(ratio "$(echo_time blanket_tcp_pps)" "$(echo_time tcp_pps)")"
-for j in $blk_jobs; do
-	figure "blk_$j" "$(over "$(blk_rate "$j" blanket_)" "$(blk_rate "$j")")"
-done
+# The benchmark's figures, per driver, per cycle and pooled, in the result
+# file as well (results.py bench; results.py ratios prints their table).
+python3 "$lab/results.py" bench "$res"

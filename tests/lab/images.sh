@@ -176,7 +176,7 @@ nolibc_tool() {
 		-o "$out/$l1_images/initramfs.d/bin/$2" "$lab/guest/$1.c"
 }
 # The initramfs is read through the HVM firmware byte by byte: keep it small
-# (no module dependencies to speak of, busybox, three tiny helpers).
+# (no module dependencies to speak of, busybox, four tiny helpers).
 build_l1_base() {
 	local root=$out/$l1_images/initramfs.d
 
@@ -186,13 +186,14 @@ build_l1_base() {
 	nolibc_tool xen-cpuid xen-cpuid
 	nolibc_tool tcp-client lab-tcp-client
 	nolibc_tool channels lab-channels
+	nolibc_tool ethstats lab-ethstats
 	put_mods "$root/modules" "$l1_root" "$l1_kver" xen-netfront xen-blkfront \
 		>"$root/modules.list"
 	echo "$l1_kver" >"$root/kernel-release"
 }
 key=$(key_of "$(declare -f build_l1_base nolibc_tool put_mods mods_for)" "$l1_kver" \
 	"$(pkg_version busybox-static)" "$(cat "$lab/guest/nolibc.h" "$lab/guest/xen-cpuid.c" "$lab/guest/tcp-client.c" \
-	"$lab/guest/channels.c")")
+	"$lab/guest/channels.c" "$lab/guest/ethstats.c")")
 if ! is_cached "$l1_images/initramfs.d" "$key"; then
 	log "$l1_images/initramfs.d"
 	build_l1_base
@@ -251,7 +252,7 @@ build_l1_toolstack() {	# ROOT LINE
 	root=$(mktemp -d)
 	cp -a "$out/$l1_images/initramfs.d/." "$root/"
 	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client" \
-		"$root/bin/lab-channels"
+		"$root/bin/lab-channels" "$root/bin/lab-ethstats"
 	cp "$lab/l2/init.sh" "$root/init"
 	chmod +x "$root/init"
 	mkdir -p "$root/lib"

@@ -12,7 +12,9 @@
 # (bench.sh, reported by bench-report.sh), where one L0 boot has the guest
 # take turns with either pair of front ends. A run that died of a known emulator fault gets one
 # more go (lib.sh's lab_attempts). Writes build/lab/result.json
-# (results.py), prints a short summary; exits 0 only if all five runs pass.
+# (results.py), prints a short summary that ends with the table of the
+# benchmark's ratios (results.py ratios); exits 0 only if all five runs
+# pass.
 set -uo pipefail
 
 . "$(dirname "$0")/host/lib.sh"
@@ -58,4 +60,6 @@ tail -n 1 "$top/build/lab-bench.log"
 "$lab/bench-report.sh" "$BLANKET_LAB_RESULTS"
 echo "lab: $(( $(date +%s) - start )) s; results in build/lab/result.json" \
 	"(tests/lab/results.py table), logs in build/lab-*.log and build/lab/runs/"
+# Last, the benchmark's ratios, from the figures bench-report.sh recorded.
+python3 "$lab/results.py" ratios "$BLANKET_LAB_RESULTS"
 exit $status

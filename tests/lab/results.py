@@ -5,16 +5,28 @@
   results.py [table [FILE]]
       prints the runs of FILE (by default the newest result file: make
       lab's, soak.sh's, a single run's, make check's): each run's verdict, seconds, fault and
-      checks, then the benchmark figures
+      checks, then the benchmark's ratios (ratios)
   results.py record FILE SUMMARY CHECKS ATTEMPT
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
       run, mode, variant, attempt, pass, seconds, fault, retry, why,
       triple_fault_rip, guest_rip (fault.py), problems; checks, the verdict
-      of each check CHECKS (tests/lab/checks) lists for the variant or mode; guests,
-      one object per guest run (mode, result, and its lines whose key
-      tests/lab/keys lists: key, from, text, fields); dom0, Dom0's lines
-  results.py figure FILE NAME VALUE
-      appends a benchmark figure: {"kind": "figure", "name", "value"}
+      of each check CHECKS (tests/lab/checks) lists for the variant or mode
+      (ok, failed, skipped: its condition did not hold, the reason in
+      skipped); guests, one object per guest run (mode, result, and its
+      lines whose key tests/lab/keys lists: key, from, text, fields; irqs,
+      the interrupts each CPU took per IRQ, from its irq_cpus lines); dom0,
+      Dom0's lines
+  results.py bench FILE
+      appends the figures of FILE's last bench run (bench.sh) as a "bench"
+      object: net (TCP into and out of L1: each driver's median round in
+      centiseconds, pooled and per cycle, and the MiB moved; the echo time;
+      per MiB moved, the front end's L0 events, its notifications (sends),
+      netback's interrupts (l0_irqs), blanket's hypercalls), blk (per job:
+      each driver's IOPS or KiB/s, median and per cycle, and its costs per
+      MiB, those of blkback and of grant ops too; all jobs' costs per MiB),
+      and blanket / in-tree ratios of each, pooled and per cycle
+  results.py ratios FILE
+      the last bench object's ratios as one short table
   results.py show FILE LABEL
       the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
       key tests/lab/keys shows in its mode's summary
@@ -27,7 +39,8 @@
       the fault classes seen
   results.py count FILE
       for `make check`: a PASS:/FAIL: line for each check of the last
-      attempt of each mode, and for each run's verdict, then "PASSED FAILED"
+      attempt of each mode, and for each run's verdict (a SKIP: line, not
+      counted, for a check skipped), then "PASSED FAILED"
 """
 import fnmatch
 import glob
@@ -98,15 +111,20 @@ def record(path, summary, checks, attempt):
             r["seconds"] = int(v.rstrip("s") or 0)
         elif line.startswith("problem: "):
             r.setdefault("problems", []).append(line[9:])
-        c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed)$", line)
+        c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed|skipped)( \(.*\))?$", line)
         if c:
             seen[c.group(1)] = c.group(2)
+            if c.group(3):
+                r.setdefault("skipped", {})[c.group(1)] = c.group(3)[2:-1]
         # Each guest's lines begin with its mode (guest/init.sh).
         if line.startswith("LAB: mode="):
             guests.append({"mode": line.split()[1][5:], "result": None, "lines": []})
         elif line.startswith("LAB-RESULT: ") and guests:
             guests[-1]["result"] = line[12:]
         p = parse_line(line, table)
+        if p and p["key"] == "irq_cpus" and guests:
+            guests[-1].setdefault("irqs", {})[p["fields"]["irq_cpus"]] = [
+                int(c) for c in p["fields"].get("per_cpu", "").split(",") if c.isdigit()]
         if p and p["from"] == "DOM0":
             dom0.append(p)
         elif p and guests:
@@ -157,14 +175,16 @@ def table(path):
               f"{'PASS' if r['pass'] else 'FAIL'}  {r.get('seconds', '?')}s  "
               f"fault={r.get('fault', '?')}"
               + (f" ({r['why']})" if r.get("fault") not in (None, "none") else ""))
-        bad = [f"{n}={v}" for n, v in r["checks"].items() if v != "ok"]
+        bad = [f"{n}={v}" for n, v in r["checks"].items() if v not in ("ok", "skipped")]
+        skip = [n for n, v in r["checks"].items() if v == "skipped"]
         if r["checks"]:
-            print(f"           checks: {len(r['checks']) - len(bad)} of "
-                  f"{len(r['checks'])} ok" + (f"; {' '.join(bad)}" if bad else ""))
+            print(f"           checks: {len(r['checks']) - len(bad) - len(skip)} of "
+                  f"{len(r['checks'])} ok" + (f"; {' '.join(bad)}" if bad else "")
+                  + (f"; skipped: {' '.join(skip)}" if skip else ""))
         for p in r.get("problems", [])[:3]:
             print(f"           problem: {p}")
-    for r in (r for r in recs if r["kind"] == "figure"):
-        print(f"{r['name']}: {r['value']}")
+    if any(r["kind"] == "bench" for r in recs):
+        ratios(path)
 
 
 def show(path, lab):
@@ -176,13 +196,24 @@ def show(path, lab):
                 print(f"{p['from']}: {p['text']}")
 
 
+def number(v):
+    """A field's leading number ("12.5ms": 12.5); 0 if it has none."""
+    return float(re.match(r"-?[0-9.]*", v).group() or 0)
+
+
+def median(num):
+    num = sorted(num)
+    mid = len(num) // 2
+    return num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2
+
+
 def pool(path, lab, key, field, how):
     vals = [p["fields"][field]
             for g in last_run(path, lab).get("guests", []) for p in g["lines"]
             if p["key"] == key and p["fields"].get(field, "") != ""]
     if not vals:
         return
-    num = [float(re.match(r"-?[0-9.]*", v).group() or 0) for v in vals]
+    num = [number(v) for v in vals]
     if how == "first":
         print(vals[0])
     elif how == "sum":
@@ -190,12 +221,159 @@ def pool(path, lab, key, field, how):
     elif how == "mean":
         print(f"{sum(num) / len(num):.1f}")
     elif how == "median":
-        num.sort()
-        mid = len(num) // 2
-        med = num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2
+        med = median(num)
         print(int(med) if med.is_integer() else round(med, 1))
     else:
         print(",".join(vals))
+
+
+# The benchmark (bench.sh): each driver's guests, the key prefix of their
+# lines, and the block benchmark's jobs (guest/lib.sh's lab_blk_bench).
+DRIVERS = (("in-tree", "baseline", ""), ("blanket", "nopv", "blanket_"))
+BLK_JOBS = [f"{j}_qd{q}" for j in ("randread", "randwrite", "seqread", "seqwrite")
+            for q in (1, 32)]
+# What a MiB cost: the counts of each driver's lines, by their field names
+# without the key's prefix (in-tree has no hypercall or grant op counts).
+COSTS = ("events", "sends", "l0_irqs", "hypercalls", "grant_ops")
+
+
+def lower_median(vals):
+    """The middle time, the lower of two: lib.sh's quartile 2, as
+    bench-report.sh prints it."""
+    vals = sorted(vals)
+    return vals[(len(vals) - 1) // 2] if vals else None
+
+
+def div(a, b, digits=3):
+    return round(a / b, digits) if a is not None and b else None
+
+
+def bench_guests(r):
+    """Per driver, its guests' lines as {key: fields} each, in boot order."""
+    return {d: [{p["key"]: p["fields"] for p in g["lines"]}
+                for g in r.get("guests", []) if g["mode"] == mode]
+            for d, mode, _ in DRIVERS}
+
+
+def costs(lines, prefix, mib):
+    """COSTS per MiB of lines' fields named PREFIX + cost, summed."""
+    out = {}
+    for c in COSTS:
+        vals = [number(f[prefix + c]) for f in lines if f.get(prefix + c, "") != ""]
+        if vals:
+            out[c] = div(sum(vals), mib)
+    return out
+
+
+def bench_net(guests):
+    """TCP both ways, echoes and the costs per MiB, per driver and pooled."""
+    net = {}
+    for d, _, pre in DRIVERS:
+        gs = guests[d]
+        side = {}
+        mib_all = [0.0] * len(gs)
+        for way in ("rx", "tx"):
+            lines = [g.get(f"{pre}tcp_{way}", {}) for g in gs]
+            rounds = [[number(t) for t in f.get("all", "").split(",") if t] for f in lines]
+            mib = [number(f.get("bytes", "0")) * number(f.get("rounds", "0")) / 2**20
+                   for f in lines]
+            mib_all = [a + b for a, b in zip(mib_all, mib)]
+            # Pooled, the middle of all rounds; per cycle, each guest's own.
+            side[f"tcp_{way}"] = {"centiseconds": lower_median(sum(rounds, [])),
+                                  "cycles": [number(f.get("centiseconds", "0")) for f in lines],
+                                  "mib": round(sum(mib), 3)}
+        pps = [g.get(f"{pre}tcp_pps", {}) for g in gs]
+        cs = [number(f.get("centiseconds", "0")) for f in pps]
+        n = [number(f.get("echoes", "0")) for f in pps]
+        side["echo_cs"] = div(sum(cs), sum(n), 4)
+        side["echo_cs_cycles"] = [div(a, b, 4) for a, b in zip(cs, n)]
+        # The transfer's counts: in-tree's tcp_events line has tcp_events,
+        # tcp_sends..., blanket's blanket_tcp_events, blanket_tcp_sends...
+        ev = [g.get(f"{pre}tcp_events", {}) for g in gs]
+        side["per_mib"] = costs(ev, f"{pre}tcp_", sum(mib_all))
+        side["per_mib_cycles"] = [costs([f], f"{pre}tcp_", m) for f, m in zip(ev, mib_all)]
+        net[d] = side
+    t, b = net["in-tree"], net["blanket"]
+    # blanket / in-tree: throughput over the same bytes is the inverse
+    # ratio of the times; so is the echo rate.
+    for way in ("tcp_rx", "tcp_tx"):
+        net[f"{way}_ratio"] = div(t[way]["centiseconds"], b[way]["centiseconds"], 2)
+        net[f"{way}_ratio_cycles"] = [div(x, y, 2) for x, y in
+                                      zip(t[way]["cycles"], b[way]["cycles"])]
+    net["echo_ratio"] = div(t["echo_cs"], b["echo_cs"], 2)
+    net["echo_ratio_cycles"] = [div(x, y, 2) for x, y in
+                                zip(t["echo_cs_cycles"], b["echo_cs_cycles"])]
+    net["per_mib_ratio"] = {c: div(b["per_mib"][c], t["per_mib"].get(c), 2)
+                            for c in b["per_mib"] if c in t["per_mib"]}
+    return net
+
+
+def bench_blk(guests):
+    """Per job of the block benchmark: each driver's rate (IOPS for random
+    jobs, KiB/s for sequential ones) per cycle and their median, its costs
+    per MiB; blanket's rate over in-tree's."""
+    blk = {}
+    totals = {}
+    for job in BLK_JOBS:
+        rate = "iops" if job.startswith("rand") else "kib_s"
+        j = {}
+        for d, _, pre in DRIVERS:
+            lines = [g[f"{pre}bench_{job}"] for g in guests[d] if f"{pre}bench_{job}" in g]
+            cycles = [number(f.get(rate, "0")) for f in lines]
+            mib = sum(number(f.get("kib", "0")) for f in lines) / 1024
+            j[d] = {rate: median(cycles) if cycles else None, "cycles": cycles,
+                    "per_mib": costs(lines, "", mib)}
+            tot = totals.setdefault(d, {"mib": 0.0, "lines": []})
+            tot["mib"] += mib
+            tot["lines"] += lines
+        j["ratio"] = div(j["blanket"][rate], j["in-tree"][rate], 2)
+        j["ratio_cycles"] = [div(b, t, 2) for b, t in
+                             zip(j["blanket"]["cycles"], j["in-tree"]["cycles"])]
+        blk[job] = j
+    per = {d: costs(tot["lines"], "", tot["mib"]) for d, tot in totals.items()}
+    blk["per_mib"] = per
+    blk["per_mib_ratio"] = {c: div(per["blanket"][c], per["in-tree"].get(c), 2)
+                            for c in per.get("blanket", {}) if c in per.get("in-tree", {})}
+    return blk
+
+
+def bench(path):
+    """Appends the last bench run's figures as a "bench" object."""
+    r = last_run(path, "bench")
+    if not r:
+        sys.exit(f"no bench run in {path}")
+    guests = bench_guests(r)
+    b = {"kind": "bench", "run": r["run"], "cycles": len(guests["blanket"]),
+         "net": bench_net(guests), "blk": bench_blk(guests)}
+    with open(path, "a") as f:
+        f.write(json.dumps(b) + "\n")
+
+
+def fmt(v):
+    return "n/a" if v is None else f"{v:.2f}"
+
+
+def ratios(path):
+    """The last bench object's ratios, blanket / in-tree, as one table."""
+    b = next((r for r in reversed(load(path)) if r["kind"] == "bench"), None)
+    if not b:
+        print(f"no benchmark figures in {path}")
+        return
+    print(f"== blanket / in-tree, {b['cycles']} cycles (speed: higher is better"
+          " for blanket; cost per MiB: lower is)")
+    print(f"{'':<22}{'pooled':>7}  each cycle")
+    net, blk = b["net"], b["blk"]
+    rows = [("TCP into L1", net["tcp_rx_ratio"], net["tcp_rx_ratio_cycles"]),
+            ("TCP out of L1", net["tcp_tx_ratio"], net["tcp_tx_ratio_cycles"]),
+            ("echoes per second", net["echo_ratio"], net["echo_ratio_cycles"])]
+    rows += [(f"disk {job}", blk[job]["ratio"], blk[job]["ratio_cycles"]) for job in BLK_JOBS]
+    for name, v, cyc in rows:
+        print(f"{name:<22}{fmt(v):>7}  {' '.join(fmt(c) for c in cyc)}".rstrip())
+    names = {"events": "L0 events", "sends": "notifications",
+             "l0_irqs": "the backend's interrupts"}
+    for what, per in (("net", net["per_mib_ratio"]), ("disk", blk["per_mib_ratio"])):
+        print(f"per MiB, {what}: "
+              + ", ".join(f"{names.get(c, c)} {fmt(v)}" for c, v in per.items()))
 
 
 def soak(path):
@@ -226,7 +404,10 @@ def count(path):
         verdicts = [(f"lab {label(r)}: run{retried}", r["pass"],
                      "; ".join(r.get("problems", [])[:2]))]
         verdicts += [(f"lab {label(r)}: {n}", v == "ok", v)
-                     for n, v in r["checks"].items()]
+                     for n, v in r["checks"].items() if v != "skipped"]
+        for n, v in r["checks"].items():
+            if v == "skipped":
+                print(f"SKIP: lab {label(r)}: {n} ({r.get('skipped', {}).get(n, '')})")
         for name, good, why in verdicts:
             print(f"{'PASS' if good else 'FAIL'}: {name}" + ("" if good else f" ({why})"))
             ok, bad = ok + good, bad + (not good)
@@ -239,9 +420,10 @@ if cmd == "table" and len(args) <= 2:
     table(args[1] if len(args) == 2 else newest())
 elif cmd == "record" and len(args) == 5:
     record(*args[1:])
-elif cmd == "figure" and len(args) == 4:
-    with open(args[1], "a") as f:
-        f.write(json.dumps({"kind": "figure", "name": args[2], "value": args[3]}) + "\n")
+elif cmd == "bench" and len(args) == 2:
+    bench(args[1])
+elif cmd == "ratios" and len(args) == 2:
+    ratios(args[1])
 elif cmd == "show" and len(args) == 3:
     show(*args[1:])
 elif cmd == "pool" and len(args) == 6:

@@ -38,7 +38,7 @@ set -euo pipefail
 mode=baseline
 extra=
 checks=
-timeout_s=${BLANKET_LAB_TIMEOUT:-2400}
+timeout_s=${BLANKET_LAB_TIMEOUT:-3600}
 while [ $# -gt 0 ]; do
 	case $1 in
 	baseline | nopv | forwarded | bench) mode=$1 ;;
@@ -148,7 +148,7 @@ fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" >"$shar
 {
 	echo "dom0_ip=$dom0_ip"
 	echo "create_timeout=${BLANKET_LAB_CREATE_TIMEOUT:-600}"
-	echo "guest_timeout=${BLANKET_LAB_GUEST_TIMEOUT:-1500}"
+	echo "guest_timeout=${BLANKET_LAB_GUEST_TIMEOUT:-2400}"
 } >"$share/params"
 if [ -n "$bench_cycles" ]; then
 	# The benchmark's second guest: the same one booted nopv.

@@ -27,4 +27,6 @@ blanket_counts() {
 }
 lab_wait 60 bvd lab_rw_bvd || exit 1
 lab_get_fio || exit 1
-lab_blk_bench blanket_bench "$(lab_rw_bvd)" blanket_counts
+lab_blk_bench blanket_bench "$(lab_rw_bvd)" blanket_counts || exit 1
+# Which CPUs took blanket's interrupts over the guest's benchmark.
+lab_irq_cpus "$lab_blanket_irqs"

@@ -8,6 +8,8 @@
 #   net    blnet0 pings Dom0 (also 30000-byte echoes), moves 4 MiB of TCP
 #          each way with matching digests, works as a bridge port, and
 #          survives rmmod under an echo storm and a reload
+#   queues with the guest's two CPUs, two queues that each carry packets
+#          both ways; which CPUs took blnet0's interrupts (event_cpus)
 #   blk    the disk reads the run's token and a written 1 MiB reads back, as
 #          loaded and reloaded without indirect descriptors
 #   fio    (fetched from Dom0) 16 MiB of random writes verified (crc32c)
@@ -89,6 +91,63 @@ pings() {
 	[ "${rx:-0}" -gt 0 ]
 }
 
+# --- blnet0's queues, and the CPUs L0's events reach --------------------------------
+# The L1 guest (in forwarded mode the L1 Xen's Dom0) has two CPUs, so
+# blanket_net connects with two queues. Flows spread over the queues by
+# their hash (into the guest netback's pick; out of it the socket's, or the
+# sending CPU's queue if XPS maps one): 16 fetches from Dom0's httpd, each a
+# connection of its own, from either CPU in turn, on top of the TCP rounds
+# before, leave each queue with packets both ways (all of them on one queue
+# by chance: one in 2^15 each way). lab-ethstats reads the per-queue
+# counters (ethtool -S).
+net_queues() {
+	local r=0 cpus q i tx rx per=
+
+	cpus=$(nproc)
+	q=$(lab-channels blnet0 | sed -n 's/^combined=\([0-9]*\) .*/\1/p')
+	for i in $(seq 16); do
+		timeout 30 taskset -c $((i % cpus)) wget -q -O /dev/null "http://$peer:8080/fio.sha256" ||
+			r=1
+	done
+	lab-ethstats blnet0 >/tmp/ethstats || r=1
+	for i in $(seq 0 $((${q:-1} - 1))); do
+		tx=$(sed -n "s/^q${i}_tx_packets=//p" /tmp/ethstats)
+		rx=$(sed -n "s/^q${i}_rx_packets=//p" /tmp/ethstats)
+		per="$per q$i=tx:${tx:-none},rx:${rx:-none}"
+		[ "${tx:-0}" -gt 0 ] && [ "${rx:-0}" -gt 0 ] || r=1
+	done
+	echo "blanket_queues=${q:-none} cpus=$cpus$per"
+	[ "$cpus" -ge 2 ] || { echo "blanket: the guest has $cpus CPU(s), the lab gives it 2"; r=1; }
+	[ "${q:-0}" = "$cpus" ] || r=1
+	return $r
+}
+# event_cpus: the interrupts each CPU took of every blanket IRQ so far;
+# once the modules say they deliver L0's events to more than one CPU (their
+# stats' upcall_cpus, the CPUs whose vCPU L0 or the L1 Xen sends events to),
+# blnet0's queues' IRQs must have been taken on every CPU. Before that the
+# check is skipped, saying why.
+event_cpus() {
+	local n cpus got
+
+	lab_irq_cpus "$lab_blanket_irqs"
+	n=$(lab_blanket_stat upcall_cpus)
+	cpus=$(nproc)
+	if [ "$n" -lt 2 ]; then
+		echo "check=event_cpus skipped (upcall_cpus=$n: L0's events reach one CPU)"
+		return
+	fi
+	# Each CPU's interrupts of blnet0's IRQs, summed; a CPU without any fails.
+	got=$(awk 'NR == 1 { n = NF } NR > 1 && $NF ~ /^blnet0-/ {
+			for (i = 2; i <= n + 1; i++) c[i - 2] += $i; seen = 1 }
+		END { if (seen) for (i = 0; i < n; i++) printf "%s%d", i ? "," : "", c[i] }' \
+		/proc/interrupts)
+	echo "blanket_event_cpus=${got:-none} upcall_cpus=$n cpus=$cpus"
+	case ,$got, in
+	,, | *,0,*) check event_cpus 1 ;;
+	*) check event_cpus 0 ;;
+	esac
+}
+
 # --- blanket_net ---------------------------------------------------------------
 # The vif's interface, up and talking to L0's Dom0.
 i=0
@@ -119,6 +178,8 @@ if [ -e /sys/class/net/blnet0 ]; then
 	lab_blanket_tcp
 	check net_tcp $?
 	grep -E 'blnet0' /proc/net/dev
+	net_queues; check net_queues $?
+	event_cpus
 	# An L2 stand-in: a bridge with blnet0 as its port and a MAC of its own,
 	# as Dom0's bridge for L2 vifs is: its frames leave with a source MAC
 	# that is not blnet0's, and the replies must come back in to it.

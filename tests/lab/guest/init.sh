@@ -178,6 +178,8 @@ baseline)
 	fi
 	baseline_disk_jobs
 	say "xen_irqs=$(xen_irqs)"
+	# Which CPUs took the front ends' interrupts.
+	lab_irq_cpus '^(vif[0-9]+-q[0-9]+|blkif)'
 	lab_kernel_clean baseline || bad kernel
 	;;
 nopv)

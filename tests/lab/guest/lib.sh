@@ -133,6 +133,19 @@ lab_blanket_tcp() {
 	return $r
 }
 
+# lab_irq_cpus REGEX: for each IRQ in /proc/interrupts whose name (the
+# last field) matches REGEX, "irq_cpus=NAME irq=N per_cpu=C0,C1,...": the
+# interrupts each CPU took of it so far (results.py keeps them per guest).
+# The names of blanket's IRQs: L0's upcall, blnet0's queues, the bvds'.
+lab_blanket_irqs='^(blanket|blnet[0-9]|bvd[0-9])'
+lab_irq_cpus() {
+	awk -v re="$1" 'NR == 1 { n = NF } NR > 1 && $NF ~ re {
+			c = $2
+			for (i = 3; i <= n + 1; i++) c = c "," $i
+			printf "irq_cpus=%s irq=%s per_cpu=%s\n", $NF, substr($1, 1, length($1) - 1), c
+		}' /proc/interrupts | while read -r l; do lab_say "$l"; done
+}
+
 # lab_delta BEFORE AFTER: AFTER - BEFORE; empty unless both are counts.
 lab_delta() {
 	case $1 in '' | *[!0-9]*) return ;; esac

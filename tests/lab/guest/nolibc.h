@@ -46,10 +46,10 @@ static inline void put(int fd, const char *s)
 }
 
 /* put_dec(V): writes V in decimal to stdout. */
-static inline void put_dec(unsigned int v)
+static inline void put_dec(unsigned long v)
 {
-	char t[11];
-	int i = 10;
+	char t[21];
+	int i = 20;
 
 	t[i] = 0;
 	do {

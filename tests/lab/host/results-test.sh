@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# results-test.sh: results.py on made-up runs: a blanket run's checks (one
+# skipped) and per-CPU interrupt counts, and a two-cycle benchmark's
+# figures and ratios. Prints "PASS: <case>" or "FAIL: <case> (...)" for
+# each case; exits non-zero if any failed.
+set -uo pipefail
+
+lab=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+bad=0
+res=$tmp/result.json
+
+# expect CASE PYTHON-EXPRESSION: true of r, the result file's last object
+# (json.loads), and out, what the last command printed.
+expect() {
+	if python3 -c 'import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+r, out = recs[-1], open(sys.argv[2]).read()
+sys.exit(0 if eval("(" + sys.argv[3] + ")") else 1)' "$res" "$tmp/out" "$2"; then
+		echo "PASS: results.py: $1"
+	else
+		echo "FAIL: results.py: $1 (not: $2)"
+		bad=1
+	fi
+}
+
+# A direct run: two checks of those tests/lab/checks lists, one skipped,
+# the others missing; blanket's IRQs per CPU.
+cat >"$tmp/summary.txt" <<'RUN'
+run nopv-1 mode=nopv
+qemu_start_to_qemu_exit=600s
+LAB: mode=nopv kernel=6.1.0
+LAB-EXTRA: blanket_queues=2 cpus=2 q0=tx:10,rx:20 q1=tx:5,rx:7
+LAB-EXTRA: check=net_queues ok
+LAB-EXTRA: irq_cpus=blanket-l0 irq=24 per_cpu=1200,3
+LAB-EXTRA: irq_cpus=blnet0-q1-rx irq=31 per_cpu=0,88
+LAB-EXTRA: check=event_cpus skipped (upcall_cpus=1: L0's events reach one CPU)
+LAB-RESULT: PASS
+RUN
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" "$lab/checks" 1
+python3 "$lab/results.py" count "$res" >"$tmp/out"
+expect "a check's verdict, ok or skipped" \
+	'r["checks"]["net_queues"] == "ok" and r["checks"]["event_cpus"] == "skipped"'
+expect "the reason a check was skipped" \
+	'r["skipped"] == {"event_cpus": "upcall_cpus=1: L0\x27s events reach one CPU"}'
+expect "a check not run is missing" 'r["checks"]["net_tcp"] == "missing"'
+expect "each IRQ's interrupts per CPU, per guest" \
+	'r["guests"][0]["irqs"] == {"blanket-l0": [1200, 3], "blnet0-q1-rx": [0, 88]}'
+expect "count: a skipped check is a SKIP: line, counted neither way" \
+	'"SKIP: lab nopv: event_cpus (upcall_cpus=1" in out and "PASS: lab nopv: net_queues" in out
+and "event_cpus" not in "".join(l for l in out.splitlines() if not l.startswith("SKIP:"))'
+python3 "$lab/results.py" table "$res" >"$tmp/out"
+expect "table: the skipped check named" '"skipped: event_cpus" in out'
+
+# A benchmark of two cycles, the order swapped in the second. Each guest
+# moves 4 MiB 3 times each way: 24 MiB a guest, 48 a driver. In-tree's
+# rounds into L1 pool to 90,100,100,110,120,130 (middle: 100), blanket's
+# to 180,190,200,210,220,250 (200): a ratio of 0.50; per cycle 100/200
+# and 110/210. Out of L1 the same times: 1.00.
+intree() {	# RX-ALL RX-MEDIAN EVENTS RANDREAD-IOPS
+	cat <<GUEST
+LAB: mode=baseline kernel=6.1.0
+LAB: tcp_rx bytes=4194304 rounds=3 centiseconds=$2 all=$1 digest_match=yes
+LAB: tcp_tx bytes=4194304 rounds=3 centiseconds=300 all=300,300,300 digest_match=yes
+LAB: tcp_pps echoes=1000 centiseconds=500
+LAB: tcp_events=$3 tcp_sends=600 tcp_l0_irqs=480 tcp_l0_irqs_tx=240 tcp_l0_irqs_rx=240
+LAB: bench_randread_qd1 iops=$4 kib_s=400 kib=2048 events=512 sends=256 l0_irqs=256 rc=0
+LAB: irq_cpus=vif0-q0-tx irq=40 per_cpu=70,0
+LAB-RESULT: PASS
+GUEST
+}
+blanket() {	# RX-ALL RX-MEDIAN EVENTS RANDREAD-IOPS
+	cat <<GUEST
+LAB: mode=nopv kernel=6.1.0
+LAB-EXTRA: blanket_tcp_rx bytes=4194304 rounds=3 centiseconds=$2 all=$1 digest_match=yes
+LAB-EXTRA: blanket_tcp_tx bytes=4194304 rounds=3 centiseconds=300 all=300,300,300 digest_match=yes
+LAB-EXTRA: blanket_tcp_pps echoes=1000 centiseconds=250
+LAB-EXTRA: blanket_tcp_events=$3 blanket_tcp_hypercalls=2400 blanket_tcp_sends=300 blanket_tcp_l0_irqs=480 blanket_tcp_l0_irqs_tx= blanket_tcp_l0_irqs_rx=
+LAB-EXTRA: blanket_bench_randread_qd1 iops=$4 kib_s=600 kib=2048 events=256 sends=256 hypercalls=1024 grant_ops=512 l0_irqs=256 rc=0
+LAB-RESULT: PASS
+GUEST
+}
+{
+	echo "run bench-1 mode=bench"
+	echo "qemu_start_to_qemu_exit=900s"
+	intree 90,100,120 100 1000 100
+	blanket 200,180,220 200 2400 150
+	blanket 190,210,250 210 2400 90
+	intree 110,130,100 110 1400 110
+} >"$tmp/summary.txt"
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" /dev/null 1
+python3 "$lab/results.py" bench "$res"
+: >"$tmp/out"
+expect "bench: two cycles, the run named" 'r["kind"] == "bench" and r["cycles"] == 2 and r["run"] == "bench-1"'
+expect "bench: TCP, each driver's rounds pooled and per cycle" \
+	'r["net"]["in-tree"]["tcp_rx"] == {"centiseconds": 100, "cycles": [100, 110], "mib": 24.0}
+and r["net"]["blanket"]["tcp_rx"]["centiseconds"] == 200'
+expect "bench: TCP, blanket / in-tree throughput, pooled and per cycle" \
+	'r["net"]["tcp_rx_ratio"] == 0.5 and r["net"]["tcp_rx_ratio_cycles"] == [0.5, 0.52]
+and r["net"]["tcp_tx_ratio"] == 1.0'
+expect "bench: echoes, twice as fast" 'r["net"]["echo_ratio"] == 2.0 and r["net"]["echo_ratio_cycles"] == [2.0, 2.0]'
+expect "bench: net costs per MiB, pooled and per cycle" \
+	'r["net"]["in-tree"]["per_mib"] == {"events": 50.0, "sends": 25.0, "l0_irqs": 20.0}
+and r["net"]["blanket"]["per_mib"] == {"events": 100.0, "sends": 12.5, "l0_irqs": 20.0, "hypercalls": 100.0}
+and r["net"]["in-tree"]["per_mib_cycles"][0]["events"] == round(1000 / 24, 3)
+and r["net"]["per_mib_ratio"] == {"events": 2.0, "sends": 0.5, "l0_irqs": 1.0}'
+expect "bench: a disk job, rates per cycle, their median, the ratio" \
+	'r["blk"]["randread_qd1"]["in-tree"]["iops"] == 105 and r["blk"]["randread_qd1"]["in-tree"]["cycles"] == [100, 110]
+and r["blk"]["randread_qd1"]["blanket"]["iops"] == 120 and r["blk"]["randread_qd1"]["ratio"] == 1.14
+and r["blk"]["randread_qd1"]["ratio_cycles"] == [1.5, 0.82]'
+expect "bench: disk costs per MiB (4 MiB a driver)" \
+	'r["blk"]["per_mib"]["blanket"] == {"events": 128.0, "sends": 128.0, "l0_irqs": 128.0, "hypercalls": 512.0, "grant_ops": 256.0}
+and r["blk"]["per_mib_ratio"] == {"events": 0.5, "sends": 1.0, "l0_irqs": 1.0}'
+expect "bench: a job no guest ran has no ratio" 'r["blk"]["seqwrite_qd32"]["ratio"] is None'
+python3 "$lab/results.py" ratios "$res" >"$tmp/out"
+expect "ratios: one line per figure, pooled then per cycle" \
+	'"TCP into L1              0.50  0.50 0.52" in out and "disk randread_qd1        1.14  1.50 0.82" in out
+and "disk seqwrite_qd32        n/a" in out and "per MiB, net: L0 events 2.00, notifications 0.50, the backend\x27s interrupts 1.00" in out
+and len(out.splitlines()) == 15'
+exit $bad
