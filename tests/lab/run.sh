@@ -84,6 +84,13 @@ guest_ip=10.99.0.2/24
 # benchmark its cycles, even, so that its swapped order (dom0/init.sh)
 # gives either driver's guests the same places in the boot, and rounds.
 bench_cycles='' bench_rounds=''
+# The L1 guest's vCPUs. One by default: Xen time-shares them on L0's one
+# CPU, and two made runs about twice as long (docs/testing.md).
+vcpus=${BLANKET_LAB_L1_VCPUS:-1}
+case $vcpus in
+[1-9] | [1-2][0-9] | 3[0-2]) ;;
+*) die "BLANKET_LAB_L1_VCPUS is 1 to 32, not '$vcpus'" ;;
+esac
 case $mode in
 baseline | nopv) guest_mode=$mode boot=kernel ;;
 forwarded) guest_mode=forwarded boot=cd ;;
@@ -136,7 +143,7 @@ if [ "$boot" = cd ]; then
 	# on the usual base, so the emulated port itself runs as for 4.17.
 	baud=115200
 	[ "$(l1_xen_line)" = 4.17 ] || baud=9600/9600
-	fill "$lab/host/grub.cfg.in" cd CMDLINE="$(guest_args "$guest_mode")" BAUD=$baud \
+	fill "$lab/host/grub.cfg.in" cd CMDLINE="$(guest_args "$guest_mode")" BAUD=$baud VCPUS="$vcpus" \
 		>"$iso/boot/grub/grub.cfg"
 	grub-mkrescue -o "$share/l1/l1.iso" "$iso" >"$run/grub-mkrescue.log" 2>&1 ||
 		die "grub-mkrescue: $(tail -n 1 "$run/grub-mkrescue.log")"
@@ -144,7 +151,7 @@ if [ "$boot" = cd ]; then
 	mkdir -p "$share/www"
 	cp "$out/$l2_images/l1-toolstack-$(l1_xen_line).tar.gz" "$share/www/l1-toolstack.tar.gz"
 fi
-fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" >"$share/l1.cfg"
+fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" VCPUS="$vcpus" >"$share/l1.cfg"
 {
 	echo "dom0_ip=$dom0_ip"
 	echo "create_timeout=${BLANKET_LAB_CREATE_TIMEOUT:-600}"
@@ -152,7 +159,7 @@ fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" >"$shar
 } >"$share/params"
 if [ -n "$bench_cycles" ]; then
 	# The benchmark's second guest: the same one booted nopv.
-	fill "$lab/host/l1.cfg.in" kernel CMDLINE="$(guest_args nopv)" >"$share/l1-nopv.cfg"
+	fill "$lab/host/l1.cfg.in" kernel CMDLINE="$(guest_args nopv)" VCPUS="$vcpus" >"$share/l1-nopv.cfg"
 	echo "bench_cycles=$bench_cycles" >>"$share/params"
 fi
 
