@@ -58,6 +58,17 @@ case_is "that panic once the Dom0 ran is not retried" forwarded kernel no
 lay_out OK "LAB-RESULT: PASS\nLAB-DONE\n" ""
 case_is "a run that reached its end has no fault" nopv none no
 
+# irq_frame EFLAGS: an oops trace in which an external interrupt was taken
+# at an interrupt stub whose context had these flags.
+irq_frame() {
+	echo "[ 62.6] BUG: ENTRY_TRAMPOLINE stack guard page was hit\n[ 62.6]  common_interrupt+0xf/0xa0\n[ 62.6]  asm_common_interrupt+0x22/0x40\n[ 62.6] RIP: 0010:irq_entries_start+0x30/0x660\n[ 62.6] Code: 00 cc 6a 21\n[ 62.6] RSP: 0000:fffffe0000002fd8 EFLAGS: $1\n"
+}
+lay_out "FAIL guest vanished before LAB-DONE" "${loaded}$(irq_frame 00000046)" ""
+case_is "an interrupt taken with interrupts disabled is the emulator's" nopv emulator-irq yes
+
+lay_out "FAIL guest vanished before LAB-DONE" "${loaded}$(irq_frame 00000246)" ""
+case_is "an oops under an interrupt taken with them enabled is ours" nopv kernel no
+
 lay_out "FAIL guest vanished before LAB-DONE" "$loaded" "$(triple $vmrun_next)"
 case_is "a triple fault after L0's VMRUN is the emulator's" nopv emulator-vmrun yes
 

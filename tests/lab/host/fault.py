@@ -27,6 +27,14 @@ that died is put in exactly one class, printed as key=value lines:
                          ("IO-APIC + timer doesn't work"): stock Xen code
                          timing QEMU's emulation, before its Dom0 exists
                                                                  retry=yes
+  fault=emulator-irq     the guest's console has an oops whose trace shows
+                         a maskable interrupt (asm_common_interrupt,
+                         asm_sysvec_*) taken by a context that had
+                         interrupts disabled (EFLAGS.IF clear), which no
+                         x86 CPU does: seen as a second delivery at the
+                         first instruction of an interrupt stub, before
+                         its SWAPGS, whose %gs accesses then fault until
+                         the entry stack's guard page           retry=yes
   fault=kernel           the guest's console has an oops, BUG, WARNING,
                          hung task or panic                      retry=no
   fault=triple-fault     any other triple fault (named)          retry=no
@@ -178,6 +186,24 @@ ours_ran = bool(re.search(r"blanket: (L0 platform device|no usable L0)|"
 
 if "IO-APIC + timer doesn't work" in console and "LAB: mode=" not in console:
     say("emulator-timer", True, "the L1 Xen's boot-time timer check failed under emulation")
+
+# An interrupt's frame in an oops trace: the entry, then the interrupted
+# context's RIP line and, within three lines, its EFLAGS.
+lines = console.splitlines()
+for i, line in enumerate(lines):
+    entry = re.search(r"\b(asm_common_interrupt|asm_sysvec_\w+)\+", line)
+    rip = i + 1 < len(lines) and re.search(r"RIP: (\S+)", lines[i + 1])
+    if not (entry and rip):
+        continue
+    for follow in lines[i + 2:i + 5]:
+        flags = re.search(r"EFLAGS: ([0-9a-f]+)", follow)
+        if not flags:
+            continue
+        if not int(flags.group(1), 16) & 0x200:
+            say("emulator-irq", True,
+                f"{entry.group(1)} taken at {rip.group(1)} with interrupts "
+                f"disabled (EFLAGS {flags.group(1)})")
+        break
 
 complaint = re.search(r"(BUG:|WARNING:|Oops|Kernel panic|general protection|"
                       r"blocked for more than|Panic on CPU).*", console)
