@@ -3,16 +3,20 @@
  * The forwarded transport: Linux is a PV Dom0 of an L1 Xen that runs as
  * an HVM guest of L0 and carries blanket's patch (xen/). Every L0
  * operation is a blanket_l1_op sub-op; L0's events arrive in a relay
- * page of our own, laid out as shared info, announced by one VIRQ.
+ * page of our own, laid out as shared info, announced by a VIRQ on the
+ * vCPU they are marked for (ABI version 3; before it, on vCPU 0 only).
  */
 
+#include <linux/cpuhotplug.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/interrupt.h>
+#include <linux/percpu.h>
 #include <xen/events.h>
 #include <xen/page.h>
 #include <xen/xen.h>
+#include <xen/xen-ops.h>
 #include <asm/xen/hypercall.h>
 
 #include <blanket/l1_abi.h>
@@ -34,12 +38,18 @@ static long blanket_fwd_hypercall(void *ctx, unsigned int op, void *arg)
 	return _hypercall2(long, blanket_l1_op, op, arg);
 }
 
-static const struct blanket_l1 blanket_fwd_l1 = {
+/* Its ABI version is set once, by blanket_forwarded_init(). */
+static struct blanket_l1 blanket_fwd_l1 = {
 	.call = blanket_fwd_hypercall,
 };
 
-/* One L0 and one VIRQ: the irq it is bound to. */
-static int blanket_fwd_irq;
+/*
+ * One L0. Its VIRQ: per CPU, bound by a CPU hotplug state on each online
+ * one (version 3), or once on CPU 0.
+ */
+static struct blanket_l0 *blanket_fwd_l0;
+static DEFINE_PER_CPU(int, blanket_fwd_irq);
+static enum cpuhp_state blanket_fwd_cpuhp;
 
 static int blanket_fwd_version(struct blanket_l0 *l0, u32 *version)
 {
@@ -69,6 +79,12 @@ static int blanket_fwd_event_channel_op(struct blanket_l0 *l0, int cmd,
 	return blanket_l1_event_channel_op(&blanket_fwd_l1, cmd, arg);
 }
 
+static int blanket_fwd_vcpu_id(struct blanket_l0 *l0, unsigned int cpu,
+			       u32 *vcpu)
+{
+	return blanket_l1_vcpu_id(&blanket_fwd_l1, xen_vcpu_nr(cpu), vcpu);
+}
+
 static struct shared_info *blanket_fwd_map_shared(struct blanket_l0 *l0)
 {
 	struct shared_info *relay = (void *)get_zeroed_page(GFP_KERNEL);
@@ -95,6 +111,31 @@ static irqreturn_t blanket_fwd_interrupt(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/* Version 3: the VIRQ is per-vCPU; CPU hotplug binds it on @cpu. */
+static int blanket_fwd_cpu_online(unsigned int cpu)
+{
+	int irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, cpu,
+					  blanket_fwd_interrupt,
+					  IRQF_PERCPU | IRQF_NOBALANCING,
+					  "blanket-l0", blanket_fwd_l0);
+
+	if (irq < 0)
+		return irq;
+	per_cpu(blanket_fwd_irq, cpu) = irq;
+	return 0;
+}
+
+/*
+ * The IRQ core moves the ports bound to @cpu's vCPU to another CPU after
+ * this; their events marked for it meanwhile are raised again by the
+ * unmask that follows each bind (BLANKET_L1_EVTCHN_BIND_VCPU).
+ */
+static int blanket_fwd_cpu_offline(unsigned int cpu)
+{
+	unbind_from_irqhandler(per_cpu(blanket_fwd_irq, cpu), blanket_fwd_l0);
+	return 0;
+}
+
 static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 {
 	u64 mfn = virt_to_mfn(l0->shared);
@@ -104,17 +145,36 @@ static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 	if (err)
 		return err;
 	/* On failure unmap_shared unregisters the page. */
+	blanket_fwd_l0 = l0;
+	if (blanket_l1_per_vcpu(&blanket_fwd_l1)) {
+		err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "blanket/l0:online",
+					blanket_fwd_cpu_online,
+					blanket_fwd_cpu_offline);
+		if (err < 0)
+			return err;
+		blanket_fwd_cpuhp = err;
+		return 0;
+	}
+	/*
+	 * Before version 3 a global VIRQ, kept on CPU 0: vCPU 0, whose
+	 * vcpu_info every event is marked in.
+	 */
 	irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, 0, blanket_fwd_interrupt,
-				      0, "blanket-l0", l0);
+				      IRQF_NOBALANCING, "blanket-l0", l0);
 	if (irq < 0)
 		return irq;
-	blanket_fwd_irq = irq;
+	per_cpu(blanket_fwd_irq, 0) = irq;
 	return 0;
 }
 
 static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
 {
-	unbind_from_irqhandler(blanket_fwd_irq, l0);
+	if (blanket_fwd_cpuhp) {
+		cpuhp_remove_state(blanket_fwd_cpuhp);
+		blanket_fwd_cpuhp = 0;
+	} else {
+		unbind_from_irqhandler(per_cpu(blanket_fwd_irq, 0), l0);
+	}
 }
 
 /* L1 machine frames are what L0 knows as our frames. */
@@ -130,6 +190,7 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.add_to_physmap = blanket_fwd_add_to_physmap,
 	.grant_table_op = blanket_fwd_grant_table_op,
 	.event_channel_op = blanket_fwd_event_channel_op,
+	.vcpu_id = blanket_fwd_vcpu_id,
 	.map_shared = blanket_fwd_map_shared,
 	.unmap_shared = blanket_fwd_unmap_shared,
 	.unmask_by_hypercall = true,
@@ -150,7 +211,8 @@ int blanket_forwarded_init(struct device *dev)
 		dev_err(dev, "%s\n", why);
 		return err;
 	}
-	dev_info(dev, "L1 Xen forwards to L0, Xen %u.%u (blanket ABI %u)\n",
-		 q.l0_version >> 16, q.l0_version & 0xffff, q.abi_version);
+	dev_info(dev, "L1 Xen forwards to L0, Xen %u.%u (blanket ABI %u, events on %s)\n",
+		 q.l0_version >> 16, q.l0_version & 0xffff, q.abi_version,
+		 blanket_l1_per_vcpu(&blanket_fwd_l1) ? "every vCPU" : "vCPU 0");
 	return 0;
 }

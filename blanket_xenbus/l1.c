@@ -19,16 +19,21 @@
 #include <blanket/test_export.h>
 #include "l1.h"
 
+/* Version 2 relays every port to vCPU 0; version 3 binds ports to vCPUs. */
+#define BLANKET_L1_ABI_OLDEST		2
+#define BLANKET_L1_ABI_BIND_VCPU	3
+
 /*
- * Ask L1 Xen whether it forwards to L0. On failure @why says what to tell
- * the administrator.
+ * Ask L1 Xen whether it forwards to L0, and agree on an ABI version. On
+ * failure @why says what to tell the administrator.
  */
-int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
+int blanket_l1_probe(struct blanket_l1 *l1, struct blanket_l1_query *q,
 		     const char **why)
 {
 	long ret;
 
 	memset(q, 0, sizeof(*q));
+	q->abi_version = BLANKET_L1_ABI_VERSION;
 	ret = l1->call(l1->ctx, BLANKET_L1_QUERY, q);
 	if (ret == -EPERM) {
 		*why = "L1 Xen lets only the hardware domain reach L0";
@@ -39,7 +44,9 @@ int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
 		*why = "L1 Xen does not answer blanket's hypercall: it lacks the patch in xen/";
 		return -ENODEV;
 	}
-	if (q->abi_version != BLANKET_L1_ABI_VERSION) {
+	/* Above ours, L1 Xen did not take the version we passed. */
+	if (q->abi_version < BLANKET_L1_ABI_OLDEST ||
+	    q->abi_version > BLANKET_L1_ABI_VERSION) {
 		*why = "L1 Xen speaks another blanket ABI version";
 		return -EPROTO;
 	}
@@ -47,9 +54,31 @@ int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
 		*why = "L1 Xen cannot reach L0 (not built with CONFIG_XEN_GUEST?)";
 		return -ENODEV;
 	}
+	l1->abi_version = q->abi_version;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_l1_probe);
+
+/* Does L1 Xen relay ports to the vCPUs they are bound to? */
+bool blanket_l1_per_vcpu(const struct blanket_l1 *l1)
+{
+	return l1->abi_version >= BLANKET_L1_ABI_BIND_VCPU;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_per_vcpu);
+
+/*
+ * The vCPU id L1 Xen relays to for our vCPU @dom0_vcpu: only vCPU 0 before
+ * version 3, and none the relay page has no vcpu_info for.
+ */
+int blanket_l1_vcpu_id(const struct blanket_l1 *l1, u32 dom0_vcpu, u32 *vcpu)
+{
+	if (dom0_vcpu >= MAX_VIRT_CPUS ||
+	    (dom0_vcpu && !blanket_l1_per_vcpu(l1)))
+		return -ENOENT;
+	*vcpu = dom0_vcpu;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_vcpu_id);
 
 static int blanket_l1_call(const struct blanket_l1 *l1, unsigned int op,
 			   void *arg)
@@ -169,6 +198,27 @@ static int blanket_l1_status(const struct blanket_l1 *l1,
 	return 0;
 }
 
+/*
+ * L1 Xen keeps the port's vCPU; before version 3 every port is relayed to
+ * vCPU 0, which binding to it then leaves as it is.
+ */
+static int blanket_l1_bind_vcpu(const struct blanket_l1 *l1,
+				struct evtchn_bind_vcpu *op)
+{
+	struct blanket_l1_evtchn_bind_vcpu bind = {
+		.port = op->port, .vcpu = op->vcpu,
+	};
+	u32 vcpu;
+	int err;
+
+	err = blanket_l1_vcpu_id(l1, op->vcpu, &vcpu);
+	if (err)
+		return err;
+	if (!blanket_l1_per_vcpu(l1))
+		return 0;
+	return blanket_l1_call(l1, BLANKET_L1_EVTCHN_BIND_VCPU, &bind);
+}
+
 /* The ops that name only a port; unmask acts on the relay page's bits. */
 static int blanket_l1_port_op(const struct blanket_l1 *l1, unsigned int op,
 			      evtchn_port_t port)
@@ -186,6 +236,8 @@ int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 		return blanket_l1_alloc_unbound(l1, arg);
 	case EVTCHNOP_status:
 		return blanket_l1_status(l1, arg);
+	case EVTCHNOP_bind_vcpu:
+		return blanket_l1_bind_vcpu(l1, arg);
 	case EVTCHNOP_send:
 		return blanket_l1_port_op(l1, BLANKET_L1_EVTCHN_SEND,
 					  ((struct evtchn_send *)arg)->port);

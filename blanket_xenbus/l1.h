@@ -18,10 +18,14 @@ typedef long (*blanket_l1_call_fn)(void *ctx, unsigned int op, void *arg);
 struct blanket_l1 {
 	blanket_l1_call_fn call;
 	void *ctx;
+	/* The ABI version L1 Xen and we both speak: set by the probe. */
+	u32 abi_version;
 };
 
-int blanket_l1_probe(const struct blanket_l1 *l1, struct blanket_l1_query *q,
+int blanket_l1_probe(struct blanket_l1 *l1, struct blanket_l1_query *q,
 		     const char **why);
+bool blanket_l1_per_vcpu(const struct blanket_l1 *l1);
+int blanket_l1_vcpu_id(const struct blanket_l1 *l1, u32 dom0_vcpu, u32 *vcpu);
 int blanket_l1_version(const struct blanket_l1 *l1, u32 *version);
 int blanket_l1_get_param(const struct blanket_l1 *l1, u32 index, u64 *value);
 int blanket_l1_add_to_physmap(const struct blanket_l1 *l1, unsigned int space,

@@ -34,19 +34,26 @@
  * every evtchn op refuses other ports with -EPERM, so ports L1 Xen uses
  * itself are out of reach. L1 Xen keeps claimed ports unmasked at L0
  * while Dom0 has them unmasked. When L0 raises one, L1 Xen's upcall
- * handler marks it in Dom0's relay page (RELAY) and raises the global
- * VIRQ BLANKET_L1_VIRQ on Dom0.
+ * handler marks it in Dom0's relay page (RELAY) for the Dom0 vCPU the port
+ * is bound to (EVTCHN_BIND_VCPU; vCPU 0 until then) and raises the
+ * per-vCPU VIRQ BLANKET_L1_VIRQ on that vCPU.
  */
 #ifndef _BLANKET_L1_ABI_H
 #define _BLANKET_L1_ABI_H
 
 /* Free in Xen 4.17 and in current Xen (39 to 42 are taken). */
 #define BLANKET_L1_HYPERCALL		43
-/* VIRQ_ARCH_1: x86 uses only VIRQ_ARCH_0 (VIRQ_MCA). Global. */
+/*
+ * VIRQ_ARCH_1: x86 uses only VIRQ_ARCH_0 (VIRQ_MCA). Per-vCPU: Dom0 binds
+ * it on every vCPU it binds ports to (version 2: global, on vCPU 0 only).
+ */
 #define BLANKET_L1_VIRQ			17
 
-/* 2: Dom0 unmasks only with EVTCHN_UNMASK; L0's xenstore port stays open. */
-#define BLANKET_L1_ABI_VERSION		2
+/*
+ * 2: Dom0 unmasks only with EVTCHN_UNMASK; L0's xenstore port stays open.
+ * 3: EVTCHN_BIND_VCPU; BLANKET_L1_VIRQ is per-vCPU.
+ */
+#define BLANKET_L1_ABI_VERSION		3
 
 /*
  * BLANKET_L1_QUERY: the ABI version and whether L0 is usable.
@@ -54,6 +61,11 @@
  * Answers whether or not L0 is usable, so that Dom0 can tell "no L0" from
  * "no blanket". Without BLANKET_L1_F_L0 the L0 fields are zero and every
  * other sub-op returns -ENODEV.
+ *
+ * @abi_version: Dom0 passes the newest version it speaks, L1 Xen answers
+ * the one both speak, the lower of that and its own. Dom0 before version
+ * 3 passes 0 (read as 2) and L1 Xen before version 3 ignores it, so each
+ * side meets an older one at that one's version.
  *
  * Further return values: -EIO if L0's GNTTABOP_query_size status is not
  * GNTST_okay.
@@ -64,7 +76,7 @@
 #define BLANKET_L1_F_L0			0x1U	/* L0 Xen usable */
 
 struct blanket_l1_query {
-	u32 abi_version;	/* OUT: BLANKET_L1_ABI_VERSION */
+	u32 abi_version;	/* IN: Dom0's, OUT: the one both speak */
 	u32 features;		/* OUT: BLANKET_L1_F_* */
 	u32 l0_version;		/* OUT: L0's XENVER_version, major << 16 | minor */
 	u32 gnttab_frames;	/* OUT: L0 grant frames L1's domain has now */
@@ -112,11 +124,12 @@ struct blanket_l1_gnttab_map {
  * BLANKET_L1_RELAY: register Dom0's relay page, or unregister it.
  *
  * The relay page: a page of Dom0's RAM (@mfn its machine frame) laid out as
- * a struct shared_info, 2-level event ABI. For a claimed port L1 Xen sets
- * evtchn_pending; if the port was not pending and is not masked there, it
- * sets the port's word in vcpu_info[0].evtchn_pending_sel and
- * vcpu_info[0].evtchn_upcall_pending and raises BLANKET_L1_VIRQ. No other
- * byte of the page is read or written. @mfn BLANKET_L1_RELAY_NONE
+ * a struct shared_info, 2-level event ABI. For a claimed port bound to Dom0
+ * vCPU v (EVTCHN_BIND_VCPU, 0 by default) L1 Xen sets evtchn_pending; if
+ * the port was not pending and is not masked there, it sets the port's
+ * word in vcpu_info[v].evtchn_pending_sel and
+ * vcpu_info[v].evtchn_upcall_pending and raises BLANKET_L1_VIRQ on vCPU v.
+ * No other byte of the page is read or written. @mfn BLANKET_L1_RELAY_NONE
  * unregisters the page. A new page replaces the old one, which L1 Xen no
  * longer writes once the sub-op returns.
  *
@@ -177,8 +190,9 @@ struct blanket_l1_relay {
 #define BLANKET_L1_EVTCHN_STATUS	8
 
 /*
- * The argument of every EVTCHN sub-op, all on L1's own domain at L0. Those
- * but ALLOC_UNBOUND return -EPERM for a port Dom0 has not claimed.
+ * The argument of the EVTCHN sub-ops but BIND_VCPU, all on L1's own domain
+ * at L0. Those but ALLOC_UNBOUND return -EPERM for a port Dom0 has not
+ * claimed.
  */
 struct blanket_l1_evtchn {
 	u32 port;		/* IN (OUT for ALLOC_UNBOUND) */
@@ -186,6 +200,27 @@ struct blanket_l1_evtchn {
 	u32 remote_port;	/* OUT (STATUS) */
 	u16 remote_dom;		/* IN (ALLOC_UNBOUND), OUT (STATUS) */
 	u16 pad;
+};
+
+/*
+ * BLANKET_L1_EVTCHN_BIND_VCPU: relay claimed port @port to Dom0 vCPU @vcpu
+ * (version 3), as EVTCHNOP_bind_vcpu does for Dom0's own ports. Kept by L1
+ * Xen, not passed to L0. A port is bound to vCPU 0 when it is claimed, and
+ * Dom0 binds its ports back to vCPU 0 before it takes a vCPU offline.
+ *
+ * Like EVTCHNOP_bind_vcpu, it moves no event already marked: Dom0 masks
+ * the port around the bind, and the UNMASK after it raises a pending port
+ * on the new vCPU. Dom0 has BLANKET_L1_VIRQ bound on @vcpu first.
+ *
+ * Further return values: -EPERM for a port Dom0 has not claimed; -EINVAL
+ * if @vcpu is not below XEN_LEGACY_MAX_VCPUS (the relay page has no
+ * vcpu_info for it); -ENOENT if Dom0 has no vCPU @vcpu.
+ */
+#define BLANKET_L1_EVTCHN_BIND_VCPU	9
+
+struct blanket_l1_evtchn_bind_vcpu {
+	u32 port;		/* IN */
+	u32 vcpu;		/* IN: Dom0's vCPU id */
 };
 
 #endif /* _BLANKET_L1_ABI_H */

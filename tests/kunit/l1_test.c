@@ -3,8 +3,9 @@
  * The forwarded transport's marshalling and event relay, against a fake
  * L1 Xen that implements blanket_l1_op as include/blanket/l1_abi.h
  * describes it: claimed ports only, padding checked, claimed L0 events
- * marked in the registered relay page, and a port Dom0 has masked there
- * held masked at L0 until Dom0 unmasks it.
+ * marked in the registered relay page for the vCPU the port is bound to,
+ * and a port Dom0 has masked there held masked at L0 until Dom0 unmasks
+ * it.
  */
 
 #include <kunit/test.h>
@@ -25,10 +26,12 @@
 #define STORE_MFN	0xfeffcULL
 #define STORE_PORT	2
 #define BACKEND_DOMID	5
+#define DOM0_VCPUS	4
 
 struct fake_l1 {
 	long force;			/* if nonzero, every call returns it */
 	struct blanket_l1_query query;	/* what QUERY answers */
+	u32 query_in;			/* the ABI version Dom0 passed */
 	unsigned int calls;
 	unsigned int last_op;
 	struct blanket_l1_gnttab_map last_map;
@@ -38,6 +41,8 @@ struct fake_l1 {
 	DECLARE_BITMAP(claimed, EVTCHN_2L_NR_CHANNELS);
 	evtchn_port_t next_port;
 	unsigned int virqs;		/* BLANKET_L1_VIRQ raised on Dom0 */
+	unsigned int virqs_on[DOM0_VCPUS];	/* on each of its vCPUs */
+	u8 vcpu[EVTCHN_2L_NR_CHANNELS];	/* the vCPU a port is relayed to */
 	long keep_relay;		/* if nonzero, RELAY_NONE returns it */
 	/* L0's side: ports L1 Xen holds masked there, events kept there. */
 	DECLARE_BITMAP(l0_masked, EVTCHN_2L_NR_CHANNELS);
@@ -52,16 +57,17 @@ struct fake_l1 {
 	bool raise_in_handler;
 };
 
-/* L1 Xen's 2-level delivery on the relay page. */
+/* L1 Xen's 2-level delivery on the relay page, to the port's vCPU. */
 static void fake_relay_raise(struct fake_l1 *fx, evtchn_port_t port)
 {
-	struct vcpu_info *v = &fx->relay->vcpu_info[0];
+	struct vcpu_info *v = &fx->relay->vcpu_info[fx->vcpu[port]];
 
 	if (sync_test_bit(port, fx->relay->evtchn_mask) ||
 	    sync_test_and_set_bit(port / WORD_BITS, &v->evtchn_pending_sel))
 		return;
 	WRITE_ONCE(v->evtchn_upcall_pending, 1);
 	fx->virqs++;
+	fx->virqs_on[fx->vcpu[port]]++;
 }
 
 /*
@@ -84,9 +90,13 @@ static void fake_l0_event(struct fake_l1 *fx, evtchn_port_t port)
 		set_bit(port, fx->l0_masked);
 }
 
-/* A port L1 Xen claims for Dom0: unmasked at L0, unless held there. */
+/*
+ * A port L1 Xen claims for Dom0: relayed to vCPU 0, unmasked at L0 unless
+ * held there.
+ */
 static void fake_claim(struct fake_l1 *fx, evtchn_port_t port)
 {
+	fx->vcpu[port] = 0;
 	if (test_and_set_bit(port, fx->claimed) && test_bit(port, fx->l0_masked))
 		return;
 	clear_bit(port, fx->l0_masked);
@@ -147,6 +157,19 @@ static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
 	return -EOPNOTSUPP;
 }
 
+static long fake_bind_vcpu(struct fake_l1 *fx,
+			   const struct blanket_l1_evtchn_bind_vcpu *b)
+{
+	if (b->port >= EVTCHN_2L_NR_CHANNELS || !test_bit(b->port, fx->claimed))
+		return -EPERM;
+	if (b->vcpu >= MAX_VIRT_CPUS)
+		return -EINVAL;
+	if (b->vcpu >= DOM0_VCPUS)
+		return -ENOENT;
+	fx->vcpu[b->port] = b->vcpu;
+	return 0;
+}
+
 static long fake_call(void *ctx, unsigned int op, void *arg)
 {
 	struct fake_l1 *fx = ctx;
@@ -157,6 +180,7 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 		return fx->force;
 	switch (op) {
 	case BLANKET_L1_QUERY:
+		fx->query_in = ((struct blanket_l1_query *)arg)->abi_version;
 		*(struct blanket_l1_query *)arg = fx->query;
 		return 0;
 	case BLANKET_L1_XENSTORE: {
@@ -186,6 +210,8 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 	}
 	case BLANKET_L1_EVTCHN_ALLOC_UNBOUND ... BLANKET_L1_EVTCHN_STATUS:
 		return fake_evtchn(fx, op, arg);
+	case BLANKET_L1_EVTCHN_BIND_VCPU:
+		return fake_bind_vcpu(fx, arg);
 	}
 	return -EOPNOTSUPP;
 }
@@ -228,7 +254,9 @@ static void l1_probe_test(struct kunit *test)
 		{ 1, 2, BLANKET_L1_F_L0, -ENODEV, "lacks the patch" },
 		/* ABI 1's Dom0 cleared relay mask bits itself. */
 		{ 0, 1, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
-		{ 0, 3, BLANKET_L1_F_L0, -EPROTO, "ABI version" },
+		/* Above the version we passed. */
+		{ 0, BLANKET_L1_ABI_VERSION + 1, BLANKET_L1_F_L0, -EPROTO,
+		  "ABI version" },
 		{ 0, 2, 0, -ENODEV, "cannot reach L0" },
 	};
 	struct fake_l1 *fx = test->priv;
@@ -250,12 +278,98 @@ static void l1_probe_test(struct kunit *test)
 						  "case %u: %s", i, why);
 	}
 
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 0U);
+
 	fx->force = 0;
 	fx->query.abi_version = BLANKET_L1_ABI_VERSION;
 	fx->query.features = BLANKET_L1_F_L0;
 	KUNIT_EXPECT_EQ(test, blanket_l1_probe(&fx->l1, &q, &why), 0);
 	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_QUERY);
+	KUNIT_EXPECT_EQ(test, fx->query_in, (u32)BLANKET_L1_ABI_VERSION);
 	KUNIT_EXPECT_EQ(test, q.l0_version, (u32)(4 << 16 | 17));
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 3U);
+	KUNIT_EXPECT_TRUE(test, blanket_l1_per_vcpu(&fx->l1));
+
+	/* An L1 Xen of version 2 answers 2: spoken, events on vCPU 0. */
+	fx->query.abi_version = 2;
+	KUNIT_EXPECT_EQ(test, blanket_l1_probe(&fx->l1, &q, &why), 0);
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 2U);
+	KUNIT_EXPECT_FALSE(test, blanket_l1_per_vcpu(&fx->l1));
+}
+
+/* Which of Dom0's vCPUs L1 Xen can relay to, by ABI version. */
+static void l1_vcpu_id_test(struct kunit *test)
+{
+	static const struct {
+		u32 abi_version, dom0_vcpu;
+		int err;
+	} cases[] = {
+		{ 3, 0, 0 }, { 3, 5, 0 }, { 3, MAX_VIRT_CPUS - 1, 0 },
+		/* The relay page has no vcpu_info for it. */
+		{ 3, MAX_VIRT_CPUS, -ENOENT },
+		{ 2, 0, 0 }, { 2, 1, -ENOENT },
+	};
+	struct fake_l1 *fx = test->priv;
+	unsigned int i;
+	u32 vcpu;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fx->l1.abi_version = cases[i].abi_version;
+		vcpu = U32_MAX;
+		err = blanket_l1_vcpu_id(&fx->l1, cases[i].dom0_vcpu, &vcpu);
+		KUNIT_EXPECT_EQ_MSG(test, err, cases[i].err, "case %u", i);
+		if (!cases[i].err)
+			KUNIT_EXPECT_EQ_MSG(test, vcpu, cases[i].dom0_vcpu,
+					    "case %u", i);
+	}
+}
+
+/*
+ * EVTCHNOP_bind_vcpu becomes BIND_VCPU at version 3; at version 2 only
+ * vCPU 0, where every port is already, and without asking L1 Xen.
+ */
+static void l1_bind_vcpu_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct evtchn_alloc_unbound alloc = { .dom = DOMID_SELF };
+	struct evtchn_bind_vcpu bind = {};
+	int err;
+
+	fx->l1.abi_version = 3;
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
+							  &alloc), 0);
+	bind.port = alloc.port;
+	bind.vcpu = 2;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_EVTCHN_BIND_VCPU);
+	KUNIT_EXPECT_EQ(test, fx->vcpu[bind.port], 2);
+
+	/* L1 Xen's refusals reach the caller. */
+	bind.vcpu = DOM0_VCPUS;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	bind.port++;
+	bind.vcpu = 1;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
+
+	fx->calls = 0;
+	bind.port--;
+	bind.vcpu = MAX_VIRT_CPUS;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+
+	fx->l1.abi_version = 2;
+	bind.vcpu = 1;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	bind.vcpu = 0;
+	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
+	KUNIT_EXPECT_EQ(test, fx->vcpu[bind.port], 2);
 }
 
 static void l1_query_users_test(struct kunit *test)
@@ -502,6 +616,48 @@ static void l1_relay_test(struct kunit *test)
 	blanket_evtchn_destroy(&fx->ev);
 }
 
+/*
+ * Version 3: a port's events are marked in the vcpu_info of the vCPU it is
+ * bound to. Moved with its mask set, a pending port is raised on its new
+ * vCPU by the unmask after the bind.
+ */
+static void l1_relay_to_vcpu_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	struct vcpu_info *vi = fx->page->vcpu_info;
+	struct evtchn_bind_vcpu bind = { .vcpu = 2 };
+	struct evtchn_unmask unmask = {};
+
+	fx->l1.abi_version = 3;
+	blanket_l1_relay_init(fx->page);
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	bind.port = relay_alloc(test, fx);
+	unmask.port = bind.port;
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu,
+							  &bind), 0);
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask,
+							  &unmask), 0);
+
+	fake_l0_event(fx, bind.port);
+	KUNIT_EXPECT_EQ(test, fx->virqs_on[2], 1U);
+	KUNIT_EXPECT_EQ(test, vi[2].evtchn_upcall_pending, 1);
+	KUNIT_EXPECT_TRUE(test, sync_test_bit(bind.port / WORD_BITS,
+					      &vi[2].evtchn_pending_sel));
+	KUNIT_EXPECT_EQ(test, vi[0].evtchn_upcall_pending, 0);
+	KUNIT_EXPECT_EQ(test, vi[0].evtchn_pending_sel, 0UL);
+
+	/* Not handled yet; Dom0 moves the port to vCPU 1. */
+	sync_set_bit(bind.port, fx->page->evtchn_mask);
+	bind.vcpu = 1;
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu,
+							  &bind), 0);
+	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask,
+							  &unmask), 0);
+	KUNIT_EXPECT_EQ(test, fx->virqs_on[1], 1U);
+	KUNIT_EXPECT_EQ(test, vi[1].evtchn_upcall_pending, 1);
+	KUNIT_EXPECT_EQ(test, fx->virqs_on[0], 0U);
+}
+
 /* ABI 2: Dom0 never clears a relay mask bit itself; L1 Xen sees each unmask. */
 static void l1_unmask_through_l1_test(struct kunit *test)
 {
@@ -629,12 +785,15 @@ static void l1_put_relay_test(struct kunit *test)
 
 static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_probe_test),
+	KUNIT_CASE(l1_vcpu_id_test),
+	KUNIT_CASE(l1_bind_vcpu_test),
 	KUNIT_CASE(l1_query_users_test),
 	KUNIT_CASE(l1_xenstore_test),
 	KUNIT_CASE(l1_physmap_test),
 	KUNIT_CASE(l1_evtchn_test),
 	KUNIT_CASE(l1_relay_init_test),
 	KUNIT_CASE(l1_relay_test),
+	KUNIT_CASE(l1_relay_to_vcpu_test),
 	KUNIT_CASE(l1_unmask_through_l1_test),
 	KUNIT_CASE(l1_held_before_relay_test),
 	KUNIT_CASE(l1_storm_stays_at_l0_test),
