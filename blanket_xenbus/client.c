@@ -382,15 +382,18 @@ EXPORT_SYMBOL_GPL(blanket_alloc_evtchn);
  * blanket_bind_evtchn() - handle the events of a port
  * @bdev: the device
  * @port: a port from blanket_alloc_evtchn()
+ * @name: of the port's IRQ, as /proc/interrupts shows it
  * @handler: called in interrupt context for each event
  * @data: for @handler
  *
  * Return: 0, or a negative errno.
  */
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data)
+			const char *name, blanket_evtchn_handler_t handler,
+			void *data)
 {
-	return blanket_evtchn_bind(&blanket_bdev_l0(bdev)->ev, port, handler, data);
+	return blanket_evtchn_bind(&blanket_bdev_l0(bdev)->ev, port, name,
+				   handler, data);
 }
 EXPORT_SYMBOL_GPL(blanket_bind_evtchn);
 

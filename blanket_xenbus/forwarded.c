@@ -117,6 +117,15 @@ static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
 	unbind_from_irqhandler(blanket_fwd_irq, l0);
 }
 
+/* One VIRQ, bound on the boot CPU: every event goes to its vCPU 0. */
+static int blanket_fwd_vcpu_id(struct blanket_l0 *l0, unsigned int cpu, u32 *vcpu)
+{
+	if (cpu)
+		return -ENOENT;
+	*vcpu = 0;
+	return 0;
+}
+
 /* L1 machine frames are what L0 knows as our frames. */
 static xen_pfn_t blanket_fwd_pfn_to_gfn(unsigned long pfn)
 {
@@ -135,6 +144,7 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.unmask_by_hypercall = true,
 	.bind_upcall = blanket_fwd_bind_upcall,
 	.unbind_upcall = blanket_fwd_unbind_upcall,
+	.vcpu_id = blanket_fwd_vcpu_id,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,
 };
 

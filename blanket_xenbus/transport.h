@@ -36,9 +36,17 @@ struct blanket_transport_ops {
 	 * their bit in the page (forwarded: L1 Xen may hold them masked at L0).
 	 */
 	bool unmask_by_hypercall;
-	/* Start and stop delivering L0's upcall to blanket_l0_upcall(). */
+	/*
+	 * Start and stop delivering L0's upcall to blanket_l0_upcall(), on
+	 * every online CPU and those that come online later.
+	 */
 	int (*bind_upcall)(struct blanket_l0 *l0);
 	void (*unbind_upcall)(struct blanket_l0 *l0);
+	/*
+	 * The vCPU id L0 (direct) or L1 Xen (forwarded) knows @cpu by;
+	 * -ENOENT if events cannot be delivered to it (fall back to CPU 0).
+	 */
+	int (*vcpu_id)(struct blanket_l0 *l0, unsigned int cpu, u32 *vcpu);
 	/* The frame number L0 knows one of our pages by. */
 	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
 };
