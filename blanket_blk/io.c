@@ -695,6 +695,7 @@ int blanket_blk_io_create(struct blanket_blk *info)
 			return err;
 		}
 		q->bound = true;
+		blanket_spread_evtchn(bdev, q->port, i);
 	}
 	return 0;
 }

@@ -129,9 +129,12 @@ static int blanket_net_queue_evtchn(struct blanket_net_queue *q,
 	snprintf(name, sizeof(name), "%s-q%u%s", netdev_name(q->nf->netdev),
 		 q->index, suffix);
 	err = blanket_bind_evtchn(bdev, *port, name, blanket_net_event, q);
-	if (err)
+	if (err) {
 		blanket_free_evtchn(bdev, *port);
-	return err;
+		return err;
+	}
+	blanket_spread_evtchn(bdev, *port, q->index);
+	return 0;
 }
 
 static void blanket_net_queue_destroy(struct blanket_net_queue *q)

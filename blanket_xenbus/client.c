@@ -8,7 +8,9 @@
  * (l0.c) nothing.
  */
 
+#include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -396,6 +398,27 @@ int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
 				   handler, data);
 }
 EXPORT_SYMBOL_GPL(blanket_bind_evtchn);
+
+/**
+ * blanket_spread_evtchn() - put the port of queue @index on a CPU of its own
+ * @bdev: the device
+ * @port: a port bound with blanket_bind_evtchn()
+ * @index: the queue's index
+ *
+ * Queue i goes to online CPU i modulo their number, and says so to
+ * irqbalance with its affinity hint. Only a hint: the port works
+ * wherever it is.
+ */
+void blanket_spread_evtchn(struct blanket_device *bdev, evtchn_port_t port,
+			   unsigned int index)
+{
+	int irq = blanket_evtchn_irq(&blanket_bdev_l0(bdev)->ev, port);
+	unsigned int cpu = cpumask_local_spread(index, NUMA_NO_NODE);
+
+	if (irq > 0)
+		irq_set_affinity_and_hint(irq, cpumask_of(cpu));
+}
+EXPORT_SYMBOL_GPL(blanket_spread_evtchn);
 
 /**
  * blanket_free_evtchn() - unbind (if bound) and close a port

@@ -98,6 +98,8 @@ int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port);
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
 			const char *name, blanket_evtchn_handler_t handler,
 			void *data);
+void blanket_spread_evtchn(struct blanket_device *bdev, evtchn_port_t port,
+			   unsigned int index);
 void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port);
 int blanket_notify(struct blanket_device *bdev, evtchn_port_t port);
 int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,
