@@ -650,6 +650,7 @@ static void blanket_blk_queue_destroy(struct blanket_blk_queue *q)
 int blanket_blk_io_create(struct blanket_blk *info)
 {
 	struct blanket_device *bdev = info->bdev;
+	char name[64];
 	unsigned int i;
 	int err;
 
@@ -686,12 +687,15 @@ int blanket_blk_io_create(struct blanket_blk *info)
 		err = blanket_alloc_evtchn(bdev, &q->port);
 		if (err)
 			return err;
-		err = blanket_bind_evtchn(bdev, q->port, blanket_blk_event, q);
+		/* The disk may have no name yet: the device's is there. */
+		snprintf(name, sizeof(name), "%s-q%u", dev_name(&bdev->dev), i);
+		err = blanket_bind_evtchn(bdev, q->port, name, blanket_blk_event, q);
 		if (err) {
 			blanket_free_evtchn(bdev, q->port);
 			return err;
 		}
 		q->bound = true;
+		blanket_spread_evtchn(bdev, q->port, i);
 	}
 	return 0;
 }

@@ -116,17 +116,25 @@ static int blanket_net_queue_refs(struct blanket_net_queue *q)
 	return err;
 }
 
-static int blanket_net_queue_evtchn(struct blanket_net_queue *q, evtchn_port_t *port)
+/* Named as netfront names its IRQs: blnet0-q0-tx, or blnet0-q0 if shared. */
+static int blanket_net_queue_evtchn(struct blanket_net_queue *q,
+				    evtchn_port_t *port, const char *suffix)
 {
 	struct blanket_device *bdev = q->nf->bdev;
+	char name[IFNAMSIZ + 16];
 	int err = blanket_alloc_evtchn(bdev, port);
 
 	if (err)
 		return err;
-	err = blanket_bind_evtchn(bdev, *port, blanket_net_event, q);
-	if (err)
+	snprintf(name, sizeof(name), "%s-q%u%s", netdev_name(q->nf->netdev),
+		 q->index, suffix);
+	err = blanket_bind_evtchn(bdev, *port, name, blanket_net_event, q);
+	if (err) {
 		blanket_free_evtchn(bdev, *port);
-	return err;
+		return err;
+	}
+	blanket_spread_evtchn(bdev, *port, q->index);
+	return 0;
 }
 
 static void blanket_net_queue_destroy(struct blanket_net_queue *q)
@@ -177,9 +185,10 @@ static int blanket_net_queue_init(struct blanket_net *nf,
 	q->rx_sring = ring;
 	SHARED_RING_INIT(q->rx_sring);
 
-	err = blanket_net_queue_evtchn(q, &q->tx_port);
+	err = blanket_net_queue_evtchn(q, &q->tx_port,
+				       nf->be.split_evtchn ? "-tx" : "");
 	if (!err && nf->be.split_evtchn)
-		err = blanket_net_queue_evtchn(q, &q->rx_port);
+		err = blanket_net_queue_evtchn(q, &q->rx_port, "-rx");
 	else if (!err)
 		q->rx_port = q->tx_port;
 	if (err)

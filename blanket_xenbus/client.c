@@ -8,7 +8,9 @@
  * (l0.c) nothing.
  */
 
+#include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -382,17 +384,41 @@ EXPORT_SYMBOL_GPL(blanket_alloc_evtchn);
  * blanket_bind_evtchn() - handle the events of a port
  * @bdev: the device
  * @port: a port from blanket_alloc_evtchn()
+ * @name: of the port's IRQ, as /proc/interrupts shows it
  * @handler: called in interrupt context for each event
  * @data: for @handler
  *
  * Return: 0, or a negative errno.
  */
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data)
+			const char *name, blanket_evtchn_handler_t handler,
+			void *data)
 {
-	return blanket_evtchn_bind(&blanket_bdev_l0(bdev)->ev, port, handler, data);
+	return blanket_evtchn_bind(&blanket_bdev_l0(bdev)->ev, port, name,
+				   handler, data);
 }
 EXPORT_SYMBOL_GPL(blanket_bind_evtchn);
+
+/**
+ * blanket_spread_evtchn() - put the port of queue @index on a CPU of its own
+ * @bdev: the device
+ * @port: a port bound with blanket_bind_evtchn()
+ * @index: the queue's index
+ *
+ * Queue i goes to online CPU i modulo their number, and says so to
+ * irqbalance with its affinity hint. Only a hint: the port works
+ * wherever it is.
+ */
+void blanket_spread_evtchn(struct blanket_device *bdev, evtchn_port_t port,
+			   unsigned int index)
+{
+	int irq = blanket_evtchn_irq(&blanket_bdev_l0(bdev)->ev, port);
+	unsigned int cpu = cpumask_local_spread(index, NUMA_NO_NODE);
+
+	if (irq > 0)
+		irq_set_affinity_and_hint(irq, cpumask_of(cpu));
+}
+EXPORT_SYMBOL_GPL(blanket_spread_evtchn);
 
 /**
  * blanket_free_evtchn() - unbind (if bound) and close a port

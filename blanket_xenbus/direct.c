@@ -3,9 +3,11 @@
  * The direct transport: Linux runs at ring 0 in an HVM guest of L0 and
  * was booted with "nopv", so the kernel itself leaves L0 alone. We find
  * L0 through CPUID, have it write its hypercall stubs into a page of our
- * own text, and take its upcall on the platform PCI device's interrupt.
+ * own text, and take its upcall on a vector of each CPU, or failing that
+ * on the platform PCI device's interrupt.
  */
 
+#include <linux/cpuhotplug.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/interrupt.h>
@@ -128,31 +130,53 @@ static void blanket_direct_unmap_shared(struct blanket_l0 *l0)
 	memunmap(l0->shared);
 }
 
-static irqreturn_t blanket_direct_interrupt(int irq, void *data)
+/* The INTx line is shared: only an upcall pending for us is ours. */
+static irqreturn_t blanket_direct_intx_interrupt(int irq, void *data)
 {
 	struct blanket_l0 *l0 = data;
 
-	/* The INTx line is shared: only an upcall pending for us is ours. */
 	if (!READ_ONCE(l0->shared->vcpu_info[0].evtchn_upcall_pending))
 		return IRQ_NONE;
 	blanket_l0_upcall(l0);
 	return IRQ_HANDLED;
 }
 
+static irqreturn_t blanket_direct_vector_interrupt(int irq, void *data)
+{
+	blanket_l0_upcall(data);
+	return IRQ_HANDLED;
+}
+
 /*
- * The preferred upcall: a vector of our own on CPU 0, which L0 raises in
- * its virtual local APIC as an edge (HVMOP_set_evtchn_upcall_vector, Xen
- * 4.6 and later). One EOI acknowledges it, where the platform device's
- * INTx costs a level-triggered IO-APIC round trip per upcall. CPU 0
- * because events are bound to vCPU 0, whose vcpu_info we read.
+ * The preferred upcall: on each CPU a vector of our own, which L0 raises
+ * in that vCPU's local APIC as an edge for the events bound to it
+ * (HVMOP_set_evtchn_upcall_vector, Xen 4.6 and later). One EOI
+ * acknowledges it, where the platform device's INTx costs a
+ * level-triggered IO-APIC round trip per upcall, and can reach vCPU 0
+ * only.
  */
+struct blanket_direct_cpu {
+	unsigned int irq;	/* of its upcall vector; 0 if none */
+	u32 vcpu;		/* L0's id of it */
+	bool ready;		/* events bound to @vcpu reach the upcall */
+};
+
+static DEFINE_PER_CPU(struct blanket_direct_cpu, blanket_direct_cpus);
+/* One L0: where its CPUID leaves are, and the cpuhp state of its vectors. */
+static u32 blanket_direct_cpuid_base;
+static struct blanket_l0 *blanket_direct_l0;
+static int blanket_direct_cpuhp;
+
+/* A CPU's vector stays on that CPU (hwirq = the CPU). */
 static int blanket_direct_vector_set_affinity(struct irq_data *d,
 					      const struct cpumask *mask,
 					      bool force)
 {
-	if (!cpumask_test_cpu(0, mask))
+	unsigned int cpu = irqd_to_hwirq(d);
+
+	if (!cpumask_test_cpu(cpu, mask))
 		return -EINVAL;
-	return irq_chip_set_affinity_parent(d, cpumask_of(0), force);
+	return irq_chip_set_affinity_parent(d, cpumask_of(cpu), force);
 }
 
 static struct irq_chip blanket_direct_vector_chip = {
@@ -165,11 +189,12 @@ static int blanket_direct_vector_alloc(struct irq_domain *domain,
 				       unsigned int virq, unsigned int nr,
 				       void *arg)
 {
+	struct irq_alloc_info *info = arg;
 	int err = irq_domain_alloc_irqs_parent(domain, virq, nr, arg);
 
 	if (err)
 		return err;
-	irq_domain_set_hwirq_and_chip(domain, virq, 0,
+	irq_domain_set_hwirq_and_chip(domain, virq, cpumask_first(info->mask),
 				      &blanket_direct_vector_chip, NULL);
 	__irq_set_handler(virq, handle_edge_irq, 0, "edge");
 	return 0;
@@ -180,58 +205,139 @@ static const struct irq_domain_ops blanket_direct_vector_ops = {
 	.free = irq_domain_free_irqs_common,
 };
 
-/* Undo blanket_direct_vector_bind(), from wherever it got to. */
-static void blanket_direct_vector_free(struct blanket_l0 *l0)
+static void blanket_direct_vector_free(struct blanket_direct_cpu *c)
+{
+	free_irq(c->irq, blanket_direct_l0);
+	irq_dispose_mapping(c->irq);
+	c->irq = 0;
+}
+
+/* A vector on @cpu for L0's upcall of @vcpu. */
+static int blanket_direct_vector_bind(struct blanket_l0 *l0, unsigned int cpu,
+				      u32 vcpu)
+{
+	struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
+	struct irq_alloc_info info = { .mask = cpumask_of(cpu) };
+	struct xen_hvm_evtchn_upcall_vector op = { .vcpu = vcpu };
+	int irq, err;
+
+	irq = irq_domain_alloc_irqs(l0->upcall_domain, 1, cpu_to_node(cpu), &info);
+	if (irq < 0)
+		return irq;
+	c->irq = irq;
+	err = request_irq(irq, blanket_direct_vector_interrupt, IRQF_NOBALANCING,
+			  "blanket-l0", l0);
+	if (err) {
+		irq_dispose_mapping(irq);
+		c->irq = 0;
+		return err;
+	}
+	op.vector = irqd_cfg(irq_get_irq_data(irq))->vector;
+	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
+	/* A CPU back online gets a new vector: L0 takes the latest. */
+	err = BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			    &op, 0);
+	if (err) {
+		blanket_direct_vector_free(c);
+		return err;
+	}
+	dev_info(l0->dev, "L0's upcall: vector %#x on CPU %u (vCPU %u)\n",
+		 op.vector, cpu, vcpu);
+	return 0;
+}
+
+static void blanket_native_cpuid(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx,
+				 u32 *edx)
+{
+	cpuid(leaf, eax, ebx, ecx, edx);
+}
+
+/*
+ * On @cpu as it comes online. A CPU that L0 cannot reach leaves its
+ * events to CPU 0; CPU 0 failing is no vector upcall at all.
+ */
+static int blanket_direct_cpu_online(unsigned int cpu)
+{
+	struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
+	struct blanket_l0 *l0 = blanket_direct_l0;
+	u32 vcpu;
+	int err;
+
+	err = blanket_xen_cpuid_vcpu_id(blanket_native_cpuid,
+					blanket_direct_cpuid_base, &vcpu);
+	if (err && !cpu) {
+		vcpu = 0;
+		err = 0;
+	}
+	if (err)
+		return 0;
+	if (vcpu >= MAX_VIRT_CPUS) {
+		dev_info_once(l0->dev, "CPU %u is L0's vCPU %u, beyond the %u shared info serves: its events go to CPU 0\n",
+			      cpu, vcpu, MAX_VIRT_CPUS);
+		return cpu ? 0 : -ERANGE;
+	}
+	err = blanket_direct_vector_bind(l0, cpu, vcpu);
+	if (err) {
+		dev_info(l0->dev, "no upcall vector on CPU %u (%d): its events go to CPU 0\n",
+			 cpu, err);
+		return cpu ? 0 : err;
+	}
+	c->vcpu = vcpu;
+	WRITE_ONCE(c->ready, true);
+	return 0;
+}
+
+/*
+ * On @cpu as it goes offline: its ports move to CPU 0 before its vector
+ * goes. Xen cannot take the vector back, but no port is bound there.
+ */
+static int blanket_direct_cpu_offline(unsigned int cpu)
+{
+	struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
+
+	if (!c->irq)
+		return 0;
+	WRITE_ONCE(c->ready, false);
+	blanket_evtchn_leave_cpu(&blanket_direct_l0->ev, cpu);
+	blanket_direct_vector_free(c);
+	return 0;
+}
+
+static void blanket_direct_domain_free(struct blanket_l0 *l0)
 {
 	struct fwnode_handle *fwnode = l0->upcall_domain->fwnode;
 
-	irq_dispose_mapping(l0->upcall_irq);	/* nothing if 0 */
 	irq_domain_remove(l0->upcall_domain);
 	irq_domain_free_fwnode(fwnode);
 	l0->upcall_domain = NULL;
 }
 
-static int blanket_direct_vector_bind(struct blanket_l0 *l0)
+static int blanket_direct_vectors_bind(struct blanket_l0 *l0)
 {
-	struct irq_alloc_info info = { .mask = cpumask_of(0) };
-	struct xen_hvm_evtchn_upcall_vector op = { .vcpu = 0 };
 	struct fwnode_handle *fwnode;
-	int irq, err;
+	int ret;
 
 	fwnode = irq_domain_alloc_named_fwnode("blanket-l0-upcall");
 	if (!fwnode)
 		return -ENOMEM;
-	l0->upcall_domain = irq_domain_create_hierarchy(x86_vector_domain, 0, 1,
-							fwnode,
+	l0->upcall_domain = irq_domain_create_hierarchy(x86_vector_domain, 0,
+							nr_cpu_ids, fwnode,
 							&blanket_direct_vector_ops,
 							l0);
 	if (!l0->upcall_domain) {
 		irq_domain_free_fwnode(fwnode);
 		return -ENOMEM;
 	}
-	l0->upcall_irq = 0;
-	irq = irq_domain_alloc_irqs(l0->upcall_domain, 1, NUMA_NO_NODE, &info);
-	if (irq < 0) {
-		err = irq;
-		goto free;
+	blanket_direct_l0 = l0;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "blanket/direct:online",
+				blanket_direct_cpu_online,
+				blanket_direct_cpu_offline);
+	if (ret < 0) {
+		blanket_direct_domain_free(l0);
+		return ret;
 	}
-	l0->upcall_irq = irq;
-	err = request_irq(irq, blanket_direct_interrupt, IRQF_NOBALANCING,
-			  "blanket-l0", l0);
-	if (err)
-		goto free;
-	op.vector = irqd_cfg(irq_get_irq_data(irq))->vector;
-	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
-	err = BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
-			    &op, 0);
-	if (!err) {
-		dev_info(l0->dev, "L0's upcall: vector %#x on CPU 0\n", op.vector);
-		return 0;
-	}
-	free_irq(irq, l0);
-free:
-	blanket_direct_vector_free(l0);
-	return err;
+	blanket_direct_cpuhp = ret;
+	return 0;
 }
 
 /*
@@ -254,13 +360,13 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 	struct pci_dev *pdev = l0->pdev;
 	int err;
 
-	err = blanket_direct_vector_bind(l0);
+	err = blanket_direct_vectors_bind(l0);
 	if (!err)
 		return 0;
 	dev_info(l0->dev, "L0's upcall: the platform device's interrupt (no upcall vector: %d)\n",
 		 err);
 	l0->upcall_irq = pdev->irq;
-	err = request_irq(pdev->irq, blanket_direct_interrupt, IRQF_SHARED,
+	err = request_irq(pdev->irq, blanket_direct_intx_interrupt, IRQF_SHARED,
 			  "blanket-l0", l0);
 	if (err)
 		return err;
@@ -277,11 +383,29 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
  */
 static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
 {
-	if (!l0->upcall_domain)
-		blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
+	if (l0->upcall_domain) {
+		cpuhp_remove_state(blanket_direct_cpuhp);
+		blanket_direct_domain_free(l0);
+		return;
+	}
+	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
 	free_irq(l0->upcall_irq, l0);
-	if (l0->upcall_domain)
-		blanket_direct_vector_free(l0);
+}
+
+/* With the INTx line, every event goes to vCPU 0. */
+static int blanket_direct_vcpu_id(struct blanket_l0 *l0, unsigned int cpu,
+				  u32 *vcpu)
+{
+	struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
+
+	if (!l0->upcall_domain) {
+		*vcpu = 0;
+		return cpu ? -ENOENT : 0;
+	}
+	if (!READ_ONCE(c->ready))
+		return -ENOENT;
+	*vcpu = c->vcpu;
+	return 0;
 }
 
 /* In an HVM guest L0 knows our pages by their pfn. */
@@ -301,14 +425,9 @@ const struct blanket_transport_ops blanket_direct_ops = {
 	.unmap_shared = blanket_direct_unmap_shared,
 	.bind_upcall = blanket_direct_bind_upcall,
 	.unbind_upcall = blanket_direct_unbind_upcall,
+	.vcpu_id = blanket_direct_vcpu_id,
 	.pfn_to_gfn = blanket_direct_pfn_to_gfn,
 };
-
-static void blanket_native_cpuid(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx,
-				 u32 *edx)
-{
-	cpuid(leaf, eax, ebx, ecx, edx);
-}
 
 /*
  * Make L0's hypercalls callable, or say why not: the kernel already
@@ -344,6 +463,7 @@ int blanket_direct_init(struct device *dev)
 		dev_err(dev, "L0's hypercall page does not answer (%d)\n", err);
 		return -ENODEV;
 	}
+	blanket_direct_cpuid_base = xen.base;
 	dev_info(dev, "L0 is Xen %u.%u, CPUID base %#x\n", version >> 16,
 		 version & 0xffff, xen.base);
 	return 0;

@@ -7,12 +7,21 @@
  * at once. A port whose events keep finding no work is unmasked later and
  * later still: L0 may raise events as fast as it likes, but it cannot
  * make us spend more than a bounded share of a CPU on them.
+ *
+ * Each port is a Linux IRQ (hwirq = port) so that /proc/interrupts and
+ * smp_affinity work for it; L0 marks a port's events on the vCPU it is
+ * bound to, and the upcall taken there dispatches that vCPU's ports only.
  */
 
+#include <linux/cpumask.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <asm/sync_bitops.h>
 
+#include <blanket/compat.h>
 #include <blanket/test_export.h>
 #include "evtchn.h"
 
@@ -73,48 +82,68 @@ unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_account);
 
+/* The handler's side of an event: it runs in the upcall, under the IRQ. */
+static irqreturn_t blanket_evtchn_interrupt(int irq, void *data)
+{
+	struct blanket_evtchn_port *p = data;
+
+	p->work = p->handler(p->port, p->data);
+	return IRQ_HANDLED;
+}
+
 static void blanket_evtchn_dispatch(struct blanket_evtchn *ev,
-				    evtchn_port_t port)
+				    evtchn_port_t port, u32 vcpu)
 {
 	struct shared_info *s = ev->shared;
 	struct blanket_evtchn_port *p;
 	unsigned int delay;
-	bool work;
-
-	/* Masked before cleared: an edge during the handler waits for us. */
-	sync_set_bit(port, s->evtchn_mask);
-	sync_clear_bit(port, s->evtchn_pending);
 
 	p = xa_load(&ev->ports, port);
+	/* Its word may be selected here for a port of another vCPU. */
+	if (p && READ_ONCE(p->vcpu) != vcpu)
+		return;
+	/*
+	 * Masked before cleared: an edge during the handler waits for us.
+	 * Masked already: by whoever moves or handles it, who unmasks it.
+	 */
+	if (sync_test_and_set_bit(port, s->evtchn_mask))
+		return;
+	sync_clear_bit(port, s->evtchn_pending);
+
 	if (!p) {
 		/* Not ours (any more): it stays masked. */
-		ev->stats.unbound++;
+		atomic64_inc(&ev->unbound);
 		return;
 	}
-	ev->stats.events++;
-	work = p->handler(port, p->data);
-	delay = blanket_evtchn_account(p, work);
-	if (!work)
-		ev->stats.spurious++;
+	atomic64_inc(&ev->events);
+	/* A handler the IRQ core did not run (disabled) did no work. */
+	p->work = false;
+	generic_handle_domain_irq(ev->domain, port);
+	delay = blanket_evtchn_account(p, p->work);
+	if (!p->work)
+		atomic64_inc(&ev->spurious);
 	if (!delay) {
 		blanket_evtchn_unmask_now(ev, port);
 		return;
 	}
-	ev->stats.throttled++;
+	atomic64_inc(&ev->throttled);
 	schedule_delayed_work(&p->unmask_work, msecs_to_jiffies(delay));
 }
 
 /*
- * L0 raised the upcall. Interrupt context; never entered twice at once
- * (one interrupt line or VIRQ delivers it).
+ * L0 raised the upcall of @vcpu, the vCPU of the CPU this runs on.
+ * Interrupt context; upcalls of different vCPUs run at once.
  */
-void blanket_evtchn_upcall(struct blanket_evtchn *ev)
+void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu)
 {
 	struct shared_info *s = ev->shared;
-	struct vcpu_info *v = &s->vcpu_info[0];
+	struct vcpu_info *v;
 	int loops = 0;
 
-	ev->stats.upcalls++;
+	if (WARN_ON_ONCE(vcpu >= MAX_VIRT_CPUS))
+		return;
+	v = &s->vcpu_info[vcpu];
+	atomic64_inc(&ev->upcalls);
 	rcu_read_lock();
 	do {
 		xen_ulong_t sel;
@@ -133,7 +162,8 @@ void blanket_evtchn_upcall(struct blanket_evtchn *ev)
 				unsigned int bit = __ffs(pending);
 
 				pending &= pending - 1;
-				blanket_evtchn_dispatch(ev, word * BLANKET_EVTCHN_WORD_BITS + bit);
+				blanket_evtchn_dispatch(ev, word * BLANKET_EVTCHN_WORD_BITS + bit,
+							vcpu);
 			}
 		}
 	} while (READ_ONCE(v->evtchn_upcall_pending) &&
@@ -142,9 +172,104 @@ void blanket_evtchn_upcall(struct blanket_evtchn *ev)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_upcall);
 
-/* Deliver events of @port to @handler from now on; the port is unmasked. */
+/* The vCPU L0 knows @cpu by, if events can go there. */
+static int blanket_evtchn_vcpu(struct blanket_evtchn *ev, unsigned int cpu,
+			       u32 *vcpu)
+{
+	int err;
+
+	if (!ev->vcpu_id) {
+		*vcpu = 0;
+		return cpu ? -ENOENT : 0;
+	}
+	err = ev->vcpu_id(ev->ctx, cpu, vcpu);
+	/* Shared info has a vcpu_info for the first 32 vCPUs only. */
+	if (!err && *vcpu >= MAX_VIRT_CPUS)
+		err = -ERANGE;
+	return err;
+}
+
+/*
+ * Have L0 mark @port's events on @cpu's vCPU, or on CPU 0's if @cpu has
+ * none that events can go to; returns the CPU it went to. Masked
+ * meanwhile, so that neither vCPU handles an event the other is
+ * handling; the unmask raises again on the new vCPU an edge that came
+ * on the old one.
+ */
+int blanket_evtchn_move(struct blanket_evtchn *ev, evtchn_port_t port,
+			unsigned int cpu)
+{
+	struct blanket_evtchn_port *p = xa_load(&ev->ports, port);
+	bool masked;
+	u32 vcpu;
+	int err;
+
+	if (!p)
+		return -ENOENT;
+	if (blanket_evtchn_vcpu(ev, cpu, &vcpu)) {
+		cpu = 0;
+		if (blanket_evtchn_vcpu(ev, 0, &vcpu))
+			vcpu = 0;
+	}
+	if (vcpu != p->vcpu) {
+		masked = sync_test_and_set_bit(port, ev->shared->evtchn_mask);
+		err = ev->bind_vcpu(ev->ctx, port, vcpu);
+		if (!err)
+			WRITE_ONCE(p->vcpu, vcpu);
+		if (!masked)
+			blanket_evtchn_unmask_now(ev, port);
+		if (err)
+			return err;
+	}
+	p->cpu = cpu;
+	return cpu;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_move);
+
+/* Under the IRQ's lock: smp_affinity, irqbalance, a CPU going down. */
+static int blanket_evtchn_set_affinity(struct irq_data *d,
+				       const struct cpumask *dest, bool force)
+{
+	struct blanket_evtchn *ev = irq_data_get_irq_chip_data(d);
+	unsigned int cpu = cpumask_first_and(dest, cpu_online_mask);
+	int ret;
+
+	if (cpu >= nr_cpu_ids)
+		return -EINVAL;
+	ret = blanket_evtchn_move(ev, irqd_to_hwirq(d), cpu);
+	if (ret < 0)
+		return ret;
+	irq_data_update_effective_affinity(d, cpumask_of(ret));
+	return IRQ_SET_MASK_OK;
+}
+
+/* Masking and unmasking are the upcall's: the IRQ core leaves them. */
+static struct irq_chip blanket_evtchn_chip = {
+	.name = "blanket-l0",
+	.irq_set_affinity = blanket_evtchn_set_affinity,
+};
+
+static int blanket_evtchn_map(struct irq_domain *d, unsigned int irq,
+			      irq_hw_number_t port)
+{
+	irq_set_chip_and_handler_name(irq, &blanket_evtchn_chip,
+				      handle_simple_irq, "event");
+	irq_set_chip_data(irq, d->host_data);
+	blanket_irq_move_in_process_context(irq);
+	return 0;
+}
+
+static const struct irq_domain_ops blanket_evtchn_domain_ops = {
+	.map = blanket_evtchn_map,
+};
+
+/*
+ * Deliver events of @port to @handler from now on, through an IRQ named
+ * @name; the port is unmasked.
+ */
 int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data)
+			const char *name, blanket_evtchn_handler_t handler,
+			void *data)
 {
 	struct blanket_evtchn_port *p;
 	int err;
@@ -159,14 +284,39 @@ int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
 	p->data = data;
 	p->ev = ev;
 	INIT_DELAYED_WORK(&p->unmask_work, blanket_evtchn_unmask_work);
-
-	err = xa_insert(&ev->ports, port, p, GFP_KERNEL);
-	if (err) {
-		kfree(p);
-		return err;
+	p->name = kstrdup_const(name, GFP_KERNEL);
+	if (!p->name) {
+		err = -ENOMEM;
+		goto free;
 	}
+
+	mutex_lock(&ev->lock);
+	/* L0 binds a new port to vCPU 0: so are we, until moved. */
+	err = xa_insert(&ev->ports, port, p, GFP_KERNEL);
+	if (err)
+		goto unlock;
+	p->irq = irq_create_mapping(ev->domain, port);
+	if (!p->irq) {
+		err = -ENOMEM;
+		goto erase;
+	}
+	err = request_irq(p->irq, blanket_evtchn_interrupt, 0, p->name, p);
+	if (err)
+		goto dispose;
+	mutex_unlock(&ev->lock);
 	blanket_evtchn_unmask_now(ev, port);
 	return 0;
+
+dispose:
+	irq_dispose_mapping(p->irq);
+erase:
+	xa_erase(&ev->ports, port);
+unlock:
+	mutex_unlock(&ev->lock);
+	kfree_const(p->name);
+free:
+	kfree(p);
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_bind);
 
@@ -178,40 +328,90 @@ void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port)
 	if (port >= EVTCHN_2L_NR_CHANNELS)
 		return;
 	sync_set_bit(port, ev->shared->evtchn_mask);
+	mutex_lock(&ev->lock);
 	p = xa_erase(&ev->ports, port);
+	mutex_unlock(&ev->lock);
 	if (!p)
 		return;
 	/* Wait out an upcall that found the port before the erase. */
 	synchronize_rcu();
 	cancel_delayed_work_sync(&p->unmask_work);
 	sync_set_bit(port, ev->shared->evtchn_mask);
+	irq_update_affinity_hint(p->irq, NULL);
+	free_irq(p->irq, p);
+	irq_dispose_mapping(p->irq);
+	kfree_const(p->name);
 	kfree(p);
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_unbind);
 
+/* The Linux IRQ of a bound @port, or -ENOENT. */
+int blanket_evtchn_irq(struct blanket_evtchn *ev, evtchn_port_t port)
+{
+	unsigned int irq = irq_find_mapping(ev->domain, port);
+
+	return irq ?: -ENOENT;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_irq);
+
+/* @cpu goes offline: its ports go to CPU 0 first. */
+void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu)
+{
+	struct blanket_evtchn_port *p;
+	unsigned long port;
+
+	mutex_lock(&ev->lock);
+	xa_for_each(&ev->ports, port, p)
+		if (p->cpu == cpu)
+			irq_set_affinity(p->irq, cpumask_of(0));
+	mutex_unlock(&ev->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_leave_cpu);
+
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 			      struct blanket_evtchn_stats *stats)
 {
-	*stats = ev->stats;
+	stats->upcalls = atomic64_read(&ev->upcalls);
+	stats->events = atomic64_read(&ev->events);
+	stats->spurious = atomic64_read(&ev->spurious);
+	stats->throttled = atomic64_read(&ev->throttled);
+	stats->unbound = atomic64_read(&ev->unbound);
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_get_stats);
 
-void blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
-			 int (*unmask)(void *ctx, evtchn_port_t port),
-			 void *ctx)
+int blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
+			int (*unmask)(void *ctx, evtchn_port_t port),
+			void *ctx)
 {
+	struct fwnode_handle *fwnode;
+
 	memset(ev, 0, sizeof(*ev));
 	ev->shared = shared;
 	ev->unmask = unmask;
 	ev->ctx = ctx;
 	xa_init(&ev->ports);
+	mutex_init(&ev->lock);
+	fwnode = irq_domain_alloc_named_fwnode("blanket-l0-evtchn");
+	if (!fwnode)
+		return -ENOMEM;
+	ev->domain = irq_domain_create_linear(fwnode, EVTCHN_2L_NR_CHANNELS,
+					      &blanket_evtchn_domain_ops, ev);
+	if (!ev->domain) {
+		irq_domain_free_fwnode(fwnode);
+		return -ENOMEM;
+	}
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_init);
 
 /* Every port must have been unbound by its owner. */
 void blanket_evtchn_destroy(struct blanket_evtchn *ev)
 {
+	struct fwnode_handle *fwnode = ev->domain->fwnode;
+
 	WARN_ON(!xa_empty(&ev->ports));
 	xa_destroy(&ev->ports);
+	irq_domain_remove(ev->domain);
+	irq_domain_free_fwnode(fwnode);
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_destroy);

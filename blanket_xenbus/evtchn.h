@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Event channels of L0, 2-level ABI: demultiplexing the pending bitmap of
- * L0's shared info page to per-port handlers. No hypercall: unmasking a
- * port that is still pending goes through the owner's callback.
+ * L0's shared info page to per-port handlers, each port a Linux IRQ of
+ * its own. No hypercall: unmasking a port that is still pending and
+ * binding it to a vCPU go through the owner's callbacks.
  */
 #ifndef _BLANKET_EVTCHN_H
 #define _BLANKET_EVTCHN_H
 
+#include <linux/atomic.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <xen/interface/event_channel.h>
@@ -30,6 +33,11 @@ struct blanket_evtchn_port {
 	evtchn_port_t port;
 	blanket_evtchn_handler_t handler;
 	void *data;
+	const char *name;		/* of its IRQ */
+	unsigned int irq;
+	u32 vcpu;			/* the vCPU L0 marks its events on */
+	unsigned int cpu;		/* the CPU that vCPU is */
+	bool work;			/* what the handler said of this event */
 	unsigned int spurious;		/* consecutive events with no work */
 	unsigned int backoff_ms;	/* current unmask delay, 0 if none */
 	struct delayed_work unmask_work;
@@ -39,6 +47,13 @@ struct blanket_evtchn_port {
 struct blanket_evtchn {
 	struct shared_info *shared;
 	int (*unmask)(void *ctx, evtchn_port_t port);	/* EVTCHNOP_unmask */
+	/*
+	 * Both or neither: EVTCHNOP_bind_vcpu, and the vCPU events for @cpu
+	 * go to (an error if none can, so CPU 0 takes them). Neither: every
+	 * port stays on vCPU 0.
+	 */
+	int (*bind_vcpu)(void *ctx, evtchn_port_t port, u32 vcpu);
+	int (*vcpu_id)(void *ctx, unsigned int cpu, u32 *vcpu);
 	void *ctx;
 	/*
 	 * Every unmask is @unmask's, which clears the mask bit itself: the
@@ -46,18 +61,25 @@ struct blanket_evtchn {
 	 */
 	bool unmask_by_owner;
 	struct xarray ports;		/* port -> blanket_evtchn_port, RCU */
-	/* Written only by the upcall, which never runs twice at once. */
-	struct blanket_evtchn_stats stats;
+	struct mutex lock;		/* binding and unbinding */
+	struct irq_domain *domain;	/* hwirq = port */
+	/* Upcalls run on several CPUs at once. */
+	atomic64_t upcalls, events, spurious, throttled, unbound;
 };
 
-void blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
-			 int (*unmask)(void *ctx, evtchn_port_t port),
-			 void *ctx);
+int blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
+			int (*unmask)(void *ctx, evtchn_port_t port),
+			void *ctx);
 void blanket_evtchn_destroy(struct blanket_evtchn *ev);
 int blanket_evtchn_bind(struct blanket_evtchn *ev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data);
+			const char *name, blanket_evtchn_handler_t handler,
+			void *data);
 void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port);
-void blanket_evtchn_upcall(struct blanket_evtchn *ev);
+int blanket_evtchn_irq(struct blanket_evtchn *ev, evtchn_port_t port);
+int blanket_evtchn_move(struct blanket_evtchn *ev, evtchn_port_t port,
+			unsigned int cpu);
+void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu);
+void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu);
 unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work);
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 			      struct blanket_evtchn_stats *stats);

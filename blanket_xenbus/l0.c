@@ -42,6 +42,20 @@ static int blanket_l0_unmask(void *ctx, evtchn_port_t port)
 	return blanket_l0_evtchn_op(ctx, EVTCHNOP_unmask, &unmask);
 }
 
+static int blanket_l0_bind_vcpu(void *ctx, evtchn_port_t port, u32 vcpu)
+{
+	struct evtchn_bind_vcpu bind = { .port = port, .vcpu = vcpu };
+
+	return blanket_l0_evtchn_op(ctx, EVTCHNOP_bind_vcpu, &bind);
+}
+
+static int blanket_l0_vcpu_id(void *ctx, unsigned int cpu, u32 *vcpu)
+{
+	struct blanket_l0 *l0 = ctx;
+
+	return l0->ops->vcpu_id(l0, cpu, vcpu);
+}
+
 /* Page 0 of the platform BAR is for shared info, grant frames follow. */
 xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page)
 {
@@ -77,9 +91,14 @@ static bool blanket_l0_store_event(evtchn_port_t port, void *data)
 	return true;
 }
 
+/* On the CPU whose vCPU L0 raised it, or any if CPU 0's vCPU takes all. */
 void blanket_l0_upcall(struct blanket_l0 *l0)
 {
-	blanket_evtchn_upcall(&l0->ev);
+	u32 vcpu;
+
+	if (l0->ops->vcpu_id(l0, smp_processor_id(), &vcpu))
+		vcpu = 0;
+	blanket_evtchn_upcall(&l0->ev, vcpu);
 }
 
 static int blanket_l0_stats_show(struct seq_file *m, void *unused)
@@ -181,7 +200,7 @@ static int blanket_l0_setup_store(struct blanket_l0 *l0)
 			      l0->dev, xs_timeout_ms);
 	if (err)
 		goto unmap;
-	err = blanket_evtchn_bind(&l0->ev, l0->store_port,
+	err = blanket_evtchn_bind(&l0->ev, l0->store_port, "blanket-xenstore",
 				  blanket_l0_store_event, l0);
 	if (err)
 		goto destroy;
@@ -214,11 +233,15 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	err = blanket_l0_setup_gnttab(l0);
 	if (err)
 		goto unmap_shared;
-	blanket_evtchn_init(&l0->ev, l0->shared, blanket_l0_unmask, l0);
+	err = blanket_evtchn_init(&l0->ev, l0->shared, blanket_l0_unmask, l0);
+	if (err)
+		goto teardown_gnttab;
 	l0->ev.unmask_by_owner = l0->ops->unmask_by_hypercall;
+	l0->ev.bind_vcpu = blanket_l0_bind_vcpu;
+	l0->ev.vcpu_id = blanket_l0_vcpu_id;
 	err = l0->ops->bind_upcall(l0);
 	if (err)
-		goto destroy_gnttab;
+		goto destroy_evtchn;
 	err = blanket_l0_setup_store(l0);
 	if (err)
 		goto unbind_upcall;
@@ -236,8 +259,9 @@ teardown:
 	blanket_l0_teardown_store(l0);
 unbind_upcall:
 	l0->ops->unbind_upcall(l0);
-destroy_gnttab:
+destroy_evtchn:
 	blanket_evtchn_destroy(&l0->ev);
+teardown_gnttab:
 	blanket_l0_teardown_gnttab(l0);
 unmap_shared:
 	l0->ops->unmap_shared(l0);

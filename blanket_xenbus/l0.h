@@ -34,8 +34,8 @@ struct blanket_l0 {
 	phys_addr_t mmio;		/* the platform device's BAR */
 	resource_size_t mmio_len;
 	struct shared_info *shared;
-	int upcall_irq;			/* direct: what carries L0's upcall */
-	struct irq_domain *upcall_domain;	/* its vector's, if not INTx */
+	int upcall_irq;			/* direct: the INTx line, if no vectors */
+	struct irq_domain *upcall_domain;	/* direct: the CPUs' vectors' */
 
 	struct blanket_evtchn ev;
 	struct blanket_gnttab gt;

@@ -46,3 +46,22 @@ int blanket_xen_cpuid_find(blanket_cpuid_fn cpuid, struct blanket_xen_cpuid *xen
 	return -ENODEV;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_xen_cpuid_find);
+
+/*
+ * The vCPU id of the CPU @cpuid runs on, from leaf @base + 4: -ENOENT if
+ * Xen has no such leaf or does not fill the id in.
+ */
+int blanket_xen_cpuid_vcpu_id(blanket_cpuid_fn cpuid, u32 base, u32 *vcpu)
+{
+	u32 eax, ebx, ecx, edx;
+
+	cpuid(base, &eax, &ebx, &ecx, &edx);
+	if (eax < base + 4 || eax >= base + BLANKET_CPUID_STEP)
+		return -ENOENT;
+	cpuid(base + 4, &eax, &ebx, &ecx, &edx);
+	if (!(eax & BLANKET_CPUID_VCPU_ID_PRESENT))
+		return -ENOENT;
+	*vcpu = ebx;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xen_cpuid_vcpu_id);

@@ -13,6 +13,7 @@
 
 #include <linux/version.h>
 #include <linux/blk-mq.h>
+#include <linux/irq.h>
 #include <linux/mm.h>
 #include <linux/timer.h>
 #include <asm/msr.h>
@@ -125,5 +126,16 @@ static inline int blanket_rq_map_sg(struct request *rq, struct scatterlist *sg)
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0))
 #define BLANKET_HAVE_BLK_FEAT_WRITE_CACHE \
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0))
+
+/*
+ * Before 6.13 an IRQ whose affinity may change outside its handler said
+ * so with IRQ_MOVE_PCNTXT; since, every IRQ may unless its chip says not.
+ */
+static inline void blanket_irq_move_in_process_context(unsigned int irq)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	irq_set_status_flags(irq, IRQ_MOVE_PCNTXT);
+#endif
+}
 
 #endif /* _BLANKET_COMPAT_H */

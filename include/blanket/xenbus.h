@@ -96,7 +96,10 @@ void blanket_unregister_driver(struct blanket_driver *drv);
  */
 int blanket_alloc_evtchn(struct blanket_device *bdev, evtchn_port_t *port);
 int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
-			blanket_evtchn_handler_t handler, void *data);
+			const char *name, blanket_evtchn_handler_t handler,
+			void *data);
+void blanket_spread_evtchn(struct blanket_device *bdev, evtchn_port_t port,
+			   unsigned int index);
 void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port);
 int blanket_notify(struct blanket_device *bdev, evtchn_port_t port);
 int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,

@@ -12,10 +12,10 @@
 
 #define WORD_BITS (sizeof(xen_ulong_t) * BITS_PER_BYTE)
 
-/* Xen marking @port pending; true if that calls for an upcall. */
-bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port)
+/* Xen marking @port, bound to @vcpu, pending; true if that calls for an upcall. */
+bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port, u32 vcpu)
 {
-	struct vcpu_info *v = &s->vcpu_info[0];
+	struct vcpu_info *v = &s->vcpu_info[vcpu];
 
 	if (sync_test_and_set_bit(port, s->evtchn_pending))
 		return false;
@@ -29,12 +29,13 @@ bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port)
 EXPORT_SYMBOL_GPL(fake_evtchn_raise);
 
 /*
- * EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked, but
- * only if the port was masked when the hypercall came.
+ * EVTCHNOP_unmask as Xen does it: re-raise an edge lost while masked, on
+ * the vCPU the port is bound to now, but only if the port was masked
+ * when the hypercall came.
  */
-bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port)
+bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port, u32 vcpu)
 {
-	struct vcpu_info *v = &s->vcpu_info[0];
+	struct vcpu_info *v = &s->vcpu_info[vcpu];
 
 	if (!sync_test_and_clear_bit(port, s->evtchn_mask) ||
 	    !sync_test_bit(port, s->evtchn_pending) ||
@@ -45,27 +46,55 @@ bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port)
 }
 EXPORT_SYMBOL_GPL(fake_evtchn_unmask);
 
-/* The upcall interrupt: softirqs run when it returns, as after a real one. */
-static void fake_l0_upcall(struct fake_l0 *fl0)
+/* An upcall interrupt on no fake L0's: irqs off, softirqs run after. */
+void fake_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu)
 {
 	unsigned long flags;
 
 	local_bh_disable();
-	spin_lock_irqsave(&fl0->upcall_lock, flags);
-	blanket_evtchn_upcall(&fl0->l0.ev);
-	spin_unlock_irqrestore(&fl0->upcall_lock, flags);
+	local_irq_save(flags);
+	blanket_evtchn_upcall(ev, vcpu);
+	local_irq_restore(flags);
+	local_bh_enable();
+}
+EXPORT_SYMBOL_GPL(fake_evtchn_upcall);
+
+/*
+ * The upcall interrupt of @vcpu, as after a real one. Upcalls of
+ * different vCPUs may run at once.
+ */
+static void fake_l0_upcall(struct fake_l0 *fl0, u32 vcpu)
+{
+	unsigned long flags;
+
+	local_bh_disable();
+	spin_lock_irqsave(&fl0->upcall_lock[vcpu], flags);
+	blanket_evtchn_upcall(&fl0->l0.ev, vcpu);
+	spin_unlock_irqrestore(&fl0->upcall_lock[vcpu], flags);
 	local_bh_enable();
 }
 
 static void fake_l0_upcall_work(struct work_struct *work)
 {
-	fake_l0_upcall(container_of(work, struct fake_l0, upcall_work));
+	struct fake_l0 *fl0 = container_of(work, struct fake_l0, upcall_work);
+	u32 vcpu;
+
+	for (vcpu = 0; vcpu < FAKE_L0_VCPUS; vcpu++)
+		if (READ_ONCE(fl0->l0.shared->vcpu_info[vcpu].evtchn_upcall_pending))
+			fake_l0_upcall(fl0, vcpu);
+}
+
+static u32 fake_l0_port_vcpu(struct fake_l0 *fl0, evtchn_port_t port)
+{
+	return port < FAKE_L0_PORTS ? READ_ONCE(fl0->ports[port].vcpu) : 0;
 }
 
 void fake_l0_raise(struct fake_l0 *fl0, evtchn_port_t port)
 {
-	if (fake_evtchn_raise(fl0->l0.shared, port))
-		fake_l0_upcall(fl0);
+	u32 vcpu = fake_l0_port_vcpu(fl0, port);
+
+	if (fake_evtchn_raise(fl0->l0.shared, port, vcpu))
+		fake_l0_upcall(fl0, vcpu);
 }
 EXPORT_SYMBOL_GPL(fake_l0_raise);
 
@@ -73,7 +102,7 @@ static int fake_l0_unmask(void *ctx, evtchn_port_t port)
 {
 	struct fake_l0 *fl0 = ctx;
 
-	if (fake_evtchn_unmask(fl0->l0.shared, port))
+	if (fake_evtchn_unmask(fl0->l0.shared, port, fake_l0_port_vcpu(fl0, port)))
 		queue_work(system_highpri_wq, &fl0->upcall_work);
 	return 0;
 }
@@ -186,6 +215,30 @@ static xen_pfn_t fake_l0_pfn_to_gfn(unsigned long pfn)
 		return (xen_pfn_t)U32_MAX + 1;
 	}
 	return pfn + FAKE_L0_GFN_OFFSET;
+}
+
+/*
+ * EVTCHNOP_bind_vcpu. Called under the IRQ's raw lock: no lock of the
+ * ports here, a hypercall takes none either.
+ */
+static int fake_l0_bind_vcpu(void *ctx, evtchn_port_t port, u32 vcpu)
+{
+	struct fake_l0 *fl0 = ctx;
+
+	if (port >= FAKE_L0_PORTS || !READ_ONCE(fl0->ports[port].open) ||
+	    vcpu >= FAKE_L0_VCPUS)
+		return -EINVAL;
+	WRITE_ONCE(fl0->ports[port].vcpu, vcpu);
+	return 0;
+}
+
+/* CPU n is vCPU n. */
+static int fake_l0_vcpu_id(void *ctx, unsigned int cpu, u32 *vcpu)
+{
+	if (cpu >= FAKE_L0_VCPUS)
+		return -ENOENT;
+	*vcpu = cpu;
+	return 0;
 }
 
 static const struct blanket_transport_ops fake_l0_ops = {
@@ -441,6 +494,7 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 {
 	struct fake_l0 *fl0 = kunit_kzalloc(test, sizeof(*fl0), GFP_KERNEL);
 	struct shared_info *s;
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, fl0);
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -452,9 +506,12 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 	fl0->l0.ops = &fake_l0_ops;
 	fl0->l0.shared = s;
 	spin_lock_init(&fl0->lock);
-	spin_lock_init(&fl0->upcall_lock);
+	for (i = 0; i < FAKE_L0_VCPUS; i++)
+		spin_lock_init(&fl0->upcall_lock[i]);
 	INIT_WORK(&fl0->upcall_work, fake_l0_upcall_work);
-	blanket_evtchn_init(&fl0->l0.ev, s, fake_l0_unmask, fl0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_init(&fl0->l0.ev, s, fake_l0_unmask, fl0), 0);
+	fl0->l0.ev.bind_vcpu = fake_l0_bind_vcpu;
+	fl0->l0.ev.vcpu_id = fake_l0_vcpu_id;
 	KUNIT_ASSERT_EQ(test, blanket_gnttab_init(&fl0->l0.gt, FAKE_L0_GRANT_FRAMES,
 						  fake_l0_map_frame, fl0), 0);
 	fl0->xsd = fake_xenstored_start_on(test, &fl0->l0.xs, 2000);

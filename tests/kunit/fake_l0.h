@@ -18,6 +18,7 @@
 #define FAKE_L0_GRANT_FRAMES	8
 #define FAKE_L0_PORTS		64
 #define FAKE_L0_BACKEND_DOMID	5
+#define FAKE_L0_VCPUS		2	/* CPU n is vCPU n */
 
 struct fake_l0;
 
@@ -30,6 +31,7 @@ struct fake_l0_port {
 	fake_l0_kick_fn kick;
 	void *data;
 	unsigned int sends;
+	u32 vcpu;		/* EVTCHNOP_bind_vcpu's */
 };
 
 struct fake_l0 {
@@ -40,7 +42,8 @@ struct fake_l0 {
 
 	spinlock_t lock;		/* ports */
 	struct fake_l0_port ports[FAKE_L0_PORTS];
-	spinlock_t upcall_lock;		/* one upcall at a time, irqs off */
+	/* One upcall at a time per vCPU, irqs off. */
+	spinlock_t upcall_lock[FAKE_L0_VCPUS];
 	struct work_struct upcall_work;
 	bool enumerating;
 };
@@ -70,7 +73,8 @@ u64 fake_l0_grants_in_use(struct fake_l0 *fl0);
 u64 fake_l0_grants_deferred(struct fake_l0 *fl0);
 
 /* Xen's 2-level event ABI on a shared info page. */
-bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port);
-bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port);
+bool fake_evtchn_raise(struct shared_info *s, evtchn_port_t port, u32 vcpu);
+bool fake_evtchn_unmask(struct shared_info *s, evtchn_port_t port, u32 vcpu);
+void fake_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu);
 
 #endif /* _BLANKET_FAKE_L0_H */

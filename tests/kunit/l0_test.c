@@ -109,9 +109,9 @@ static int l0_test_init(struct kunit *test)
 	fx->l0.shared = kunit_kzalloc(test, sizeof(*fx->l0.shared), GFP_KERNEL);
 	if (!fx->l0.shared)
 		return -ENOMEM;
-	blanket_evtchn_init(&fx->l0.ev, fx->l0.shared, NULL, &fx->l0);
 	test->priv = fx;
-	return blanket_gnttab_init(&fx->l0.gt, 1, fake_map_frame, fx);
+	return blanket_evtchn_init(&fx->l0.ev, fx->l0.shared, NULL, &fx->l0) ?:
+	       blanket_gnttab_init(&fx->l0.gt, 1, fake_map_frame, fx);
 }
 
 static void l0_test_exit(struct kunit *test)
@@ -137,7 +137,7 @@ static void l0_evtchn_helpers_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, blanket_alloc_evtchn(&fx->bdev, &port), 0);
 	KUNIT_EXPECT_EQ(test, port, 42U);
 	KUNIT_EXPECT_EQ(test, fx->remote, BACKEND_DOMID);
-	KUNIT_ASSERT_EQ(test, blanket_bind_evtchn(&fx->bdev, port, l0_test_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_bind_evtchn(&fx->bdev, port, "test", l0_test_handler, fx), 0);
 
 	KUNIT_EXPECT_EQ(test, blanket_notify(&fx->bdev, port), 0);
 	KUNIT_EXPECT_EQ(test, blanket_notify(&fx->bdev, port), 0);

@@ -18,6 +18,7 @@
 
 #include "blanket_xenbus/evtchn.h"
 #include "blanket_xenbus/l1.h"
+#include "fake_l0.h"
 
 #define WORD_BITS	(sizeof(xen_ulong_t) * BITS_PER_BYTE)
 #define BAR_START	0xf1000ULL
@@ -583,11 +584,11 @@ static void l1_relay_test(struct kunit *test)
 	/* Masked until bound: marked, but no VIRQ. */
 	fake_l0_event(fx, port);
 	KUNIT_EXPECT_EQ(test, fx->virqs, 0U);
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", relay_handler, fx), 0);
 	/* Binding unmasks through L1 Xen, which raises the lost edge. */
 	KUNIT_EXPECT_EQ(test, fx->virqs, 1U);
 	KUNIT_EXPECT_EQ(test, v->evtchn_upcall_pending, 1);
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
 
@@ -596,7 +597,7 @@ static void l1_relay_test(struct kunit *test)
 	fx->raise_in_handler = true;
 	fake_l0_event(fx, port);
 	KUNIT_EXPECT_EQ(test, fx->virqs, 2U);
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
 	KUNIT_EXPECT_EQ(test, fx->virqs, 3U);
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_pending));
@@ -669,12 +670,12 @@ static void l1_unmask_through_l1_test(struct kunit *test)
 	port = relay_alloc(test, fx);
 
 	/* Nothing pending: unmasked all the same, by L1 Xen. */
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", relay_handler, fx), 0);
 	KUNIT_EXPECT_EQ(test, fx->unmasks, 1U);
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
 
 	fake_l0_event(fx, port);
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
 	KUNIT_EXPECT_EQ(test, fx->unmasks, 2U);
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
@@ -706,14 +707,14 @@ static void l1_held_before_relay_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_EVTCHN, &value), 0);
 	KUNIT_EXPECT_TRUE(test, test_bit(port, fx->l0_masked));
 	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, relay_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", relay_handler, fx), 0);
 	KUNIT_EXPECT_FALSE(test, test_bit(port, fx->l0_masked));
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
 
 	/* And later events get through. */
 	fake_l0_event(fx, port);
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
 
 	blanket_evtchn_unbind(&fx->ev, port);
@@ -740,11 +741,11 @@ static void l1_storm_stays_at_l0_test(struct kunit *test)
 	relay_setup(fx);
 	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
 	port = relay_alloc(test, fx);
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, storm_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", storm_handler, fx), 0);
 
 	fx->storm = 100;
 	fake_l0_event(fx, port);
-	blanket_evtchn_upcall(&fx->ev);
+	fake_evtchn_upcall(&fx->ev, 0);
 	/*
 	 * The first event, the storm's first (which masked the port at L0),
 	 * and the one L0 raised again when the port was unmasked there.

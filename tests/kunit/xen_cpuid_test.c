@@ -106,11 +106,33 @@ static void xen_cpuid_broken_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_xen_cpuid_find(fake_cpuid, &xen), -ENODEV);
 }
 
+static void xen_cpuid_vcpu_id_test(struct kunit *test)
+{
+	u32 vcpu = 99;
+
+	set_xen(0, 0x40000100);
+	cpuid_table[3] = (typeof(cpuid_table[0])){ 0x40000104, 0x8 | 0x2, 7 };
+	KUNIT_ASSERT_EQ(test, blanket_xen_cpuid_vcpu_id(fake_cpuid, 0x40000100, &vcpu), 0);
+	KUNIT_EXPECT_EQ(test, vcpu, 7U);
+	/* The flag says whether EBX is an id at all. */
+	cpuid_table[3].eax = 0x2;
+	vcpu = 99;
+	KUNIT_EXPECT_EQ(test, blanket_xen_cpuid_vcpu_id(fake_cpuid, 0x40000100, &vcpu),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, vcpu, 99U);
+	/* A Xen whose leaves stop before base + 4. */
+	cpuid_table[3].eax = 0x8;
+	cpuid_table[0].eax = 0x40000103;
+	KUNIT_EXPECT_EQ(test, blanket_xen_cpuid_vcpu_id(fake_cpuid, 0x40000100, &vcpu),
+			-ENOENT);
+}
+
 static struct kunit_case blanket_xen_cpuid_cases[] = {
 	KUNIT_CASE(xen_cpuid_found_test),
 	KUNIT_CASE(xen_cpuid_behind_other_test),
 	KUNIT_CASE(xen_cpuid_absent_test),
 	KUNIT_CASE(xen_cpuid_broken_test),
+	KUNIT_CASE(xen_cpuid_vcpu_id_test),
 	{}
 };
 
