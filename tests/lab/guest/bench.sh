@@ -15,18 +15,9 @@ for m in blanket_xenbus blanket_net blanket_blk; do
 done
 lab_net_up "$ip" || exit 1
 lab_wait 30 ping ping -c 1 -W 1 "$peer" || exit 1
-lab_blanket_tcp $bench || exit 1
-# What lab_blk_bench counts of blanket_blk: the L0 connection's events,
-# notifications, hypercalls and grant table operations, which the idle
-# blnet0 shares.
-blanket_counts() {
-	echo "events=$(lab_blanket_stat events)" \
-		"sends=$(lab_blanket_stat hypercalls_evtchn_send)" \
-		"hypercalls=$(lab_blanket_stat 'hypercalls_*')" \
-		"grant_ops=$(lab_blanket_stat hypercalls_grant_table_op)"
-}
+lab_blanket_tcp blanket_tcp $bench || exit 1
 lab_wait 60 bvd lab_rw_bvd || exit 1
 lab_get_fio || exit 1
-lab_blk_bench blanket_bench "$(lab_rw_bvd)" blanket_counts || exit 1
+lab_blk_bench blanket_bench "$(lab_rw_bvd)" lab_blanket_counts || exit 1
 # Which CPUs took blanket's interrupts over the guest's benchmark.
 lab_irq_cpus "$lab_blanket_irqs"

@@ -175,7 +175,7 @@ if [ -e /sys/class/net/blnet0 ]; then
 	check net_ping_large $?
 	# TCP both ways, checked end to end (the same transfer as the baseline's),
 	# with the L0 events, notifications and hypercalls it cost.
-	lab_blanket_tcp
+	lab_blanket_tcp blanket_tcp
 	check net_tcp $?
 	grep -E 'blnet0' /proc/net/dev
 	net_queues; check net_queues $?

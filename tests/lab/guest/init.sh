@@ -59,17 +59,11 @@ vif_netdevs() {
 }
 xvd_disks() { ls /sys/block 2>/dev/null | grep '^xvd'; }
 have_vif() { [ -n "$(vif_netdevs)" ]; }
-# irq_events REGEX: interrupts (L0 events) so far on the IRQs whose name
-# (the last field of /proc/interrupts) matches REGEX.
-irq_events() {
-	awk -v re="$1" '$NF ~ re { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
-		END { print n + 0 }' /proc/interrupts
-}
 # xen-netfront names its IRQs after the vif id and queue, not the netdev
 # (vif0-q0-tx and vif0-q0-rx with split event channels, vif0-q0 without);
 # xen-blkfront's are all "blkif".
-netfront_events() { irq_events '^vif[0-9]+-q[0-9]+(-tx|-rx)?$'; }
-blkfront_events() { irq_events '^blkif$'; }
+netfront_events() { lab_irq_events '^vif[0-9]+-q[0-9]+(-tx|-rx)?$'; }
+blkfront_events() { lab_irq_events '^blkif$'; }
 # Netfront and blkfront notify their backends through
 # notify_remote_via_irq, one EVTCHNOP_send each: a kprobe counts its calls
 # (tracing off, so the probe only counts), both front ends' together: the

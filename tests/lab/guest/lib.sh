@@ -118,19 +118,38 @@ lab_blanket_stat() {
 		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
 }
 
-# lab_blanket_tcp [ROUNDS]: the lab's TCP transfer through blnet0 (tag
-# blanket_tcp), then the L0 events, hypercalls and notifications it cost.
+# lab_blanket_tcp TAG [ROUNDS]: the lab's TCP transfer through blnet0
+# (lab-transfer's TAG), then the L0 events, hypercalls and notifications
+# it cost (TAG_events=...).
 lab_blanket_tcp() {
-	local ev0 hc0 sd0 ir0 r=0
+	local t=$1 ev0 hc0 sd0 ir0 r=0
 
+	shift
 	ev0=$(lab_blanket_stat events) hc0=$(lab_blanket_stat 'hypercalls_*')
 	sd0=$(lab_blanket_stat hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
-	lab-transfer "$peer" blanket_tcp blnet0 "$@" || r=1
-	echo "blanket_tcp_events=$(($(lab_blanket_stat events) - ev0))" \
-		"blanket_tcp_hypercalls=$(($(lab_blanket_stat 'hypercalls_*') - hc0))" \
-		"blanket_tcp_sends=$(($(lab_blanket_stat hypercalls_evtchn_send) - sd0))" \
-		"$(lab_l0_irqs_since blanket_tcp_l0 "$ir0")"
+	lab-transfer "$peer" "$t" blnet0 "$@" || r=1
+	echo "${t}_events=$(($(lab_blanket_stat events) - ev0))" \
+		"${t}_hypercalls=$(($(lab_blanket_stat 'hypercalls_*') - hc0))" \
+		"${t}_sends=$(($(lab_blanket_stat hypercalls_evtchn_send) - sd0))" \
+		"$(lab_l0_irqs_since "${t}_l0" "$ir0")"
 	return $r
+}
+
+# lab_blanket_counts: what lab_blk_bench counts of blanket_blk: the L0
+# connection's events, notifications, hypercalls and grant table
+# operations, which an idle blnet0 shares.
+lab_blanket_counts() {
+	echo "events=$(lab_blanket_stat events)" \
+		"sends=$(lab_blanket_stat hypercalls_evtchn_send)" \
+		"hypercalls=$(lab_blanket_stat 'hypercalls_*')" \
+		"grant_ops=$(lab_blanket_stat hypercalls_grant_table_op)"
+}
+
+# lab_irq_events REGEX: interrupts so far on the IRQs whose name (the last
+# field of /proc/interrupts) matches REGEX.
+lab_irq_events() {
+	awk -v re="$1" '$NF ~ re { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		END { print n + 0 }' /proc/interrupts
 }
 
 # lab_irq_cpus REGEX: for each IRQ in /proc/interrupts whose name (the
