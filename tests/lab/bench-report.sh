@@ -16,11 +16,6 @@ res=${1:-${BLANKET_LAB_RESULTS:?no result file}}
 # pool KEY FIELD HOW: FIELD of KEY's lines in the benchmark's run
 # (results.py pool).
 pool() { python3 "$lab/results.py" pool "$res" bench "$@"; }
-# Throughput ratio blanket/in-tree of one direction: same bytes, so the
-# inverse ratio of the times.
-ratio() {
-	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", t / b; else print "n/a" }'
-}
 # tcp_ratio DIRECTION: the ratio of the medians of all rounds, the range
 # the quartiles of the two drivers' rounds allow (the worst case first),
 # and each cycle's ratio (its two guests' medians).
@@ -40,11 +35,6 @@ tcp_ratio() {
 mib() {
 	awk -v b="$(pool "$1" bytes mean)" -v r="$(pool "$1" rounds sum)" \
 		'BEGIN { if (b > 0 && r > 0) printf "%.3f", b * r / 1048576 }'
-}
-# per N MIB [DECIMALS]: N per MiB.
-per() {
-	awk -v n="$1" -v m="$2" -v d="${3:-0}" \
-		'BEGIN { if (m > 0 && n != "") printf "%.*f", d, n / m; else print "n/a" }'
 }
 # both KEY FIELD: in-tree's and blanket's totals of FIELD per MiB
 # of both directions; KEY's blanket line is blanket_KEY.
@@ -92,18 +82,9 @@ echo "  the guest's CPU time, in ticks of 10 ms: busy into L1 $(dir rx busy_cs 1
 echo "  L0 hypercalls, all kinds: blanket $(per "$(pool blanket_tcp_events blanket_tcp_hypercalls sum)" \
 	"$mib_blanket") (in-tree: only its sends are seen)"
 
-# Higher is better: blanket / in-tree.
-over() {
-	awk -v b="$1" -v t="$2" 'BEGIN { if (b > 0 && t > 0) printf "%.2f", b / t; else print "n/a" }'
-}
 # blk_rate JOB [blanket_]: the median over all guests of the job's IOPS
 # (random jobs) or KiB/s (sequential ones), in-tree's or blanket's.
-blk_rate() {
-	case $1 in
-	rand*) pool "${2:-}bench_$1" iops median ;;
-	*) pool "${2:-}bench_$1" kib_s median ;;
-	esac
-}
+blk_rate() { pool "${2:-}bench_$1" "$(blk_field "$1")" median; }
 # blk_per KEY FIELD: FIELD per MiB that KEY's jobs moved, all guests.
 blk_per() {
 	per "$(pool "$1" "$2" sum)" \
@@ -111,8 +92,6 @@ blk_per() {
 }
 # blk_both JOB FIELD: the same of the job, in-tree / blanket.
 blk_both() { echo "$(blk_per "bench_$1" "$2") / $(blk_per "blanket_bench_$1" "$2")"; }
-blk_jobs="randread_qd1 randread_qd32 randwrite_qd1 randwrite_qd32 seqread_qd1 seqread_qd32
-	seqwrite_qd1 seqwrite_qd32"
 echo "== benchmark: blanket_blk vs xen-blkfront, fio on the same region of the vbd, same boot"
 echo "   (4k random, 1M sequential; direct I/O, libaio, 2 s ramp + 5 s each; the median of" \
 	"$(pool bench_randread_qd1 iops join | tr ',' '\n' | grep -c .) guests per driver)"

@@ -3,7 +3,7 @@
 #
 # Shared by the lab's host scripts (sourced, not run): paths, logging, the
 # package check, the build of blanket's modules, the retry of a run, the
-# quartiles of a benchmark's times, the config templates' filler and the
+# benchmarks' arithmetic, the config templates' filler and the
 # cache keys.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -188,6 +188,27 @@ lab_attempts() {
 	mv "$log" "$log.1"
 	BLANKET_LAB_ATTEMPT=2 "$@" >"$log" 2>&1
 }
+
+# --- the benchmarks' arithmetic (bench-report.sh, compare-report.sh) ----------
+# ratio A B: the throughput of A over B's, from their times for the same
+# bytes: B / A.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }'
+}
+# over A B: A over B, rates (higher is better for A).
+over() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+# per N MIB [DECIMALS]: N per MiB.
+per() {
+	awk -v n="$1" -v m="$2" -v d="${3:-0}" \
+		'BEGIN { if (m > 0 && n != "") printf "%.*f", d, n / m; else print "n/a" }'
+}
+# lab_blk_bench's jobs (guest/lib.sh), and the field that rates JOB:
+# IOPS for random jobs, KiB/s for sequential ones.
+blk_jobs="randread_qd1 randread_qd32 randwrite_qd1 randwrite_qd32 seqread_qd1 seqread_qd32
+	seqwrite_qd1 seqwrite_qd32"
+blk_field() { case $1 in rand*) echo iops ;; *) echo kib_s ;; esac; }
 
 # quartile Q TIMES: the lower (1) or upper (3) quartile of comma-separated
 # times, or their median (2).
