@@ -218,7 +218,8 @@ fi
 # a chroot: a Debian root without what an L1 toolstack does not use, the
 # modules a backend Dom0 needs (in load order), and the L2 guest's kernel
 # and initramfs (l2/init.sh as its init, guest/lib.sh as the /lib/lab.sh it
-# sources, the front ends as modules). Of
+# sources, guest/transfer.sh and its TCP client for its benchmark, the
+# front ends as modules). Of
 # udev's rules only device-mapper's and LVM's: the udevd l2.sh runs is
 # there to name disks, not to rename or set up anything else.
 #
@@ -251,10 +252,11 @@ build_l1_toolstack() {	# ROOT LINE
 	cp "$out/$l1_images/vmlinuz" "$tk/l2/vmlinuz"
 	root=$(mktemp -d)
 	cp -a "$out/$l1_images/initramfs.d/." "$root/"
-	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-tcp-client" \
-		"$root/bin/lab-channels" "$root/bin/lab-ethstats"
+	rm -rf "$root/extra" "$root/bin/xen-cpuid" "$root/bin/lab-channels" \
+		"$root/bin/lab-ethstats"
 	cp "$lab/l2/init.sh" "$root/init"
-	chmod +x "$root/init"
+	cp "$lab/guest/transfer.sh" "$root/bin/lab-transfer"
+	chmod +x "$root/init" "$root/bin/lab-transfer"
 	mkdir -p "$root/lib"
 	cp "$lab/guest/lib.sh" "$root/lib/lab.sh"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$tk/l2/initrd.img"
@@ -277,7 +279,8 @@ else
 	fi
 fi
 key=$(key_of "$(declare -f build_l1_toolstack put_mods mods_for)" "$tk_key" \
-	"$(cat "$out/$l1_images/initramfs.d.key")" "$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh")")
+	"$(cat "$out/$l1_images/initramfs.d.key")" \
+	"$(cat "$lab/l2/init.sh" "$lab/guest/lib.sh" "$lab/guest/transfer.sh")")
 if ! is_cached "$l2_images/l1-toolstack-$line.tar.gz" "$key"; then
 	log "$l2_images/l1-toolstack-$line.tar.gz"
 	build_l1_toolstack "$tk_root" "$line"

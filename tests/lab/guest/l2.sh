@@ -15,8 +15,11 @@
 #     LV with a token at its sector 0.
 # The L2 guest (l2/init.sh) pings L0's Dom0 and writes "L2-WROTE <token>"
 # to its sector 1, which must then read back here from bvd0 where LVM put
-# the LV, bypassing every cache. Prints key=value lines (l2_disk= tells
-# dom0/init.sh where to look in L0's disk file); exits non-zero on any failure.
+# the LV, bypassing every cache; with lab.bench=ROUNDS it then runs the
+# benchmark's transfer and block jobs (compare.sh's, from the L2 guest:
+# through L1's netback and bridge, and its blkback on the LV). Prints
+# key=value lines (l2_disk= tells dom0/init.sh where to look in L0's disk
+# file); exits non-zero on any failure.
 peer=${1:?usage: l2.sh PEER}
 tk=/tk
 url=http://$peer:8080
@@ -40,6 +43,10 @@ lvm_tk() {
 }
 die() { echo "l2: $*"; exit 1; }
 . /lib/lab.sh
+lab_args lab
+# The LV: the token's sectors; with the benchmark, lab_blk_bench's region too.
+lv_mib=4
+[ -z "$bench" ] || lv_mib=20
 
 disk=$(ls /sys/block | grep '^bvd' | head -n 1)
 for d in /sys/block/bvd*; do
@@ -104,7 +111,7 @@ echo "check=vbd_udev_link $([ $r = 0 ] && echo ok || echo failed)"
 
 say "carving the L2 disk with LVM"
 lvm_tk pvcreate --yes $link && lvm_tk vgcreate $vg $link &&
-	lvm_tk lvcreate --yes -L 4M -n $lv $vg || die "carving $vg/$lv from $link"
+	lvm_tk lvcreate --yes -L ${lv_mib}M -n $lv $vg || die "carving $vg/$lv from $link"
 udev_tk udevadm settle --timeout=60
 [ -b /dev/$vg/$lv ] || die "udev made no /dev/$vg/$lv"
 # Where the LV starts on bvd0: LVM's data offset on the PV plus its extents
@@ -125,8 +132,8 @@ name = "l2"
 type = "pv"
 kernel = "/l2/vmlinuz"
 ramdisk = "/l2/initrd.img"
-extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24"
-memory = 128
+extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24${bench:+ l2.bench=$bench}"
+memory = 256
 vcpus = 1
 vif = [ 'bridge=xenbr1' ]
 disk = [ 'phy:/dev/$vg/$lv,xvda,w' ]
@@ -151,7 +158,7 @@ if lab_wait 600 l2_disk grep -q '^L2: disk_write' $log; then
 	echo "l2_blnet0 tx_packets=+$(($(cat /sys/class/net/blnet0/statistics/tx_packets) - tx0))" \
 		"rx_packets=+$(($(cat /sys/class/net/blnet0/statistics/rx_packets) - rx0))"
 fi
-lab_wait 600 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 600 s"; fail=1; }
+lab_wait 900 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 900 s"; fail=1; }
 tr -d '\r' <$log | grep '^L2:'
 # Where the L2 guest's frames went: the bridge's ports and what each moved.
 for i in $(ls /sys/class/net/xenbr1/brif 2>/dev/null) xenbr1; do
@@ -164,6 +171,8 @@ tr -d '\r' <$log | grep -q "^L2: disk_sector0=$token\$" ||
 	{ echo "l2: the L2 guest did not read its token"; fail=1; }
 tr -d '\r' <$log | grep -q "^L2: ping=$peer received=[1-9]" ||
 	{ echo "l2: the L2 guest did not reach L0's Dom0"; fail=1; }
+[ -z "$bench" ] || tr -d '\r' <$log | grep -qx 'L2: bench_rc=0' ||
+	{ echo "l2: the L2 guest's benchmark failed"; fail=1; }
 
 # What L2 wrote, read back from blanket's disk past every cache of ours;
 # then the disk is left as the checks after this one expect: no LV on it,

@@ -5,8 +5,11 @@
 # mode). Its vif is on a bridge whose uplink is blanket's blnet0, and its
 # disk is carved from blanket's bvd0, so both of its paths to L0 go
 # through blanket. It pings L0's Dom0, reads the token L1 put at sector 0
-# of its disk, writes "L2-WROTE <token>" to sector 1, reports on hvc0 as
-# "L2: key=value" lines, then "L2-DONE", and powers off.
+# of its disk, writes "L2-WROTE <token>" to sector 1; with l2.bench=ROUNDS
+# it then runs the benchmark's TCP rounds and echoes (lab-transfer, tag
+# tcp) and block jobs on its disk (lab_blk_bench, prefix bench), as the L1
+# Dom0 does through blanket (guest/compare.sh), and says bench_rc. It
+# reports on hvc0 as "L2: key=value" lines, then "L2-DONE", and powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -39,6 +42,15 @@ st=/sys/class/net/$eth
 sed 's/^/L2: arp: /' /proc/net/arp
 echo "L2: $eth carrier=$(cat $st/carrier) tx_packets=$(cat $st/statistics/tx_packets)" \
 	"rx_packets=$(cat $st/statistics/rx_packets) arp=$(grep -c "^$peer " /proc/net/arp)"
+if [ -n "$bench" ]; then
+	# What lab_blk_bench counts of blkfront here: its events from L1 Xen.
+	blkfront_counts() { echo "events=$(lab_irq_events '^blkif$')"; }
+	r=0
+	lab-transfer "$peer" tcp "$eth" "$bench" >/tmp/transfer.out || r=1
+	sed 's/^/L2: /' /tmp/transfer.out
+	lab_get_fio && lab_blk_bench bench xvda blkfront_counts || r=1
+	echo "L2: bench_rc=$r"
+fi
 echo L2-DONE
 sync
 poweroff -f
