@@ -35,8 +35,25 @@ for m in $(put_mods "$out/extra" "$l1_root" "$l1_kver" bridge); do
 done
 cp "$top/tests/lab/guest/blanket-check.sh" "$out/extra/run.sh"
 cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$top/dist/60-blanket.rules" "$out/extra/"
+# Forwarded mode's comparison (guest/compare.sh): the drivers of L0's
+# emulated NIC and disk, which it loads itself, in /extra/emul.
+if [ "$mode" = forwarded ]; then
+	mkdir "$out/extra/emul"
+	put_mods "$out/extra/emul" "$l1_root" "$l1_kver" e1000 ata_piix sd_mod >"$out/extra/emul/list"
+	strip --strip-debug "$out"/extra/emul/*.ko
+	cp "$top/tests/lab/guest/compare.sh" "$out/extra/"
+fi
 if [ -n "$variant" ]; then
 	printf '%s\n' "blanket_blk trusted=0 feature_persistent=0" "blanket_net trusted=0" \
 		>"$out/extra/modparams"
 fi
-BLANKET_LAB_VARIANT=$variant exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"
+rc=0
+BLANKET_LAB_VARIANT=$variant "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" \
+	--checks "$top/tests/lab/checks" "$@" || rc=$?
+# The comparison's report and figures, into the run's own result file; make
+# lab's (BLANKET_LAB_RESULTS) gets them from main.sh, after the benchmark.
+if [ "$mode" = forwarded ] && [ -z "${BLANKET_LAB_RESULTS:-}" ]; then
+	"$top/tests/lab/compare-report.sh" \
+		"${BLANKET_LAB_DIR:-$top/build/lab}/runs/last-forwarded/result.json" || rc=1
+fi
+exit $rc

@@ -82,7 +82,8 @@ guest_ip=10.99.0.2/24
 # What the mode boots: the guest's own mode (guest/init.sh), how it boots
 # (host/l1.cfg.in: a kernel, or forwarded mode's GRUB CD), and for the
 # benchmark its cycles, even, so that its swapped order (dom0/init.sh)
-# gives either driver's guests the same places in the boot, and rounds.
+# gives either driver's guests the same places in the boot, and rounds;
+# forwarded mode's comparison (guest/compare.sh) takes the same rounds.
 bench_cycles='' bench_rounds=''
 # The L1 guest's vCPUs. One by default: Xen time-shares them on L0's one
 # CPU, and two made runs about twice as long (docs/testing.md).
@@ -93,7 +94,7 @@ case $vcpus in
 esac
 case $mode in
 baseline | nopv) guest_mode=$mode boot=kernel ;;
-forwarded) guest_mode=forwarded boot=cd ;;
+forwarded) guest_mode=forwarded boot=cd bench_rounds=${BLANKET_LAB_BENCH_ROUNDS:-7} ;;
 bench)
 	guest_mode=baseline boot=kernel
 	bench_cycles=${BLANKET_LAB_BENCH_CYCLES:-4} bench_rounds=${BLANKET_LAB_BENCH_ROUNDS:-7}

@@ -144,6 +144,10 @@ busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"
 # --- the L1 guest -----------------------------------------------------------
 cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
 cp --sparse=always "$share/l1/disk.img" "$work/"
+# Forwarded mode's emulated disk (host/l1.cfg.in): the same kind of file
+# as the vbd's, sparse in this tmpfs, with a marker of its own at sector 0.
+truncate -s "$(stat -c %s "$work/disk.img")" "$work/emul.img"
+echo "BLANKET-LAB-EMUL" | dd of="$work/emul.img" conv=notrunc status=none
 : >"$work/l1-consoles.log"	# the consoles of the guests that went before
 
 # dump_state: the evidence run.sh's watchdog asks for (share/dump-request)
@@ -173,6 +177,18 @@ run_guest() {
 	timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
 		fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
 	say "guest created; waiting for its report"
+	# An HVM guest's vif and disk are each an emulated device and a PV
+	# one. The emulated pair of the comparison (host/l1.cfg.in) loses its
+	# PV halves before the L1 Dom0 boots: left, blanket would take them,
+	# a second writer on emul.img and a second port with the e1000's MAC,
+	# and the lab's checks and Dom0's control CGI want one vif and one
+	# writable vbd.
+	if grep -q emul.img "$work/l1.cfg"; then
+		timeout 120 xl block-detach l1 hdb >>"$o/xl-create.log" 2>&1 &&
+			timeout 120 xl network-detach l1 1 >>"$o/xl-create.log" 2>&1 ||
+			fail "detaching the emulated devices' PV halves: $(tail -n 2 "$o/xl-create.log" | tr '\n' ' ')"
+		say "the emulated disk and NIC's PV halves detached"
+	fi
 
 	t=$guest_timeout l2_snaps=0
 	while ! grep -q '^LAB-DONE' "$work/l1-console.log" 2>/dev/null; do

@@ -23,8 +23,10 @@
 #          it, in the guest and in L0's netback
 #   reload all  the three modules out (blanket_net under an echo storm) and
 #          in again; net and disk work again
+#   compare  (forwarded mode) the benchmark's transfer and block jobs through
+#            blanket and through L0's emulated NIC and disk (compare.sh)
 #   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk an
-#            LVM volume on the bvd's udev name (l2.sh)
+#            LVM volume on the bvd's udev name, which runs them too (l2.sh)
 #   hostile  a malformed "sectors" from L0: the disk says so and fails its I/O
 # and the kernel log stays free of BUG, WARNING, oops, leaks and hung tasks
 # (checked after each disruptive step and at the end). Dom0 acts through its
@@ -448,6 +450,12 @@ reload_all() {
 	return $r
 }
 reload_all; check reload_all $?
+
+# --- forwarded mode: blanket against L0's emulated devices (compare.sh) -------
+if [ $transport = forwarded ]; then
+	sh ./compare.sh
+	check compare_emulated $?
+fi
 
 # --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
 # It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.

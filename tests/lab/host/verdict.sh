@@ -46,7 +46,8 @@ verdict_nopv() {
 }
 
 # forwarded: the guest is the L1 Xen's Dom0; with extras (blanket-check.sh,
-# l2.sh), the L2 guest's write is in L0's disk file, through bvd0's carve.
+# compare.sh, l2.sh), the L2 guest's write is in L0's disk file, through
+# bvd0's carve, and the comparison's disks ran their jobs.
 verdict_forwarded() {
 	local l2_tok
 
@@ -55,6 +56,11 @@ verdict_forwarded() {
 	l2_tok=$(sed -n 's/^LAB-EXTRA: L2: disk_sector0=//p' "$res")
 	[ -z "$extra" ] || { [ -n "$l2_tok" ] && has "DOM0: l2_disk_sector1=L2-WROTE $l2_tok"; } ||
 		problems+=("L0's disk file lacks what the L2 guest wrote")
+	# The comparison (guest/compare.sh, l2/init.sh): bvd0, the emulated
+	# disk and the L2 guest's each ran the block benchmark's 8 jobs.
+	[ -z "$extra" ] ||
+		[ "$(grep -cE '^LAB-EXTRA: (fwd_|emu_|L2: )bench_[a-z]+_qd[0-9]+ .* rc=0$' "$res")" = 24 ] ||
+		problems+=("not every disk of the comparison ran the block benchmark's 8 jobs")
 }
 
 # bench: every guest of every cycle passed, every nopv guest moved its
