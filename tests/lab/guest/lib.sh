@@ -287,7 +287,8 @@ lab_fio_errors() {
 # Every job is direct I/O on the whole device, away from sectors 0-1 (the
 # run's token and the baseline's write-back) and from the 1 MiB after them
 # that the token checks write; the verify region is 2-18 MiB, the discard
-# region 20-28 MiB of the 32 MiB disk (the last 4 MiB are the L2 guest's).
+# region 20-28 MiB of the 32 MiB disk. Forwarded mode's L2 guest gets an
+# LV from 1 MiB on (l2.sh), after the checks that use these regions.
 lab_fio_dev() { echo "--filename=$1 --direct=1 --ioengine=libaio --verify_state_save=0"; }
 
 # lab_fio_verify TAG DEV: 16 MiB of random 4 KiB writes, every block read
