@@ -57,7 +57,7 @@ lab_wait 60 emu_disk emu_disk
 sd=$(emu_disk) || { echo "compare: no emulated disk with the marker"; r=1; }
 bvd=$(lab_rw_bvd)
 echo "emu_devices=net:${eth:-none} disk:${sd:-none} bvd:${bvd:-none}" \
-	"twins_left=$(ls /sys/block | grep -c '^sd')"
+	"twins_left=$(ls /sys/block | grep '^sd' | grep -cvx "$sd")"
 [ $r = 0 ] || exit 1
 
 # --- the network: blnet0, then the e1000 ----------------------------------------
