@@ -177,17 +177,11 @@ run_guest() {
 	timeout "$create_timeout" xl create "$work/l1.cfg" >"$o/xl-create.log" 2>&1 ||
 		fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
 	say "guest created; waiting for its report"
-	# An HVM guest's vif and disk are each an emulated device and a PV
-	# one. The emulated pair of the comparison (host/l1.cfg.in) loses its
-	# PV halves before the L1 Dom0 boots: left, blanket would take them,
-	# a second writer on emul.img and a second port with the e1000's MAC,
-	# and the lab's checks and Dom0's control CGI want one vif and one
-	# writable vbd.
-	if grep -q emul.img "$work/l1.cfg"; then
-		timeout 120 xl block-detach l1 hdb >>"$o/xl-create.log" 2>&1 &&
-			timeout 120 xl network-detach l1 1 >>"$o/xl-create.log" 2>&1 ||
-			fail "detaching the emulated devices' PV halves: $(tail -n 2 "$o/xl-create.log" | tr '\n' ' ')"
-		say "the emulated disk and NIC's PV halves detached"
+	# The comparison's e1000 (host/l1.cfg.in): its tap on the bridge.
+	if grep -q emu0 "$work/l1.cfg"; then
+		wait_for 30 "the e1000's tap" ip link set emu0 up &&
+			ip link set emu0 master xenbr0 || fail "no tap emu0 for the emulated e1000 on xenbr0"
+		say "the emulated e1000's tap emu0 is on xenbr0"
 	fi
 
 	t=$guest_timeout l2_snaps=0
