@@ -384,16 +384,17 @@ lab_discard() {
 # --- the kernel's log ----------------------------------------------------------------
 # lab_kernel_clean TAG: nothing in dmesg since the previous call (or boot)
 # says the kernel went wrong: a BUG, WARNING, oops, leak or hung task.
-# Says "TAG_kernel=clean", or "complained" and the first lines.
+# Says "TAG_kernel=clean", or "complained" and the first lines, each with
+# the two before it: a bare "Call Trace:" does not say what it traces.
 lab_kernel_clean() {
 	dmesg >/tmp/dmesg.now
 	tail -n +$((${lab_dmesg_seen:-0} + 1)) /tmp/dmesg.now |
-		grep -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than|Call Trace' \
-		>/tmp/dmesg.bad
+		grep -B 2 -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than|Call Trace' |
+		grep -vx -- -- >/tmp/dmesg.bad
 	lab_dmesg_seen=$(wc -l </tmp/dmesg.now)
 	if [ -s /tmp/dmesg.bad ]; then
 		lab_say "$1_kernel=complained"
-		head -n 5 /tmp/dmesg.bad | while read -r l; do lab_say "$1_kernel: $l"; done
+		head -n 9 /tmp/dmesg.bad | while read -r l; do lab_say "$1_kernel: $l"; done
 		return 1
 	fi
 	lab_say "$1_kernel=clean"
