@@ -8,8 +8,8 @@
 # block jobs; the L2 guest's figures against the L1 Dom0's own through
 # blanket; and if FILE also holds a bench run (bench.sh), forwarded mode
 # against direct mode: the same rounds and jobs, and per MiB the hypercalls
-# forwarded and the events relayed. Appends the headline ratios to FILE as
-# figures (results.py). main.sh runs it after the benchmark; a lone
+# forwarded and the events relayed. Appends the figures to FILE as a compare
+# object (results.py compare). main.sh runs it after the benchmark; a lone
 # `blanket-direct.sh forwarded` on its run's own result.json.
 set -uo pipefail
 
@@ -49,7 +49,6 @@ blk_per() {
 target() {
 	awk -v v="$1" -v m="$2" 'BEGIN { if (v == "n/a") print "n/a"; else if (v >= m) print "met"; else print "missed" }'
 }
-figure() { python3 "$lab/results.py" figure "$res" "$1" "$2"; }
 
 if [ -z "$(pool fwd_tcp_rx all first)" ]; then
 	echo "== comparison: no forwarded run with the comparison in $res"
@@ -75,7 +74,6 @@ echo "   (IOPS for random jobs, KiB/s for sequential ones; L2: the L2 guest on i
 for q in 1 32; do
 	v=$(over "$(rate pool fwd_bench randread_qd$q)" "$(rate pool emu_bench randread_qd$q)")
 	echo "4k random read IOPS, iodepth $q: blanket/emulated $v ($(target "$v" 2))"
-	figure "cmp_4k_randread_qd${q}_iops" "$v"
 done
 l2rx=$(ratio "$(quartile 2 "$(pool L2:tcp_rx all join)")" "$(quartile 2 "$(pool fwd_tcp_rx all join)")")
 l2tx=$(ratio "$(quartile 2 "$(pool L2:tcp_tx all join)")" "$(quartile 2 "$(pool fwd_tcp_tx all join)")")
@@ -87,12 +85,9 @@ echo "per MiB: the e1000's interrupts in the L1 Dom0 $(per "$(pool emu_tcp_irqs 
 	"blanket's L0 events $(net_per pool fwd_tcp events), hypercalls $(net_per pool fwd_tcp hypercalls);" \
 	"4k random reads at iodepth 1: ata_piix's interrupts $(blk_per pool emu_bench_randread_qd1 irqs)," \
 	"blanket's events $(blk_per pool fwd_bench_randread_qd1 events)"
-figure cmp_tcp_into_l1 "$rx"
-figure cmp_tcp_out_of_l1 "$tx"
-figure cmp_echoes "$echoes"
-figure l2_tcp_into "$l2rx"
-figure l2_tcp_out_of "$l2tx"
-figure l2_4k_randread_qd1_iops "$l2iops"
+# The figures, per path and their ratios, in the result file as well
+# (results.py compare).
+python3 "$lab/results.py" compare "$res"
 
 # Forwarded against direct: bench.sh's nopv guests moved the same rounds
 # through blnet0 and ran the same jobs on their bvd, another boot.
@@ -113,6 +108,3 @@ echo "the hop through L1 Xen, per MiB forwarded / direct: TCP: hypercalls" \
 	"4k random reads at iodepth 1: hypercalls $(blk_per pool fwd_bench_randread_qd1 hypercalls) /" \
 	"$(blk_per bench_pool blanket_bench_randread_qd1 hypercalls), events" \
 	"$(blk_per pool fwd_bench_randread_qd1 events) / $(blk_per bench_pool blanket_bench_randread_qd1 events)"
-figure fwd_vs_direct_tcp_into "$frx"
-figure fwd_vs_direct_tcp_out_of "$ftx"
-figure fwd_vs_direct_4k_randread_qd1_iops "$fiops"

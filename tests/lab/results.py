@@ -27,6 +27,13 @@
       and blanket / in-tree ratios of each, pooled and per cycle
   results.py ratios FILE
       the last bench object's ratios as one short table
+  results.py compare FILE
+      appends the figures of FILE's last forwarded run's comparison
+      (guest/compare.sh) as a "compare" object: per path (blanket, L0's
+      emulated devices, the L2 guest; direct: FILE's last bench run's nopv
+      guests, if any) the median TCP round each way, the echo time, each
+      block job's rate, and the costs per MiB; the ratios blanket/emulated,
+      l2/blanket and forwarded/direct
   results.py show FILE LABEL
       the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
       key tests/lab/keys shows in its mode's summary
@@ -207,10 +214,14 @@ def median(num):
     return num[mid] if len(num) % 2 else (num[mid - 1] + num[mid]) / 2
 
 
-def pool(path, lab, key, field, how):
-    vals = [p["fields"][field]
-            for g in last_run(path, lab).get("guests", []) for p in g["lines"]
+def values(run, key, field):
+    """FIELD of KEY's lines in all guests of RUN, as they are written."""
+    return [p["fields"][field] for g in run.get("guests", []) for p in g["lines"]
             if p["key"] == key and p["fields"].get(field, "") != ""]
+
+
+def pool(path, lab, key, field, how):
+    vals = values(last_run(path, lab), key, field)
     if not vals:
         return
     num = [number(v) for v in vals]
@@ -376,6 +387,79 @@ def ratios(path):
               + ", ".join(f"{names.get(c, c)} {fmt(v)}" for c, v in per.items()))
 
 
+# Forwarded mode's comparison (guest/compare.sh, l2/init.sh): each path's
+# TCP tag and its block jobs' prefix; the bench run's nopv guests are
+# direct mode's blanket. Its costs: COSTS, and the emulated devices'
+# interrupts in the L1 Dom0 (irqs).
+PATHS = {"blanket": ("fwd_tcp", "fwd_bench"), "emulated": ("emu_tcp", "emu_bench"),
+         "l2": ("L2:tcp", "L2:bench")}
+DIRECT = ("blanket_tcp", "blanket_bench")
+CMP_COSTS = COSTS + ("irqs",)
+
+
+def path_figures(run, tcp, blk):
+    """One path's figures: per direction the median round (centiseconds)
+    and the MiB moved, the time per echo; per job the median rate (IOPS
+    or KiB/s) and the costs per MiB; the transfer's costs per MiB."""
+    def nums(key, field):
+        return [number(v) for v in values(run, key, field)]
+    net, cost_mib = {}, 0.0
+    for d in ("rx", "tx"):
+        rounds = [number(t) for v in values(run, f"{tcp}_{d}", "all") for t in v.split(",")]
+        mib = sum(b * r for b, r in zip(nums(f"{tcp}_{d}", "bytes"),
+                                         nums(f"{tcp}_{d}", "rounds"))) / 2**20
+        net[d] = {"median_cs": lower_median(rounds), "mib": round(mib, 3)}
+        cost_mib += mib
+    echoes = sum(nums(f"{tcp}_pps", "echoes"))
+    net["echo_cs"] = div(sum(nums(f"{tcp}_pps", "centiseconds")), echoes, 4)
+    # The transfer's costs: blanket's in TAG_events, the e1000's in TAG_irqs.
+    per = {}
+    for key in (f"{tcp}_events", f"{tcp}_irqs"):
+        for p in (p for g in run.get("guests", []) for p in g["lines"] if p["key"] == key):
+            for f, v in p["fields"].items():
+                if v != "" and cost_mib:
+                    name = f[len(tcp) + 1:]
+                    per[name] = round(per.get(name, 0) + number(v) / cost_mib, 1)
+    net["per_mib"] = per
+    jobs = {}
+    for j in BLK_JOBS:
+        rate = nums(f"{blk}_{j}", "iops" if j.startswith("rand") else "kib_s")
+        mib = sum(nums(f"{blk}_{j}", "kib")) / 1024
+        jobs[j] = {"rate": median(rate) if rate else None,
+                   "per_mib": {c: round(sum(nums(f"{blk}_{j}", c)) / mib, 1)
+                               for c in CMP_COSTS if mib and values(run, f"{blk}_{j}", c)}}
+    return {"net": net, "blk": jobs}
+
+
+def path_ratios(a, b):
+    """A's figures over B's, higher better for A: throughput (the inverse
+    of the round times), echo rate, each job's rate."""
+    r = {f"tcp_{d}": div(b["net"][d]["median_cs"], a["net"][d]["median_cs"], 2)
+         for d in ("rx", "tx")}
+    r["echoes"] = div(b["net"]["echo_cs"], a["net"]["echo_cs"], 2)
+    r.update({j: div(a["blk"][j]["rate"], b["blk"][j]["rate"], 2) for j in BLK_JOBS})
+    return r
+
+
+def compare(path):
+    """Appends the figures of FILE's last forwarded run's comparison as a
+    "compare" object: per path (blanket, emulated, l2; direct: the bench
+    run's nopv guests, if FILE has one) its figures, and the ratios
+    blanket/emulated, l2/blanket and forwarded/direct."""
+    fwd = last_run(path, "forwarded")
+    figs = {n: path_figures(fwd, *tags) for n, tags in PATHS.items()}
+    rec = {"kind": "compare", "run": fwd.get("run"), "paths": figs,
+           "ratios": {"blanket/emulated": path_ratios(figs["blanket"], figs["emulated"]),
+                      "l2/blanket": path_ratios(figs["l2"], figs["blanket"])}}
+    bench_run = last_run(path, "bench")
+    if values(bench_run, DIRECT[0] + "_rx", "all"):
+        figs["direct"] = path_figures(bench_run, *DIRECT)
+        rec["direct_run"] = bench_run["run"]
+        rec["ratios"]["forwarded/direct"] = path_ratios(figs["blanket"], figs["direct"])
+    with open(path, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+
+
 def soak(path):
     runs = [r for r in load(path) if r["kind"] == "run"]
     firsts = [r for r in runs if r["attempt"] == 1]
@@ -424,6 +508,8 @@ elif cmd == "bench" and len(args) == 2:
     bench(args[1])
 elif cmd == "ratios" and len(args) == 2:
     ratios(args[1])
+elif cmd == "compare" and len(args) == 2:
+    compare(args[1])
 elif cmd == "show" and len(args) == 3:
     show(*args[1:])
 elif cmd == "pool" and len(args) == 6:
