@@ -17,11 +17,16 @@ mode=${1:-nopv}
 shift $(($# > 0))
 # --untrusted: both front ends load with trusted=0 (bounce buffers, L0
 # sees only pages of ours) and blanket_blk without persistent grants.
+# --compare (forwarded mode, make lab-full's run): instead of blanket's
+# checks, the comparison with L0's emulated devices and the L2 guest's
+# benchmark (guest/compare.sh).
 variant=
-if [ "${1:-}" = --untrusted ]; then
-	variant=untrusted
-	shift
-fi
+case ${1:-} in
+--untrusted) variant=untrusted ;;
+--compare) variant=compare ;;
+esac
+[ -z "$variant" ] || shift
+[ "$variant" != compare ] || [ "$mode" = forwarded ] || die "--compare is forwarded mode's"
 out=$top/build/lab-blanket-$mode${variant:+-$variant}
 
 rm -rf "$out/extra"
@@ -35,25 +40,16 @@ for m in $(put_mods "$out/extra" "$l1_root" "$l1_kver" bridge); do
 done
 cp "$top/tests/lab/guest/blanket-check.sh" "$out/extra/run.sh"
 cp "$top/tests/lab/guest/l2.sh" "$top/tests/lab/hostile-cases" "$top/dist/60-blanket.rules" "$out/extra/"
-# Forwarded mode's comparison (guest/compare.sh): the drivers of L0's
-# emulated NIC and disk, which it loads itself, in /extra/emul.
-if [ "$mode" = forwarded ]; then
+# The comparison: compare.sh instead of blanket-check.sh, and the drivers
+# of L0's emulated NIC and disk, which it loads itself, in /extra/emul.
+if [ "$variant" = compare ]; then
 	mkdir "$out/extra/emul"
 	put_mods "$out/extra/emul" "$l1_root" "$l1_kver" e1000 ata_piix sd_mod >"$out/extra/emul/list"
 	strip --strip-debug "$out"/extra/emul/*.ko
-	cp "$top/tests/lab/guest/compare.sh" "$out/extra/"
+	cp "$top/tests/lab/guest/compare.sh" "$out/extra/run.sh"
 fi
-if [ -n "$variant" ]; then
+if [ "$variant" = untrusted ]; then
 	printf '%s\n' "blanket_blk trusted=0 feature_persistent=0" "blanket_net trusted=0" \
 		>"$out/extra/modparams"
 fi
-rc=0
-BLANKET_LAB_VARIANT=$variant "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" \
-	--checks "$top/tests/lab/checks" "$@" || rc=$?
-# The comparison's report and figures, into the run's own result file; make
-# lab's (BLANKET_LAB_RESULTS) gets them from main.sh, after the benchmark.
-if [ "$mode" = forwarded ] && [ -z "${BLANKET_LAB_RESULTS:-}" ]; then
-	"$top/tests/lab/compare-report.sh" \
-		"${BLANKET_LAB_DIR:-$top/build/lab}/runs/last-forwarded/result.json" || rc=1
-fi
-exit $rc
+BLANKET_LAB_VARIANT=$variant exec "$top/tests/lab/run.sh" "$mode" --extra "$out/extra" --checks "$top/tests/lab/checks" "$@"

@@ -58,7 +58,6 @@ tail -n 1 "$top/build/lab-forwarded.log"
 echo "== the benchmark (bench.sh)"
 tail -n 1 "$top/build/lab-bench.log"
 "$lab/bench-report.sh" "$BLANKET_LAB_RESULTS"
-"$lab/compare-report.sh" "$BLANKET_LAB_RESULTS"
 echo "lab: $(( $(date +%s) - start )) s; results in build/lab/result.json" \
 	"(tests/lab/results.py table), logs in build/lab-*.log and build/lab/runs/"
 # Last, the benchmark's ratios, from the figures bench-report.sh recorded.

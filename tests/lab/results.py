@@ -27,13 +27,15 @@
       and blanket / in-tree ratios of each, pooled and per cycle
   results.py ratios FILE
       the last bench object's ratios as one short table
-  results.py compare FILE
-      appends the figures of FILE's last forwarded run's comparison
-      (guest/compare.sh) as a "compare" object: per path (blanket, L0's
-      emulated devices, the L2 guest; direct: FILE's last bench run's nopv
-      guests, if any) the median TCP round each way, the echo time, each
-      block job's rate, and the costs per MiB; the ratios blanket/emulated,
-      l2/blanket and forwarded/direct
+  results.py compare FILE [BENCH_FILE]
+      appends the figures of FILE's last comparison run ("forwarded
+      compare", make lab-full: guest/compare.sh) as a "compare" object: per
+      path (blanket, L0's emulated devices, the L2 guest; direct: the nopv
+      guests of BENCH_FILE's last bench run, by default FILE's, if any) the
+      median TCP round each way, the echo time, each block job's rate, and
+      the costs per MiB; the ratios blanket/emulated, l2/blanket and
+      forwarded/direct; emulated_kernel, what the kernel log said over the
+      emulated half (clean, complained)
   results.py show FILE LABEL
       the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
       key tests/lab/keys shows in its mode's summary
@@ -441,17 +443,19 @@ def path_ratios(a, b):
     return r
 
 
-def compare(path):
-    """Appends the figures of FILE's last forwarded run's comparison as a
-    "compare" object: per path (blanket, emulated, l2; direct: the bench
-    run's nopv guests, if FILE has one) its figures, and the ratios
-    blanket/emulated, l2/blanket and forwarded/direct."""
-    fwd = last_run(path, "forwarded")
+def compare(path, bench_path):
+    """Appends the figures of PATH's last comparison run as a "compare"
+    object: per path (blanket, emulated, l2; direct: the nopv guests of
+    BENCH_PATH's last bench run, if any) its figures, the ratios
+    blanket/emulated, l2/blanket and forwarded/direct, and the kernel
+    log's word on the emulated half."""
+    fwd = last_run(path, "forwarded compare")
     figs = {n: path_figures(fwd, *tags) for n, tags in PATHS.items()}
     rec = {"kind": "compare", "run": fwd.get("run"), "paths": figs,
            "ratios": {"blanket/emulated": path_ratios(figs["blanket"], figs["emulated"]),
-                      "l2/blanket": path_ratios(figs["l2"], figs["blanket"])}}
-    bench_run = last_run(path, "bench")
+                      "l2/blanket": path_ratios(figs["l2"], figs["blanket"])},
+           "emulated_kernel": (values(fwd, "emu_kernel", "emu_kernel") or [None])[0]}
+    bench_run = last_run(bench_path, "bench")
     if values(bench_run, DIRECT[0] + "_rx", "all"):
         figs["direct"] = path_figures(bench_run, *DIRECT)
         rec["direct_run"] = bench_run["run"]
@@ -508,8 +512,8 @@ elif cmd == "bench" and len(args) == 2:
     bench(args[1])
 elif cmd == "ratios" and len(args) == 2:
     ratios(args[1])
-elif cmd == "compare" and len(args) == 2:
-    compare(args[1])
+elif cmd == "compare" and len(args) in (2, 3):
+    compare(args[1], args[-1])
 elif cmd == "show" and len(args) == 3:
     show(*args[1:])
 elif cmd == "pool" and len(args) == 6:

@@ -144,10 +144,12 @@ busybox httpd -p "${dom0_ip%/*}:8080" -h "$www" || fail "httpd"
 # --- the L1 guest -----------------------------------------------------------
 cp "$share/l1/vmlinuz" "$share/l1/initrd.img" "$work/"
 cp --sparse=always "$share/l1/disk.img" "$work/"
-# Forwarded mode's emulated disk (host/l1.cfg.in): the same kind of file
+# The comparison's emulated disk (host/l1.cfg.in): the same kind of file
 # as the vbd's, sparse in this tmpfs, with a marker of its own at sector 0.
-truncate -s "$(stat -c %s "$work/disk.img")" "$work/emul.img"
-echo "BLANKET-LAB-EMUL" | dd of="$work/emul.img" conv=notrunc status=none
+if grep -q '^device_model_args_hvm' "$share/l1.cfg"; then
+	truncate -s "$(stat -c %s "$work/disk.img")" "$work/emul.img"
+	echo "BLANKET-LAB-EMUL" | dd of="$work/emul.img" conv=notrunc status=none
+fi
 : >"$work/l1-consoles.log"	# the consoles of the guests that went before
 
 # dump_state: the evidence run.sh's watchdog asks for (share/dump-request)
@@ -178,7 +180,7 @@ run_guest() {
 		fail "xl create (rc $?): $(tail -n 3 "$o/xl-create.log" | tr '\n' ' ')"
 	say "guest created; waiting for its report"
 	# The comparison's e1000 (host/l1.cfg.in): its tap on the bridge.
-	if grep -q emu0 "$work/l1.cfg"; then
+	if grep -q '^device_model_args_hvm.*emu0' "$work/l1.cfg"; then
 		wait_for 30 "the e1000's tap" ip link set emu0 up &&
 			ip link set emu0 master xenbr0 || fail "no tap emu0 for the emulated e1000 on xenbr0"
 		say "the emulated e1000's tap emu0 is on xenbr0"

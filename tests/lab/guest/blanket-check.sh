@@ -23,10 +23,8 @@
 #          it, in the guest and in L0's netback
 #   reload all  the three modules out (blanket_net under an echo storm) and
 #          in again; net and disk work again
-#   compare  (forwarded mode) the benchmark's transfer and block jobs through
-#            blanket and through L0's emulated NIC and disk (compare.sh)
 #   L2       (forwarded mode) an L2 guest bridged on blnet0, its disk an
-#            LVM volume on the bvd's udev name, which runs them too (l2.sh)
+#            LVM volume on the bvd's udev name (l2.sh)
 #   hostile  a malformed "sectors" from L0: the disk says so and fails its I/O
 # and the kernel log stays free of BUG, WARNING, oops, leaks and hung tasks
 # (checked after each disruptive step and at the end). Dom0 acts through its
@@ -450,16 +448,6 @@ reload_all() {
 	return $r
 }
 reload_all; check reload_all $?
-
-# --- forwarded mode: blanket against L0's emulated devices (compare.sh) -------
-# Its kernel log is read here: a complaint while the emulated devices'
-# drivers ran is the comparison's, not the next check's.
-if [ $transport = forwarded ]; then
-	r=0
-	sh ./compare.sh || r=1
-	lab_kernel_clean compare || r=1
-	check compare_emulated $r
-fi
 
 # --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
 # It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.

@@ -1,34 +1,87 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# compare.sh: in the PV Dom0 of the patched L1 Xen (forwarded mode), run by
-# blanket-check.sh before l2.sh. What blanket is measured against: without
-# it this Dom0 has only the devices L0's device model emulates for the L1
-# HVM guest (host/l1.cfg.in: an e1000 on the same L0 bridge, an IDE disk on
-# a file of its own), which it sees as PCI hardware. The same transfer as
-# the benchmark's run (lab.bench=ROUNDS rounds each way, 1000 echoes) and
-# the same block benchmark (lab_blk_bench), first through blanket (blnet0,
-# bvd0: tags fwd_tcp, fwd_bench), then through the emulated devices (tags
-# emu_tcp, emu_bench, with the interrupts their drivers took here). One
-# netdev at a time is up: both are on one subnet and L0's bridge, and the
-# other would answer for its address. The disk's emulated twin of bvd0 (the
-# HVM guest's xvda is also IDE hda) is deleted here, unused: no second
-# path to disk.img, no duplicate LVM label for l2.sh. Exits non-zero if a
-# device is missing or a transfer or job failed; host/compare-report.sh
-# turns the lines into ratios.
+# compare.sh: /extra/run.sh of forwarded mode's comparison run (make
+# lab-full: blanket-direct.sh forwarded --compare), in the PV Dom0 of the
+# patched L1 Xen, once blanket's modules are loaded. What blanket is
+# measured against: without it this Dom0 has only the devices L0's device
+# model emulates for the L1 HVM guest (host/l1.cfg.in: an e1000 on the
+# same L0 bridge, an IDE disk on a file of its own), which it sees as PCI
+# hardware. The same transfer as the benchmark's run (lab.bench=ROUNDS
+# rounds each way, 1000 echoes) and the same block benchmark
+# (lab_blk_bench), first through blanket (blnet0, bvd0: tags fwd_tcp,
+# fwd_bench), then through the emulated devices (tags emu_tcp, emu_bench,
+# with the interrupts their drivers took here); then l2.sh, whose L2 guest
+# runs them too. One netdev at a time is up: both are on one subnet and
+# L0's bridge, and the other would answer for its address. The disk's
+# emulated twin of bvd0 (the HVM guest's xvda is also IDE hda) is deleted
+# here, unused: no second path to disk.img, no duplicate LVM label for
+# l2.sh.
+#
+# The kernel's log: a complaint in blanket's half fails compare_emulated;
+# one in the emulated half is reported whole (emu_kernel: lines) once the
+# emulated disk has no I/O left in flight, and host/verdict.sh holds it
+# against the emulated devices unless blanket's code is in it. Prints
+# key=value lines and check= lines (tests/lab/checks: compare_emulated,
+# l2_guest, kernel_log); exits non-zero if any failed.
 . /lib/lab.sh
 lab_args lab
 emu_ip=$(echo "$ip" | sed 's/\.[0-9]*\//.4\//')
-r=0
+fail=0
+check() {
+	echo "check=$1 $([ "$2" = 0 ] && echo ok || echo failed)"
+	[ "$2" = 0 ] || fail=1
+}
 
-# The drivers, in load order. One may refuse a CPU without its instructions
-# (crct10dif-pclmul): what counts is the devices they give.
-n=0
-for m in $(cat emul/list); do
-	insmod "emul/$m" 2>/dev/null && n=$((n + 1))
-done
-echo "emu_modules=$n of $(wc -l <emul/list)"
+# compare: both halves; non-zero if a device is missing or a transfer, a
+# job or blanket's half of the kernel log failed.
+compare() {
+	local r=0 n=0 m eth sd bvd i0
 
+	lab_wait 60 bus_devices have_both || return 1
+	lab_net_up "$ip" || return 1
+	lab_wait 30 ping ping -c 1 -W 1 "$peer" || return 1
+	lab_get_fio || return 1
+	# The drivers, in load order. One may refuse a CPU without its
+	# instructions (crct10dif-pclmul): what counts is the devices they give.
+	for m in $(cat emul/list); do
+		insmod "emul/$m" 2>/dev/null && n=$((n + 1))
+	done
+	echo "emu_modules=$n of $(wc -l <emul/list)"
+	lab_wait 60 e1000 e1000_netdev
+	eth=$(e1000_netdev) || { echo "compare: no e1000 netdev"; r=1; }
+	lab_wait 60 emu_disk emu_disk
+	sd=$(emu_disk) || { echo "compare: no emulated disk with the marker"; r=1; }
+	bvd=$(lab_rw_bvd)
+	echo "emu_devices=net:${eth:-none} disk:${sd:-none} bvd:${bvd:-none}" \
+		"twins_left=$(ls /sys/block | grep '^sd' | grep -cvx "$sd")"
+	[ $r = 0 ] || return 1
+
+	# --- blanket: blnet0, bvd0 ---------------------------------------------------
+	lab_blanket_tcp fwd_tcp "$bench" || r=1
+	lab_blk_bench fwd_bench "$bvd" lab_blanket_counts || r=1
+	lab_kernel_clean fwd || r=1
+
+	# --- the emulated devices: the e1000, the IDE disk ------------------------------
+	ip link set blnet0 down
+	ip link set "$eth" up
+	ip addr add "$emu_ip" dev "$eth"
+	lab_wait 60 emu_ping ping -c 1 -W 1 "$peer" || r=1
+	i0=$(lab_irq_events "^$eth\$")
+	lab-transfer "$peer" emu_tcp "$eth" "$bench" || r=1
+	echo "emu_tcp_irqs=$(($(lab_irq_events "^$eth\$") - i0))"
+	ip addr flush dev "$eth"
+	ip link set "$eth" down
+	lab_net_up "$ip" || r=1
+	lab_wait 60 ping ping -c 1 -W 1 "$peer" || r=1
+	lab_blk_bench emu_bench "$sd" emu_counts || r=1
+	# Its I/O must have ended before its log is judged.
+	lab_wait 300 emu_idle grep -qx ' *0 *0' "/sys/block/$sd/inflight" || r=1
+	lab_kernel_clean emu 80
+	return $r
+}
+# have_both: blanket's vif and a writable bvd.
+have_both() { [ -e /sys/bus/blanket/devices/vif-0 ] && lab_rw_bvd >/dev/null; }
 # e1000_netdev: the e1000's interface.
 e1000_netdev() {
 	for d in /sys/class/net/*; do
@@ -51,35 +104,11 @@ emu_disk() {
 	done
 	return 1
 }
-lab_wait 60 e1000 e1000_netdev
-eth=$(e1000_netdev) || { echo "compare: no e1000 netdev"; r=1; }
-lab_wait 60 emu_disk emu_disk
-sd=$(emu_disk) || { echo "compare: no emulated disk with the marker"; r=1; }
-bvd=$(lab_rw_bvd)
-echo "emu_devices=net:${eth:-none} disk:${sd:-none} bvd:${bvd:-none}" \
-	"twins_left=$(ls /sys/block | grep '^sd' | grep -cvx "$sd")"
-[ $r = 0 ] || exit 1
-
-# --- the network: blnet0, then the e1000 ----------------------------------------
-[ -x /tmp/fio ] || lab_get_fio || exit 1
-lab_wait 30 ping ping -c 1 -W 1 "$peer" || r=1
-lab_blanket_tcp fwd_tcp "$bench" || r=1
-
-ip link set blnet0 down
-ip link set "$eth" up
-ip addr add "$emu_ip" dev "$eth"
-lab_wait 60 emu_ping ping -c 1 -W 1 "$peer" || r=1
-i0=$(lab_irq_events "^$eth\$")
-lab-transfer "$peer" emu_tcp "$eth" "$bench" || r=1
-echo "emu_tcp_irqs=$(($(lab_irq_events "^$eth\$") - i0))"
-ip addr flush dev "$eth"
-ip link set "$eth" down
-lab_net_up "$ip" || r=1
-lab_wait 60 ping ping -c 1 -W 1 "$peer" || r=1
-
-# --- the disks: bvd0, then the IDE disk ----------------------------------------
 # What lab_blk_bench counts of the emulated disk: its driver's interrupts.
 emu_counts() { echo "irqs=$(lab_irq_events '^ata_piix$')"; }
-lab_blk_bench fwd_bench "$bvd" lab_blanket_counts || r=1
-lab_blk_bench emu_bench "$sd" emu_counts || r=1
-exit $r
+
+compare; check compare_emulated $?
+# The L2 guest on blnet0 and a carve of bvd0, with the benchmark.
+sh ./l2.sh "$peer"; check l2_guest $?
+lab_kernel_clean end; check kernel_log $?
+exit $fail
