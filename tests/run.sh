@@ -96,9 +96,10 @@ static_checks() {
 		fail "checkpatch --strict"
 	fi
 
-	stage "the lab's fault classifier and result file, on made-up runs"
+	stage "the lab's fault classifier, result file and comparison verdict, on made-up runs"
 	relay bash "$top/tests/lab/host/fault-test.sh"
 	relay bash "$top/tests/lab/host/results-test.sh"
+	relay bash "$top/tests/lab/host/verdict-test.sh"
 
 	# Every kernel line a user may run, and the .deb where users install
 	# it (tests/matrix.sh); its build against the host's own Debian 12
