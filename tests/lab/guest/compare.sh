@@ -36,7 +36,7 @@ check() {
 # compare: both halves; non-zero if a device is missing or a transfer, a
 # job or blanket's half of the kernel log failed.
 compare() {
-	local r=0 n=0 m eth sd bvd i0
+	local r=0 n=0 m t eth sd bvd i0
 
 	lab_wait 60 bus_devices have_both || return 1
 	lab_net_up "$ip" || return 1
@@ -74,9 +74,15 @@ compare() {
 	ip link set "$eth" down
 	lab_net_up "$ip" || r=1
 	lab_wait 60 ping ping -c 1 -W 1 "$peer" || r=1
+	m=$(dmesg | wc -l) t=$(date +%s)
 	lab_blk_bench emu_bench "$sd" emu_counts || r=1
 	# Its I/O must have ended before its log is judged.
 	lab_wait 300 emu_idle grep -qx ' *0 *0' "/sys/block/$sd/inflight" || r=1
+	echo "emu_bench_seconds=$(($(date +%s) - t))"
+	# What the IDE disk's drivers said meanwhile (libata's timeouts and
+	# resets), complaint or not.
+	dmesg | tail -n +$((m + 1)) | grep -E "ata[0-9]|$sd|scsi|rcu" | head -n 30 |
+		sed 's/^/emu_dmesg: /'
 	lab_kernel_clean emu 80
 	return $r
 }
