@@ -5,8 +5,10 @@
 # (verdict_compare) on made-up result files: a kernel complaint in the
 # emulated half is the emulated devices' own unless blanket's code is in
 # it. Prints "PASS: <case>" or "FAIL: <case> (...)" for each case; exits
-# non-zero if any failed.
-set -uo pipefail
+# non-zero if any failed. With run.sh's set -e: a command of verdict.sh's
+# that fails aborts the run's verdict, and this test.
+set -Eeuo pipefail
+trap 'echo "FAIL: verdict.sh: line $LINENO failed: run.sh (set -e) would stop there"' ERR
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/verdict.sh"
