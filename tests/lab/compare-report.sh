@@ -10,8 +10,8 @@
 # (bench.sh, make lab's), forwarded mode against direct mode: the same
 # rounds and jobs, and per MiB the hypercalls forwarded and the events
 # relayed. Appends the figures to FILE as a compare object (results.py
-# compare) and ends with the issue's targets, a "target: ... pass|miss"
-# line each.
+# compare; `results.py comparison FILE` prints its ratios and the issue's
+# targets).
 set -uo pipefail
 
 . "$(dirname "$0")/host/lib.sh"
@@ -47,13 +47,6 @@ net_per() {
 blk_per() {
 	per "$($1 "$2" "$3" sum)" "$(awk -v k="$($1 "$2" kib sum)" 'BEGIN { if (k > 0) print k / 1024 }')" 1
 }
-# target WHAT VALUE MIN: the issue's target MIN for WHAT, and whether
-# VALUE reaches it; the lines are printed last.
-targets=()
-target() {
-	targets+=("$(awk -v w="$1" -v v="$2" -v m="$3" 'BEGIN {
-		printf "target: %s >= %s: %s %s", w, m, v, (v != "n/a" && v >= m) ? "pass" : "miss" }')")
-}
 
 if [ -z "$(pool fwd_tcp_rx all first)" ]; then
 	echo "== comparison: no forwarded run with the comparison in $res"
@@ -67,8 +60,6 @@ echo "TCP into the L1 Dom0:   blanket/emulated $rx"
 echo "TCP out of the L1 Dom0: blanket/emulated $tx"
 echo "echoes:                 blanket/emulated" \
 	"$(ratio "$(echo_time pool fwd_tcp_pps)" "$(echo_time pool emu_tcp_pps)")"
-target "TCP into the L1 Dom0, blanket/emulated" "$rx" 2
-target "TCP out of the L1 Dom0, blanket/emulated" "$tx" 2
 printf '%-15s %9s %9s %9s %9s %9s\n' job blanket emulated 'b/e' L2 'L2/b'
 for j in $blk_jobs; do
 	printf '%-15s %9s %9s %9s %9s %9s\n' "$j" "$(rate pool fwd_bench "$j")" \
@@ -78,24 +69,10 @@ for j in $blk_jobs; do
 		"$(over "$(rate pool L2:bench "$j")" "$(rate pool fwd_bench "$j")")"
 done
 echo "   (IOPS for random jobs, KiB/s for sequential ones; L2: the L2 guest on its carve of bvd0)"
-for q in 1 32; do
-	target "4k random read IOPS, iodepth $q, blanket/emulated" \
-		"$(over "$(rate pool fwd_bench randread_qd$q)" "$(rate pool emu_bench randread_qd$q)")" 2
-done
-# The emulated half's kernel complaint, which host/verdict.sh found to be
-# the emulated devices' own (or the run failed).
-if [ "$(pool emu_kernel emu_kernel first)" = complained ]; then
-	echo "the emulated half's kernel log complained: the emulated devices' own, as" \
-		"host/verdict.sh found (the run's emu_kernel lines, in its summary.txt)"
-fi
 l2rx=$(ratio "$(quartile 2 "$(pool L2:tcp_rx all join)")" "$(quartile 2 "$(pool fwd_tcp_rx all join)")")
 l2tx=$(ratio "$(quartile 2 "$(pool L2:tcp_tx all join)")" "$(quartile 2 "$(pool fwd_tcp_tx all join)")")
 echo "the L2 guest over the L1 Dom0 through blanket: TCP into $l2rx, out of $l2tx; echoes" \
 	"$(ratio "$(echo_time pool L2:tcp_pps)" "$(echo_time pool fwd_tcp_pps)")"
-target "TCP into the L2 guest, L2/L1 through blanket" "$l2rx" 0.8
-target "TCP out of the L2 guest, L2/L1 through blanket" "$l2tx" 0.8
-target "4k random read IOPS, iodepth 1, L2/L1 through blanket" \
-	"$(over "$(rate pool L2:bench randread_qd1)" "$(rate pool fwd_bench randread_qd1)")" 0.8
 echo "per MiB: the e1000's interrupts in the L1 Dom0 $(per "$(pool emu_tcp_irqs emu_tcp_irqs sum)" \
 	"$(awk -v a="$(mib pool emu_tcp_rx)" -v b="$(mib pool emu_tcp_tx)" 'BEGIN { print a + b }')" 1);" \
 	"blanket's L0 events $(net_per pool fwd_tcp events), hypercalls $(net_per pool fwd_tcp hypercalls);" \
@@ -123,5 +100,3 @@ if [ -n "$(bench_pool blanket_tcp_rx all first)" ]; then
 else
 	echo "forwarded vs direct: no bench run in $bench_res"
 fi
-echo "== the issue's targets (QEMU TCG, nested; forwarded mode)"
-printf '%s\n' "${targets[@]}"

@@ -8,10 +8,10 @@
 # blanket, and an L2 guest's transfer and block jobs through blanket against
 # the L1 Dom0's own. A run that died of a known emulator fault gets one more
 # go (lib.sh's lab_attempts). Writes build/lab/full-result.json, then
-# compare-report.sh: the ratios, with forwarded against direct mode if make
-# lab's build/lab/result.json has a bench run, and last the issue's targets,
-# a pass or miss line each. Exits 0 if the run passed, whatever the
-# targets say.
+# compare-report.sh: the figures, with forwarded against direct mode if
+# make lab's build/lab/result.json has a bench run; last the table of the
+# ratios and the issue's targets, a pass or miss line each (results.py
+# comparison). Exits 0 if the run passed, whatever the targets say.
 set -uo pipefail
 
 . "$(dirname "$0")/host/lib.sh"
@@ -28,4 +28,6 @@ python3 "$lab/results.py" table "$BLANKET_LAB_RESULTS"
 "$lab/compare-report.sh" "$BLANKET_LAB_RESULTS" "$out/result.json" || status=1
 echo "lab-full: $(( $(date +%s) - start )) s; results in ${BLANKET_LAB_RESULTS#"$top/"}," \
 	"the log in build/lab-full.log and the run in ${out#"$top/"}/runs/last-forwarded-compare"
+# Last, the ratios and the targets, from the compare object just recorded.
+python3 "$lab/results.py" comparison "$BLANKET_LAB_RESULTS"
 exit $status

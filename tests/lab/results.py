@@ -36,6 +36,9 @@
       the costs per MiB; the ratios blanket/emulated, l2/blanket and
       forwarded/direct; emulated_kernel, what the kernel log said over the
       emulated half (clean, complained)
+  results.py comparison FILE
+      the last compare object's ratios as one table, then the issue's
+      targets for them, a "target: ... pass|miss" line each
   results.py show FILE LABEL
       the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
       key tests/lab/keys shows in its mode's summary
@@ -464,6 +467,37 @@ def compare(path, bench_path):
         f.write(json.dumps(rec) + "\n")
 
 
+# The issue's targets (issue 23): blanket at least twice the emulated
+# devices, the L2 guest at least 0.8 of the L1 Dom0 through blanket.
+TARGETS = [(f"{what}, {pair}", pair, key, want)
+           for pair, want in (("blanket/emulated", 2), ("l2/blanket", 0.8))
+           for what, key in (("TCP into", "tcp_rx"), ("TCP out of", "tcp_tx"),
+                             ("4k random read IOPS, iodepth 1", "randread_qd1"),
+                             ("4k random read IOPS, iodepth 32", "randread_qd32"))]
+
+
+def comparison(path):
+    """The last compare object's ratios as one table, then the targets."""
+    c = next((r for r in reversed(load(path)) if r["kind"] == "compare"), None)
+    if not c:
+        print(f"no comparison in {path}")
+        return
+    pairs = list(c["ratios"])
+    print(f"== the comparison's ratios, run {c['run']} (higher is better for the first)")
+    print(f"{'':<22}" + "".join(f"{p:>18}" for p in pairs))
+    names = [("TCP into", "tcp_rx"), ("TCP out of", "tcp_tx"), ("echoes per second", "echoes")]
+    names += [(f"disk {j}", j) for j in BLK_JOBS]
+    for name, key in names:
+        print(f"{name:<22}" + "".join(f"{fmt(c['ratios'][p].get(key)):>18}" for p in pairs))
+    if c.get("emulated_kernel") == "complained":
+        print("the emulated half's kernel log complained (the run's emu_kernel lines);"
+              " host/verdict.sh found it the emulated devices' own")
+    for what, pair, key, want in TARGETS:
+        v = c["ratios"][pair].get(key)
+        print(f"target: {what} >= {want}: {fmt(v)} "
+              + ("pass" if v is not None and v >= want else "miss"))
+
+
 def soak(path):
     runs = [r for r in load(path) if r["kind"] == "run"]
     firsts = [r for r in runs if r["attempt"] == 1]
@@ -514,6 +548,8 @@ elif cmd == "ratios" and len(args) == 2:
     ratios(args[1])
 elif cmd == "compare" and len(args) in (2, 3):
     compare(args[1], args[-1])
+elif cmd == "comparison" and len(args) == 2:
+    comparison(args[1])
 elif cmd == "show" and len(args) == 3:
     show(*args[1:])
 elif cmd == "pool" and len(args) == 6:

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # results-test.sh: results.py on made-up runs: a blanket run's checks (one
-# skipped) and per-CPU interrupt counts, and a two-cycle benchmark's
-# figures and ratios. Prints "PASS: <case>" or "FAIL: <case> (...)" for
+# skipped) and per-CPU interrupt counts, a two-cycle benchmark's figures and
+# ratios, and make lab-full's comparison: its figures, ratios and targets. Prints "PASS: <case>" or "FAIL: <case> (...)" for
 # each case; exits non-zero if any failed.
 set -uo pipefail
 
@@ -120,4 +120,66 @@ expect "ratios: one line per figure, pooled then per cycle" \
 	'"TCP into L1              0.50  0.50 0.52" in out and "disk randread_qd1        1.14  1.50 0.82" in out
 and "disk seqwrite_qd32        n/a" in out and "per MiB, net: L0 events 2.00, notifications 0.50, the backend\x27s interrupts 1.00" in out
 and len(out.splitlines()) == 15'
+
+# make lab-full's comparison run, in a file of its own; direct mode from the
+# benchmark's file above. Through blanket TCP into L1 takes 100 per round,
+# out of it 100; the emulated e1000 300 and 150; the L2 guest 125 and 200.
+# 4k random reads: blanket 100 IOPS at both depths, emulated 40 and 60, L2
+# 80 and 50. The IDE disk's kernel complaint was the emulated devices'.
+bench_res=$res res=$tmp/full.json
+cat >"$tmp/summary.txt" <<'RUN'
+run forwarded-compare-1 mode=forwarded
+variant=compare
+qemu_start_to_qemu_exit=1300s
+LAB: mode=forwarded kernel=6.1.0
+LAB-EXTRA: fwd_tcp_rx bytes=4194304 rounds=3 centiseconds=100 all=100,90,110 digest_match=yes
+LAB-EXTRA: fwd_tcp_tx bytes=4194304 rounds=3 centiseconds=100 all=100,100,100 digest_match=yes
+LAB-EXTRA: fwd_tcp_pps echoes=1000 centiseconds=500
+LAB-EXTRA: fwd_tcp_events=1200 fwd_tcp_hypercalls=2400 fwd_tcp_sends=600 fwd_tcp_l0_irqs=600
+LAB-EXTRA: emu_tcp_rx bytes=4194304 rounds=3 centiseconds=300 all=300,300,300 digest_match=yes
+LAB-EXTRA: emu_tcp_tx bytes=4194304 rounds=3 centiseconds=150 all=150,140,160 digest_match=yes
+LAB-EXTRA: emu_tcp_pps echoes=1000 centiseconds=1000
+LAB-EXTRA: emu_tcp_irqs=2400
+LAB-EXTRA: fwd_bench_randread_qd1 iops=100 kib_s=400 kib=2048 events=512 sends=512 hypercalls=1024 grant_ops=0 l0_irqs=512 rc=0
+LAB-EXTRA: fwd_bench_randread_qd32 iops=100 kib_s=400 kib=2048 events=512 sends=512 hypercalls=1024 grant_ops=0 l0_irqs=512 rc=0
+LAB-EXTRA: emu_bench_randread_qd1 iops=40 kib_s=160 kib=1024 irqs=256 l0_irqs=0 rc=0
+LAB-EXTRA: emu_bench_randread_qd32 iops=60 kib_s=240 kib=1024 irqs=256 l0_irqs=0 rc=0
+LAB-EXTRA: emu_kernel=complained
+LAB-EXTRA: emu_kernel: [  806.1] Call Trace:
+LAB-EXTRA: check=compare_emulated ok
+LAB-EXTRA: L2: tcp_rx bytes=4194304 rounds=3 centiseconds=125 all=125,125,125 digest_match=yes
+LAB-EXTRA: L2: tcp_tx bytes=4194304 rounds=3 centiseconds=200 all=200,200,200 digest_match=yes
+LAB-EXTRA: L2: tcp_pps echoes=1000 centiseconds=1000
+LAB-EXTRA: L2: bench_randread_qd1 iops=80 kib_s=320 kib=1024 events=256 l0_irqs=256 rc=0
+LAB-EXTRA: L2: bench_randread_qd32 iops=50 kib_s=200 kib=1024 events=256 l0_irqs=256 rc=0
+LAB-EXTRA: check=l2_guest ok
+LAB-EXTRA: check=kernel_log ok
+LAB-RESULT: PASS
+RUN
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" "$lab/checks" 1
+python3 "$lab/results.py" table "$res" >"$tmp/out"
+expect "the comparison's run: its variant's checks only" \
+	'"forwarded compare" in out and r["checks"] == {"compare_emulated": "ok", "l2_guest": "ok", "kernel_log": "ok"}'
+python3 "$lab/results.py" compare "$res" "$bench_res"
+: >"$tmp/out"
+expect "compare: blanket / emulated, TCP the inverse of the round times" \
+	'r["kind"] == "compare" and r["run"] == "forwarded-compare-1"
+and r["ratios"]["blanket/emulated"]["tcp_rx"] == 3.0 and r["ratios"]["blanket/emulated"]["tcp_tx"] == 1.5
+and r["ratios"]["blanket/emulated"]["echoes"] == 2.0 and r["ratios"]["blanket/emulated"]["randread_qd1"] == 2.5'
+expect "compare: the L2 guest over blanket; forwarded over direct from the other file" \
+	'r["ratios"]["l2/blanket"]["tcp_rx"] == 0.8 and r["ratios"]["l2/blanket"]["randread_qd32"] == 0.5
+and r["direct_run"] == "bench-1" and r["ratios"]["forwarded/direct"]["tcp_rx"] == 2.0'
+expect "compare: costs per MiB, blanket's and the emulated devices'" \
+	'r["paths"]["blanket"]["net"]["per_mib"]["events"] == 50.0 and r["paths"]["emulated"]["net"]["per_mib"]["irqs"] == 100.0
+and r["paths"]["emulated"]["blk"]["randread_qd1"]["per_mib"]["irqs"] == 256.0'
+expect "compare: the emulated half's kernel word" 'r["emulated_kernel"] == "complained"'
+python3 "$lab/results.py" comparison "$res" >"$tmp/out"
+expect "comparison: a line per ratio, then a pass or miss line per target" \
+	'"TCP into                            3.00              0.80              2.00" in out
+and "target: TCP into, blanket/emulated >= 2: 3.00 pass" in out
+and "target: TCP out of, blanket/emulated >= 2: 1.50 miss" in out
+and "target: 4k random read IOPS, iodepth 32, blanket/emulated >= 2: 1.67 miss" in out
+and "target: 4k random read IOPS, iodepth 1, l2/blanket >= 0.8: 0.80 pass" in out
+and "target: TCP out of, l2/blanket >= 0.8: 0.50 miss" in out
+and "emu_kernel lines" in out and len([l for l in out.splitlines() if l.startswith("target: ")]) == 8'
 exit $bad
