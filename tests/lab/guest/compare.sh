@@ -48,6 +48,8 @@ compare() {
 		insmod "emul/$m" 2>/dev/null && n=$((n + 1))
 	done
 	echo "emu_modules=$n of $(wc -l <emul/list)"
+	# The L1 Xen and the relay ABI blanket agreed on with it.
+	echo "l1_xen=$(dmesg | sed -n 's/.*L1 Xen forwards to L0, //p' | tail -n 1 | tr ' ' '_')"
 	lab_wait 60 e1000 e1000_netdev
 	eth=$(e1000_netdev) || { echo "compare: no e1000 netdev"; r=1; }
 	lab_wait 60 emu_disk emu_disk
