@@ -10,7 +10,7 @@
 # lab.peer=<Dom0's bridge address>, lab.bench=ROUNDS in the guests of
 # the benchmark's run (bench.sh), which only move TCP (ROUNDS each way) and
 # run the block benchmark (guest/lib.sh's lab_blk_bench), and in forwarded
-# mode for its comparison (guest/compare.sh), and lab.stall (below).
+# mode's comparison run (guest/compare.sh), and lab.stall (below).
 #   baseline  xen-netfront and xen-blkfront must take the vif and the vbd:
 #             eth0 (driver vif) pings Dom0, xvda reads the run's token from
 #             sector 0 and writes "GUEST-WROTE <token>" to sector 1; then,

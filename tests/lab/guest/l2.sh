@@ -44,9 +44,10 @@ lvm_tk() {
 die() { echo "l2: $*"; exit 1; }
 . /lib/lab.sh
 lab_args lab
-# The LV: the token's sectors; with the benchmark, lab_blk_bench's region too.
-lv_mib=4
-[ -z "$bench" ] || lv_mib=20
+# The LV: the token's sectors; with the benchmark, lab_blk_bench's region
+# too, and the L2 guest room for fio.
+lv_mib=4 l2_mib=128
+[ -z "$bench" ] || lv_mib=20 l2_mib=256
 
 disk=$(ls /sys/block | grep '^bvd' | head -n 1)
 for d in /sys/block/bvd*; do
@@ -133,7 +134,7 @@ type = "pv"
 kernel = "/l2/vmlinuz"
 ramdisk = "/l2/initrd.img"
 extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24${bench:+ l2.bench=$bench}"
-memory = 256
+memory = $l2_mib
 vcpus = 1
 vif = [ 'bridge=xenbr1' ]
 disk = [ 'phy:/dev/$vg/$lv,xvda,w' ]
