@@ -36,7 +36,7 @@ check() {
 # compare: both halves; non-zero if a device is missing or a transfer, a
 # job or blanket's half of the kernel log failed.
 compare() {
-	local r=0 n=0 m t eth sd bvd i0
+	local r=0 n=0 m t eth sd bvd i0 left
 
 	lab_wait 60 bus_devices have_both || return 1
 	lab_net_up "$ip" || return 1
@@ -55,8 +55,9 @@ compare() {
 	lab_wait 60 emu_disk emu_disk
 	sd=$(emu_disk) || { echo "compare: no emulated disk with the marker"; r=1; }
 	bvd=$(lab_rw_bvd)
-	echo "emu_devices=net:${eth:-none} disk:${sd:-none} bvd:${bvd:-none}" \
-		"twins_left=$(ls /sys/block | grep '^sd' | grep -cvx "$sd")"
+	left=$(ls /sys/block | grep '^sd' | grep -cvx "${sd:-}")
+	echo "emu_devices=net:${eth:-none} disk:${sd:-none} bvd:${bvd:-none} twins_left=$left"
+	[ "$left" = 0 ] || { echo "compare: an IDE twin of the vbd is left, a second path to disk.img"; r=1; }
 	[ $r = 0 ] || return 1
 
 	# --- blanket: blnet0, bvd0 ---------------------------------------------------
@@ -100,17 +101,21 @@ e1000_netdev() {
 }
 # sector0 DISK: the first line of its sector 0, printable.
 sector0() { dd if="/dev/$1" bs=512 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-'; }
-# emu_disk: the IDE disk whose sector 0 has dom0/init.sh's marker; the
-# vbd's twin, which reads the run's token, is deleted on the way.
+# emu_disk: the IDE disk whose sector 0 has dom0/init.sh's marker, once
+# the vbd's twin, which reads the run's token, is deleted. The two are
+# master and slave of one channel, named in either order: every disk is
+# looked at, each time.
 emu_disk() {
+	local d emu=
+
 	for d in /sys/block/sd*; do
 		[ -e "$d" ] || continue
 		case $(sector0 "${d##*/}") in
-		BLANKET-LAB-EMUL*) echo "${d##*/}"; return 0 ;;
-		BLANKET-LAB-DISK*) echo 1 >"$d/device/delete" ;;
+		BLANKET-LAB-EMUL*) emu=${d##*/} ;;
+		BLANKET-LAB-DISK*) echo 1 >"$d/device/delete" && : >/tmp/emu_twin_gone ;;
 		esac
 	done
-	return 1
+	[ -n "$emu" ] && [ -e /tmp/emu_twin_gone ] && echo "$emu"
 }
 # What lab_blk_bench counts of the emulated disk: its driver's interrupts.
 emu_counts() { echo "irqs=$(lab_irq_events '^ata_piix$')"; }
