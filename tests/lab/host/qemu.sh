@@ -79,6 +79,14 @@ watchdog_dump() {
 	log "watchdog: $1: dumping the machine's state"
 	echo "info registers -a" | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" \
 		>"$run/watchdog-l0-cpus.txt" 2>&1 || true
+	# Each CPU's local APIC (its timer, pending and in-service vectors) and
+	# the PIC and IO-APIC: where a wake-up that never came stopped
+	# (emulator-halted).
+	{
+		for ((i = 0; i < smp; i++)); do printf 'cpu %d\ninfo lapic\n' "$i"; done
+		echo "info pic"
+	} | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" >"$run/watchdog-l0-apic.txt" 2>&1 ||
+		true
 	touch "$share/dump-request"
 	for _ in $(seq 30); do
 		[ -e "$share/out/dump/done" ] && break
