@@ -136,8 +136,9 @@ lab_blanket_tcp() {
 # lab_irq_cpus REGEX: for each IRQ in /proc/interrupts whose name (the
 # last field) matches REGEX, "irq_cpus=NAME irq=N per_cpu=C0,C1,...": the
 # interrupts each CPU took of it so far (results.py keeps them per guest).
-# The names of blanket's IRQs: L0's upcall, blnet0's queues, the bvds'.
-lab_blanket_irqs='^(blanket|blnet[0-9]|bvd[0-9])'
+# The names of blanket's IRQs: L0's upcall, blnet0's queues, the vbds' rings
+# (named by their device, vbd-51712-q0: the disk has no name yet).
+lab_blanket_irqs='^(blanket|blnet[0-9]|vbd-[0-9])'
 lab_irq_cpus() {
 	awk -v re="$1" 'NR == 1 { n = NF } NR > 1 && $NF ~ re {
 			c = $2
