@@ -158,7 +158,6 @@ static irqreturn_t blanket_direct_vector_interrupt(int irq, void *data)
 struct blanket_direct_cpu {
 	unsigned int irq;	/* of its upcall vector; 0 if none */
 	u32 vcpu;		/* L0's id of it */
-	bool ready;		/* events bound to @vcpu reach the upcall */
 };
 
 static DEFINE_PER_CPU(struct blanket_direct_cpu, blanket_direct_cpus);
@@ -253,8 +252,9 @@ static void blanket_native_cpuid(u32 leaf, u32 *eax, u32 *ebx, u32 *ecx,
 }
 
 /*
- * On @cpu as it comes online. A CPU that L0 cannot reach leaves its
- * events to CPU 0; CPU 0 failing is no vector upcall at all.
+ * On @cpu as it comes online. A CPU that L0 cannot reach, or whose vCPU
+ * has no vcpu_info in shared info, leaves its events to CPU 0; CPU 0
+ * failing is no vector upcall at all.
  */
 static int blanket_direct_cpu_online(unsigned int cpu)
 {
@@ -271,19 +271,19 @@ static int blanket_direct_cpu_online(unsigned int cpu)
 	}
 	if (err)
 		return 0;
-	if (vcpu >= MAX_VIRT_CPUS) {
-		dev_info_once(l0->dev, "CPU %u is L0's vCPU %u, beyond the %u shared info serves: its events go to CPU 0\n",
-			      cpu, vcpu, MAX_VIRT_CPUS);
-		return cpu ? 0 : -ERANGE;
-	}
+	c->vcpu = vcpu;
 	err = blanket_direct_vector_bind(l0, cpu, vcpu);
+	if (!err) {
+		err = blanket_evtchn_add_cpu(&l0->ev, cpu);
+		/* L0 keeps the vector, but no port of ours is bound there. */
+		if (err)
+			blanket_direct_vector_free(c);
+	}
 	if (err) {
-		dev_info(l0->dev, "no upcall vector on CPU %u (%d): its events go to CPU 0\n",
-			 cpu, err);
+		dev_info(l0->dev, "no upcall on CPU %u (L0's vCPU %u): %d; its events go to CPU 0\n",
+			 cpu, vcpu, err);
 		return cpu ? 0 : err;
 	}
-	c->vcpu = vcpu;
-	WRITE_ONCE(c->ready, true);
 	return 0;
 }
 
@@ -297,7 +297,6 @@ static int blanket_direct_cpu_offline(unsigned int cpu)
 
 	if (!c->irq)
 		return 0;
-	WRITE_ONCE(c->ready, false);
 	blanket_evtchn_leave_cpu(&blanket_direct_l0->ev, cpu);
 	blanket_direct_vector_free(c);
 	return 0;
@@ -372,9 +371,12 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 		return err;
 	err = blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
 				       blanket_direct_callback_via(pdev));
-	if (err)
+	if (err) {
 		free_irq(pdev->irq, l0);
-	return err;
+		return err;
+	}
+	/* vCPU 0 has its vcpu_info: this cannot fail. */
+	return blanket_evtchn_add_cpu(&l0->ev, 0);
 }
 
 /*
@@ -388,6 +390,7 @@ static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
 		blanket_direct_domain_free(l0);
 		return;
 	}
+	blanket_evtchn_leave_cpu(&l0->ev, 0);
 	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
 	free_irq(l0->upcall_irq, l0);
 }
@@ -402,7 +405,7 @@ static int blanket_direct_vcpu_id(struct blanket_l0 *l0, unsigned int cpu,
 		*vcpu = 0;
 		return cpu ? -ENOENT : 0;
 	}
-	if (!READ_ONCE(c->ready))
+	if (!READ_ONCE(c->irq))
 		return -ENOENT;
 	*vcpu = c->vcpu;
 	return 0;

@@ -172,21 +172,16 @@ void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_upcall);
 
-/* The vCPU L0 knows @cpu by, if events can go there. */
+/* The vCPU L0 marks @cpu's events for, if its upcall is live. */
 static int blanket_evtchn_vcpu(struct blanket_evtchn *ev, unsigned int cpu,
 			       u32 *vcpu)
 {
-	int err;
+	void *entry = xa_load(&ev->upcall_cpus, cpu);
 
-	if (!ev->vcpu_id) {
-		*vcpu = 0;
-		return cpu ? -ENOENT : 0;
-	}
-	err = ev->vcpu_id(ev->ctx, cpu, vcpu);
-	/* Shared info has a vcpu_info for the first 32 vCPUs only. */
-	if (!err && *vcpu >= MAX_VIRT_CPUS)
-		err = -ERANGE;
-	return err;
+	if (!entry)
+		return -ENOENT;
+	*vcpu = xa_to_value(entry);
+	return 0;
 }
 
 /*
@@ -354,12 +349,36 @@ int blanket_evtchn_irq(struct blanket_evtchn *ev, evtchn_port_t port)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_irq);
 
-/* @cpu goes offline: its ports go to CPU 0 first. */
+/*
+ * @cpu's upcall is live now: ports may go to it, if events can be marked
+ * for its vCPU (-ENOENT or -ERANGE if not: it stays out).
+ */
+int blanket_evtchn_add_cpu(struct blanket_evtchn *ev, unsigned int cpu)
+{
+	u32 vcpu = 0;
+	int err = 0;
+
+	if (ev->vcpu_id)
+		err = ev->vcpu_id(ev->ctx, cpu, &vcpu);
+	else if (cpu)
+		err = -ENOENT;
+	/* Shared info has a vcpu_info for the first 32 vCPUs only. */
+	if (!err && vcpu >= MAX_VIRT_CPUS)
+		err = -ERANGE;
+	if (err)
+		return err;
+	return xa_err(xa_store(&ev->upcall_cpus, cpu, xa_mk_value(vcpu),
+			       GFP_KERNEL));
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_add_cpu);
+
+/* @cpu's upcall goes (it goes offline): its ports go to CPU 0 first. */
 void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu)
 {
 	struct blanket_evtchn_port *p;
 	unsigned long port;
 
+	xa_erase(&ev->upcall_cpus, cpu);
 	mutex_lock(&ev->lock);
 	xa_for_each(&ev->ports, port, p)
 		if (p->cpu == cpu)
@@ -371,11 +390,17 @@ EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_leave_cpu);
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 			      struct blanket_evtchn_stats *stats)
 {
+	unsigned long cpu;
+	void *entry;
+
 	stats->upcalls = atomic64_read(&ev->upcalls);
 	stats->events = atomic64_read(&ev->events);
 	stats->spurious = atomic64_read(&ev->spurious);
 	stats->throttled = atomic64_read(&ev->throttled);
 	stats->unbound = atomic64_read(&ev->unbound);
+	stats->upcall_cpus = 0;
+	xa_for_each(&ev->upcall_cpus, cpu, entry)
+		stats->upcall_cpus++;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_get_stats);
 
@@ -390,6 +415,7 @@ int blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
 	ev->unmask = unmask;
 	ev->ctx = ctx;
 	xa_init(&ev->ports);
+	xa_init(&ev->upcall_cpus);
 	mutex_init(&ev->lock);
 	fwnode = irq_domain_alloc_named_fwnode("blanket-l0-evtchn");
 	if (!fwnode)
@@ -411,6 +437,7 @@ void blanket_evtchn_destroy(struct blanket_evtchn *ev)
 
 	WARN_ON(!xa_empty(&ev->ports));
 	xa_destroy(&ev->ports);
+	xa_destroy(&ev->upcall_cpus);
 	irq_domain_remove(ev->domain);
 	irq_domain_free_fwnode(fwnode);
 }

@@ -27,6 +27,7 @@ struct blanket_evtchn_stats {
 	u64 spurious;
 	u64 throttled;		/* times a port's unmask was deferred */
 	u64 unbound;		/* events on ports nobody bound */
+	unsigned int upcall_cpus;	/* in blanket_evtchn.upcall_cpus */
 };
 
 struct blanket_evtchn_port {
@@ -63,6 +64,16 @@ struct blanket_evtchn {
 	struct xarray ports;		/* port -> blanket_evtchn_port, RCU */
 	struct mutex lock;		/* binding and unbinding */
 	struct irq_domain *domain;	/* hwirq = port */
+	/*
+	 * The CPUs L0's events can be delivered to now, each with the vCPU
+	 * L0 marks them for (cpu -> xa_mk_value(vcpu)): each has a live
+	 * upcall (direct: an upcall vector L0 was given; forwarded: the
+	 * relay VIRQ bound there; a single upcall, the INTx line or an L1
+	 * Xen before ABI 3: CPU 0 alone) and a vCPU whose vcpu_info events
+	 * can be marked in. Only these take ports; the transport's CPU
+	 * hotplug callbacks keep it (blanket_evtchn_add_cpu/leave_cpu).
+	 */
+	struct xarray upcall_cpus;
 	/* Upcalls run on several CPUs at once. */
 	atomic64_t upcalls, events, spurious, throttled, unbound;
 };
@@ -78,6 +89,7 @@ void blanket_evtchn_unbind(struct blanket_evtchn *ev, evtchn_port_t port);
 int blanket_evtchn_irq(struct blanket_evtchn *ev, evtchn_port_t port);
 int blanket_evtchn_move(struct blanket_evtchn *ev, evtchn_port_t port,
 			unsigned int cpu);
+int blanket_evtchn_add_cpu(struct blanket_evtchn *ev, unsigned int cpu);
 void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu);
 void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu);
 unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work);

@@ -122,16 +122,21 @@ static int blanket_fwd_cpu_online(unsigned int cpu)
 	if (irq < 0)
 		return irq;
 	per_cpu(blanket_fwd_irq, cpu) = irq;
+	/* A vCPU the relay page has no vcpu_info for takes no port. */
+	if (blanket_evtchn_add_cpu(&blanket_fwd_l0->ev, cpu))
+		dev_info_once(blanket_fwd_l0->dev, "L1 Xen cannot relay to CPU %u: its events go to CPU 0\n",
+			      cpu);
 	return 0;
 }
 
 /*
- * The IRQ core moves the ports bound to @cpu's vCPU to another CPU after
- * this; their events marked for it meanwhile are raised again by the
- * unmask that follows each bind (BLANKET_L1_EVTCHN_BIND_VCPU).
+ * The ports bound to @cpu's vCPU move to CPU 0 before its VIRQ goes;
+ * their events marked for it meanwhile are raised again by the unmask
+ * that follows each bind (BLANKET_L1_EVTCHN_BIND_VCPU).
  */
 static int blanket_fwd_cpu_offline(unsigned int cpu)
 {
+	blanket_evtchn_leave_cpu(&blanket_fwd_l0->ev, cpu);
 	unbind_from_irqhandler(per_cpu(blanket_fwd_irq, cpu), blanket_fwd_l0);
 	return 0;
 }
@@ -164,7 +169,8 @@ static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 	if (irq < 0)
 		return irq;
 	per_cpu(blanket_fwd_irq, 0) = irq;
-	return 0;
+	/* vCPU 0 has its vcpu_info: this cannot fail. */
+	return blanket_evtchn_add_cpu(&l0->ev, 0);
 }
 
 static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
@@ -173,6 +179,7 @@ static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
 		cpuhp_remove_state(blanket_fwd_cpuhp);
 		blanket_fwd_cpuhp = 0;
 	} else {
+		blanket_evtchn_leave_cpu(&l0->ev, 0);
 		unbind_from_irqhandler(per_cpu(blanket_fwd_irq, 0), l0);
 	}
 }

@@ -122,9 +122,9 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "hypercalls_%s %lld\n", kinds[i],
 			   atomic64_read(&l0->hcalls[i]));
 	blanket_evtchn_get_stats(&l0->ev, &ev);
-	seq_printf(m, "upcalls %llu\nevents %llu\nevents_spurious %llu\n"
-		   "events_throttled %llu\nevents_unbound %llu\n",
-		   ev.upcalls, ev.events, ev.spurious, ev.throttled, ev.unbound);
+	seq_printf(m, "upcalls %llu\nupcall_cpus %u\nevents %llu\nevents_spurious %llu\n"
+		   "events_throttled %llu\nevents_unbound %llu\n", ev.upcalls,
+		   ev.upcall_cpus, ev.events, ev.spurious, ev.throttled, ev.unbound);
 	blanket_gnttab_get_stats(&l0->gt, &gt);
 	seq_printf(m, "grant_frames %llu\ngrants_in_use %llu\ngrants_deferred %llu\n"
 		   "grants_leaked %llu\n", gt.frames, gt.in_use, gt.deferred,

@@ -68,12 +68,12 @@ EXPORT_SYMBOL_IF_KUNIT(blanket_l1_per_vcpu);
 
 /*
  * The vCPU id L1 Xen relays to for our vCPU @dom0_vcpu: only vCPU 0 before
- * version 3, and none the relay page has no vcpu_info for.
+ * version 3. Whether the relay page has a vcpu_info for it is the event
+ * channels' to check (blanket_evtchn_add_cpu).
  */
 int blanket_l1_vcpu_id(const struct blanket_l1 *l1, u32 dom0_vcpu, u32 *vcpu)
 {
-	if (dom0_vcpu >= MAX_VIRT_CPUS ||
-	    (dom0_vcpu && !blanket_l1_per_vcpu(l1)))
+	if (dom0_vcpu && !blanket_l1_per_vcpu(l1))
 		return -ENOENT;
 	*vcpu = dom0_vcpu;
 	return 0;

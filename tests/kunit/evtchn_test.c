@@ -101,6 +101,9 @@ static int evtchn_test_init(struct kunit *test)
 		return -ENOMEM;
 	fx->ev.bind_vcpu = fake_bind_vcpu;
 	fx->ev.vcpu_id = fake_vcpu_id;
+	/* Both CPUs' upcalls are live, as once the transport bound them. */
+	if (blanket_evtchn_add_cpu(&fx->ev, 0) || blanket_evtchn_add_cpu(&fx->ev, 1))
+		return -ENODEV;
 	return 0;
 }
 
@@ -411,7 +414,9 @@ static void evtchn_vcpu_beyond_test(struct kunit *test)
 	static const evtchn_port_t ports[] = { 4 };
 	struct evtchn_fixture *fx = test->priv;
 
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
 	fx->cpu_vcpu[1] = MAX_VIRT_CPUS;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), -ERANGE);
 	bind_ports(test, ports, ARRAY_SIZE(ports));
 	port_move(test, 4, 1, 0);
 	KUNIT_EXPECT_EQ(test, fx->bind_vcpu_calls, 0);
@@ -419,6 +424,70 @@ static void evtchn_vcpu_beyond_test(struct kunit *test)
 	fx_raise(fx, 4);
 	fake_evtchn_upcall(&fx->ev, 0);
 	KUNIT_EXPECT_EQ(test, fx->calls[4], 1);
+}
+
+static unsigned int upcall_cpus(struct blanket_evtchn *ev)
+{
+	struct blanket_evtchn_stats stats;
+
+	blanket_evtchn_get_stats(ev, &stats);
+	return stats.upcall_cpus;
+}
+
+/*
+ * upcall_cpus counts the CPUs whose upcall is live and whose vCPU events
+ * can be marked for; only those take ports.
+ */
+static void evtchn_upcall_cpus_test(struct kunit *test)
+{
+	static const evtchn_port_t ports[] = { 4 };
+	struct evtchn_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 2U);
+	bind_ports(test, ports, ARRAY_SIZE(ports));
+	port_move(test, 4, 1, 1);
+
+	/* CPU 1 goes offline: its port goes to CPU 0 and stays there. */
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 1U);
+	KUNIT_EXPECT_EQ(test, fx->port_vcpu[4], 0U);
+	port_move(test, 4, 1, 0);
+	KUNIT_EXPECT_EQ(test, fx->bind_vcpu_calls, 2);
+
+	/* Back online, twice counted once. */
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), 0);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), 0);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 2U);
+	port_move(test, 4, 1, 1);
+	KUNIT_EXPECT_EQ(test, fx->port_vcpu[4], 1U);
+
+	/* Online again as a vCPU that shared info has no vcpu_info for. */
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
+	fx->cpu_vcpu[1] = MAX_VIRT_CPUS;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 1U);
+
+	/* Without L0's vCPU ids, CPU 0 alone. */
+	fx->ev.vcpu_id = NULL;
+	fx->cpu_vcpu[1] = 1;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 0), 0);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 1U);
+	blanket_evtchn_leave_cpu(&fx->ev, 0);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 0U);
+}
+
+/* A CPU whose upcall was never bound takes no port, though L0 knows it. */
+static void evtchn_no_upcall_test(struct kunit *test)
+{
+	static const evtchn_port_t ports[] = { 4 };
+	struct evtchn_fixture *fx = test->priv;
+
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
+	bind_ports(test, ports, ARRAY_SIZE(ports));
+	port_move(test, 4, 1, 0);
+	KUNIT_EXPECT_EQ(test, fx->bind_vcpu_calls, 0);
+	KUNIT_EXPECT_EQ(test, fx->port_vcpu[4], 0U);
 }
 
 /* Each port is an IRQ of its own, under the name it was bound with. */
@@ -459,6 +528,8 @@ static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_rebind_test),
 	KUNIT_CASE(evtchn_leave_cpu_test),
 	KUNIT_CASE(evtchn_vcpu_beyond_test),
+	KUNIT_CASE(evtchn_upcall_cpus_test),
+	KUNIT_CASE(evtchn_no_upcall_test),
 	KUNIT_CASE(evtchn_irq_name_test),
 	{}
 };

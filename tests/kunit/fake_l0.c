@@ -512,6 +512,9 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, blanket_evtchn_init(&fl0->l0.ev, s, fake_l0_unmask, fl0), 0);
 	fl0->l0.ev.bind_vcpu = fake_l0_bind_vcpu;
 	fl0->l0.ev.vcpu_id = fake_l0_vcpu_id;
+	/* Every vCPU's upcall is live, as the transports' hotplug makes it. */
+	for (i = 0; i < FAKE_L0_VCPUS; i++)
+		KUNIT_ASSERT_EQ(test, blanket_evtchn_add_cpu(&fl0->l0.ev, i), 0);
 	KUNIT_ASSERT_EQ(test, blanket_gnttab_init(&fl0->l0.gt, FAKE_L0_GRANT_FRAMES,
 						  fake_l0_map_frame, fl0), 0);
 	fl0->xsd = fake_xenstored_start_on(test, &fl0->l0.xs, 2000);

@@ -51,6 +51,7 @@ struct fake_l1 {
 	unsigned int l1_upcalls;	/* L0 events that reached L1 Xen */
 	unsigned int unmasks;		/* EVTCHN_UNMASK calls */
 	unsigned int storm;		/* L0 events the handler's first run raises */
+	u32 dom0_vcpu[2];		/* each CPU's, as xen_vcpu_nr() says */
 
 	struct blanket_l1 l1;
 	struct blanket_evtchn ev;
@@ -306,8 +307,6 @@ static void l1_vcpu_id_test(struct kunit *test)
 		int err;
 	} cases[] = {
 		{ 3, 0, 0 }, { 3, 5, 0 }, { 3, MAX_VIRT_CPUS - 1, 0 },
-		/* The relay page has no vcpu_info for it. */
-		{ 3, MAX_VIRT_CPUS, -ENOENT },
 		{ 2, 0, 0 }, { 2, 1, -ENOENT },
 	};
 	struct fake_l1 *fx = test->priv;
@@ -358,10 +357,6 @@ static void l1_bind_vcpu_test(struct kunit *test)
 
 	fx->calls = 0;
 	bind.port--;
-	bind.vcpu = MAX_VIRT_CPUS;
-	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
-	KUNIT_EXPECT_EQ(test, err, -ENOENT);
-
 	fx->l1.abi_version = 2;
 	bind.vcpu = 1;
 	err = blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
@@ -564,6 +559,82 @@ static evtchn_port_t relay_alloc(struct kunit *test, struct fake_l1 *fx)
 	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
 							  &alloc), 0);
 	return alloc.port;
+}
+
+/* The forwarded transport's vCPU ids and binds, on the fake L1 Xen. */
+static int relay_vcpu_id(void *ctx, unsigned int cpu, u32 *vcpu)
+{
+	struct fake_l1 *fx = ctx;
+
+	if (cpu >= ARRAY_SIZE(fx->dom0_vcpu))
+		return -ENOENT;
+	return blanket_l1_vcpu_id(&fx->l1, fx->dom0_vcpu[cpu], vcpu);
+}
+
+static int relay_bind_vcpu(void *ctx, evtchn_port_t port, u32 vcpu)
+{
+	struct fake_l1 *fx = ctx;
+	struct evtchn_bind_vcpu bind = { .port = port, .vcpu = vcpu };
+
+	return blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_bind_vcpu, &bind);
+}
+
+static unsigned int relay_upcall_cpus(struct fake_l1 *fx)
+{
+	struct blanket_evtchn_stats stats;
+
+	blanket_evtchn_get_stats(&fx->ev, &stats);
+	return stats.upcall_cpus;
+}
+
+/*
+ * upcall_cpus as the forwarded transport keeps it: at version 3 every CPU
+ * whose VIRQ is bound and that the relay page has a vcpu_info for; at
+ * version 2 CPU 0 alone, the only one L1 Xen relays to.
+ */
+static void l1_upcall_cpus_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	evtchn_port_t port;
+
+	fx->l1.abi_version = 3;
+	relay_setup(fx);
+	fx->ev.vcpu_id = relay_vcpu_id;
+	fx->ev.bind_vcpu = relay_bind_vcpu;
+	fx->dom0_vcpu[1] = 1;
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	port = relay_alloc(test, fx);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", relay_handler, fx), 0);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 0U);
+
+	/* Both CPUs' VIRQs bound: a port can go to CPU 1. */
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 0), 0);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), 0);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 2U);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_move(&fx->ev, port, 1), 1);
+	KUNIT_EXPECT_EQ(test, fx->vcpu[port], 1);
+
+	/* CPU 1 offline, then back as a vCPU beyond the relay page's 32. */
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 1U);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_move(&fx->ev, port, 1), 0);
+	KUNIT_EXPECT_EQ(test, fx->vcpu[port], 0);
+	fx->dom0_vcpu[1] = MAX_VIRT_CPUS;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 1U);
+	blanket_evtchn_leave_cpu(&fx->ev, 0);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 0U);
+
+	/* Version 2: L1 Xen relays to vCPU 0 only. */
+	fx->l1.abi_version = 2;
+	fx->dom0_vcpu[1] = 1;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 0), 0);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_add_cpu(&fx->ev, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, relay_upcall_cpus(fx), 1U);
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_move(&fx->ev, port, 1), 0);
+
+	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
 }
 
 /* L0 events reach a bound handler through the relay page and the VIRQ. */
@@ -795,6 +866,7 @@ static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_relay_init_test),
 	KUNIT_CASE(l1_relay_test),
 	KUNIT_CASE(l1_relay_to_vcpu_test),
+	KUNIT_CASE(l1_upcall_cpus_test),
 	KUNIT_CASE(l1_unmask_through_l1_test),
 	KUNIT_CASE(l1_held_before_relay_test),
 	KUNIT_CASE(l1_storm_stays_at_l0_test),

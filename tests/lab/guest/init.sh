@@ -163,12 +163,12 @@ baseline)
 		# The transfer blanket's run repeats, with the events and
 		# notifications it cost.
 		sends_probe || say "kprobe=none"
-		ev0=$(netfront_events) sd0=$(xen_sends) ir0=$(lab_l0_irqs)
+		ev0=$(netfront_events) sd0=$(xen_sends) ir0=$(lab_l0_irqs tcp_l0)
 		out=$(lab-transfer "$peer" tcp "$eth" $bench) || bad transfer
 		echo "$out" | while read -r l; do say "$l"; done
 		say "tcp_events=$(($(netfront_events) - ev0))" \
 			"tcp_sends=$(lab_delta "$sd0" "$(xen_sends)")" \
-			"$(lab_l0_irqs_since tcp_l0 "$ir0")"
+			"$(lab_since "$ir0" "$(lab_l0_irqs tcp_l0)")"
 	fi
 	baseline_disk_jobs
 	say "xen_irqs=$(xen_irqs)"

@@ -87,26 +87,18 @@ lab_get() { timeout 30 wget -q -O - "http://$peer:8080/$1" 2>/dev/null; }
 # lab_ctl OP[=ARG]: Dom0's one-line answer, empty if none.
 lab_ctl() { lab_get "cgi-bin/ctl?$1" | head -n 1; }
 
-# lab_l0_irqs: "ALL TX RX", the vif's notifications that reached L0's
-# netback so far, counted by Dom0 as netback's interrupts (TX and RX: of
-# split channels): the same count for either front end. Empty if Dom0 did
-# not answer.
+# lab_l0_irqs PREFIX: "PREFIX_irqs=ALL PREFIX_irqs_tx=TX PREFIX_irqs_rx=RX",
+# the vif's notifications that reached L0's netback so far, counted by Dom0
+# as netback's interrupts (TX and RX: of split channels): the same count for
+# either front end. Empty values if Dom0 did not answer. lab_since gives
+# what came between two of them.
 lab_l0_irqs() {
-	lab_ctl vif-irqs | sed -n 's/^vif_irqs=\([0-9]*\) tx=\([0-9]*\) rx=\([0-9]*\)$/\1 \2 \3/p'
-}
-
-# lab_l0_irqs_since PREFIX "ALL TX RX": what came since, as
-# PREFIX_irqs=N PREFIX_irqs_tx=N PREFIX_irqs_rx=N (empty values if unknown).
-lab_l0_irqs_since() {
 	local p=$1
 
-	# shellcheck disable=SC2086
-	set -- $2 $(lab_l0_irqs)
-	if [ $# = 6 ]; then
-		echo "${p}_irqs=$(($4 - $1)) ${p}_irqs_tx=$(($5 - $2)) ${p}_irqs_rx=$(($6 - $3))"
-	else
-		echo "${p}_irqs= ${p}_irqs_tx= ${p}_irqs_rx="
-	fi
+	# shellcheck disable=SC2046 # three counts or none
+	set -- $(lab_ctl vif-irqs |
+		sed -n 's/^vif_irqs=\([0-9]*\) tx=\([0-9]*\) rx=\([0-9]*\)$/\1 \2 \3/p')
+	echo "${p}_irqs=${1:-} ${p}_irqs_tx=${2:-} ${p}_irqs_rx=${3:-}"
 }
 
 # lab_blanket_stat PATTERN: the sum of the L0 connection's debugfs
@@ -126,12 +118,12 @@ lab_blanket_tcp() {
 
 	shift
 	ev0=$(lab_blanket_stat events) hc0=$(lab_blanket_stat 'hypercalls_*')
-	sd0=$(lab_blanket_stat hypercalls_evtchn_send) ir0=$(lab_l0_irqs)
+	sd0=$(lab_blanket_stat hypercalls_evtchn_send) ir0=$(lab_l0_irqs "${t}_l0")
 	lab-transfer "$peer" "$t" blnet0 "$@" || r=1
 	echo "${t}_events=$(($(lab_blanket_stat events) - ev0))" \
 		"${t}_hypercalls=$(($(lab_blanket_stat 'hypercalls_*') - hc0))" \
 		"${t}_sends=$(($(lab_blanket_stat hypercalls_evtchn_send) - sd0))" \
-		"$(lab_l0_irqs_since "${t}_l0" "$ir0")"
+		"$(lab_since "$ir0" "$(lab_l0_irqs "${t}_l0")")"
 	return $r
 }
 
@@ -155,8 +147,9 @@ lab_irq_events() {
 # lab_irq_cpus REGEX: for each IRQ in /proc/interrupts whose name (the
 # last field) matches REGEX, "irq_cpus=NAME irq=N per_cpu=C0,C1,...": the
 # interrupts each CPU took of it so far (results.py keeps them per guest).
-# The names of blanket's IRQs: L0's upcall, blnet0's queues, the bvds'.
-lab_blanket_irqs='^(blanket|blnet[0-9]|bvd[0-9])'
+# The names of blanket's IRQs: L0's upcall, blnet0's queues, the vbds' rings
+# (named by their device, vbd-51712-q0: the disk has no name yet).
+lab_blanket_irqs='^(blanket|blnet[0-9]|vbd-[0-9])'
 lab_irq_cpus() {
 	awk -v re="$1" 'NR == 1 { n = NF } NR > 1 && $NF ~ re {
 			c = $2

@@ -29,7 +29,7 @@ from=8081 to=8082
 
 now() { tr -d . </proc/uptime | cut -d' ' -f1; }
 # Netback's interrupts for the vif so far, all channels.
-l0_irqs() { lab_l0_irqs | cut -d' ' -f1; }
+l0_irqs() { lab_l0_irqs l0 | sed 's/^l0_irqs=\([0-9]*\) .*/\1/'; }
 pkts() { cat "/sys/class/net/$iface/statistics/$1_packets" 2>/dev/null; }
 # cpu busy|idle: the ticks all CPUs spent so, from /proc/stat: user, nice,
 # system, irq and softirq; idle and iowait. Not steal, the time Dom0 held
