@@ -4,9 +4,10 @@
 # results-test.sh: results.py on made-up runs: a blanket run's checks (one
 # skipped) and per-CPU interrupt counts, a two-cycle benchmark's figures
 # and ratios, and a benchmark of three boots, two of which died in a cycle
-# (bench.sh): the cycles they finished pooled, the ones cut short dropped.
-# Prints "PASS: <case>" or "FAIL: <case> (...)" for each case; exits
-# non-zero if any failed.
+# (bench.sh): the cycles they finished pooled, the ones cut short dropped;
+# then verdict.sh's judgement of a benchmark's boot that died. Prints
+# "PASS: <case>" or "FAIL: <case> (...)" for each case; exits non-zero if
+# any failed.
 set -uo pipefail
 
 lab=$(cd "$(dirname "$0")/.." && pwd)
@@ -201,4 +202,38 @@ expect "ratios: the boots each cycle came from, and the cycles cut short" \
 	'"cycles pooled: 0 of bench-2; 1 2 of bench-3; 3 of bench-4; cut short by emulator-halted: 1; cut short by emulator-irq: 1" in out
 and "TCP into L1              0.67  0.50 0.67 0.40 1.00" in out'
 
+# verdict.sh on a benchmark's boot: the guests Dom0 said finished, whether
+# or not the machine died later. vguest CFG CYCLE RESULT: a finished guest.
+what=verdict.sh
+vguest() {
+	guest "$1" "$2"
+	echo "LAB: mode=$([ "$1" = l1.cfg ] && echo baseline || echo nopv) kernel=6.1.0"
+	[ "$1" = l1.cfg ] || echo "LAB-EXTRA: blanket_tcp_events=100 blanket_tcp_sends=1"
+	for j in 1 2 3 4 5 6 7 8; do
+		echo "LAB$([ "$1" = l1.cfg ] || echo -EXTRA): $([ "$1" = l1.cfg ] || echo blanket_)bench_job_qd$j iops=1 rc=0"
+	done
+	echo "LAB-RESULT: $3"
+}
+# judge STATUS CYCLES: verdict_bench's problems on $tmp/res.txt.
+judge() {
+	(
+		res=$tmp/res.txt status=$1 bench_cycles=$2
+		problems=()
+		. "$lab/host/verdict.sh"
+		verdict_bench
+		printf '%s\n' "${problems[@]}"
+	) >"$tmp/out" 2>&1
+}
+{
+	vguest l1.cfg 0 PASS; vguest l1-nopv.cfg 0 PASS; cycle 0 l1.cfg,l1-nopv.cfg
+	vguest l1-nopv.cfg 1 PASS
+} >"$tmp/res.txt"
+judge "no status from Dom0" "0 1"
+expect "bench: a boot that died, its finished guests passed: nothing wrong" 'out.strip() == ""'
+judge OK "0 1"
+expect "bench: Dom0 said OK yet finished a cycle short" 'out.strip() == "Dom0 finished 1 of 2 cycles"'
+sed -i '$s/PASS/FAIL/' "$tmp/res.txt"
+judge "no status from Dom0" "0 1"
+expect "bench: a boot that died, the guest of its cut cycle failed: wrong" \
+	'out.strip() == "guests: 2 of 3 passed"'
 exit $bad
