@@ -42,8 +42,10 @@ that died is put in exactly one class, printed as key=value lines:
                          it may be ours                          retry=no
   fault=died             anything else: timeout, Dom0 failure    retry=no
 
-Only the emulator classes are retried, and only once (lib.sh's
-lab_attempts). Everything printed is kept in the run's summary.
+Only the emulator classes are retried: a run once (lib.sh's lab_attempts),
+the benchmark by booting again for the cycles it did not finish, after at
+most two such faults (bench.sh). Everything printed is kept in the run's
+summary.
 """
 import gzip
 import re
