@@ -23,13 +23,14 @@
       the cycles it finished are pooled) as a "bench" object: boots (run,
       attempt, fault, cycles asked and done, the cycle a fault cut short
       and how many of its guests had finished: dropped), pooled (each
-      cycle's boot), lost (cycles cut short, per fault), net (TCP into and out of L1: each driver's median round in
-      centiseconds, pooled and per cycle, and the MiB moved; the echo time;
-      per MiB moved, the front end's L0 events, its notifications (sends),
-      netback's interrupts (l0_irqs), blanket's hypercalls), blk (per job:
-      each driver's IOPS or KiB/s, median and per cycle, and its costs per
-      MiB, those of blkback and of grant ops too; all jobs' costs per MiB),
-      and blanket / in-tree ratios of each, pooled and per cycle
+      cycle's boot), lost (cycles cut short, per fault), net (TCP into and
+      out of L1: each driver's median round in centiseconds, pooled and per
+      cycle, and the MiB moved; the echo time; per MiB moved, the front
+      end's L0 events, its notifications (sends), netback's interrupts
+      (l0_irqs), blanket's hypercalls), blk (per job: each driver's IOPS or
+      KiB/s, median and per cycle, and its costs per MiB, those of blkback
+      and of grant ops too; all jobs' costs per MiB), and blanket / in-tree
+      ratios of each, pooled and per cycle
   results.py ratios FILE
       the last bench object's ratios as one short table
   results.py show FILE LABEL
@@ -390,7 +391,8 @@ def bench(path):
         cut = next((c for c in r.get("cycles_asked", []) if c not in done), None)
         info.append({"run": r["run"], "attempt": r["attempt"], "fault": r.get("fault"),
                      "asked": r.get("cycles_asked", []), "done": done, "cut": cut,
-                     "dropped": sum(g.get("cycle") == cut for g in r["guests"])})
+                     "dropped": sum(cut is not None and g.get("cycle") == cut
+                                    for g in r["guests"])})
         if cut is not None:
             lost[r.get("fault", "?")] = lost.get(r.get("fault", "?"), 0) + 1
     b = {"kind": "bench", "run": boots[0]["run"], "cycles": len(where),
