@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench-report.sh [FILE]: the benchmark's report on the last bench run of
-# result file FILE (by default $BLANKET_LAB_RESULTS, make lab's): for
+# bench-report.sh [FILE]: the benchmark's report on the last benchmark of
+# result file FILE (by default $BLANKET_LAB_RESULTS, make lab's; each
+# cycle that one of its boots finished, results.py pool): for
 # blanket_net vs xen-netfront the TCP throughput ratios, the echo rate and
 # what a MiB cost; for blanket_blk vs xen-blkfront one line per fio job of
 # lab_blk_bench (guest/lib.sh), its ratio and per-MiB costs. Appends the
 # figures to FILE as a bench object (results.py bench).
-# main.sh runs it; run it on a bench.sh run's own result.json too.
+# main.sh runs it; run it on a lone bench.sh's build/lab/bench.json too.
 set -uo pipefail
 
 . "$(dirname "$0")/host/lib.sh"
 res=${1:-${BLANKET_LAB_RESULTS:?no result file}}
 
-# pool KEY FIELD HOW: FIELD of KEY's lines in the benchmark's run
-# (results.py pool).
+# pool KEY FIELD HOW: FIELD of KEY's lines in the benchmark's pooled
+# cycles (results.py pool).
 pool() { python3 "$lab/results.py" pool "$res" bench "$@"; }
 # tcp_ratio DIRECTION: the ratio of the medians of all rounds, the range
 # the quartiles of the two drivers' rounds allow (the worst case first),
@@ -57,7 +58,7 @@ per_pkt() {
 # echo_time KEY: centiseconds per echo over all guests.
 echo_time() { per "$(pool "$1" centiseconds sum)" "$(pool "$1" echoes sum)" 4; }
 
-echo "== benchmark: blanket_net vs xen-netfront, one L0 boot, the guests taking turns"
+echo "== benchmark: blanket_net vs xen-netfront, the guests taking turns in each cycle's L0 boot"
 echo "   (QEMU TCG, nested: absolute numbers mean nothing, only the ratios)"
 echo "   ($(pool tcp_rx rounds join | tr ',' '\n' | grep -c .) cycles; TCP: the median of" \
 	"$(pool tcp_rx rounds sum) rounds each way per driver, every one checked by digest)"
@@ -92,7 +93,7 @@ blk_per() {
 }
 # blk_both JOB FIELD: the same of the job, in-tree / blanket.
 blk_both() { echo "$(blk_per "bench_$1" "$2") / $(blk_per "blanket_bench_$1" "$2")"; }
-echo "== benchmark: blanket_blk vs xen-blkfront, fio on the same region of the vbd, same boot"
+echo "== benchmark: blanket_blk vs xen-blkfront, fio on the same region of the vbd, same boots"
 echo "   (4k random, 1M sequential; direct I/O, libaio, 2 s ramp + 5 s each; the median of" \
 	"$(pool bench_randread_qd1 iops join | tr ',' '\n' | grep -c .) guests per driver)"
 echo "   per MiB moved, in-tree / blanket: the front end's L0 events, its notifications" \

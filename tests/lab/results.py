@@ -15,16 +15,22 @@
       skipped); guests, one object per guest run (mode, result, and its
       lines whose key tests/lab/keys lists: key, from, text, fields; irqs,
       the interrupts each CPU took per IRQ, from its irq_cpus lines); dom0,
-      Dom0's lines
+      Dom0's lines. A benchmark's boot has cycles_asked and cycles_done
+      too, and each of its guests its cycle
   results.py bench FILE
-      appends the figures of FILE's last bench run (bench.sh) as a "bench"
-      object: net (TCP into and out of L1: each driver's median round in
-      centiseconds, pooled and per cycle, and the MiB moved; the echo time;
-      per MiB moved, the front end's L0 events, its notifications (sends),
-      netback's interrupts (l0_irqs), blanket's hypercalls), blk (per job:
-      each driver's IOPS or KiB/s, median and per cycle, and its costs per
-      MiB, those of blkback and of grant ops too; all jobs' costs per MiB),
-      and blanket / in-tree ratios of each, pooled and per cycle
+      appends the figures of FILE's last benchmark (bench.sh: its boots are
+      the bench runs from its attempt 1 on, and of each boot the guests of
+      the cycles it finished are pooled) as a "bench" object: boots (run,
+      attempt, fault, cycles asked and done, the cycle a fault cut short
+      and how many of its guests had finished: dropped), pooled (each
+      cycle's boot), lost (cycles cut short, per fault), net (TCP into and
+      out of L1: each driver's median round in centiseconds, pooled and per
+      cycle, and the MiB moved; the echo time; per MiB moved, the front
+      end's L0 events, its notifications (sends), netback's interrupts
+      (l0_irqs), blanket's hypercalls), blk (per job: each driver's IOPS or
+      KiB/s, median and per cycle, and its costs per MiB, those of blkback
+      and of grant ops too; all jobs' costs per MiB), and blanket / in-tree
+      ratios of each, pooled and per cycle
   results.py ratios FILE
       the last bench object's ratios as one short table
   results.py compare FILE [BENCH_FILE]
@@ -43,7 +49,8 @@
       the result lines of LABEL's last run ("nopv", "nopv untrusted") whose
       key tests/lab/keys shows in its mode's summary
   results.py pool FILE LABEL KEY FIELD HOW
-      FIELD of KEY's lines in all guests of LABEL's last run: the first,
+      FIELD of KEY's lines in all guests of LABEL's last run (bench: of
+      the cycles results.py bench pools): the first,
       their sum, mean, median, or joined with commas
       (HOW: first|sum|mean|median|join); nothing if no line has it
   results.py soak FILE
@@ -115,10 +122,14 @@ def record(path, summary, checks, attempt):
     table = keys()
     seen = {}
     guests, dom0 = [], []
+    cycle = None
     for line in lines:
         k, _, v = line.partition("=")
         if k in ("variant", "fault", "retry", "why", "triple_fault_rip", "guest_rip"):
             r[k] = v
+        elif k == "bench_cycles":
+            r["cycles_asked"] = [int(c) for c in v.split(",")]
+            r["cycles_done"] = []
         elif k == "qemu_start_to_qemu_exit":
             r["seconds"] = int(v.rstrip("s") or 0)
         elif line.startswith("problem: "):
@@ -128,9 +139,18 @@ def record(path, summary, checks, attempt):
             seen[c.group(1)] = c.group(2)
             if c.group(3):
                 r.setdefault("skipped", {})[c.group(1)] = c.group(3)[2:-1]
+        # The benchmark's guests follow Dom0's line naming their cycle;
+        # a cycle is finished once Dom0 says so (dom0/init.sh).
+        b = re.match(r"DOM0: bench_guest=\S+ cycle=(\d+)$|DOM0: bench_cycle=(\d+) ", line)
+        if b and b.group(1):
+            cycle = int(b.group(1))
+        elif b:
+            r.setdefault("cycles_done", []).append(int(b.group(2)))
         # Each guest's lines begin with its mode (guest/init.sh).
         if line.startswith("LAB: mode="):
             guests.append({"mode": line.split()[1][5:], "result": None, "lines": []})
+            if cycle is not None:
+                guests[-1]["cycle"], cycle = cycle, None
         elif line.startswith("LAB-RESULT: ") and guests:
             guests[-1]["result"] = line[12:]
         p = parse_line(line, table)
@@ -226,7 +246,8 @@ def values(run, key, field):
 
 
 def pool(path, lab, key, field, how):
-    vals = values(last_run(path, lab), key, field)
+    run = bench_run(path) if lab == "bench" else last_run(path, lab)
+    vals = values(run, key, field)
     if not vals:
         return
     num = [number(v) for v in vals]
@@ -264,10 +285,37 @@ def div(a, b, digits=3):
     return round(a / b, digits) if a is not None and b else None
 
 
-def bench_guests(r):
-    """Per driver, its guests' lines as {key: fields} each, in boot order."""
+def bench_boots(path):
+    """The boots of the last benchmark: its bench runs from attempt 1 on."""
+    runs = [r for r in load(path) if r["kind"] == "run" and label(r) == "bench"]
+    first = max((i for i, r in enumerate(runs) if r["attempt"] == 1), default=len(runs))
+    return runs[first:]
+
+
+def bench_run(path):
+    """The last benchmark as one run: its first boot's record with the
+    guests of every cycle its boots finished (pooled)."""
+    boots = bench_boots(path)
+    return dict(boots[0], guests=pooled(boots)[1]) if boots else {}
+
+
+def pooled(boots):
+    """({cycle: its boot's run}, the guests of those cycles in cycle
+    order): every cycle a boot finished, never one cut short."""
+    where, guests = {}, []
+    for r in boots:
+        for c in r.get("cycles_done", []):
+            if c in where:
+                sys.exit(f"cycle {c} finished in both {where[c]} and {r['run']}")
+            where[c] = r["run"]
+            guests += [g for g in r["guests"] if g.get("cycle") == c]
+    return dict(sorted(where.items())), sorted(guests, key=lambda g: g["cycle"])
+
+
+def bench_guests(guests):
+    """Per driver, its guests' lines as {key: fields} each, in order."""
     return {d: [{p["key"]: p["fields"] for p in g["lines"]}
-                for g in r.get("guests", []) if g["mode"] == mode]
+                for g in guests if g["mode"] == mode]
             for d, mode, _ in DRIVERS}
 
 
@@ -354,13 +402,25 @@ def bench_blk(guests):
 
 
 def bench(path):
-    """Appends the last bench run's figures as a "bench" object."""
-    r = last_run(path, "bench")
-    if not r:
+    """Appends the last benchmark's figures as a "bench" object."""
+    boots = bench_boots(path)
+    if not boots:
         sys.exit(f"no bench run in {path}")
-    guests = bench_guests(r)
-    b = {"kind": "bench", "run": r["run"], "cycles": len(guests["blanket"]),
-         "net": bench_net(guests), "blk": bench_blk(guests)}
+    where, pool_guests = pooled(boots)
+    guests = bench_guests(pool_guests)
+    lost, info = {}, []
+    for r in boots:
+        done = r.get("cycles_done", [])
+        cut = next((c for c in r.get("cycles_asked", []) if c not in done), None)
+        info.append({"run": r["run"], "attempt": r["attempt"], "fault": r.get("fault"),
+                     "asked": r.get("cycles_asked", []), "done": done, "cut": cut,
+                     "dropped": sum(cut is not None and g.get("cycle") == cut
+                                    for g in r["guests"])})
+        if cut is not None:
+            lost[r.get("fault", "?")] = lost.get(r.get("fault", "?"), 0) + 1
+    b = {"kind": "bench", "run": boots[0]["run"], "cycles": len(where),
+         "boots": info, "pooled": [{"cycle": c, "run": run} for c, run in where.items()],
+         "lost": lost, "net": bench_net(guests), "blk": bench_blk(guests)}
     with open(path, "a") as f:
         f.write(json.dumps(b) + "\n")
 
@@ -377,6 +437,11 @@ def ratios(path):
         return
     print(f"== blanket / in-tree, {b['cycles']} cycles (speed: higher is better"
           " for blanket; cost per MiB: lower is)")
+    runs = {}
+    for p in b.get("pooled", []):
+        runs.setdefault(p["run"], []).append(str(p["cycle"]))
+    print("   cycles pooled: " + "; ".join(f"{' '.join(c)} of {run}" for run, c in runs.items())
+          + "".join(f"; cut short by {f}: {n}" for f, n in b.get("lost", {}).items()))
     print(f"{'':<22}{'pooled':>7}  each cycle")
     net, blk = b["net"], b["blk"]
     rows = [("TCP into L1", net["tcp_rx_ratio"], net["tcp_rx_ratio_cycles"]),
@@ -458,10 +523,10 @@ def compare(path, bench_path):
            "ratios": {"blanket/emulated": path_ratios(figs["blanket"], figs["emulated"]),
                       "l2/blanket": path_ratios(figs["l2"], figs["blanket"])},
            "emulated_kernel": (values(fwd, "emu_kernel", "emu_kernel") or [None])[0]}
-    bench_run = last_run(bench_path, "bench")
-    if values(bench_run, DIRECT[0] + "_rx", "all"):
-        figs["direct"] = path_figures(bench_run, *DIRECT)
-        rec["direct_run"] = bench_run["run"]
+    bench = bench_run(bench_path)
+    if values(bench, DIRECT[0] + "_rx", "all"):
+        figs["direct"] = path_figures(bench, *DIRECT)
+        rec["direct_run"] = bench["run"]
         rec["ratios"]["forwarded/direct"] = path_ratios(figs["blanket"], figs["direct"])
     with open(path, "a") as f:
         f.write(json.dumps(rec) + "\n")

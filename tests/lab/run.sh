@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--checks FILE]
-#        [--timeout SECONDS]
+#        [--timeout SECONDS] [--cycles LIST]
 #
 # One lab run, on the host (README.md has the drawing): images.sh first
 # (fast when its cache is warm), then the run's share is filled (dom0/,
@@ -18,13 +18,18 @@
 #             patched build/xen/xen of `make xen-check`) whose PV Dom0 runs
 #             the same kernel and initramfs: blanket's forwarded transport
 #   bench     the benchmark (bench.sh): the guest as a Xen guest and booted
-#             nopv in turn, in one L0 boot
+#             nopv in turn, in one L0 boot; --cycles LIST (comma-separated
+#             indices, by default 0 to BLANKET_LAB_BENCH_CYCLES - 1) says
+#             which cycles this boot runs
 # --extra DIR puts DIR's files in the guest's /extra: its *.ko are loaded,
 # then its run.sh is run (guest/init.sh). --checks FILE (tests/lab/checks):
 # every check FILE lists for the mode must have said ok. A run that dies is
-# classified by host/fault.py. The run's record (results.py) goes to its
-# result.json and, with BLANKET_LAB_RESULTS set, is appended to that result
-# file too (BLANKET_LAB_ATTEMPT numbers it). Needs root.
+# classified by host/fault.py; the guests that a bench boot finished before
+# it died are judged all the same, and bench_resume=yes in its summary says
+# that bench.sh may boot again for the cycles it did not finish. The run's
+# record (results.py) goes to its result.json and, with BLANKET_LAB_RESULTS
+# set, is appended to that result file too (BLANKET_LAB_ATTEMPT numbers
+# it). Needs root.
 #
 # Output: build/lab/runs/<mode>[-<variant>]-<time>/ (last-<mode>[-<variant>]
 # links to it) with serial.log, share/out/ (what Dom0 wrote), summary.txt
@@ -38,6 +43,7 @@ set -euo pipefail
 mode=baseline
 extra=
 checks=
+cycles=
 timeout_s=${BLANKET_LAB_TIMEOUT:-3600}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,7 +51,8 @@ while [ $# -gt 0 ]; do
 	--extra) extra=$(cd "${2:?--extra needs a directory}" && pwd); shift ;;
 	--checks) checks=$(realpath "${2:?--checks needs a file}"); shift ;;
 	--timeout) timeout_s=${2:?}; shift ;;
-	*) die "usage: run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--checks FILE] [--timeout SECONDS]" ;;
+	--cycles) cycles=${2:?--cycles needs a list}; shift ;;
+	*) die "usage: run.sh [baseline|nopv|forwarded|bench] [--extra DIR] [--checks FILE] [--timeout SECONDS] [--cycles LIST]" ;;
 	esac
 	shift
 done
@@ -81,11 +88,12 @@ dom0_ip=10.99.0.1/24
 guest_ip=10.99.0.2/24
 # What the mode boots: the guest's own mode (guest/init.sh), how it boots
 # (host/l1.cfg.in: a kernel, or forwarded mode's GRUB CD), and for the
-# benchmark its cycles, even, so that its swapped order (dom0/init.sh)
-# gives either driver's guests the same places in the boot, and rounds;
-# forwarded mode's comparison (the variant compare: make lab-full) takes
-# the same rounds, and gives the L1 guest L0's emulated e1000 and IDE disk
-# (host/l1.cfg.in) where the plain forwarded run comments them out.
+# benchmark the indices of its cycles (their count even, so that the
+# order swapped by index, dom0/init.sh, gives either driver's guests the
+# same places in the boot) and rounds; forwarded mode's comparison (the
+# variant compare: make lab-full) takes the same rounds, and gives the L1
+# guest L0's emulated e1000 and IDE disk (host/l1.cfg.in) where the plain
+# forwarded run comments them out.
 bench_cycles='' bench_rounds='' emulated='#'
 # The L1 guest's vCPUs. One by default: Xen time-shares them on L0's one
 # CPU, and two made runs about twice as long (docs/testing.md).
@@ -99,10 +107,14 @@ baseline | nopv) guest_mode=$mode boot=kernel ;;
 forwarded) guest_mode=forwarded boot=cd ;;
 bench)
 	guest_mode=baseline boot=kernel
-	bench_cycles=${BLANKET_LAB_BENCH_CYCLES:-4} bench_rounds=${BLANKET_LAB_BENCH_ROUNDS:-7}
+	bench_cycles=$(seq -s ' ' 0 $((${BLANKET_LAB_BENCH_CYCLES:-4} - 1)))
+	[ -z "$cycles" ] || bench_cycles=${cycles//,/ }
+	bench_rounds=${BLANKET_LAB_BENCH_ROUNDS:-7}
+	[[ $bench_cycles =~ ^[0-9]+( [0-9]+)*$ ]] || die "bench: no cycles, or not indices: '$bench_cycles'"
 	;;
 esac
 [ "$mode-$variant" != forwarded-compare ] || bench_rounds=${BLANKET_LAB_BENCH_ROUNDS:-7} emulated=
+[ -z "$cycles" ] || [ "$mode" = bench ] || die "--cycles is for run.sh bench"
 # guest_args GUEST_MODE: the guest kernel's command line (guest/lib.sh's
 # lab_args reads the lab.* words).
 guest_args() {
@@ -165,7 +177,7 @@ fill "$lab/host/l1.cfg.in" "$boot" CMDLINE="$(guest_args "$guest_mode")" VCPUS="
 if [ -n "$bench_cycles" ]; then
 	# The benchmark's second guest: the same one booted nopv.
 	fill "$lab/host/l1.cfg.in" kernel CMDLINE="$(guest_args nopv)" VCPUS="$vcpus" >"$share/l1-nopv.cfg"
-	echo "bench_cycles=$bench_cycles" >>"$share/params"
+	echo "bench_cycles='$bench_cycles'" >>"$share/params"
 fi
 
 # --- L0's machine -------------------------------------------------------------
@@ -179,9 +191,18 @@ problems=()
 [ "$qrc" = 0 ] || problems+=("QEMU exited $qrc: $(tail -n 2 "$run/qemu.out" | tr '\n' ' ')")
 status=$(cat "$share/out/status" 2>/dev/null || echo "no status from Dom0")
 [ "$status" = OK ] || problems+=("dom0: $status")
+# Why the run died, and whether that may be retried (fault.py).
+fault=$(python3 "$lab/host/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms")
+resume=no
 if [ "$status" = OK ]; then
 	"verdict_$mode"
 	verdict_checks "$mode" "$variant" "$checks"
+elif [ "$mode" = bench ]; then
+	# The guests that finished before the boot died are judged all the
+	# same: a resume never leaves a real failure among them behind.
+	died_of=${#problems[@]}
+	verdict_bench
+	[ ${#problems[@]} != "$died_of" ] || ! grep -qx 'retry=yes' <<<"$fault" || resume=yes
 fi
 
 {
@@ -192,9 +213,10 @@ fi
 	echo "qemu_start_to_guest_result=${seen_at[guest_done]:--}s"
 	echo "qemu_start_to_qemu_exit=${total}s"
 	echo "dom0_status=$status"
+	[ -z "$bench_cycles" ] || echo "bench_cycles=${bench_cycles// /,}"
 	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
-	# Why the run died, and whether that may be retried (fault.py).
-	python3 "$lab/host/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms"
+	echo "$fault"
+	[ -z "$bench_cycles" ] || echo "bench_resume=$resume"
 	if [ "$status" != OK ]; then
 		# How far the guest got.
 		grep -aE '^LAB(-EXTRA)?: ' "$share/out/l1-console.log" 2>/dev/null |

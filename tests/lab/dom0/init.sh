@@ -4,7 +4,8 @@
 # Dom0's PID 1 (after the initramfs), read from the host share at /lab that
 # run.sh fills for each run:
 #   /lab/params                 shell variables (timeouts, addresses, and
-#                               for the benchmark's run bench_cycles)
+#                               for the benchmark's run bench_cycles, the
+#                               indices of the cycles this boot runs)
 #   /lab/l1.cfg                 the L1 guest's xl config (the benchmark's
 #                               run: its Xen guest; l1-nopv.cfg its other)
 #   /lab/l1/{vmlinuz,initrd.img,disk.img}
@@ -13,8 +14,10 @@
 # It starts the Xen toolstack the way Debian's /etc/init.d/xen does, makes
 # bridge xenbr0, creates the L1 guest, waits for its "LAB-DONE" console line,
 # and leaves in /lab/out: dom0.log, l1-console.log, result.txt (the guest's
-# LAB lines plus Dom0's own), status ("OK" or "FAIL <why>"), Xen's and the
-# device model's logs. Then it powers the machine off, which ends QEMU.
+# LAB lines plus Dom0's own; the benchmark's run adds each guest's as it
+# finishes, so that a machine that dies keeps them), status ("OK" or "FAIL
+# <why>"), Xen's and the device model's logs. Then it powers the machine
+# off, which ends QEMU.
 # Progress goes to Xen's console as "LAB-DOM0: " lines for run.sh to follow.
 set -uo pipefail
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -74,6 +77,17 @@ finish() {	# status...
 	busybox poweroff -f
 }
 fail() { finish "FAIL $*"; }
+
+# lab_lines: the result lines of the guest consoles on stdin.
+lab_lines() { tr -d '\r' | grep -E '^LAB(-EXTRA|-RESULT)?:'; }
+
+# result_add: stdin joins result.txt in one step, a new file renamed over
+# it: a machine that stops leaves result.txt as it was before or after,
+# never with half of what was added.
+result_add() {
+	{ cat "$o/result.txt" 2>/dev/null; cat; } >"$o/result.new" &&
+		mv "$o/result.new" "$o/result.txt" && sync
+}
 
 wait_for() {	# seconds, what, command...: 0 once the command succeeds
 	local t=$1 what=$2
@@ -170,7 +184,7 @@ dump_state() {
 }
 
 # run_guest CFG: the guest of /lab/CFG, from xl create until it is gone;
-# its console joins l1-consoles.log.
+# its console is then l1-guest.log, and joins l1-consoles.log.
 run_guest() {
 	rm -f "$work/l1-console.log"	# a stale LAB-DONE would fool the wait
 	cp "$share/$1" "$work/l1.cfg"
@@ -223,28 +237,40 @@ run_guest() {
 	# The guest powers itself off; make sure, so its vbd is released.
 	wait_for 60 "the guest to go" sh -c '! xl domid l1' ||
 		{ timeout 120 xl destroy l1; sleep 2; }
-	cat "$work/l1-console.log" >>"$work/l1-consoles.log"
-	rm -f "$work/l1-console.log"
+	mv "$work/l1-console.log" "$work/l1-guest.log"
+	cat "$work/l1-guest.log" >>"$work/l1-consoles.log"
 }
 
 # The benchmark's run (bench_cycles in params) takes turns: the guest as a
 # Xen guest and booted nopv, each cycle, in an order swapped every cycle
-# (AB BA AB BA): with one order for all cycles the nopv guest always came
-# later in the boot, and the later cycles' ratios drifted with it.
+# (AB BA AB BA, by the cycle's index, so that a boot that runs the cycles
+# another left keeps each one's order): with one order for all cycles the
+# nopv guest always came later in the boot, and the later cycles' ratios
+# drifted with it. Each finished guest's lines join result.txt at once,
+# after a bench_guest line that names its cycle; a bench_cycle line
+# follows the cycle's second guest: only such cycles are pooled
+# (results.py), and run.sh judges every finished guest even if the
+# machine dies later.
 if [ -n "${bench_cycles:-}" ]; then
-	order="l1.cfg l1-nopv.cfg"
-	for ((c = 0; c < bench_cycles; c++)); do
+	for c in $bench_cycles; do
+		order="l1.cfg l1-nopv.cfg"
+		[ $((c % 2)) = 0 ] || order="l1-nopv.cfg l1.cfg"
 		for cfg in $order; do
 			run_guest "$cfg"
+			{
+				echo "DOM0: bench_guest=$cfg cycle=$c"
+				lab_lines <"$work/l1-guest.log"
+			} | result_add
 		done
-		order="${order#* } ${order%% *}"
+		echo "DOM0: bench_cycle=$c order=${order/ /,}" | result_add
+		say "cycle $c done"
 	done
 else
 	run_guest l1.cfg
 fi
 
 {
-	tr -d '\r' <"$work/l1-consoles.log" | grep -E '^LAB(-EXTRA|-RESULT)?:'
+	[ -n "${bench_cycles:-}" ] || lab_lines <"$work/l1-consoles.log"
 	echo "DOM0: disk_sector1=$(dd if="$work/disk.img" bs=512 skip=1 count=1 2>/dev/null |
 		head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
 	# What an L2 guest wrote to its disk, an LV l2.sh says starts at
@@ -254,5 +280,5 @@ fi
 	[ -z "$l2_off" ] ||
 		echo "DOM0: l2_disk_sector1=$(dd if="$work/disk.img" bs=512 skip=$((l2_off + 1)) count=1 \
 			2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9 _.:-')"
-} >"$o/result.txt"
+} | result_add
 finish OK

@@ -111,4 +111,8 @@ case_is "an oops before a VMRUN fault is not retried" nopv kernel no
 lay_out "FAIL no LAB-DONE from the guest after 1500s" "LAB-RESULT: PASS\nLAB-DONE\nLAB: mode=nopv\n" ""
 case_is "a benchmark guest that died after others passed" bench died no
 
+lay_out "no status from Dom0" "LAB-DONE\nLAB: mode=nopv\nLAB-EXTRA: bench_insmod=blanket_xenbus\n" "" \
+	"silent for 900s, QEMU at 68%"
+case_is "a benchmark's nopv guest silent once it loads blanket is not retried" bench silent no
+
 exit $bad

@@ -176,7 +176,8 @@ build_modules() {
 # lab_attempts LOG COMMAND...: one lab run (run.sh or a script that ends
 # in it), logged to LOG. A run that died of a known emulator fault (fault.py
 # printed retry=yes) gets exactly one more go, and says so; the first log is
-# kept as LOG.1. Any other failure stands.
+# kept as LOG.1. Any other failure stands. Not for bench.sh, which boots
+# again by itself for the cycles a fault cut short.
 lab_attempts() {
 	local log=$1
 

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # results-test.sh: results.py on made-up runs: a blanket run's checks (one
-# skipped) and per-CPU interrupt counts, a two-cycle benchmark's figures and
-# ratios, and make lab-full's comparison: its figures, ratios and targets. Prints "PASS: <case>" or "FAIL: <case> (...)" for
-# each case; exits non-zero if any failed.
+# skipped) and per-CPU interrupt counts, a two-cycle benchmark's figures
+# and ratios, a benchmark of three boots, two of which died in a cycle
+# (bench.sh): the cycles they finished pooled, the ones cut short dropped;
+# verdict.sh's judgement of a benchmark's boot that died; and make
+# lab-full's comparison: its figures, ratios and targets. Prints
+# "PASS: <case>" or "FAIL: <case> (...)" for each case; exits non-zero if
+# any failed.
 set -uo pipefail
 
 lab=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bad=0
 res=$tmp/result.json
+what=results.py
 
 # expect CASE PYTHON-EXPRESSION: true of r, the result file's last object
 # (json.loads), and out, what the last command printed.
@@ -20,9 +25,9 @@ expect() {
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 r, out = recs[-1], open(sys.argv[2]).read()
 sys.exit(0 if eval("(" + sys.argv[3] + ")") else 1)' "$res" "$tmp/out" "$2"; then
-		echo "PASS: results.py: $1"
+		echo "PASS: $what: $1"
 	else
-		echo "FAIL: results.py: $1 (not: $2)"
+		echo "FAIL: $what: $1 (not: $2)"
 		bad=1
 	fi
 }
@@ -83,18 +88,27 @@ LAB-EXTRA: blanket_bench_randread_qd1 iops=$4 kib_s=600 kib=2048 events=256 send
 LAB-RESULT: PASS
 GUEST
 }
+# Dom0's line before a finished guest's (CFG CYCLE), and after a cycle's
+# second guest (CYCLE ORDER).
+guest() { echo "DOM0: bench_guest=$1 cycle=$2"; }
+cycle() { echo "DOM0: bench_cycle=$1 order=$2"; }
 {
 	echo "run bench-1 mode=bench"
 	echo "qemu_start_to_qemu_exit=900s"
-	intree 90,100,120 100 1000 100
-	blanket 200,180,220 200 2400 150
-	blanket 190,210,250 210 2400 90
-	intree 110,130,100 110 1400 110
+	echo "bench_cycles=0,1"
+	guest l1.cfg 0; intree 90,100,120 100 1000 100
+	guest l1-nopv.cfg 0; blanket 200,180,220 200 2400 150
+	cycle 0 l1.cfg,l1-nopv.cfg
+	guest l1-nopv.cfg 1; blanket 190,210,250 210 2400 90
+	guest l1.cfg 1; intree 110,130,100 110 1400 110
+	cycle 1 l1-nopv.cfg,l1.cfg
+	echo "fault=none"
 } >"$tmp/summary.txt"
 python3 "$lab/results.py" record "$res" "$tmp/summary.txt" /dev/null 1
 python3 "$lab/results.py" bench "$res"
 : >"$tmp/out"
-expect "bench: two cycles, the run named" 'r["kind"] == "bench" and r["cycles"] == 2 and r["run"] == "bench-1"'
+expect "bench: two cycles, the run named" 'r["kind"] == "bench" and r["cycles"] == 2 and r["run"] == "bench-1"
+and r["pooled"] == [{"cycle": 0, "run": "bench-1"}, {"cycle": 1, "run": "bench-1"}] and r["lost"] == {}'
 expect "bench: TCP, each driver's rounds pooled and per cycle" \
 	'r["net"]["in-tree"]["tcp_rx"] == {"centiseconds": 100, "cycles": [100, 110], "mib": 24.0}
 and r["net"]["blanket"]["tcp_rx"]["centiseconds"] == 200'
@@ -119,7 +133,7 @@ python3 "$lab/results.py" ratios "$res" >"$tmp/out"
 expect "ratios: one line per figure, pooled then per cycle" \
 	'"TCP into L1              0.50  0.50 0.52" in out and "disk randread_qd1        1.14  1.50 0.82" in out
 and "disk seqwrite_qd32        n/a" in out and "per MiB, net: L0 events 2.00, notifications 0.50, the backend\x27s interrupts 1.00" in out
-and len(out.splitlines()) == 15'
+and "   cycles pooled: 0 1 of bench-1\n" in out and len(out.splitlines()) == 16'
 
 # make lab-full's comparison run, in a file of its own; direct mode from the
 # benchmark's file above. Through blanket TCP into L1 takes 100 per round,
@@ -182,4 +196,110 @@ and "target: 4k random read IOPS, iodepth 32, blanket/emulated >= 2: 1.67 miss" 
 and "target: 4k random read IOPS, iodepth 1, l2/blanket >= 0.8: 0.80 pass" in out
 and "target: TCP out of, l2/blanket >= 0.8: 0.50 miss" in out
 and "emu_kernel lines" in out and len([l for l in out.splitlines() if l.startswith("target: ")]) == 8'
+
+# Back to the benchmark's file.
+res=$bench_res
+
+# A benchmark of 4 cycles in three boots, after bench-1 in the same file.
+# bench-2 finishes cycle 0, then its blanket guest of cycle 1 (an odd
+# cycle: blanket first), and dies; bench-3 runs cycles 1 to 3, finishes
+# 1 and 2 and the blanket guest of 3, and dies; bench-4 runs cycle 3.
+# In-tree's rounds into L1 take 100 everywhere, blanket's 200, 150, 250
+# and 100 in cycles 0 to 3, and 900 in the guests of the cycles cut short,
+# which no figure may show.
+boot() {	# RUN CYCLES FAULT
+	echo "run $1 mode=bench"
+	echo "qemu_start_to_qemu_exit=600s"
+	echo "bench_cycles=$2"
+	echo "fault=$3"
+}
+ours() {	# RX
+	blanket "$1,$1,$1" "$1" 2400 150
+}
+theirs() { intree 100,100,100 100 1000 100; }
+{
+	boot bench-2 0,1,2,3 emulator-halted
+	guest l1.cfg 0; theirs
+	guest l1-nopv.cfg 0; ours 200
+	cycle 0 l1.cfg,l1-nopv.cfg
+	guest l1-nopv.cfg 1; ours 900
+} >"$tmp/summary.txt"
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" /dev/null 1
+{
+	boot bench-3 1,2,3 emulator-irq
+	guest l1-nopv.cfg 1; ours 150
+	guest l1.cfg 1; theirs
+	cycle 1 l1-nopv.cfg,l1.cfg
+	guest l1.cfg 2; theirs
+	guest l1-nopv.cfg 2; ours 250
+	cycle 2 l1.cfg,l1-nopv.cfg
+	guest l1-nopv.cfg 3; ours 900
+} >"$tmp/summary.txt"
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" /dev/null 2
+expect "record: a boot's cycles asked and done, each guest's cycle" \
+	'r["cycles_asked"] == [1, 2, 3] and r["cycles_done"] == [1, 2]
+and [g["cycle"] for g in r["guests"]] == [1, 1, 2, 2, 3]'
+{
+	boot bench-4 3 none
+	guest l1-nopv.cfg 3; ours 100
+	guest l1.cfg 3; theirs
+	cycle 3 l1-nopv.cfg,l1.cfg
+} >"$tmp/summary.txt"
+python3 "$lab/results.py" record "$res" "$tmp/summary.txt" /dev/null 3
+python3 "$lab/results.py" pool "$res" bench blanket_tcp_rx centiseconds join >"$tmp/out"
+expect "pool: the benchmark's finished cycles of every boot, in cycle order" 'out == "200,150,250,100\n"'
+python3 "$lab/results.py" bench "$res"
+: >"$tmp/out"
+expect "bench: every finished cycle of every boot pooled, none of bench-1" \
+	'r["cycles"] == 4 and r["run"] == "bench-2" and r["pooled"] == [{"cycle": 0, "run": "bench-2"},
+{"cycle": 1, "run": "bench-3"}, {"cycle": 2, "run": "bench-3"}, {"cycle": 3, "run": "bench-4"}]'
+expect "bench: the figures of the pooled cycles only" \
+	'r["net"]["blanket"]["tcp_rx"] == {"centiseconds": 150, "cycles": [200, 150, 250, 100], "mib": 48.0}
+and r["net"]["tcp_rx_ratio"] == 0.67 and r["net"]["tcp_rx_ratio_cycles"] == [0.5, 0.67, 0.4, 1.0]
+and r["blk"]["randread_qd1"]["blanket"]["cycles"] == [150] * 4'
+expect "bench: each boot, the cycle a fault cut short and its finished guest, dropped" \
+	'r["boots"] == [
+{"run": "bench-2", "attempt": 1, "fault": "emulator-halted", "asked": [0, 1, 2, 3], "done": [0], "cut": 1, "dropped": 1},
+{"run": "bench-3", "attempt": 2, "fault": "emulator-irq", "asked": [1, 2, 3], "done": [1, 2], "cut": 3, "dropped": 1},
+{"run": "bench-4", "attempt": 3, "fault": "none", "asked": [3], "done": [3], "cut": None, "dropped": 0}]
+and r["lost"] == {"emulator-halted": 1, "emulator-irq": 1}'
+python3 "$lab/results.py" ratios "$res" >"$tmp/out"
+expect "ratios: the boots each cycle came from, and the cycles cut short" \
+	'"cycles pooled: 0 of bench-2; 1 2 of bench-3; 3 of bench-4; cut short by emulator-halted: 1; cut short by emulator-irq: 1" in out
+and "TCP into L1              0.67  0.50 0.67 0.40 1.00" in out'
+
+# verdict.sh on a benchmark's boot: the guests Dom0 said finished, whether
+# or not the machine died later. vguest CFG CYCLE RESULT: a finished guest.
+what=verdict.sh
+vguest() {
+	guest "$1" "$2"
+	echo "LAB: mode=$([ "$1" = l1.cfg ] && echo baseline || echo nopv) kernel=6.1.0"
+	[ "$1" = l1.cfg ] || echo "LAB-EXTRA: blanket_tcp_events=100 blanket_tcp_sends=1"
+	for j in 1 2 3 4 5 6 7 8; do
+		echo "LAB$([ "$1" = l1.cfg ] || echo -EXTRA): $([ "$1" = l1.cfg ] || echo blanket_)bench_job_qd$j iops=1 rc=0"
+	done
+	echo "LAB-RESULT: $3"
+}
+# judge STATUS CYCLES: verdict_bench's problems on $tmp/res.txt.
+judge() {
+	(
+		res=$tmp/res.txt status=$1 bench_cycles=$2
+		problems=()
+		. "$lab/host/verdict.sh"
+		verdict_bench
+		printf '%s\n' "${problems[@]}"
+	) >"$tmp/out" 2>&1
+}
+{
+	vguest l1.cfg 0 PASS; vguest l1-nopv.cfg 0 PASS; cycle 0 l1.cfg,l1-nopv.cfg
+	vguest l1-nopv.cfg 1 PASS
+} >"$tmp/res.txt"
+judge "no status from Dom0" "0 1"
+expect "bench: a boot that died, its finished guests passed: nothing wrong" 'out.strip() == ""'
+judge OK "0 1"
+expect "bench: Dom0 said OK yet finished a cycle short" 'out.strip() == "Dom0 finished 1 of 2 cycles"'
+sed -i '$s/PASS/FAIL/' "$tmp/res.txt"
+judge "no status from Dom0" "0 1"
+expect "bench: a boot that died, the guest of its cut cycle failed: wrong" \
+	'out.strip() == "guests: 2 of 3 passed"'
 exit $bad
