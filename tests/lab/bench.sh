@@ -51,11 +51,11 @@ for ((boot = 1; ; boot++)); do
 	# Dom0 died after its last cycle: every cycle is in, and was judged.
 	[ -n "$todo" ] || break
 	if [ "$boot" -gt "$max_faults" ]; then
-		died=$(printf '%s; ' "${died[@]}")
-		echo "lab bench: FAIL: $boot boots died of emulator faults: ${died%; }"
+		all=$(printf '%s; ' "${died[@]}")
+		echo "lab bench: FAIL: $boot boots died of emulator faults: ${all%; }"
 		exit 1
 	fi
 	echo "note: bench boot $boot died: ${died[-1]}; booting again for cycles $todo"
 done
-echo "lab bench: PASS ($boot boot(s)${died:+, ${#died[@]} of them died of an emulator fault};" \
+echo "lab bench: PASS ($boot boot(s)${died[0]:+, ${#died[@]} of them died of an emulator fault};" \
 	"results in $BLANKET_LAB_RESULTS)"
