@@ -96,7 +96,8 @@ guest_ip=10.99.0.2/24
 # forwarded run comments them out.
 bench_cycles='' bench_rounds='' emulated='#'
 # The L1 guest's vCPUs. One by default: Xen time-shares them on L0's one
-# CPU, and two made runs about twice as long (docs/testing.md).
+# CPU, and two made runs longer (docs/testing.md); blanket-direct.sh's
+# nopv runs ask for two.
 vcpus=${BLANKET_LAB_L1_VCPUS:-1}
 case $vcpus in
 [1-9] | [1-2][0-9] | 3[0-2]) ;;
