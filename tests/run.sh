@@ -220,15 +220,21 @@ try:
     data = json.load(open(sys.argv[1]))
 except (OSError, ValueError):
     data = {"sub_groups": []}
+# A parametrised case is a group of its own, one case a parameter.
+def cases(group, name):
+    for case in group.get("test_cases", []):
+        yield "%s.%s" % (name, case["name"]), case.get("status")
+    for sub in group.get("sub_groups", []):
+        yield from cases(sub, "%s.%s" % (name, sub["name"]))
 seen, ok, bad = set(), 0, 0
 for suite in data.get("sub_groups", []):
     seen.add(suite["name"])
-    for case in suite.get("test_cases", []):
-        if case.get("status") == "PASS":
+    for name, status in cases(suite, suite["name"]):
+        if status == "PASS":
             ok += 1
-        elif case.get("status") != "SKIP":
+        elif status != "SKIP":
             bad += 1
-            print("FAIL: %s.%s" % (suite["name"], case["name"]), file=sys.stderr)
+            print("FAIL: %s" % name, file=sys.stderr)
 for name in sys.argv[2:]:
     if name not in seen:
         bad += 1
