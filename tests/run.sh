@@ -53,7 +53,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		finish
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get update -q && apt-get install -y -q --no-install-recommends \
+	# Waiting for dpkg's lock, which `make lab` may hold.
+	apt=(apt-get -q -o DPkg::Lock::Timeout=1800)
+	{ "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends \
 		"${missing[@]}"; } >"$top/build/apt.log" 2>&1 ||
 		{ tail -n 20 "$top/build/apt.log"; fail "dependencies"; finish; }
 fi

@@ -20,6 +20,7 @@ die() { echo "lab: FAIL: $*" >&2; exit 1; }
 
 # apt-get install what is missing. The lists are refreshed only when an
 # install fails, so a machine whose lists are fresh does no update at all.
+# apt waits for dpkg's lock: `make check` may be installing at the same time.
 ensure_packages() {
 	local p missing=()
 
@@ -32,9 +33,10 @@ ensure_packages() {
 	log "installing ${missing[*]}"
 	mkdir -p "$out"
 	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y -q --no-install-recommends "${missing[@]}" \
+	local apt=(apt-get -q -o DPkg::Lock::Timeout=1800)
+	if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" \
 		>"$out/apt.log" 2>&1; then
-		{ apt-get update -q && apt-get install -y -q --no-install-recommends \
+		{ "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends \
 			"${missing[@]}"; } >>"$out/apt.log" 2>&1 ||
 			{ tail -n 20 "$out/apt.log" >&2; die "apt-get install ${missing[*]}"; }
 	fi
