@@ -88,12 +88,13 @@ dom0_ip=10.99.0.1/24
 guest_ip=10.99.0.2/24
 # What the mode boots: the guest's own mode (guest/init.sh), how it boots
 # (host/l1.cfg.in: a kernel, or forwarded mode's GRUB CD), and for the
-# benchmark the indices of its cycles (their count even, so that the
-# order swapped by index, dom0/init.sh, gives either driver's guests the
-# same places in the boot) and rounds; forwarded mode's comparison (the
-# variant compare: make lab-full) takes the same rounds, and gives the L1
-# guest L0's emulated e1000 and IDE disk (host/l1.cfg.in) where the plain
-# forwarded run comments them out.
+# benchmark the indices of its cycles (bench.sh's, by default four: an even
+# count, so that the order swapped by index, dom0/init.sh, gives either
+# driver's guests the same places; a boot resumed after an emulator fault
+# runs the ones left, whatever their count) and rounds; forwarded mode's
+# comparison (the variant compare: make lab-full) takes the same rounds,
+# and gives the L1 guest L0's emulated e1000 and IDE disk (host/l1.cfg.in)
+# where the plain forwarded run comments them out.
 bench_cycles='' bench_rounds='' emulated='#'
 # The L1 guest's vCPUs. One by default: Xen time-shares them on L0's one
 # CPU, and two made runs longer (docs/testing.md); blanket-direct.sh's
