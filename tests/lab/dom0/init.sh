@@ -177,7 +177,9 @@ dump_state() {
 	timeout 30 xl list -v >"$d/xl-list.txt" 2>&1
 	id=$(timeout 30 xl domid l1 2>/dev/null) &&
 		timeout 30 xen-hvmctx "$id" >"$d/hvmctx.txt" 2>&1
-	timeout 30 xl debug-keys q
+	# q: domains and vCPUs; a: the timer queues, where a guest's lost
+	# wake-up would show (its vCPU blocked, no timer of its pending).
+	timeout 30 xl debug-keys qa
 	timeout 30 xl dmesg >"$d/xen-dmesg.txt" 2>&1
 	console_copy
 	touch "$d/done"
