@@ -39,13 +39,16 @@ static void blanket_evtchn_unmask_now(struct blanket_evtchn *ev,
 		ev->unmask(ev->ctx, port);
 		return;
 	}
+	/* A locked operation: the tests below read after it. */
 	sync_clear_bit(port, s->evtchn_mask);
 	/*
-	 * An edge that came while the port was masked is lost: have L0 raise
-	 * it again. EVTCHNOP_unmask does that only for a port it finds
-	 * masked, so mask it again first.
+	 * An edge that came while the port was masked is lost, and a held
+	 * port's events wait further down: have them raised again.
+	 * EVTCHNOP_unmask does that only for a port it finds masked, so mask
+	 * it again first.
 	 */
-	if (sync_test_bit(port, s->evtchn_pending)) {
+	if (sync_test_bit(port, s->evtchn_pending) ||
+	    (ev->held && sync_test_bit(port, ev->held))) {
 		sync_set_bit(port, s->evtchn_mask);
 		ev->unmask(ev->ctx, port);
 	}

@@ -61,6 +61,13 @@ struct blanket_evtchn {
 	 * page's owner may have masked the port further down too.
 	 */
 	bool unmask_by_owner;
+	/*
+	 * Else, if set: the ports the page's owner holds masked further down
+	 * (forwarded: L1 Xen, at L0), which an unmask hands to @unmask even
+	 * with nothing pending. The owner sets a port's bit before it tests
+	 * the port's mask bit.
+	 */
+	const unsigned long *held;
 	struct xarray ports;		/* port -> blanket_evtchn_port, RCU */
 	struct mutex lock;		/* binding and unbinding */
 	struct irq_domain *domain;	/* hwirq = port */

@@ -105,6 +105,11 @@ static void blanket_fwd_unmap_shared(struct blanket_l0 *l0)
 			err);
 }
 
+static void blanket_fwd_setup_unmask(struct blanket_l0 *l0)
+{
+	blanket_l1_setup_unmask(&blanket_fwd_l1, &l0->ev, l0->shared);
+}
+
 static irqreturn_t blanket_fwd_interrupt(int irq, void *data)
 {
 	blanket_l0_upcall(data);
@@ -200,7 +205,7 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.vcpu_id = blanket_fwd_vcpu_id,
 	.map_shared = blanket_fwd_map_shared,
 	.unmap_shared = blanket_fwd_unmap_shared,
-	.unmask_by_hypercall = true,
+	.setup_unmask = blanket_fwd_setup_unmask,
 	.bind_upcall = blanket_fwd_bind_upcall,
 	.unbind_upcall = blanket_fwd_unbind_upcall,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,

@@ -236,7 +236,8 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	err = blanket_evtchn_init(&l0->ev, l0->shared, blanket_l0_unmask, l0);
 	if (err)
 		goto teardown_gnttab;
-	l0->ev.unmask_by_owner = l0->ops->unmask_by_hypercall;
+	if (l0->ops->setup_unmask)
+		l0->ops->setup_unmask(l0);
 	l0->ev.bind_vcpu = blanket_l0_bind_vcpu;
 	l0->ev.vcpu_id = blanket_l0_vcpu_id;
 	err = l0->ops->bind_upcall(l0);

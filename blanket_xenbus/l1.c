@@ -6,6 +6,7 @@
  * before it reaches L1 Xen.
  */
 
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/gfp.h>
@@ -15,13 +16,18 @@
 #include <xen/interface/grant_table.h>
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
+#include <asm/page.h>
 
 #include <blanket/test_export.h>
 #include "l1.h"
 
-/* Version 2 relays every port to vCPU 0; version 3 binds ports to vCPUs. */
+/*
+ * Version 2 relays every port to vCPU 0; version 3 binds ports to vCPUs;
+ * version 4 shows the ports L1 Xen holds.
+ */
 #define BLANKET_L1_ABI_OLDEST		2
 #define BLANKET_L1_ABI_BIND_VCPU	3
+#define BLANKET_L1_ABI_HELD		4
 
 /*
  * Ask L1 Xen whether it forwards to L0, and agree on an ABI version. On
@@ -283,7 +289,29 @@ EXPORT_SYMBOL_IF_KUNIT(blanket_l1_put_relay);
  */
 void blanket_l1_relay_init(struct shared_info *relay)
 {
-	memset(relay, 0, sizeof(*relay));
+	/* The held bitmap fills the page's end, past the shared info. */
+	BUILD_BUG_ON(sizeof(*relay) > BLANKET_L1_RELAY_HELD_OFFSET);
+	BUILD_BUG_ON(BLANKET_L1_RELAY_HELD_OFFSET +
+		     sizeof(relay->evtchn_pending) != PAGE_SIZE);
+	memset(relay, 0, PAGE_SIZE);
 	memset(relay->evtchn_mask, 0xff, sizeof(relay->evtchn_mask));
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_l1_relay_init);
+
+/*
+ * How @ev unmasks the ports of @relay: from version 4 in place, asking
+ * L1 Xen only for a port that is pending or that it holds masked at L0
+ * (the held bitmap); before it, never in place, since L1 Xen may hold any
+ * port Dom0 had masked.
+ */
+void blanket_l1_setup_unmask(const struct blanket_l1 *l1,
+			     struct blanket_evtchn *ev,
+			     struct shared_info *relay)
+{
+	if (l1->abi_version < BLANKET_L1_ABI_HELD) {
+		ev->unmask_by_owner = true;
+		return;
+	}
+	ev->held = (void *)relay + BLANKET_L1_RELAY_HELD_OFFSET;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_setup_unmask);

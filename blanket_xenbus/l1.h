@@ -11,6 +11,7 @@
 #include <xen/interface/xen.h>
 
 #include <blanket/l1_abi.h>
+#include "evtchn.h"
 
 /* Issues blanket_l1_op(@op, @arg); returns what L1 Xen returned. */
 typedef long (*blanket_l1_call_fn)(void *ctx, unsigned int op, void *arg);
@@ -37,5 +38,8 @@ int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn);
 int blanket_l1_put_relay(const struct blanket_l1 *l1, struct shared_info *relay);
 void blanket_l1_relay_init(struct shared_info *relay);
+void blanket_l1_setup_unmask(const struct blanket_l1 *l1,
+			     struct blanket_evtchn *ev,
+			     struct shared_info *relay);
 
 #endif /* _BLANKET_L1_H */

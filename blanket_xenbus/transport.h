@@ -32,10 +32,11 @@ struct blanket_transport_ops {
 	struct shared_info *(*map_shared)(struct blanket_l0 *l0);
 	void (*unmap_shared)(struct blanket_l0 *l0);
 	/*
-	 * Ports are unmasked only with EVTCHNOP_unmask, never by clearing
-	 * their bit in the page (forwarded: L1 Xen may hold them masked at L0).
+	 * Optional: how the event channels on that page unmask a port, if
+	 * not by clearing its bit there (forwarded: L1 Xen may hold ports
+	 * masked at L0). Called once they are set up, before any port is.
 	 */
-	bool unmask_by_hypercall;
+	void (*setup_unmask)(struct blanket_l0 *l0);
 	/*
 	 * Start and stop delivering L0's upcall to blanket_l0_upcall(), on
 	 * every online CPU and those that come online later.

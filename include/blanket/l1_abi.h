@@ -52,8 +52,10 @@
 /*
  * 2: Dom0 unmasks only with EVTCHN_UNMASK; L0's xenstore port stays open.
  * 3: EVTCHN_BIND_VCPU; BLANKET_L1_VIRQ is per-vCPU.
+ * 4: the relay page shows the ports L1 Xen holds masked at L0; Dom0
+ *    unmasks the others by clearing their mask bit itself.
  */
-#define BLANKET_L1_ABI_VERSION		3
+#define BLANKET_L1_ABI_VERSION		4
 
 /*
  * BLANKET_L1_QUERY: the ABI version and whether L0 is usable.
@@ -129,14 +131,28 @@ struct blanket_l1_gnttab_map {
  * the port was not pending and is not masked there, it sets the port's
  * word in vcpu_info[v].evtchn_pending_sel and
  * vcpu_info[v].evtchn_upcall_pending and raises BLANKET_L1_VIRQ on vCPU v.
- * No other byte of the page is read or written. @mfn BLANKET_L1_RELAY_NONE
- * unregisters the page. A new page replaces the old one, which L1 Xen no
- * longer writes once the sub-op returns.
+ * No other byte of the page is read or written, but for the held bitmap
+ * below. @mfn BLANKET_L1_RELAY_NONE unregisters the page. A new page
+ * replaces the old one, which L1 Xen no longer writes once the sub-op
+ * returns.
  *
  * Masking: Dom0 masks a port by setting its bit in evtchn_mask. An event
  * on a port masked there, or with no page registered, also masks the port
- * at L0, so that L0's further events stay at L0. Dom0 therefore never
- * clears a mask bit itself: it unmasks with EVTCHN_UNMASK.
+ * at L0, so that L0's further events stay at L0: the port is held. Before
+ * version 4 Dom0 therefore never clears a mask bit itself: it unmasks with
+ * EVTCHN_UNMASK.
+ *
+ * Held bitmap (version 4): L1 Xen sets a held port's bit in the bitmap at
+ * BLANKET_L1_RELAY_HELD_OFFSET (one bit per port, as evtchn_pending), from
+ * when it holds the port (or registers the page) until it lets the port
+ * go, and then clears it. Dom0 may unmask a port by clearing its mask bit
+ * itself; after that (a full barrier), if the port is pending or its held
+ * bit is set, Dom0 sets the mask bit again and unmasks with EVTCHN_UNMASK.
+ * L1 Xen sets the held bit before it tests the mask bit again, and lets a
+ * port go itself that Dom0 unmasked meanwhile: one of the two always sees
+ * the other. Dom0 never writes the bitmap, which it zeroes before it
+ * registers the page. A Dom0 of an earlier version never reads it: the
+ * bitmap lies in the last bytes of the page, past struct shared_info.
  *
  * Further return values: -EINVAL if @mfn is not a page of Dom0's that can
  * be written; -ENOMEM if L1 Xen cannot map it.
@@ -144,6 +160,8 @@ struct blanket_l1_gnttab_map {
 #define BLANKET_L1_RELAY		3
 
 #define BLANKET_L1_RELAY_NONE		(~0ULL)
+/* The last 512 bytes of the 4 KiB page: 4096 bits, the 2-level ports. */
+#define BLANKET_L1_RELAY_HELD_OFFSET	3584
 
 struct blanket_l1_relay {
 	u64 mfn;		/* IN */
@@ -170,7 +188,7 @@ struct blanket_l1_relay {
  * Clears the port's mask bit in the relay page. If L1 Xen held the port
  * masked at L0, marks it pending there (the held event, perhaps a spurious
  * one) and unmasks it at L0. Then, like EVTCHNOP_unmask, raises the port
- * if it is pending.
+ * if it is pending (also when Dom0 had cleared the mask bit itself).
  */
 #define BLANKET_L1_EVTCHN_UNMASK	6
 

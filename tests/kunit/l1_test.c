@@ -5,7 +5,8 @@
  * describes it: claimed ports only, padding checked, claimed L0 events
  * marked in the registered relay page for the vCPU the port is bound to,
  * and a port Dom0 has masked there held masked at L0 until Dom0 unmasks
- * it.
+ * it, shown in the page's held bitmap. It runs one thing at a time, so
+ * it never finds a port unmasked between holding it and testing again.
  */
 
 #include <kunit/test.h>
@@ -59,6 +60,12 @@ struct fake_l1 {
 	bool raise_in_handler;
 };
 
+/* The held bitmap of the registered relay page. */
+static unsigned long *fake_relay_held(struct fake_l1 *fx)
+{
+	return (void *)fx->relay + BLANKET_L1_RELAY_HELD_OFFSET;
+}
+
 /* L1 Xen's 2-level delivery on the relay page, to the port's vCPU. */
 static void fake_relay_raise(struct fake_l1 *fx, evtchn_port_t port)
 {
@@ -88,8 +95,19 @@ static void fake_l0_event(struct fake_l1 *fx, evtchn_port_t port)
 		return;
 	if (fx->relay && !sync_test_and_set_bit(port, fx->relay->evtchn_pending))
 		fake_relay_raise(fx, port);
-	if (!fx->relay || sync_test_bit(port, fx->relay->evtchn_mask))
+	if (!fx->relay || sync_test_bit(port, fx->relay->evtchn_mask)) {
 		set_bit(port, fx->l0_masked);
+		if (fx->relay)
+			sync_set_bit(port, fake_relay_held(fx));
+	}
+}
+
+/* A port L1 Xen holds at L0 no more: nor in the relay page. */
+static void fake_drop_held(struct fake_l1 *fx, evtchn_port_t port)
+{
+	clear_bit(port, fx->l0_masked);
+	if (fx->relay)
+		sync_clear_bit(port, fake_relay_held(fx));
 }
 
 /*
@@ -101,7 +119,7 @@ static void fake_claim(struct fake_l1 *fx, evtchn_port_t port)
 	fx->vcpu[port] = 0;
 	if (test_and_set_bit(port, fx->claimed) && test_bit(port, fx->l0_masked))
 		return;
-	clear_bit(port, fx->l0_masked);
+	fake_drop_held(fx, port);
 	clear_bit(port, fx->l0_pending);
 }
 
@@ -112,11 +130,13 @@ static void fake_unmask(struct fake_l1 *fx, evtchn_port_t port)
 
 	fx->unmasks++;
 	if (fx->relay) {
-		held = test_and_clear_bit(port, fx->l0_masked);
-		if (held)
+		held = test_bit(port, fx->l0_masked);
+		if (held) {
+			fake_drop_held(fx, port);
 			sync_set_bit(port, fx->relay->evtchn_pending);
-		if (sync_test_and_clear_bit(port, fx->relay->evtchn_mask) &&
-		    sync_test_bit(port, fx->relay->evtchn_pending))
+		}
+		sync_clear_bit(port, fx->relay->evtchn_mask);
+		if (sync_test_bit(port, fx->relay->evtchn_pending))
 			fake_relay_raise(fx, port);
 	}
 	/* EVTCHNOP_unmask at L0 raises what came while it was masked. */
@@ -148,6 +168,8 @@ static long fake_evtchn(struct fake_l1 *fx, unsigned int op,
 		if (e->port == STORE_PORT)
 			return -EPERM;
 		clear_bit(e->port, fx->claimed);
+		fake_drop_held(fx, e->port);
+		/* Masked at L0, as every port L1 Xen does not use. */
 		set_bit(e->port, fx->l0_masked);
 		return 0;
 	case BLANKET_L1_EVTCHN_STATUS:
@@ -175,6 +197,7 @@ static long fake_bind_vcpu(struct fake_l1 *fx,
 static long fake_call(void *ctx, unsigned int op, void *arg)
 {
 	struct fake_l1 *fx = ctx;
+	unsigned long port;
 
 	fx->calls++;
 	fx->last_op = op;
@@ -208,6 +231,11 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 		if (mfn == BLANKET_L1_RELAY_NONE && fx->keep_relay)
 			return fx->keep_relay;
 		fx->relay = mfn == RELAY_MFN ? fx->page : NULL;
+		/* The ports held already, as the new page shows them. */
+		if (fx->relay)
+			for_each_set_bit(port, fx->l0_masked, EVTCHN_2L_NR_CHANNELS)
+				if (test_bit(port, fx->claimed))
+					sync_set_bit(port, fake_relay_held(fx));
 		return 0;
 	}
 	case BLANKET_L1_EVTCHN_ALLOC_UNBOUND ... BLANKET_L1_EVTCHN_STATUS:
@@ -289,8 +317,13 @@ static void l1_probe_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_QUERY);
 	KUNIT_EXPECT_EQ(test, fx->query_in, (u32)BLANKET_L1_ABI_VERSION);
 	KUNIT_EXPECT_EQ(test, q.l0_version, (u32)(4 << 16 | 17));
-	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 3U);
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 4U);
 	KUNIT_EXPECT_TRUE(test, blanket_l1_per_vcpu(&fx->l1));
+
+	/* An L1 Xen of version 3 answers 3: spoken, unmasks through it. */
+	fx->query.abi_version = 3;
+	KUNIT_EXPECT_EQ(test, blanket_l1_probe(&fx->l1, &q, &why), 0);
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 3U);
 
 	/* An L1 Xen of version 2 answers 2: spoken, events on vCPU 0. */
 	fx->query.abi_version = 2;
@@ -524,6 +557,10 @@ static void l1_relay_init_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, fx->page->vcpu_info[0].evtchn_pending_sel, 0UL);
 	KUNIT_EXPECT_EQ(test, fx->page->vcpu_info[0].evtchn_upcall_pending, 0);
+	/* No port held before L1 Xen says so. */
+	fx->relay = fx->page;
+	KUNIT_EXPECT_EQ(test, find_first_bit(fake_relay_held(fx), EVTCHN_2L_NR_CHANNELS),
+			(unsigned long)EVTCHN_2L_NR_CHANNELS);
 }
 
 static bool relay_handler(evtchn_port_t port, void *data)
@@ -544,12 +581,30 @@ static int relay_unmask(void *ctx, evtchn_port_t port)
 	return blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_unmask, &unmask);
 }
 
-/* Dom0's demultiplexer as the forwarded transport sets it up. */
+/*
+ * Dom0's demultiplexer as the forwarded transport sets it up, for the ABI
+ * version in fx->l1.
+ */
 static void relay_setup(struct fake_l1 *fx)
 {
 	blanket_l1_relay_init(fx->page);
 	blanket_evtchn_init(&fx->ev, fx->page, relay_unmask, fx);
-	fx->ev.unmask_by_owner = true;
+	blanket_l1_setup_unmask(&fx->l1, &fx->ev, fx->page);
+}
+
+/* The tests of holding at L0, with and without unmasking in place. */
+static const u32 relay_versions[] = { 3, 4 };
+
+static void relay_version_desc(const u32 *version, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "ABI %u", *version);
+}
+
+KUNIT_ARRAY_PARAM(relay_version, relay_versions, relay_version_desc);
+
+static u32 relay_version_param(struct kunit *test)
+{
+	return *(const u32 *)test->param_value;
 }
 
 static evtchn_port_t relay_alloc(struct kunit *test, struct fake_l1 *fx)
@@ -559,6 +614,23 @@ static evtchn_port_t relay_alloc(struct kunit *test, struct fake_l1 *fx)
 	KUNIT_ASSERT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_alloc_unbound,
 							  &alloc), 0);
 	return alloc.port;
+}
+
+/*
+ * A fresh port, bound to @handler in Dom0's demultiplexer set up for ABI
+ * @version.
+ */
+static evtchn_port_t relay_bound(struct kunit *test, struct fake_l1 *fx,
+				 u32 version, blanket_evtchn_handler_t handler)
+{
+	evtchn_port_t port;
+
+	fx->l1.abi_version = version;
+	relay_setup(fx);
+	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
+	port = relay_alloc(test, fx);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", handler, fx), 0);
+	return port;
 }
 
 /* The forwarded transport's vCPU ids and binds, on the fake L1 Xen. */
@@ -730,18 +802,16 @@ static void l1_relay_to_vcpu_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->virqs_on[0], 0U);
 }
 
-/* ABI 2: Dom0 never clears a relay mask bit itself; L1 Xen sees each unmask. */
+/*
+ * ABI 2 and 3: Dom0 never clears a relay mask bit itself; L1 Xen sees
+ * each unmask.
+ */
 static void l1_unmask_through_l1_test(struct kunit *test)
 {
 	struct fake_l1 *fx = test->priv;
-	evtchn_port_t port;
-
-	relay_setup(fx);
-	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
-	port = relay_alloc(test, fx);
+	evtchn_port_t port = relay_bound(test, fx, 3, relay_handler);
 
 	/* Nothing pending: unmasked all the same, by L1 Xen. */
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", relay_handler, fx), 0);
 	KUNIT_EXPECT_EQ(test, fx->unmasks, 1U);
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
 
@@ -752,6 +822,56 @@ static void l1_unmask_through_l1_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
 
 	blanket_evtchn_unbind(&fx->ev, port);
+	blanket_evtchn_destroy(&fx->ev);
+}
+
+/*
+ * ABI 4: Dom0 unmasks in place, and asks L1 Xen only for a port that is
+ * pending or held at L0. Nothing is lost either way.
+ */
+static void l1_unmask_in_place_test(struct kunit *test)
+{
+	struct fake_l1 *fx = test->priv;
+	evtchn_port_t port = relay_bound(test, fx, 4, relay_handler);
+	struct evtchn_close close = {};
+
+	/* Bound with nothing pending: unmasked without a call. */
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 0U);
+
+	/* An event handled: unmasked after its handler, again without one. */
+	fake_l0_event(fx, port);
+	fake_evtchn_upcall(&fx->ev, 0);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 1U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 0U);
+
+	/*
+	 * An event during the handler is held at L0: the unmask finds it
+	 * held and has L1 Xen let it go, which raises it.
+	 */
+	fx->handled[port] = 0;
+	fx->raise_in_handler = true;
+	fake_l0_event(fx, port);
+	fake_evtchn_upcall(&fx->ev, 0);
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 1U);
+	KUNIT_EXPECT_FALSE(test, test_bit(port, fx->l0_masked));
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fake_relay_held(fx)));
+	fake_evtchn_upcall(&fx->ev, 0);
+	KUNIT_EXPECT_EQ(test, fx->handled[port], 2U);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_mask));
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fx->page->evtchn_pending));
+	KUNIT_EXPECT_EQ(test, fx->unmasks, 1U);
+
+	/* A closed port is held no more, nor shown held. */
+	fx->raise_in_handler = false;
+	sync_set_bit(port, fx->page->evtchn_mask);
+	fake_l0_event(fx, port);
+	KUNIT_EXPECT_TRUE(test, sync_test_bit(port, fake_relay_held(fx)));
+	blanket_evtchn_unbind(&fx->ev, port);
+	close.port = port;
+	KUNIT_EXPECT_EQ(test, blanket_l1_event_channel_op(&fx->l1, EVTCHNOP_close, &close), 0);
+	KUNIT_EXPECT_FALSE(test, sync_test_bit(port, fake_relay_held(fx)));
 	blanket_evtchn_destroy(&fx->ev);
 }
 
@@ -767,6 +887,7 @@ static void l1_held_before_relay_test(struct kunit *test)
 	unsigned int i;
 	u64 value = 0;
 
+	fx->l1.abi_version = relay_version_param(test);
 	relay_setup(fx);
 	KUNIT_ASSERT_EQ(test, blanket_l1_get_param(&fx->l1, HVM_PARAM_STORE_EVTCHN, &value), 0);
 	port = value;
@@ -807,12 +928,8 @@ static bool storm_handler(evtchn_port_t port, void *data)
 static void l1_storm_stays_at_l0_test(struct kunit *test)
 {
 	struct fake_l1 *fx = test->priv;
-	evtchn_port_t port;
-
-	relay_setup(fx);
-	KUNIT_ASSERT_EQ(test, blanket_l1_set_relay(&fx->l1, RELAY_MFN), 0);
-	port = relay_alloc(test, fx);
-	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, port, "test", storm_handler, fx), 0);
+	evtchn_port_t port = relay_bound(test, fx, relay_version_param(test),
+					 storm_handler);
 
 	fx->storm = 100;
 	fake_l0_event(fx, port);
@@ -868,8 +985,9 @@ static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE(l1_relay_to_vcpu_test),
 	KUNIT_CASE(l1_upcall_cpus_test),
 	KUNIT_CASE(l1_unmask_through_l1_test),
-	KUNIT_CASE(l1_held_before_relay_test),
-	KUNIT_CASE(l1_storm_stays_at_l0_test),
+	KUNIT_CASE(l1_unmask_in_place_test),
+	KUNIT_CASE_PARAM(l1_held_before_relay_test, relay_version_gen_params),
+	KUNIT_CASE_PARAM(l1_storm_stays_at_l0_test, relay_version_gen_params),
 	KUNIT_CASE(l1_put_relay_test),
 	{}
 };
