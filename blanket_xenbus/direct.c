@@ -354,16 +354,12 @@ static u64 blanket_direct_callback_via(struct pci_dev *pdev)
 	       ((u64)(pdev->pin - 1) & 3);
 }
 
-static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
+static int blanket_direct_bind_intx(void *arg)
 {
+	struct blanket_l0 *l0 = arg;
 	struct pci_dev *pdev = l0->pdev;
 	int err;
 
-	err = blanket_direct_vectors_bind(l0);
-	if (!err)
-		return 0;
-	dev_info(l0->dev, "L0's upcall: the platform device's interrupt (no upcall vector: %d)\n",
-		 err);
 	l0->upcall_irq = pdev->irq;
 	err = request_irq(pdev->irq, blanket_direct_intx_interrupt, IRQF_SHARED,
 			  "blanket-l0", l0);
@@ -371,12 +367,21 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 		return err;
 	err = blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
 				       blanket_direct_callback_via(pdev));
-	if (err) {
+	if (err)
 		free_irq(pdev->irq, l0);
-		return err;
-	}
-	/* vCPU 0 has its vcpu_info: this cannot fail. */
-	return blanket_evtchn_add_cpu(&l0->ev, 0);
+	return err;
+}
+
+static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
+{
+	int err;
+
+	err = blanket_direct_vectors_bind(l0);
+	if (!err)
+		return 0;
+	dev_info(l0->dev, "L0's upcall: the platform device's interrupt (no upcall vector: %d)\n",
+		 err);
+	return blanket_evtchn_single_upcall(&l0->ev, blanket_direct_bind_intx, l0);
 }
 
 /*

@@ -375,6 +375,26 @@ int blanket_evtchn_add_cpu(struct blanket_evtchn *ev, unsigned int cpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_add_cpu);
 
+/*
+ * A transport's single upcall, on CPU 0 (no per-CPU one): CPU 0 takes
+ * ports once @bind has made the upcall live. CPU 0 is added first, so that
+ * nothing can fail after @bind has put the upcall's handler in place, and
+ * it leaves again if @bind fails.
+ */
+int blanket_evtchn_single_upcall(struct blanket_evtchn *ev,
+				 int (*bind)(void *arg), void *arg)
+{
+	int err = blanket_evtchn_add_cpu(ev, 0);
+
+	if (err)
+		return err;
+	err = bind(arg);
+	if (err)
+		blanket_evtchn_leave_cpu(ev, 0);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_single_upcall);
+
 /* @cpu's upcall goes (it goes offline): its ports go to CPU 0 first. */
 void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu)
 {

@@ -98,6 +98,8 @@ int blanket_evtchn_move(struct blanket_evtchn *ev, evtchn_port_t port,
 			unsigned int cpu);
 int blanket_evtchn_add_cpu(struct blanket_evtchn *ev, unsigned int cpu);
 void blanket_evtchn_leave_cpu(struct blanket_evtchn *ev, unsigned int cpu);
+int blanket_evtchn_single_upcall(struct blanket_evtchn *ev,
+				 int (*bind)(void *arg), void *arg);
 void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu);
 unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work);
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,

@@ -146,10 +146,26 @@ static int blanket_fwd_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Before version 3 a global VIRQ, kept on CPU 0: vCPU 0, whose vcpu_info
+ * every event is marked in.
+ */
+static int blanket_fwd_bind_global_virq(void *arg)
+{
+	struct blanket_l0 *l0 = arg;
+	int irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, 0, blanket_fwd_interrupt,
+					  IRQF_NOBALANCING, "blanket-l0", l0);
+
+	if (irq < 0)
+		return irq;
+	per_cpu(blanket_fwd_irq, 0) = irq;
+	return 0;
+}
+
 static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 {
 	u64 mfn = virt_to_mfn(l0->shared);
-	int err, irq;
+	int err;
 
 	err = blanket_l1_set_relay(&blanket_fwd_l1, mfn);
 	if (err)
@@ -165,17 +181,8 @@ static int blanket_fwd_bind_upcall(struct blanket_l0 *l0)
 		blanket_fwd_cpuhp = err;
 		return 0;
 	}
-	/*
-	 * Before version 3 a global VIRQ, kept on CPU 0: vCPU 0, whose
-	 * vcpu_info every event is marked in.
-	 */
-	irq = bind_virq_to_irqhandler(BLANKET_L1_VIRQ, 0, blanket_fwd_interrupt,
-				      IRQF_NOBALANCING, "blanket-l0", l0);
-	if (irq < 0)
-		return irq;
-	per_cpu(blanket_fwd_irq, 0) = irq;
-	/* vCPU 0 has its vcpu_info: this cannot fail. */
-	return blanket_evtchn_add_cpu(&l0->ev, 0);
+	return blanket_evtchn_single_upcall(&l0->ev, blanket_fwd_bind_global_virq,
+					    l0);
 }
 
 static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)

@@ -514,6 +514,58 @@ static void evtchn_irq_name_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blanket_evtchn_irq(&fx->ev, 6), -ENOENT);
 }
 
+static int fail_vcpu_id(void *ctx, unsigned int cpu, u32 *vcpu)
+{
+	return -ENOMEM;
+}
+
+struct single_upcall {
+	struct blanket_evtchn *ev;
+	int calls;
+	bool cpu0_live;		/* when bind was called */
+	int ret;
+};
+
+static int single_upcall_bind(void *arg)
+{
+	struct single_upcall *u = arg;
+
+	u->calls++;
+	u->cpu0_live = xa_load(&u->ev->upcall_cpus, 0);
+	return u->ret;
+}
+
+/*
+ * A single upcall's handler is put in place only once CPU 0 can take
+ * ports: adding CPU 0 fails before the handler exists, and a handler that
+ * fails leaves no live CPU behind.
+ */
+static void evtchn_single_upcall_test(struct kunit *test)
+{
+	struct evtchn_fixture *fx = test->priv;
+	struct single_upcall u = { .ev = &fx->ev };
+
+	blanket_evtchn_leave_cpu(&fx->ev, 0);
+	blanket_evtchn_leave_cpu(&fx->ev, 1);
+
+	fx->ev.vcpu_id = fail_vcpu_id;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_single_upcall(&fx->ev, single_upcall_bind, &u),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, u.calls, 0);
+	fx->ev.vcpu_id = fake_vcpu_id;
+
+	u.ret = -EBUSY;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_single_upcall(&fx->ev, single_upcall_bind, &u),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, u.calls, 1);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 0U);
+
+	u.ret = 0;
+	KUNIT_EXPECT_EQ(test, blanket_evtchn_single_upcall(&fx->ev, single_upcall_bind, &u), 0);
+	KUNIT_EXPECT_TRUE(test, u.cpu0_live);
+	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 1U);
+}
+
 static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_deliver_test),
 	KUNIT_CASE(evtchn_masked_edge_test),
@@ -531,6 +583,7 @@ static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_upcall_cpus_test),
 	KUNIT_CASE(evtchn_no_upcall_test),
 	KUNIT_CASE(evtchn_irq_name_test),
+	KUNIT_CASE(evtchn_single_upcall_test),
 	{}
 };
 
