@@ -18,6 +18,7 @@
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/sync_bitops.h>
 
@@ -426,6 +427,29 @@ void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 		stats->upcall_cpus++;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_get_stats);
+
+/*
+ * One line per bound port: where it goes and its bits, as the page shows
+ * them. A port that stays masked, or pending and unhandled, is what a
+ * device that has stopped hearing L0 looks like.
+ */
+void blanket_evtchn_show_ports(struct blanket_evtchn *ev, struct seq_file *m)
+{
+	struct shared_info *s = ev->shared;
+	struct blanket_evtchn_port *p;
+	unsigned long port;
+
+	mutex_lock(&ev->lock);
+	xa_for_each(&ev->ports, port, p)
+		seq_printf(m, "%lu %s irq %u cpu %u vcpu %u masked %d pending %d held %s backoff_ms %u\n",
+			   port, p->name, p->irq, p->cpu, READ_ONCE(p->vcpu),
+			   sync_test_bit(port, s->evtchn_mask),
+			   sync_test_bit(port, s->evtchn_pending),
+			   !ev->held ? "-" : sync_test_bit(port, ev->held) ? "1" : "0",
+			   READ_ONCE(p->backoff_ms));
+	mutex_unlock(&ev->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_evtchn_show_ports);
 
 int blanket_evtchn_init(struct blanket_evtchn *ev, struct shared_info *shared,
 			int (*unmask)(void *ctx, evtchn_port_t port),

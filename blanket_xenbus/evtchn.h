@@ -17,6 +17,8 @@
 
 #include <blanket/xenbus.h>
 
+struct seq_file;
+
 /* Consecutive events with no work after which a port is throttled. */
 #define BLANKET_EVTCHN_SPURIOUS_MAX	8
 #define BLANKET_EVTCHN_BACKOFF_MAX_MS	1000
@@ -102,6 +104,7 @@ int blanket_evtchn_single_upcall(struct blanket_evtchn *ev,
 				 int (*bind)(void *arg), void *arg);
 void blanket_evtchn_upcall(struct blanket_evtchn *ev, u32 vcpu);
 unsigned int blanket_evtchn_account(struct blanket_evtchn_port *p, bool work);
+void blanket_evtchn_show_ports(struct blanket_evtchn *ev, struct seq_file *m);
 void blanket_evtchn_get_stats(struct blanket_evtchn *ev,
 			      struct blanket_evtchn_stats *stats);
 

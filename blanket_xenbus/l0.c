@@ -139,6 +139,15 @@ static int blanket_l0_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(blanket_l0_stats);
 
+static int blanket_l0_ports_show(struct seq_file *m, void *unused)
+{
+	struct blanket_l0 *l0 = m->private;
+
+	blanket_evtchn_show_ports(&l0->ev, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blanket_l0_ports);
+
 /* Unmap the frames, then forget the table that lists them. */
 static void blanket_l0_teardown_gnttab(struct blanket_l0 *l0)
 {
@@ -249,6 +258,7 @@ int blanket_l0_start(struct blanket_l0 *l0)
 
 	l0->debugfs = debugfs_create_dir(dev_name(l0->dev), blanket_bus_debugfs());
 	debugfs_create_file("stats", 0444, l0->debugfs, l0, &blanket_l0_stats_fops);
+	debugfs_create_file("ports", 0444, l0->debugfs, l0, &blanket_l0_ports_fops);
 
 	err = blanket_enum_start(&l0->devices, &l0->xs, l0->dev);
 	if (err)

@@ -9,6 +9,7 @@
 #include <linux/irq.h>
 #include <linux/irqdesc.h>
 #include <linux/kernel_stat.h>
+#include <linux/seq_file.h>
 #include <asm/sync_bitops.h>
 
 #include "blanket_xenbus/evtchn.h"
@@ -566,6 +567,45 @@ static void evtchn_single_upcall_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, upcall_cpus(&fx->ev), 1U);
 }
 
+/* The ports view of ports 5 and 70, 70 masked and pending. */
+static void expect_ports_view(struct kunit *test, struct evtchn_fixture *fx,
+			      const char *held5, const char *held70)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = PAGE_SIZE };
+	char want[192];
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	blanket_evtchn_show_ports(&fx->ev, &m);
+	snprintf(want, sizeof(want),
+		 "5 q0 irq %d cpu 0 vcpu 0 masked 0 pending 0 held %s backoff_ms 0\n"
+		 "70 q1 irq %d cpu 0 vcpu 0 masked 1 pending 1 held %s backoff_ms 0\n",
+		 port_irq(test, 5), held5, port_irq(test, 70), held70);
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+/*
+ * The ports view shows each bound port's bits as the page has them, and
+ * the held bit only where the page's owner shows one.
+ */
+static void evtchn_show_ports_test(struct kunit *test)
+{
+	struct evtchn_fixture *fx = test->priv;
+	unsigned long held[BITS_TO_LONGS(PORTS)] = {};
+
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 5, "q0", count_handler, fx), 0);
+	KUNIT_ASSERT_EQ(test, blanket_evtchn_bind(&fx->ev, 70, "q1", count_handler, fx), 0);
+	/* 70 is masked, and raised meanwhile: pending, no upcall. */
+	sync_set_bit(70, fx->s->evtchn_mask);
+	fx_raise(fx, 70);
+	expect_ports_view(test, fx, "-", "-");
+
+	__set_bit(70, held);
+	fx->ev.held = held;
+	expect_ports_view(test, fx, "0", "1");
+	fx->ev.held = NULL;
+}
+
 static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_deliver_test),
 	KUNIT_CASE(evtchn_masked_edge_test),
@@ -584,6 +624,7 @@ static struct kunit_case blanket_evtchn_cases[] = {
 	KUNIT_CASE(evtchn_no_upcall_test),
 	KUNIT_CASE(evtchn_irq_name_test),
 	KUNIT_CASE(evtchn_single_upcall_test),
+	KUNIT_CASE(evtchn_show_ports_test),
 	{}
 };
 
