@@ -178,8 +178,10 @@ dump_state() {
 	id=$(timeout 30 xl domid l1 2>/dev/null) &&
 		timeout 30 xen-hvmctx "$id" >"$d/hvmctx.txt" 2>&1
 	# q: domains and vCPUs; a: the timer queues, where a guest's lost
-	# wake-up would show (its vCPU blocked, no timer of its pending).
-	timeout 30 xl debug-keys qa
+	# wake-up would show (its vCPU blocked, no timer of its pending); e:
+	# the event channels, where a port of the guest's that L1 Xen holds
+	# masked at L0 shows.
+	timeout 30 xl debug-keys qae
 	timeout 30 xl dmesg >"$d/xen-dmesg.txt" 2>&1
 	console_copy
 	touch "$d/done"

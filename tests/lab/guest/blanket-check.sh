@@ -32,8 +32,14 @@
 # anything failed.
 . /lib/lab.sh
 fail=0
+# The last check done, for the stall watch, which ends with the file.
+step=/tmp/lab-step
+echo "the start" >$step
+trap 'rm -f $step' EXIT
+lab_stall_watch $step
 # check NAME RC: the verdict of one of the checks tests/lab/checks lists.
 check() {
+	echo "check $1" >$step
 	if [ "$2" = 0 ]; then
 		echo "check=$1 ok"
 	else
@@ -488,6 +494,8 @@ hostile_case() {
 	local r=0 got verdict tag=blanket_hostile_$1
 
 	hn=$1 htype=$2 hdev=$2-$((700 + $1))
+	# Each case is a step of its own: their checks come only at the end.
+	echo "hostile case $hn" >$step
 	haccept=' sectors of '
 	[ "$htype" = vif ] && haccept=' queue(s), '
 	hostile_mark=$(dmesg | wc -l)

@@ -110,6 +110,48 @@ lab_blanket_stat() {
 		awk -v k="$1" 'BEGIN { gsub(/\*/, ".*", k) } $1 ~ "^" k "$" { n += $2 } END { print n + 0 }'
 }
 
+# lab_stall_watch STAMP: in the background until STAMP is gone. Once STAMP
+# (a file the caller writes at each step, naming it) is 120 s old while
+# the CPUs sat idle for the last 15 s, say once what tells a device that
+# stopped hearing L0 from a stuck guest: each process's state and wait
+# channel, blanket's counters and ports (masked, pending, held) and the
+# kernel's last lines. A guest whose clock stopped says nothing, which
+# tells as much. Lines start "stall:", and the console is slow: a dozen or
+# two. The watch is no child of the caller, whose "wait" must not wait
+# for it.
+lab_stall_watch() {
+	local stamp=$1
+
+	( (
+		said='' idle0='' busy0=''
+		while sleep 15 && [ -e "$stamp" ]; do
+			# The CPUs' idle and busy ticks since the last round.
+			set -- $(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $7 + $8; exit }' /proc/stat)
+			idle=$(($1 - ${idle0:-$1})) busy=$(($2 - ${busy0:-$2}))
+			idle0=$1 busy0=$2
+			age=$(($(date +%s) - $(date -r "$stamp" +%s 2>/dev/null || date +%s)))
+			[ "$age" -ge 120 ] || said=''
+			[ "$age" -ge 120 ] && [ -z "$said" ] && [ $((idle + busy)) -gt 0 ] &&
+				[ $((idle * 10)) -ge $(((idle + busy) * 9)) ] || continue
+			said=1
+			echo "stall: ${age}s since $(cat "$stamp"), CPUs idle"
+			for p in /proc/[0-9]*; do
+				# Kernel threads have no command line.
+				[ -n "$(head -c 1 "$p/cmdline")" ] || continue
+				echo "stall: pid ${p#/proc/} $(cat "$p/comm") $(cut -d' ' -f3 "$p/stat") wchan $(cat "$p/wchan")"
+			done 2>/dev/null
+			echo "stall: $(grep -E '^(upcalls|events|events_spurious|events_throttled|hypercalls_evtchn_send|xs_timeouts|xs_broken) ' \
+				/sys/kernel/debug/blanket/*/stats 2>/dev/null | tr '\n' ' ')"
+			sed 's/^/stall: port /' /sys/kernel/debug/blanket/*/ports 2>/dev/null
+			for d in /sys/kernel/debug/blanket/devices/*; do
+				[ -e "$d" ] || continue
+				echo "stall: ${d##*/} $(tr '\n' ' ' <"$d")"
+			done 2>/dev/null
+			dmesg | tail -n 5 | sed 's/^/stall: /'
+		done
+	) & )
+}
+
 # lab_blanket_tcp TAG [ROUNDS]: the lab's TCP transfer through blnet0
 # (lab-transfer's TAG), then the L0 events, hypercalls and notifications
 # it cost (TAG_events=...).
