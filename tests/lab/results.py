@@ -9,7 +9,9 @@
   results.py record FILE SUMMARY CHECKS ATTEMPT
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
       run, mode, variant, attempt, pass, seconds, fault, retry, why,
-      triple_fault_rip, guest_rip (fault.py), problems; checks, the verdict
+      triple_fault_rip, guest_rip (fault.py), problems; l0_rescues, when the
+      watchdog woke an L0 that had lost an interrupt (host/qemu.sh);
+      checks, the verdict
       of each check CHECKS (tests/lab/checks) lists for the variant or mode
       (ok, failed, skipped: its condition did not hold, the reason in
       skipped); guests, one object per guest run (mode, result, and its
@@ -132,6 +134,8 @@ def record(path, summary, checks, attempt):
             r["cycles_done"] = []
         elif k == "qemu_start_to_qemu_exit":
             r["seconds"] = int(v.rstrip("s") or 0)
+        elif k == "l0_rescue":
+            r.setdefault("l0_rescues", []).append(v)
         elif line.startswith("problem: "):
             r.setdefault("problems", []).append(line[9:])
         c = re.match(r"LAB-EXTRA: check=(\S+) (ok|failed|skipped)( \(.*\))?$", line)

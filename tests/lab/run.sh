@@ -218,6 +218,7 @@ fi
 	[ -z "$bench_cycles" ] || echo "bench_cycles=${bench_cycles// /,}"
 	grep -E '^(LAB|DOM0)' "$res" 2>/dev/null || true
 	echo "$fault"
+	for n in "${l0_rescues[@]}"; do echo "l0_rescue=$n"; done
 	[ -z "$bench_cycles" ] || echo "bench_resume=$resume"
 	if [ "$status" != OK ]; then
 		# How far the guest got.

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fault-test.sh: fault.py's classes, on made-up runs. An L0 "Xen" of two
-# instructions (a VMRUN and what follows it) stands in for the real one.
+# fault-test.sh: fault.py's classes, on made-up runs, and qemu.sh's probe
+# for an interrupt L0 never takes (l0_owed), on QEMU's words. An L0 "Xen" of a
+# few instructions (a VMRUN, a HLT and what follows each) stands in for the
+# real one.
 # Prints "PASS: <case>" or "FAIL: <case> (...)" for each case; exits
 # non-zero if any failed.
 set -uo pipefail
@@ -114,5 +116,37 @@ case_is "a benchmark guest that died after others passed" bench died no
 lay_out "no status from Dom0" "LAB-DONE\nLAB: mode=nopv\nLAB-EXTRA: bench_insmod=blanket_xenbus\n" "" \
 	"silent for 900s, QEMU at 68%"
 case_is "a benchmark's nopv guest silent once it loads blanket is not retried" bench silent no
+
+lay_out "no status from Dom0" "$loaded" "" \
+	"L0 stuck: its timer interrupt (cpu:vector:count 0:250:183016 ) waited 61s after a key press and an NMI\ndom0 did not answer the dump request"
+case_is "L0's timer interrupt untaken, an NMI too, is the emulator's" nopv emulator-stuck yes
+
+# lapic ISR IRR CURRENT_COUNT: one L0 CPU's local APIC as QEMU's monitor
+# shows it (its lines end in CR), the timer's vector 250.
+lapic() {
+	printf '%s\r\n' "dumping local APIC state for CPU 0 " "" \
+		"LVTT	 0x000000fa active-hi edge                 one-shot     Fixed  (vec 250)" \
+		"Timer	 DCR=0xb (divide by 1) initial_count = 183016 current_count = $3" \
+		"ISR	 $1" "IRR	 $2 " "" "APR 0x00 TPR 0x10 DFR 0x0f LDR 0x01 PPR 0x10"
+}
+# owed_is NAME WANT: l0_owed's words for the APIC lines before it.
+owed_is() {
+	local got
+
+	got=$(l0_owed)
+	if [ "$got" = "$2" ]; then
+		echo "PASS: qemu.sh: $1"
+	else
+		echo "FAIL: qemu.sh: $1 (want '$2', got '$got')"
+		bad=1
+	fi
+}
+# shellcheck source=tests/lab/host/qemu.sh
+. "$lab/qemu.sh"
+lapic "(none)" 250 0 | owed_is "an expired timer's vector requested, none in service, is owed" "0:250:183016 "
+lapic "(none)" "48 250" 0 | owed_is "so it is among other requested vectors" "0:250:183016 "
+lapic 250 250 0 | owed_is "not while a vector is in service" ""
+lapic "(none)" 250 4096 | owed_is "not while the timer still counts" ""
+lapic "(none)" 48 0 | owed_is "not for another vector" ""
 
 exit $bad

@@ -17,6 +17,12 @@ that died is put in exactly one class, printed as key=value lines:
                          the dump request: no domain ran, Dom0's own timers
                          included, which no guest can prevent: QEMU lost
                          L0's wake-up                            retry=yes
+  fault=emulator-stuck   run.sh's watchdog found L0's timer interrupt
+                         waiting in its local APIC for minutes, through a
+                         key press and an NMI: L0's Xen takes it at once
+                         whenever it runs, and SVM ends a guest's run on
+                         it whatever the guest does; QEMU lost it
+                                                                 retry=yes
   fault=emulator-silent  run.sh's watchdog found the guest silent (and QEMU
                          idle, or silent far beyond any phase of the run)
                          before any of blanket's code had run in it: the L1
@@ -230,6 +236,8 @@ if watchdog:
     dump = read(f"{out}/dump/hvmctx.txt")
     m = re.search(r"\brip\b\W+(?:0x)?([0-9a-f]{8,16})", dump, re.I)
     where = site(int(m.group(1), 16), console) if m else "(no dump)"
+    if watchdog.startswith("L0 stuck"):
+        say("emulator-stuck", True, watchdog.splitlines()[0], guest_rip=where)
     if "dom0 did not answer" in watchdog and l0_halted(read(f"{run}/watchdog-l0-cpus.txt")):
         say("emulator-halted", True,
             f"{watchdog.splitlines()[0]}; every L0 CPU halted in Xen's idle loop with "

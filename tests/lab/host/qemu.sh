@@ -70,6 +70,36 @@ follow() {
 	[ -z "$lines" ] || guest_seen=$shown
 }
 
+# monitor: QEMU's monitor runs the commands of stdin; prints its answers.
+monitor() { timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" 2>&1; }
+# lapics: each L0 CPU's local APIC, from QEMU's monitor.
+lapics() {
+	local i
+
+	for ((i = 0; i < smp; i++)); do printf 'cpu %d\ninfo lapic\n' "$i"; done | monitor
+}
+# l0_owed: from lapics' answer on stdin, each L0 CPU whose local APIC timer
+# has expired with its vector still requested (IRR) and nothing in service,
+# as "cpu:vector:initial_count" words. L0's Xen takes such an interrupt
+# within microseconds whenever it runs, and no guest can hold it off: SVM's
+# interrupt intercept ends a guest's run whatever the guest's own IF. So the
+# same words for a minute (a timer re-armed would change its initial count)
+# mean the CPU no longer sees the interrupt: seen with an L1 guest's vCPU
+# spinning on a lock, interrupts off, while the lock's holder waited for L0
+# to schedule it, and with L0's CPU halted, interrupts on.
+l0_owed() {
+	tr -d '\r' | awk '
+		/^dumping local APIC state for CPU/ { cpu = $NF }
+		/^LVTT/ { vec = $NF; sub(/\)$/, "", vec) }
+		/^Timer/ { cur = $NF; init = $0; sub(/.*initial_count = /, "", init); sub(/ .*/, "", init) }
+		/^ISR/ { isr = $2 }
+		/^IRR/ {
+			for (f = 2; f <= NF; f++)
+				if ($f == vec && cur == 0 && isr == "(none)")
+					printf "%s:%s:%s ", cpu, vec, init
+		}'
+}
+
 output_size() { cat "$run/serial.log" "$share/out/l1-console.log" 2>/dev/null | wc -c || true; }
 qemu_ticks() { awk '{ print $14 + $15 }' "/proc/$qpid/stat" 2>/dev/null || echo 0; }
 # watchdog_dump WHY: L0's CPUs from QEMU's monitor, the guest's vCPUs from
@@ -77,16 +107,11 @@ qemu_ticks() { awk '{ print $14 + $15 }' "/proc/$qpid/stat" 2>/dev/null || echo 
 watchdog_dump() {
 	echo "$1" >"$run/watchdog"
 	log "watchdog: $1: dumping the machine's state"
-	echo "info registers -a" | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" \
-		>"$run/watchdog-l0-cpus.txt" 2>&1 || true
+	echo "info registers -a" | monitor >"$run/watchdog-l0-cpus.txt" || true
 	# Each CPU's local APIC (its timer, pending and in-service vectors) and
 	# the PIC and IO-APIC: where a wake-up that never came stopped
 	# (emulator-halted).
-	{
-		for ((i = 0; i < smp; i++)); do printf 'cpu %d\ninfo lapic\n' "$i"; done
-		echo "info pic"
-	} | timeout 20 socat -t 5 - "UNIX-CONNECT:$run/monitor.sock" >"$run/watchdog-l0-apic.txt" 2>&1 ||
-		true
+	{ lapics; echo "info pic" | monitor; } >"$run/watchdog-l0-apic.txt" || true
 	touch "$share/dump-request"
 	for _ in $(seq 30); do
 		[ -e "$share/out/dump/done" ] && break
@@ -95,13 +120,43 @@ watchdog_dump() {
 	[ -e "$share/out/dump/done" ] || echo "dom0 did not answer the dump request" >>"$run/watchdog"
 }
 
+# l0_rescue: a quiet run's probe for an L0 that an interrupt no longer
+# reaches (l0_owed). A halted CPU with interrupts on waiting so shows that
+# QEMU loses the CPU's request for a vector its APIC holds, which no guest
+# can cause. Once the same interrupt has waited a minute, L0 gets
+# two more: a key press, whose keyboard interrupt makes QEMU look at the
+# APIC again, and an NMI, which reaches the CPU by a path of its own (and
+# which L0's Xen ignores: nmi=ignore). If the same interrupt still waits a
+# minute later, the watchdog stops the run (fault.py: emulator-stuck) and
+# l0_rescue fails. Sets $l0_rescues.
+owed_was='' owed_since=0 rescued='' l0_rescues=()
+l0_rescue() {
+	local owed now
+
+	owed=$(lapics | l0_owed)
+	now=$(elapsed)
+	if [ -z "$owed" ] || [ "$owed" != "$owed_was" ]; then
+		owed_was=$owed owed_since=$now
+		return 0
+	fi
+	[ $((now - owed_since)) -ge 60 ] || return 0
+	if [ "$owed" = "$rescued" ]; then
+		watchdog_dump "L0 stuck: its timer interrupt (cpu:vector:count $owed) waited $((now - owed_since))s after a key press and an NMI"
+		return 1
+	fi
+	l0_rescues+=("at ${now}s: timer interrupt (cpu:vector:count $owed) waited $((now - owed_since))s")
+	log "watchdog: L0 has not taken its timer interrupt for $((now - owed_since))s ($owed): a key press and an NMI"
+	printf 'sendkey shift\nnmi\n' | monitor >/dev/null || true
+	rescued=$owed owed_since=$now
+}
+
 # qemu_run: the whole run of L0's machine, until it powers off (Dom0 does
 # that when it is done), the watchdog stops it, or the timeout.
 qemu_run() {
 	local xen_args dom0_args modules qemu hz size now busy silent
-	local last_size=0 last_change=0 ticks=()
+	local last_size=0 last_change=0 ticks=() probe_at=0
 
-	xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=$smp"
+	xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=$smp nmi=ignore"
 	dom0_args="console=hvc0 quiet"
 	# QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
 	modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
@@ -140,6 +195,12 @@ qemu_run() {
 		[ ${#ticks[@]} -le 20 ] || ticks=("${ticks[@]:1}")
 		busy=$(( (ticks[-1] - ticks[0]) * 100 / hz / (3 * (${#ticks[@]} - 1) + 1) ))
 		silent=$((now - last_change))
+		if [ "$silent" -lt 60 ]; then
+			owed_was=
+		elif [ "$now" -ge "$probe_at" ]; then
+			probe_at=$((now + 15))
+			l0_rescue || break
+		fi
 		if { [ "$silent" -ge "$silent_idle_s" ] && [ "$busy" -lt 10 ]; } ||
 		   [ "$silent" -ge "$silent_busy_s" ]; then
 			watchdog_dump "silent for ${silent}s, QEMU at ${busy}% of a CPU over the last minute"
