@@ -36,6 +36,8 @@ fail=0
 step=/tmp/lab-step
 echo "the start" >$step
 trap 'rm -f $step' EXIT
+# blanket's counters and ports, for the checks and the stall watch.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 lab_stall_watch $step
 # check NAME RC: the verdict of one of the checks tests/lab/checks lists.
 check() {
@@ -81,7 +83,6 @@ echo "blanket_trust=blk:$(cat /sys/module/blanket_blk/parameters/trusted)" \
 	"blk_persistent:$(cat /sys/module/blanket_blk/parameters/feature_persistent)" \
 	"net:$(cat /sys/module/blanket_net/parameters/trusted)"
 check bus $r
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 # pings TAG [ping options]: wait up to 30 s for a first reply from $peer,
 # then report how many of 3 come back; fails if none.

@@ -130,8 +130,11 @@ lab_stall_watch() {
 			idle=$(($1 - ${idle0:-$1})) busy=$(($2 - ${busy0:-$2}))
 			idle0=$1 busy0=$2
 			age=$(($(date +%s) - $(date -r "$stamp" +%s 2>/dev/null || date +%s)))
-			[ "$age" -ge 120 ] || said=''
-			[ "$age" -ge 120 ] && [ -z "$said" ] && [ $((idle + busy)) -gt 0 ] &&
+			if [ "$age" -lt 120 ]; then
+				said=''
+				continue
+			fi
+			[ -z "$said" ] && [ $((idle + busy)) -gt 0 ] &&
 				[ $((idle * 10)) -ge $(((idle + busy) * 9)) ] || continue
 			said=1
 			echo "stall: ${age}s since $(cat "$stamp"), CPUs idle"
