@@ -265,6 +265,7 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 	bdev->dev.release = blanket_device_release;
 	bdev->xs = xs;
 	init_waitqueue_head(&bdev->state_wq);
+	mutex_init(&bdev->state_lock);
 	bdev->otherend_state = XenbusStateUnknown;
 	bdev->devid = devid;
 	bdev->otherend_id = otherend_id;

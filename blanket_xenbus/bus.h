@@ -19,5 +19,6 @@ void blanket_bus_prune(struct blanket_xs *xs,
 		       void *ctx);
 /* client.c */
 const char *blanket_state_name(enum xenbus_state state);
+bool blanket_device_replaced(struct blanket_device *bdev);
 
 #endif /* _BLANKET_BUS_H */

@@ -67,7 +67,8 @@ static int blanket_write_state(struct blanket_xs *xs, blanket_xbt_t t, void *ctx
 /*
  * Publish our state. Inside a transaction that first checks our directory
  * still exists, so that a late write cannot recreate a device that L0's
- * toolstack has just removed.
+ * toolstack has just removed; and not at all into a directory that it
+ * has created again (blanket_device_replaced()), which is another device's.
  */
 static int blanket_publish_state(struct blanket_device *bdev,
 				 enum xenbus_state state)
@@ -75,16 +76,43 @@ static int blanket_publish_state(struct blanket_device *bdev,
 	struct blanket_state_write w = { .bdev = bdev, .state = state };
 	int err;
 
-	err = blanket_xs_transact(bdev->xs, blanket_write_state, &w);
+	mutex_lock(&bdev->state_lock);
+	err = bdev->replaced ? -ENOENT :
+	      blanket_xs_transact(bdev->xs, blanket_write_state, &w);
 	/* -ENOENT: L0 removed the device; its removal follows. */
 	if (err && err != -ENOENT)
 		dev_err(&bdev->dev, "cannot switch to %s: %d\n",
 			blanket_state_name(state), err);
-	if (err)
-		return err;
-	bdev->state = state;
-	return 0;
+	if (!err)
+		bdev->state = state;
+	mutex_unlock(&bdev->state_lock);
+	return err;
 }
+
+/*
+ * Whether L0's toolstack has removed our directory and created it again
+ * (a detach and an attach faster than we heard of the first): a device of
+ * the same name that is not ours. It writes "state" as Initialising when
+ * it creates the directory, and only we write it after that; so once we
+ * have left Initialising, finding it there again means a new directory.
+ * From then on @bdev writes no state, which would be the new device's.
+ */
+bool blanket_device_replaced(struct blanket_device *bdev)
+{
+	bool replaced;
+	u32 state;
+
+	mutex_lock(&bdev->state_lock);
+	if (!bdev->replaced && bdev->state != XenbusStateInitialising &&
+	    !blanket_xs_read_u32(bdev->xs, BLANKET_XBT_NIL, bdev->nodename,
+				 "state", &state) &&
+	    state == XenbusStateInitialising)
+		bdev->replaced = true;
+	replaced = bdev->replaced;
+	mutex_unlock(&bdev->state_lock);
+	return replaced;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_device_replaced);
 
 /**
  * blanket_switch_state() - publish our XenbusState, if it changes

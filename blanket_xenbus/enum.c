@@ -3,7 +3,8 @@
  * Enumeration of our devices in L0's xenstore: device/<type>/<id>, each
  * with "backend" (the backend's directory) and "backend-id" (its domain).
  * One watch on "device" finds them at start (xenstored fires a new watch
- * once) and on every hot-plug and hot-unplug after that.
+ * once) and on every hot-plug and hot-unplug after that, a detach and an
+ * attach of the same id included, however soon one follows the other.
  *
  * Everything read here comes from L0 and is checked before the bus sees
  * it; a device whose nodes do not parse is reported and left out.
@@ -77,11 +78,13 @@ static bool blanket_enum_has_backend(struct blanket_enum *e, const char *type,
 }
 
 /*
- * device/<type>/<id> exists or has changed: add it unless we have it.
- * Returns -ENOENT if it is not (or no longer, or not yet fully) there.
+ * device/<type>/<id> exists or has changed: add it unless we have it, and
+ * replace ours if @dir_event (an event on the directory itself: removed or
+ * created) finds that L0 created it again. Returns -ENOENT if it is not
+ * (or no longer, or not yet fully) there.
  */
 static int blanket_enum_one(struct blanket_enum *e, const char *type,
-			    const char *idstr)
+			    const char *idstr, bool dir_event)
 {
 	struct blanket_device *bdev;
 	char *node, *backend;
@@ -107,6 +110,13 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 		return err;
 
 	bdev = blanket_bus_find_device(type, id);
+	if (bdev && dir_event && blanket_device_replaced(bdev)) {
+		dev_info(e->dev, "device/%s/%u: created again by L0, a new device\n",
+			 type, id);
+		blanket_bus_remove_device(bdev);
+		put_device(&bdev->dev);
+		bdev = NULL;
+	}
 	if (bdev) {
 		put_device(&bdev->dev);
 		kfree(backend);
@@ -123,7 +133,10 @@ static int blanket_enum_one(struct blanket_enum *e, const char *type,
 	return 0;
 }
 
-/* A device of ours whose node has gone: an unplug we were not told of. */
+/*
+ * A device of ours whose node has gone, or was created again: an unplug
+ * (and plug) we were not told of.
+ */
 static bool blanket_enum_unplugged(struct blanket_device *bdev, void *ctx)
 {
 	domid_t backend_id;
@@ -131,9 +144,10 @@ static bool blanket_enum_unplugged(struct blanket_device *bdev, void *ctx)
 	int err;
 
 	err = blanket_read_backend(ctx, bdev->nodename, &backend, &backend_id);
-	if (!err)
-		kfree(backend);
-	return err == -ENOENT;
+	if (err)
+		return err == -ENOENT;
+	kfree(backend);
+	return blanket_device_replaced(bdev);
 }
 
 /*
@@ -157,7 +171,7 @@ static void blanket_enum_all(struct blanket_enum *e)
 		if (IS_ERR(ids))
 			continue;
 		for (j = 0; j < nids; j++)
-			blanket_enum_one(e, types[i], ids[j]);
+			blanket_enum_one(e, types[i], ids[j], false);
 		kfree(ids);
 	}
 	kfree(types);
@@ -196,7 +210,7 @@ static void blanket_enum_changed(struct blanket_xs_watch *watch,
 	 */
 	if (!id)
 		blanket_enum_all(e);
-	else if (blanket_enum_one(e, type, id) == -ENOENT)
+	else if (blanket_enum_one(e, type, id, !rest) == -ENOENT)
 		blanket_enum_gone(type, id);
 	kfree(copy);
 }

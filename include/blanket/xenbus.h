@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/mutex.h>
 #include <linux/wait.h>
 #include <xen/interface/event_channel.h>
 #include <xen/interface/grant_table.h>
@@ -37,7 +38,9 @@ struct blanket_device {
 	const char *otherend;	/* the backend's directory */
 	domid_t otherend_id;	/* the backend's domain in L0 */
 	u32 devid;		/* the <id> of device/<type>/<id> */
+	struct mutex state_lock;	/* our state's write, and its check */
 	enum xenbus_state state;		/* ours, as last written */
+	bool replaced;		/* L0 re-created our directory: write no more */
 	enum xenbus_state otherend_state;	/* the backend's, as last read */
 	wait_queue_head_t state_wq;	/* woken when otherend_state changes */
 	struct blanket_xs_watch otherend_watch;

@@ -6,6 +6,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
@@ -24,6 +25,8 @@ static struct {
 	enum xenbus_state history[16];
 	bool connect;		/* answer InitWait as the drivers do */
 	int connects;
+	bool close_in_remove;	/* say Closed on removal, as the drivers do */
+	int close_err;
 } enum_seen;
 
 static int enum_probe(struct blanket_device *bdev,
@@ -36,6 +39,8 @@ static int enum_probe(struct blanket_device *bdev,
 static void enum_remove(struct blanket_device *bdev)
 {
 	enum_seen.removed++;
+	if (enum_seen.close_in_remove)
+		enum_seen.close_err = blanket_switch_state(bdev, XenbusStateClosed);
 }
 
 static void enum_otherend_changed(struct blanket_device *bdev,
@@ -315,6 +320,70 @@ static void enum_switch_state_after_unplug_test(struct kunit *test)
 	put_device(&bdev->dev);
 }
 
+/* A watch whose first event holds the watch thread until released. */
+struct enum_hold {
+	struct blanket_xs_watch watch;
+	struct completion held, release;
+};
+
+static void enum_hold_cb(struct blanket_xs_watch *watch, const char *path)
+{
+	struct enum_hold *h = container_of(watch, struct enum_hold, watch);
+
+	if (completion_done(&h->held))
+		return;
+	complete(&h->held);
+	wait_for_completion_timeout(&h->release, 10 * HZ);
+}
+
+/*
+ * L0 detaches the device and attaches one of the same id before we hear
+ * of the first: the new directory is a new device, and the old one's last
+ * words (Closed, as it goes) stay out of it.
+ */
+static void enum_recreated_test(struct kunit *test)
+{
+	struct enum_fixture *fx = test->priv;
+	struct blanket_device *bdev;
+	struct enum_hold hold;
+	char *state;
+
+	enum_add_node(test, "3", "0", BE "/3");
+	enum_start(test);
+	bdev = blanket_bus_find_device("kvif", 3);
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), 0);
+	put_device(&bdev->dev);
+	enum_seen.close_in_remove = true;
+
+	init_completion(&hold.held);
+	init_completion(&hold.release);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(fx->f->xs, &hold.watch, "kunit-hold",
+					       enum_hold_cb), 0);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&hold.held, 5 * HZ));
+	KUNIT_EXPECT_EQ(test, fake_xenstored_rm(fx->f, "device/kvif/3"), 0);
+	enum_add_node(test, "3", "0", BE "/3");
+	complete(&hold.release);
+	fake_xenstored_settle(fx->f);
+	blanket_xs_unwatch(fx->f->xs, &hold.watch);
+
+	KUNIT_EXPECT_EQ(test, enum_seen.removed, 1);
+	KUNIT_EXPECT_EQ(test, enum_seen.close_err, -ENOENT);
+	KUNIT_EXPECT_EQ(test, enum_seen.probed, 2);
+	state = fake_xenstored_get(fx->f, "device/kvif/3/state");
+	KUNIT_EXPECT_STREQ(test, state ?: "(none)", "1");
+	kfree(state);
+	bdev = blanket_bus_find_device("kvif", 3);
+	KUNIT_ASSERT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_EQ(test, bdev->state, XenbusStateInitialising);
+
+	/* The new device's own states are no new directory. */
+	KUNIT_EXPECT_FALSE(test, blanket_device_replaced(bdev));
+	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), 0);
+	KUNIT_EXPECT_FALSE(test, blanket_device_replaced(bdev));
+	put_device(&bdev->dev);
+}
+
 /* L0 removes a type's whole directory: one event, and every device goes. */
 static void enum_type_removed_test(struct kunit *test)
 {
@@ -508,6 +577,7 @@ static struct kunit_case blanket_enum_cases[] = {
 	KUNIT_CASE(enum_rebind_test),
 	KUNIT_CASE(enum_switch_state_after_unplug_test),
 	KUNIT_CASE(enum_type_removed_test),
+	KUNIT_CASE(enum_recreated_test),
 	KUNIT_CASE(enum_backend_state_gone_test),
 	KUNIT_CASE(enum_rmmod_against_unplug_test),
 	{}

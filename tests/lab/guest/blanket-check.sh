@@ -326,15 +326,22 @@ fi
 # --- vbd unplugged with I/O in flight, and plugged again -----------------------------
 # The job's I/O fails (expected); what must not happen is a hang or a disk
 # that stays.
+# disk_replaced NAME SEQ: the disk NAME is gone, or is another one than
+# the disk of sequence number SEQ.
+disk_replaced() {
+	[ "$(cat "/sys/block/$1/diskseq" 2>/dev/null)" != "$2" ]
+}
 vbd_replug() {
-	local r=0 old=$disk
+	local r=0 old=$disk seq
 
+	seq=$(cat /sys/block/$disk/diskseq)
 	lab_fio_start blanket_unplug_io --name=unplug $(lab_fio_dev /dev/$disk) --iodepth=8 \
 		--rw=randwrite --bs=4k --offset=2M --size=16M --time_based --runtime=120
 	sleep 3
 	lab_ctl_start "vbd-replug=$vbd" || return 1
-	# Its bus device may be back already: L0 plugs the same id again.
-	lab_wait 120 "${old}_gone" test ! -e /sys/block/$old || r=1
+	# Its bus device may be back already: L0 plugs the same id again, and
+	# its disk may have the old one's name.
+	lab_wait 120 "${old}_gone" disk_replaced "$old" "$seq" || r=1
 	lab_fio_wait blanket_unplug_io 60
 	echo "blanket_unplug_io rc=$fio_rc err=$fio_err write_kib=$fio_wkib"
 	[ "$fio_rc" = timeout ] && r=1
