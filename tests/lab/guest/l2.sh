@@ -145,8 +145,13 @@ EOF
 log=$tk/var/log/xen/console/guest-l2.log
 rm -f $log
 say "xl create l2"
-in_tk timeout 300 xl create /l2/l2.cfg >/tmp/l2-create.log 2>&1 ||
+if ! in_tk timeout 300 xl create /l2/l2.cfg >/tmp/l2-create.log 2>&1; then
+	# What libxl and the L1 Xen said, for the run's record.
+	tail -n 20 /tmp/l2-create.log | sed 's/^/l2_create: /'
+	tail -n 20 $tk/var/log/xen/xl-l2.log 2>/dev/null | sed 's/^/l2_xl_log: /'
+	in_tk xl dmesg 2>/dev/null | tail -n 20 | sed 's/^/l2_xen: /'
 	die "xl create l2: $(tail -n 2 /tmp/l2-create.log | tr '\n' ' ')"
+fi
 echo "l2_guest=created"
 say "l2 created"
 # While it pings: the bridge, the MACs it learned, what blnet0 moved.
