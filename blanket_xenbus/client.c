@@ -92,10 +92,13 @@ static int blanket_publish_state(struct blanket_device *bdev,
 /*
  * Whether L0's toolstack has removed our directory and created it again
  * (a detach and an attach faster than we heard of the first): a device of
- * the same name that is not ours. It writes "state" as Initialising when
- * it creates the directory, and only we write it after that; so once we
- * have left Initialising, finding it there again means a new directory.
- * From then on @bdev writes no state, which would be the new device's.
+ * the same name that is not ours. The toolstack writes "state" as
+ * Initialising when it creates the directory, and only we write it after
+ * that; so Initialising there while the last state we wrote is another
+ * means a new directory. (While ours is Initialising too, as when we start
+ * over, the two look alike, and the device carries on with the new
+ * backend as with a restarted one.) From then on @bdev writes no state,
+ * which would be the new device's.
  */
 bool blanket_device_replaced(struct blanket_device *bdev)
 {
