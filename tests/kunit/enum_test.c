@@ -381,6 +381,9 @@ static void enum_recreated_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, blanket_device_replaced(bdev));
 	KUNIT_EXPECT_EQ(test, blanket_switch_state(bdev, XenbusStateConnected), 0);
 	KUNIT_EXPECT_FALSE(test, blanket_device_replaced(bdev));
+	/* Nor is a state L0 wrote malformed: it says nothing of the directory. */
+	KUNIT_EXPECT_EQ(test, fake_xenstored_set(fx->f, "device/kvif/3/state", "1x"), 0);
+	KUNIT_EXPECT_FALSE(test, blanket_device_replaced(bdev));
 	put_device(&bdev->dev);
 }
 
