@@ -10,11 +10,10 @@
       appends the run of SUMMARY (run.sh's summary.txt) as a "run" object:
       run, mode, variant, attempt, pass, seconds, fault, retry, why,
       triple_fault_rip, guest_rip (fault.py), problems; l0_rescues, when the
-      watchdog woke an L0 that had lost an interrupt (host/qemu.sh);
-      checks, the verdict
-      of each check CHECKS (tests/lab/checks) lists for the variant or mode
-      (ok, failed, skipped: its condition did not hold, the reason in
-      skipped); guests, one object per guest run (mode, result, and its
+      watchdog woke an L0 that had lost an interrupt (host/qemu.sh); checks,
+      the verdict of each check CHECKS (tests/lab/checks) lists for the
+      variant or mode (ok, failed, skipped: its condition did not hold, the
+      reason in skipped); guests, one object per guest run (mode, result, and its
       lines whose key tests/lab/keys lists: key, from, text, fields; irqs,
       the interrupts each CPU took per IRQ, from its irq_cpus lines); dom0,
       Dom0's lines. A benchmark's boot has cycles_asked and cycles_done

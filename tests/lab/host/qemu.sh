@@ -123,12 +123,12 @@ watchdog_dump() {
 # l0_rescue: a quiet run's probe for an L0 that an interrupt no longer
 # reaches (l0_owed). A halted CPU with interrupts on waiting so shows that
 # QEMU loses the CPU's request for a vector its APIC holds, which no guest
-# can cause. Once the same interrupt has waited a minute, L0 gets
-# two more: a key press, whose keyboard interrupt makes QEMU look at the
-# APIC again, and an NMI, which reaches the CPU by a path of its own (and
-# which L0's Xen ignores: nmi=ignore). If the same interrupt still waits a
-# minute later, the watchdog stops the run (fault.py: emulator-stuck) and
-# l0_rescue fails. Sets $l0_rescues.
+# can cause. Once the same interrupt has waited a minute, L0 gets two more:
+# a key press, whose keyboard interrupt makes QEMU look at the APIC again,
+# and an NMI, which reaches the CPU by a path of its own (and which L0's Xen
+# ignores: nmi=ignore). If the same interrupt still waits a minute later,
+# the watchdog stops the run (fault.py: emulator-stuck) and l0_rescue
+# fails. Sets $l0_rescues.
 owed_was='' owed_since=0 rescued='' l0_rescues=()
 l0_rescue() {
 	local owed now
