@@ -30,7 +30,14 @@ fail=0
 say() { echo "LAB-PROGRESS: l2: $*" >/dev/console; }
 # The toolstack of the running L1 Xen's line (images.sh packs that one).
 xen_bin=/usr/lib/xen-$(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)/bin
-in_tk() { chroot $tk /usr/bin/env PATH="$xen_bin":/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+# The toolstack keeps to CPU 0. The lab's L0 runs the L1's vCPUs in turn on
+# its one CPU, so on two vCPUs every exchange between xl, xenstored and the
+# hotplug scripts waited for L0 to switch vCPUs, and the block script
+# overran the 40 s libxl gives it. Blanket's own work is not pinned.
+in_tk() {
+	chroot $tk /usr/bin/taskset -c 0 /usr/bin/env \
+		PATH="$xen_bin":/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
 # udevadm refuses to act in a chroot unless told not to mind.
 udev_tk() { in_tk SYSTEMD_IGNORE_CHROOT=1 "$@"; }
 # LVM's complaint about descriptors the lab's pipes leave open is noise.
