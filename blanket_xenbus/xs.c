@@ -71,6 +71,7 @@ static bool blanket_xs_stop(struct blanket_xs *xs)
 	}
 	spin_unlock(&xs->lock);
 	wake_up_all(&xs->ring_wq);
+	wake_up_all(&xs->suspend_wq);
 	return was_broken;
 }
 
@@ -80,6 +81,13 @@ static void blanket_xs_break(struct blanket_xs *xs, const char *why, int err)
 		dev_err(xs->dev, "xenstore connection to L0 broken: %s (%d)\n",
 			why, err);
 }
+
+/* The connection's owner gives up on it: as if xenstored had broken it. */
+void blanket_xs_fail(struct blanket_xs *xs, const char *why, int err)
+{
+	blanket_xs_break(xs, why, err);
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_fail);
 
 /* Write all of @data, waiting for xenstored to make room. */
 static int blanket_xs_write_all(struct blanket_xs *xs, const void *data,
@@ -129,10 +137,32 @@ static int blanket_xs_send(struct blanket_xs *xs, const struct xsd_sockmsg *hdr,
 }
 
 /*
+ * Whether a request in transaction @t waits for L0 to restore us. One in
+ * a transaction does not: the save waits for the transaction instead.
+ */
+static bool blanket_xs_held(struct blanket_xs *xs, blanket_xbt_t t)
+{
+	return t == BLANKET_XBT_NIL && READ_ONCE(xs->suspended) &&
+	       READ_ONCE(xs->resume_task) != current && !blanket_xs_broken(xs);
+}
+
+/* Nothing of ours on the ring, and no transaction open. */
+static bool blanket_xs_quiet(struct blanket_xs *xs)
+{
+	bool quiet;
+
+	spin_lock(&xs->lock);
+	quiet = list_empty(&xs->pending) && !xs->transactions;
+	spin_unlock(&xs->lock);
+	return quiet;
+}
+
+/*
  * Send one request and wait for its reply. Returns the reply body
  * (NUL-terminated, *@len bytes before the NUL) or an ERR_PTR: the errno
  * of an XS_ERROR reply, -ETIMEDOUT, -EIO once the connection is broken,
- * -EPROTO for a reply that does not fit the request.
+ * -EPROTO for a reply that does not fit the request. While L0 saves us,
+ * it waits for the restore first (blanket_xs_suspend()).
  */
 static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
 			     const struct kvec *iov, unsigned int nr,
@@ -152,6 +182,9 @@ static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
 	if (err)
 		return ERR_PTR(err);
 
+	if (!wait_event_timeout(xs->suspend_wq, !blanket_xs_held(xs, t),
+				xs->timeout))
+		return ERR_PTR(-ETIMEDOUT);
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return ERR_PTR(-ENOMEM);
@@ -182,6 +215,8 @@ static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
 			xs->stats.timeouts++;
 	}
 	spin_unlock(&xs->lock);
+	if (READ_ONCE(xs->suspended))
+		wake_up_all(&xs->suspend_wq);
 
 	if (!answered) {
 		if (err == -ETIMEDOUT)
@@ -521,20 +556,35 @@ int blanket_xs_transaction_start(struct blanket_xs *xs, blanket_xbt_t *t)
 	/* Id 0 means "no transaction": xenstored never hands it out. */
 	if (!err && *t == BLANKET_XBT_NIL)
 		err = -EPROTO;
-	if (err)
+	if (err) {
 		dev_err_ratelimited(xs->dev, "xenstore: malformed transaction id\n");
+	} else {
+		spin_lock(&xs->lock);
+		xs->transactions++;
+		spin_unlock(&xs->lock);
+	}
 	kfree(reply);
 	return err;
 }
 EXPORT_SYMBOL_GPL(blanket_xs_transaction_start);
 
-/* -EAGAIN means the transaction conflicted: start again from the top. */
+/*
+ * -EAGAIN means the transaction conflicted: start again from the top.
+ * Whatever the outcome, the transaction is over.
+ */
 int blanket_xs_transaction_end(struct blanket_xs *xs, blanket_xbt_t t,
 			       bool abort)
 {
 	const char *const commit[] = { abort ? "F" : "T" };
+	int err = blanket_xs_talk_ack(xs, XS_TRANSACTION_END, t, commit, 1);
 
-	return blanket_xs_talk_ack(xs, XS_TRANSACTION_END, t, commit, 1);
+	spin_lock(&xs->lock);
+	if (!WARN_ON_ONCE(!xs->transactions))
+		xs->transactions--;
+	spin_unlock(&xs->lock);
+	if (READ_ONCE(xs->suspended))
+		wake_up_all(&xs->suspend_wq);
+	return err;
 }
 EXPORT_SYMBOL_GPL(blanket_xs_transaction_end);
 
@@ -566,12 +616,12 @@ int blanket_xs_transact(struct blanket_xs *xs,
 EXPORT_SYMBOL_GPL(blanket_xs_transact);
 
 static int blanket_xs_watch_op(struct blanket_xs *xs, u32 type,
-			       struct blanket_xs_watch *watch)
+			       const char *path, u32 id)
 {
 	char token[12];
-	const char *const strs[] = { watch->path, token };
+	const char *const strs[] = { path, token };
 
-	snprintf(token, sizeof(token), "%u", watch->id);
+	snprintf(token, sizeof(token), "%u", id);
 	return blanket_xs_talk_ack(xs, type, BLANKET_XBT_NIL, strs, 2);
 }
 
@@ -598,7 +648,13 @@ int blanket_xs_watch(struct blanket_xs *xs, struct blanket_xs_watch *watch,
 	list_add_tail(&watch->list, &xs->watches);
 	mutex_unlock(&xs->watch_lock);
 
-	err = blanket_xs_watch_op(xs, XS_WATCH, watch);
+	err = blanket_xs_watch_op(xs, XS_WATCH, watch->path, watch->id);
+	/*
+	 * Our tokens are never reused: a watch set already was set for us,
+	 * by the rewatch of a restore that came while this one was held.
+	 */
+	if (err == -EEXIST)
+		err = 0;
 	if (err)
 		blanket_xs_unwatch(xs, watch);
 	return err;
@@ -617,7 +673,7 @@ void blanket_xs_unwatch(struct blanket_xs *xs, struct blanket_xs_watch *watch)
 
 	/* Best effort: on a broken connection there is nobody to tell. */
 	if (!blanket_xs_broken(xs))
-		blanket_xs_watch_op(xs, XS_UNWATCH, watch);
+		blanket_xs_watch_op(xs, XS_UNWATCH, watch->path, watch->id);
 
 	spin_lock(&xs->lock);
 	list_del_init(&watch->rescan);
@@ -852,6 +908,106 @@ void blanket_xs_event(struct blanket_xs *xs)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_xs_event);
 
+/* Requests that waited for L0 to restore us go. */
+static void blanket_xs_release(struct blanket_xs *xs)
+{
+	spin_lock(&xs->lock);
+	xs->suspended = false;
+	spin_unlock(&xs->lock);
+	wake_up_all(&xs->suspend_wq);
+}
+
+/*
+ * L0 is about to save our machine. Requests outside transactions are held
+ * from now on, and we wait for those in flight and for every open
+ * transaction: nothing of ours may be on the ring across a restore, which
+ * connects it to another xenstored. -EBUSY if they did not finish within
+ * the request timeout; then nothing is held.
+ */
+int blanket_xs_suspend(struct blanket_xs *xs)
+{
+	spin_lock(&xs->lock);
+	xs->suspended = true;
+	spin_unlock(&xs->lock);
+	if (wait_event_timeout(xs->suspend_wq, blanket_xs_quiet(xs), xs->timeout))
+		return 0;
+	blanket_xs_release(xs);
+	return -EBUSY;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_suspend);
+
+/*
+ * Set the first listed watch from id *@next on again, as resume_task, and
+ * move *@next past it; -ENOENT if there is none. The list is in id order.
+ * A held request may list a watch meanwhile: its own XS_WATCH then finds
+ * it set.
+ */
+static int blanket_xs_rewatch_next(struct blanket_xs *xs, u64 *next)
+{
+	struct blanket_xs_watch *watch;
+	char *path = NULL;
+	int err = 0;
+	u32 id;
+
+	mutex_lock(&xs->watch_lock);
+	list_for_each_entry(watch, &xs->watches, list) {
+		if (watch->id < *next)
+			continue;
+		id = watch->id;
+		path = kstrdup(watch->path, GFP_KERNEL);
+		err = path ? 0 : -ENOMEM;
+		break;
+	}
+	mutex_unlock(&xs->watch_lock);
+	if (!path)
+		return err ?: -ENOENT;
+	/* Not under watch_lock: the reader takes it for the event this fires. */
+	err = blanket_xs_watch_op(xs, XS_WATCH, path, id);
+	kfree(path);
+	*next = (u64)id + 1;
+	return err;
+}
+
+/*
+ * L0 restored our machine, and a new xenstored serves the ring: a message
+ * half read is gone, and the indexes are the page's. Before the owner
+ * listens to the ring's new port, and while suspended.
+ */
+void blanket_xs_reset(struct blanket_xs *xs)
+{
+	cancel_work_sync(&xs->read_work);
+	blanket_xs_ring_init(&xs->ring, xs->ring.intf);
+	xs->in_have = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_reset);
+
+/*
+ * L0 restored our machine (@restored, the ring reset) or cancelled its
+ * save. The new xenstored knows none of our watches: we set them again,
+ * and each fires once, so that its callback sees the state now. An error
+ * if one could not be set: the connection is broken then.
+ */
+int blanket_xs_resume(struct blanket_xs *xs, bool restored)
+{
+	u64 next = 0;
+	int err = 0;
+
+	if (restored) {
+		WRITE_ONCE(xs->resume_task, current);
+		do {
+			err = blanket_xs_rewatch_next(xs, &next);
+		} while (!err);
+		WRITE_ONCE(xs->resume_task, NULL);
+		if (err == -ENOENT)
+			err = 0;
+		else
+			blanket_xs_break(xs, "a watch could not be set again", err);
+	}
+	blanket_xs_release(xs);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_resume);
+
 int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *intf,
 		    void (*notify)(void *ctx), void *notify_ctx,
 		    struct device *dev, unsigned int timeout_ms)
@@ -876,6 +1032,7 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 	xs->timeout = max(msecs_to_jiffies(timeout_ms), 1UL);
 	mutex_init(&xs->write_lock);
 	init_waitqueue_head(&xs->ring_wq);
+	init_waitqueue_head(&xs->suspend_wq);
 	spin_lock_init(&xs->lock);
 	INIT_LIST_HEAD(&xs->pending);
 	xs->next_req_id = 1;

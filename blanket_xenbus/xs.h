@@ -43,6 +43,15 @@ struct blanket_xs {
 	struct list_head pending;
 	u32 next_req_id;
 	bool broken;
+	/*
+	 * L0 is about to save our machine: requests outside a transaction
+	 * wait on suspend_wq until it has restored it, except those of
+	 * resume_task, which sets our watches again.
+	 */
+	bool suspended;
+	unsigned int transactions;	/* open, which a save waits for */
+	wait_queue_head_t suspend_wq;
+	struct task_struct *resume_task;
 	struct blanket_xs_stats stats;
 
 	/* The reader: only ever touched from read_work. */
@@ -77,6 +86,10 @@ int blanket_xs_init(struct blanket_xs *xs, struct xenstore_domain_interface *int
 		    struct device *dev, unsigned int timeout_ms);
 void blanket_xs_destroy(struct blanket_xs *xs);
 void blanket_xs_event(struct blanket_xs *xs);
+void blanket_xs_fail(struct blanket_xs *xs, const char *why, int err);
+int blanket_xs_suspend(struct blanket_xs *xs);
+void blanket_xs_reset(struct blanket_xs *xs);
+int blanket_xs_resume(struct blanket_xs *xs, bool restored);
 bool blanket_xs_broken(struct blanket_xs *xs);
 void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats);
 

@@ -187,8 +187,16 @@ static void fake_transaction_start(struct fake_xenstored *f, u32 req_id,
 static void fake_watch(struct fake_xenstored *f, u32 req_id, const char *path,
 		       const char *token)
 {
-	struct fake_watch *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct fake_watch *w;
 
+	/* As xenstored: the same path and token twice is an error. */
+	list_for_each_entry(w, &f->watches, list) {
+		if (!strcmp(w->path, path) && !strcmp(w->token, token)) {
+			fake_error(f, req_id, "EEXIST");
+			return;
+		}
+	}
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return;
 	w->path = kstrdup(path, GFP_KERNEL);
@@ -465,11 +473,52 @@ void fake_xenstored_abandon(struct fake_xenstored *f)
 }
 EXPORT_SYMBOL_GPL(fake_xenstored_abandon);
 
+static void fake_forget_watches(struct fake_xenstored *f)
+{
+	struct fake_watch *w, *wtmp;
+
+	list_for_each_entry_safe(w, wtmp, &f->watches, list) {
+		list_del(&w->list);
+		kfree(w->path);
+		kfree(w->token);
+		kfree(w);
+	}
+}
+
+/*
+ * L0 restored the machine, with another xenstored on the ring: the page is
+ * cleared and nothing of the connection is left, watches included. The
+ * tree stays, as the toolstack wrote it again.
+ */
+void fake_xenstored_restore(struct fake_xenstored *f)
+{
+	mutex_lock(&f->lock);
+	memset(f->intf, 0, sizeof(*f->intf));
+	f->in_have = 0;
+	f->out_len = 0;
+	fake_forget_watches(f);
+	mutex_unlock(&f->lock);
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_restore);
+
+/* How many watches the fake holds for the client. */
+unsigned int fake_xenstored_watches(struct fake_xenstored *f)
+{
+	struct fake_watch *w;
+	unsigned int n = 0;
+
+	mutex_lock(&f->lock);
+	list_for_each_entry(w, &f->watches, list)
+		n++;
+	mutex_unlock(&f->lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_watches);
+
 static void fake_xenstored_free(struct kunit_resource *res)
 {
 	struct fake_xenstored *f = res->data;
 	struct fake_node *node, *ntmp;
-	struct fake_watch *w, *wtmp;
 
 	if (f->abandoned)
 		return;
@@ -479,11 +528,7 @@ static void fake_xenstored_free(struct kunit_resource *res)
 		kfree(node->value);
 		kfree(node);
 	}
-	list_for_each_entry_safe(w, wtmp, &f->watches, list) {
-		kfree(w->path);
-		kfree(w->token);
-		kfree(w);
-	}
+	fake_forget_watches(f);
 	kfree(f->out);
 	kfree(f->intf);
 	kfree(f);

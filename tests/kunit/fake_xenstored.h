@@ -58,5 +58,7 @@ int fake_xenstored_rm(struct fake_xenstored *f, const char *path);
 char *fake_xenstored_get(struct fake_xenstored *f, const char *path);
 void fake_xenstored_settle(struct fake_xenstored *f);
 void fake_xenstored_abandon(struct fake_xenstored *f);
+void fake_xenstored_restore(struct fake_xenstored *f);
+unsigned int fake_xenstored_watches(struct fake_xenstored *f);
 
 #endif /* _BLANKET_FAKE_XENSTORED_H */

@@ -593,6 +593,181 @@ static void xs_watch_outside_path_test(struct kunit *test)
 	xs_hostile_watch_event(test, FAKE_XS_OUTSIDE_PATH);
 }
 
+/* A caller on a thread of its own, to see whether a save holds it. */
+struct xs_async {
+	struct fake_xenstored *f;
+	struct xs_watch_seen seen;
+	struct completion done;
+	char *value;
+	int err;
+};
+
+static int xs_async_read_fn(void *data)
+{
+	struct xs_async *a = data;
+
+	a->value = blanket_xs_read(a->f->xs, BLANKET_XBT_NIL, "held", "node", NULL);
+	complete(&a->done);
+	return 0;
+}
+
+static int xs_async_suspend_fn(void *data)
+{
+	struct xs_async *a = data;
+
+	a->err = blanket_xs_suspend(a->f->xs);
+	complete(&a->done);
+	return 0;
+}
+
+static int xs_async_watch_fn(void *data)
+{
+	struct xs_async *a = data;
+
+	a->err = blanket_xs_watch(a->f->xs, &a->seen.watch, "late", xs_watch_cb);
+	complete(&a->done);
+	return 0;
+}
+
+static void xs_async_start(struct kunit *test, struct xs_async *a,
+			   int (*fn)(void *data))
+{
+	init_completion(&a->done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn, a, "xs_async")));
+}
+
+/* Whether @a is still waiting, after giving it time not to. */
+static bool xs_async_waits(struct xs_async *a)
+{
+	return !wait_for_completion_timeout(&a->done, msecs_to_jiffies(50));
+}
+
+/* Bytes into the reply ring, as L0's xenstored writes them. */
+static void xs_put_reply_bytes(struct fake_xenstored *f, const void *data, u32 len)
+{
+	const char *p = data;
+	u32 i;
+
+	mutex_lock(&f->lock);
+	for (i = 0; i < len; i++)
+		f->intf->rsp[MASK_XENSTORE_IDX(f->intf->rsp_prod + i)] = p[i];
+	f->intf->rsp_prod += len;
+	mutex_unlock(&f->lock);
+	blanket_xs_event(f->xs);
+	fake_xenstored_settle(f);
+}
+
+/*
+ * L0 saves the machine and restores it under another xenstored: a request
+ * made meanwhile waits and then goes to the new one, half a message read
+ * before is forgotten, and our watch is set again.
+ */
+static void xs_restore_test(struct kunit *test)
+{
+	const struct xsd_sockmsg half = { .type = XS_WATCH_EVENT, .len = 20 };
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = {};
+	struct xs_async a = { .f = f };
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "held/node", "v"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "backend",
+					       xs_watch_cb), 0);
+	xs_put_reply_bytes(f, &half, sizeof(half));
+	KUNIT_ASSERT_EQ(test, seen.calls, 1);
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_suspend(f->xs), 0);
+	xs_async_start(test, &a, xs_async_read_fn);
+	KUNIT_EXPECT_TRUE(test, xs_async_waits(&a));
+	fake_xenstored_restore(f);
+	blanket_xs_reset(f->xs);
+	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, true), 0);
+	wait_for_completion(&a.done);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.value);
+	KUNIT_EXPECT_STREQ(test, a.value, "v");
+	kfree(a.value);
+
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
+	KUNIT_EXPECT_EQ(test, seen.calls, 2);	/* fired once when set again */
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "backend/vbd/0/state", "4"), 0);
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, seen.calls, 3);
+	KUNIT_EXPECT_STREQ(test, seen.last, "backend/vbd/0/state");
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(f->xs));
+	blanket_xs_unwatch(f->xs, &seen.watch);
+}
+
+/*
+ * A save waits for an open transaction, whose requests go on meanwhile;
+ * one that stays open past the timeout stops the save. A cancelled save
+ * leaves the connection as it was: nothing is sent again.
+ */
+static void xs_suspend_waits_for_transaction_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = {};
+	struct xs_async a = { .f = f };
+	unsigned int requests;
+	blanket_xbt_t t;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "backend",
+					       xs_watch_cb), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_transaction_start(f->xs, &t), 0);
+	xs_async_start(test, &a, xs_async_suspend_fn);
+	KUNIT_EXPECT_TRUE(test, xs_async_waits(&a));
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(f->xs, t, "fe", "state", "4"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_end(f->xs, t, false), 0);
+	wait_for_completion(&a.done);
+	KUNIT_EXPECT_EQ(test, a.err, 0);
+
+	requests = f->requests;
+	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, false), 0);
+	KUNIT_EXPECT_EQ(test, f->requests, requests);
+	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_transaction_start(f->xs, &t), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_suspend(f->xs), -EBUSY);
+	KUNIT_EXPECT_EQ(test, blanket_xs_write(f->xs, BLANKET_XBT_NIL, "fe", "x", "1"), 0);
+	KUNIT_EXPECT_EQ(test, blanket_xs_transaction_end(f->xs, t, true), 0);
+	blanket_xs_unwatch(f->xs, &seen.watch);
+}
+
+/*
+ * A watch listed while a save holds its XS_WATCH is set by the restore's
+ * rewatch; its own XS_WATCH then finds it set, which is no error.
+ */
+static void xs_watch_held_by_restore_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_async a = { .f = f };
+	bool listed = false;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, blanket_xs_suspend(f->xs), 0);
+	xs_async_start(test, &a, xs_async_watch_fn);
+	for (i = 0; i < 100 && !listed; i++) {
+		msleep(20);
+		mutex_lock(&f->xs->watch_lock);
+		listed = !list_empty(&f->xs->watches);
+		mutex_unlock(&f->xs->watch_lock);
+	}
+	KUNIT_EXPECT_TRUE(test, listed);
+	KUNIT_EXPECT_TRUE(test, xs_async_waits(&a));
+	fake_xenstored_restore(f);
+	blanket_xs_reset(f->xs);
+	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, true), 0);
+	wait_for_completion(&a.done);
+	KUNIT_ASSERT_EQ(test, a.err, 0);
+
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
+	KUNIT_EXPECT_EQ(test, a.seen.calls, 1);
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "late/x", "1"), 0);
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, a.seen.calls, 2);
+	blanket_xs_unwatch(f->xs, &a.seen.watch);
+}
+
 static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_read_write_test),
 	KUNIT_CASE(xs_mkdir_directory_rm_test),
@@ -620,6 +795,9 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_bad_txid_test),
 	KUNIT_CASE(xs_watch_bad_token_test),
 	KUNIT_CASE(xs_watch_outside_path_test),
+	KUNIT_CASE(xs_restore_test),
+	KUNIT_CASE(xs_suspend_waits_for_transaction_test),
+	KUNIT_CASE(xs_watch_held_by_restore_test),
 	{}
 };
 
