@@ -89,12 +89,25 @@ static void blanket_otherend_changed(struct blanket_xs_watch *watch,
 		blanket_switch_state(bdev, XenbusStateClosed);
 }
 
+/* From here on the driver hears of every backend state change. */
+static int blanket_bus_watch_otherend(struct blanket_device *bdev)
+{
+	char *path = kasprintf(GFP_KERNEL, "%s/state", bdev->otherend);
+	int err;
+
+	err = path ? blanket_xs_watch(bdev->xs, &bdev->otherend_watch, path,
+				      blanket_otherend_changed) : -ENOMEM;
+	kfree(path);
+	if (err)
+		dev_err(&bdev->dev, "cannot watch %s/state: %d\n", bdev->otherend, err);
+	return err;
+}
+
 static int blanket_bus_probe(struct device *dev)
 {
 	struct blanket_device *bdev = to_blanket_device(dev);
 	struct blanket_driver *drv = to_blanket_driver(dev->driver);
 	const struct blanket_device_id *id = blanket_match_id(drv, bdev);
-	char *path;
 	int err;
 
 	if (!id)
@@ -108,16 +121,9 @@ static int blanket_bus_probe(struct device *dev)
 	if (err || !bdev->xs)
 		return err;
 
-	/* From here on the driver hears of every backend state change. */
-	path = kasprintf(GFP_KERNEL, "%s/state", bdev->otherend);
-	err = path ? blanket_xs_watch(bdev->xs, &bdev->otherend_watch, path,
-				      blanket_otherend_changed) : -ENOMEM;
-	kfree(path);
-	if (err) {
-		dev_err(dev, "cannot watch %s/state: %d\n", bdev->otherend, err);
-		if (drv->remove)
-			drv->remove(bdev);
-	}
+	err = blanket_bus_watch_otherend(bdev);
+	if (err && drv->remove)
+		drv->remove(bdev);
 	return err;
 }
 
@@ -233,7 +239,6 @@ static void blanket_device_release(struct device *dev)
 
 	kfree(bdev->devtype);
 	kfree(bdev->nodename);
-	kfree(bdev->otherend);
 	kfree(bdev);
 }
 
@@ -253,7 +258,7 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 	int err;
 
 	if (!*devtype || strlen(devtype) >= BLANKET_DEVTYPE_MAX ||
-	    strchr(devtype, '/'))
+	    strchr(devtype, '/') || strlen(otherend) >= BLANKET_OTHEREND_MAX)
 		return ERR_PTR(-EINVAL);
 
 	bdev = kzalloc(sizeof(*bdev), GFP_KERNEL);
@@ -272,8 +277,8 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 	bdev->state = XenbusStateInitialising;
 	bdev->devtype = kstrdup(devtype, GFP_KERNEL);
 	bdev->nodename = kasprintf(GFP_KERNEL, "device/%s/%u", devtype, devid);
-	bdev->otherend = kstrdup(otherend, GFP_KERNEL);
-	if (!bdev->devtype || !bdev->nodename || !bdev->otherend) {
+	strscpy(bdev->otherend, otherend, sizeof(bdev->otherend));
+	if (!bdev->devtype || !bdev->nodename) {
 		err = -ENOMEM;
 		goto put;
 	}
@@ -302,20 +307,43 @@ void blanket_bus_remove_device(struct blanket_device *bdev)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_bus_remove_device);
 
-struct blanket_bus_prune {
+struct blanket_bus_walk {
 	struct blanket_xs *xs;
+	void (*fn)(struct blanket_device *bdev, void *ctx);
+	void *ctx;
+};
+
+static int blanket_bus_walk_one(struct device *dev, void *data)
+{
+	struct blanket_device *bdev = to_blanket_device(dev);
+	struct blanket_bus_walk *w = data;
+
+	if (bdev->xs == w->xs)
+		w->fn(bdev, w->ctx);
+	return 0;
+}
+
+/* Call @fn for every device that lives in the xenstore connection @xs. */
+void blanket_bus_for_each(struct blanket_xs *xs,
+			  void (*fn)(struct blanket_device *bdev, void *ctx),
+			  void *ctx)
+{
+	struct blanket_bus_walk w = { .xs = xs, .fn = fn, .ctx = ctx };
+
+	bus_for_each_dev(&blanket_bus_type, NULL, &w, blanket_bus_walk_one);
+}
+
+struct blanket_bus_prune {
 	bool (*gone)(struct blanket_device *bdev, void *ctx);
 	void *ctx;
 };
 
-static int blanket_bus_prune_one(struct device *dev, void *data)
+static void blanket_bus_prune_one(struct blanket_device *bdev, void *data)
 {
-	struct blanket_device *bdev = to_blanket_device(dev);
 	struct blanket_bus_prune *p = data;
 
-	if (bdev->xs == p->xs && (!p->gone || p->gone(bdev, p->ctx)))
+	if (!p->gone || p->gone(bdev, p->ctx))
 		blanket_bus_remove_device(bdev);
-	return 0;
 }
 
 /*
@@ -326,9 +354,86 @@ void blanket_bus_prune(struct blanket_xs *xs,
 		       bool (*gone)(struct blanket_device *bdev, void *ctx),
 		       void *ctx)
 {
-	struct blanket_bus_prune p = { .xs = xs, .gone = gone, .ctx = ctx };
+	struct blanket_bus_prune p = { .gone = gone, .ctx = ctx };
 
-	bus_for_each_dev(&blanket_bus_type, NULL, &p, blanket_bus_prune_one);
+	blanket_bus_for_each(xs, blanket_bus_prune_one, &p);
+}
+
+/* --- L0 saving the machine, and restoring it ----------------------------- */
+
+/* The driver bound to @bdev, if any; the device lock held. */
+static struct blanket_driver *blanket_bus_driver(struct blanket_device *bdev)
+{
+	return bdev->dev.driver ? to_blanket_driver(bdev->dev.driver) : NULL;
+}
+
+static void blanket_bus_suspend_one(struct blanket_device *bdev, void *unused)
+{
+	struct blanket_driver *drv;
+
+	device_lock(&bdev->dev);
+	drv = blanket_bus_driver(bdev);
+	if (drv && drv->suspend)
+		drv->suspend(bdev);
+	device_unlock(&bdev->dev);
+}
+
+/* L0 is about to save the machine: every device lets go of its backend. */
+void blanket_bus_suspend(struct blanket_xs *xs)
+{
+	blanket_bus_for_each(xs, blanket_bus_suspend_one, NULL);
+}
+
+static void blanket_bus_restored_one(struct blanket_device *bdev, void *unused)
+{
+	mutex_lock(&bdev->state_lock);
+	bdev->state = XenbusStateInitialising;
+	mutex_unlock(&bdev->state_lock);
+	WRITE_ONCE(bdev->otherend_state, XenbusStateUnknown);
+}
+
+/*
+ * L0 restored the machine in a new domain, whose directories L0's
+ * toolstack wrote anew: every device is Initialising again, before a
+ * backend it has not met. Before xenstore's watches fire again, so that
+ * the enumerator does not take a directory for one L0 re-created, nor a
+ * driver a new backend's InitWait for a restart of the old one.
+ */
+void blanket_bus_restored(struct blanket_xs *xs)
+{
+	blanket_bus_for_each(xs, blanket_bus_restored_one, NULL);
+}
+
+/*
+ * After a restore (@restored) or a cancelled save: the device's backend,
+ * if it moved with the restore (our domain's id is another), is now at
+ * @otherend of domain @otherend_id (NULL: where it was), and the driver
+ * resumes, failing the device if @err.
+ */
+void blanket_bus_resume_device(struct blanket_device *bdev, bool restored,
+			       const char *otherend, domid_t otherend_id,
+			       int err)
+{
+	struct blanket_driver *drv;
+
+	device_lock(&bdev->dev);
+	drv = blanket_bus_driver(bdev);
+	if (!err && otherend && (strcmp(otherend, bdev->otherend) ||
+				 otherend_id != bdev->otherend_id)) {
+		if (strlen(otherend) >= sizeof(bdev->otherend)) {
+			err = -ENAMETOOLONG;
+		} else {
+			if (bdev->otherend_watch.path)
+				blanket_xs_unwatch(bdev->xs, &bdev->otherend_watch);
+			strscpy(bdev->otherend, otherend, sizeof(bdev->otherend));
+			WRITE_ONCE(bdev->otherend_id, otherend_id);
+			if (drv)
+				err = blanket_bus_watch_otherend(bdev);
+		}
+	}
+	if (drv && drv->resume)
+		drv->resume(bdev, restored, err);
+	device_unlock(&bdev->dev);
 }
 
 /* The device for device/<devtype>/<devid>, with a reference, or NULL. */

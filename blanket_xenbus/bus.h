@@ -14,9 +14,17 @@ struct blanket_device *blanket_bus_add_device(struct blanket_xs *xs,
 					      domid_t otherend_id);
 void blanket_bus_remove_device(struct blanket_device *bdev);
 struct blanket_device *blanket_bus_find_device(const char *devtype, u32 devid);
+void blanket_bus_for_each(struct blanket_xs *xs,
+			  void (*fn)(struct blanket_device *bdev, void *ctx),
+			  void *ctx);
 void blanket_bus_prune(struct blanket_xs *xs,
 		       bool (*gone)(struct blanket_device *bdev, void *ctx),
 		       void *ctx);
+void blanket_bus_suspend(struct blanket_xs *xs);
+void blanket_bus_restored(struct blanket_xs *xs);
+void blanket_bus_resume_device(struct blanket_device *bdev, bool restored,
+			       const char *otherend, domid_t otherend_id,
+			       int err);
 /* client.c */
 const char *blanket_state_name(enum xenbus_state state);
 bool blanket_device_replaced(struct blanket_device *bdev);

@@ -46,8 +46,9 @@ static int blanket_read_backend(struct blanket_enum *e, const char *node,
 	path = blanket_xs_read(e->xs, BLANKET_XBT_NIL, node, "backend", NULL);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	if (path[0] != '/' || blanket_xs_wire_path_valid(path)) {
-		dev_err_ratelimited(e->dev, "%s/backend: not an absolute xenstore path\n",
+	if (path[0] != '/' || blanket_xs_wire_path_valid(path) ||
+	    strlen(path) >= BLANKET_OTHEREND_MAX) {
+		dev_err_ratelimited(e->dev, "%s/backend: not an absolute xenstore path of a backend\n",
 				    node);
 		kfree(path);
 		return -EINVAL;
@@ -213,6 +214,45 @@ static void blanket_enum_changed(struct blanket_xs_watch *watch,
 	else if (blanket_enum_one(e, type, id, !rest) == -ENOENT)
 		blanket_enum_gone(type, id);
 	kfree(copy);
+}
+
+struct blanket_enum_resume {
+	struct blanket_enum *e;
+	bool restored;
+	int err;
+};
+
+/*
+ * After a restore the backend's directory is read anew: it names our
+ * domain, whose id may be another now.
+ */
+static void blanket_enum_resume_one(struct blanket_device *bdev, void *ctx)
+{
+	struct blanket_enum_resume *r = ctx;
+	domid_t backend_id = 0;
+	char *backend = NULL;
+	int err = r->err;
+
+	if (!err && r->restored) {
+		err = blanket_read_backend(r->e, bdev->nodename, &backend,
+					   &backend_id);
+		/* Gone with the restore: the enumerator removes it. */
+		if (err == -ENOENT)
+			return;
+	}
+	blanket_bus_resume_device(bdev, r->restored, backend, backend_id, err);
+	kfree(backend);
+}
+
+/*
+ * L0 restored the machine (@restored) or cancelled its save; @err if the
+ * connection could not be set up again, which fails every device.
+ */
+void blanket_enum_resume(struct blanket_enum *e, bool restored, int err)
+{
+	struct blanket_enum_resume r = { .e = e, .restored = restored, .err = err };
+
+	blanket_bus_for_each(e->xs, blanket_enum_resume_one, &r);
 }
 
 /* Find the devices there are, and follow L0 adding and removing them. */

@@ -14,5 +14,6 @@ struct blanket_enum {
 int blanket_enum_start(struct blanket_enum *e, struct blanket_xs *xs,
 		       struct device *dev);
 void blanket_enum_stop(struct blanket_enum *e);
+void blanket_enum_resume(struct blanket_enum *e, bool restored, int err);
 
 #endif /* _BLANKET_ENUM_H */

@@ -18,6 +18,8 @@
 #include <blanket/xenstore.h>
 
 #define BLANKET_DEVTYPE_MAX 32
+/* A backend's directory, "/local/domain/<id>/backend/<type>/<dom>/<id>", fits. */
+#define BLANKET_OTHEREND_MAX 128
 /* How long a closing handshake waits for the backend to follow. */
 #define BLANKET_CLOSE_TIMEOUT_MS 5000
 
@@ -35,7 +37,12 @@ struct blanket_device {
 	struct blanket_xs *xs;	/* the L0 xenstore connection it lives in */
 	const char *devtype;	/* "vif", "vbd" */
 	const char *nodename;	/* "device/vif/0", relative to our domain */
-	const char *otherend;	/* the backend's directory */
+	/*
+	 * The backend's directory. It moves when L0 restores the machine in
+	 * another domain; a copy in place, so that a reader meanwhile reads
+	 * a string, if not the right one.
+	 */
+	char otherend[BLANKET_OTHEREND_MAX];
 	domid_t otherend_id;	/* the backend's domain in L0 */
 	u32 devid;		/* the <id> of device/<type>/<id> */
 	struct mutex state_lock;	/* our state's write, and its check */
@@ -60,6 +67,16 @@ struct blanket_driver {
 	void (*remove)(struct blanket_device *bdev);
 	void (*otherend_changed)(struct blanket_device *bdev,
 				 enum xenbus_state backend_state);
+	/*
+	 * L0 is about to save the machine: close the connection as for a
+	 * remove, and keep the device and what waits for it. Then @resume:
+	 * after a restore (@restored) the device is Initialising before a
+	 * new backend, whose directory bdev->otherend names; after a
+	 * cancelled save it is Closed before the old one. An @err is a
+	 * device that cannot go on: the driver fails it.
+	 */
+	void (*suspend)(struct blanket_device *bdev);
+	void (*resume)(struct blanket_device *bdev, bool restored, int err);
 	/* blanket_dev_fatal(): the end of its report, and what follows it */
 	const char *fatal_effect;
 	void (*fatal)(struct blanket_device *bdev);
