@@ -15,6 +15,7 @@
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/pci.h>
+#include <linux/stop_machine.h>
 #include <linux/vmalloc.h>
 #include <asm/hw_irq.h>
 #include <asm/irqdomain.h>
@@ -24,6 +25,7 @@
 #include <xen/interface/hvm/hvm_op.h>
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
+#include <xen/interface/sched.h>
 #include <xen/interface/version.h>
 #include <xen/xen.h>
 
@@ -111,17 +113,23 @@ static int blanket_direct_event_channel_op(struct blanket_l0 *l0, int cmd,
 }
 
 /* L0 places its shared info at the first page of the platform BAR. */
+static int blanket_direct_place_shared(struct blanket_l0 *l0)
+{
+	atomic64_inc(&l0->hcalls[BLANKET_HC_PHYSMAP]);
+	return blanket_direct_add_to_physmap(l0, XENMAPSPACE_shared_info, 0,
+					     blanket_l0_bar_gfn(l0, 0));
+}
+
 static struct shared_info *blanket_direct_map_shared(struct blanket_l0 *l0)
 {
-	xen_pfn_t gfn = blanket_l0_bar_gfn(l0, 0);
 	struct shared_info *shared;
 	int err;
 
-	atomic64_inc(&l0->hcalls[BLANKET_HC_PHYSMAP]);
-	err = blanket_direct_add_to_physmap(l0, XENMAPSPACE_shared_info, 0, gfn);
+	err = blanket_direct_place_shared(l0);
 	if (err)
 		return ERR_PTR(err);
-	shared = memremap(PFN_PHYS(gfn), PAGE_SIZE, MEMREMAP_WB);
+	shared = memremap(PFN_PHYS(blanket_l0_bar_gfn(l0, 0)), PAGE_SIZE,
+			  MEMREMAP_WB);
 	return shared ?: ERR_PTR(-ENOMEM);
 }
 
@@ -211,13 +219,26 @@ static void blanket_direct_vector_free(struct blanket_direct_cpu *c)
 	c->irq = 0;
 }
 
+/* Tell L0 the vector of @c's upcall. */
+static int blanket_direct_vector_set(struct blanket_l0 *l0,
+				     struct blanket_direct_cpu *c)
+{
+	struct xen_hvm_evtchn_upcall_vector op = {
+		.vcpu = c->vcpu,
+		.vector = irqd_cfg(irq_get_irq_data(c->irq))->vector,
+	};
+
+	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
+	return BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			     &op, 0);
+}
+
 /* A vector on @cpu for L0's upcall of @vcpu. */
 static int blanket_direct_vector_bind(struct blanket_l0 *l0, unsigned int cpu,
 				      u32 vcpu)
 {
 	struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
 	struct irq_alloc_info info = { .mask = cpumask_of(cpu) };
-	struct xen_hvm_evtchn_upcall_vector op = { .vcpu = vcpu };
 	int irq, err;
 
 	irq = irq_domain_alloc_irqs(l0->upcall_domain, 1, cpu_to_node(cpu), &info);
@@ -231,17 +252,15 @@ static int blanket_direct_vector_bind(struct blanket_l0 *l0, unsigned int cpu,
 		c->irq = 0;
 		return err;
 	}
-	op.vector = irqd_cfg(irq_get_irq_data(irq))->vector;
-	atomic64_inc(&l0->hcalls[BLANKET_HC_PARAM]);
+	c->vcpu = vcpu;
 	/* A CPU back online gets a new vector: L0 takes the latest. */
-	err = BLANKET_HCALL(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
-			    &op, 0);
+	err = blanket_direct_vector_set(l0, c);
 	if (err) {
 		blanket_direct_vector_free(c);
 		return err;
 	}
 	dev_info(l0->dev, "L0's upcall: vector %#x on CPU %u (vCPU %u)\n",
-		 op.vector, cpu, vcpu);
+		 irqd_cfg(irq_get_irq_data(irq))->vector, cpu, vcpu);
 	return 0;
 }
 
@@ -271,7 +290,6 @@ static int blanket_direct_cpu_online(unsigned int cpu)
 	}
 	if (err)
 		return 0;
-	c->vcpu = vcpu;
 	err = blanket_direct_vector_bind(l0, cpu, vcpu);
 	if (!err) {
 		err = blanket_evtchn_add_cpu(&l0->ev, cpu);
@@ -400,6 +418,76 @@ static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
 	free_irq(l0->upcall_irq, l0);
 }
 
+struct blanket_direct_suspend {
+	struct blanket_l0 *l0;
+	int hcall;	/* 0 restored, 1 cancelled, or L0's refusal */
+	int err;	/* of setting shared info and the upcall again */
+};
+
+/*
+ * Shared info and the upcall, as a restore leaves them: L0's new domain
+ * has neither. After a cancelled save they are as they were, and setting
+ * them again changes nothing.
+ */
+static int blanket_direct_reattach(struct blanket_l0 *l0)
+{
+	unsigned int cpu;
+	int err;
+
+	err = blanket_direct_place_shared(l0);
+	if (err || !l0->upcall_domain)
+		return err ?: blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
+				blanket_direct_callback_via(l0->pdev));
+	for_each_online_cpu(cpu) {
+		struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
+
+		if (c->irq) {
+			err = blanket_direct_vector_set(l0, c);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * On one CPU, the others held by stop_machine with interrupts off, as
+ * Linux's own HVM suspend: L0 saves the machine inside the call, which
+ * returns 1 if it cancelled the save and 0 in the restored machine.
+ * Nothing takes an upcall before shared info is back.
+ */
+static int blanket_direct_suspend_stopped(void *data)
+{
+	struct blanket_direct_suspend *s = data;
+	struct sched_shutdown shutdown = { .reason = SHUTDOWN_suspend };
+
+	s->hcall = BLANKET_HCALL(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+				 &shutdown, 0);
+	if (s->hcall >= 0)
+		s->err = blanket_direct_reattach(s->l0);
+	return 0;
+}
+
+static int blanket_direct_suspend(struct blanket_l0 *l0)
+{
+	struct blanket_direct_suspend s = { .l0 = l0 };
+	int err;
+
+	err = stop_machine(blanket_direct_suspend_stopped, &s, cpumask_of(0));
+	if (!err && s.hcall < 0)
+		err = s.hcall;
+	if (err) {
+		dev_err(l0->dev, "the machine could not suspend: %d\n", err);
+		return 1;
+	}
+	if (s.err) {
+		dev_err(l0->dev, "L0's shared info or upcall could not be set again after its save: %d\n",
+			s.err);
+		return s.err;
+	}
+	return s.hcall ? 1 : 0;
+}
+
 /* With the INTx line, every event goes to vCPU 0. */
 static int blanket_direct_vcpu_id(struct blanket_l0 *l0, unsigned int cpu,
 				  u32 *vcpu)
@@ -434,6 +522,7 @@ const struct blanket_transport_ops blanket_direct_ops = {
 	.bind_upcall = blanket_direct_bind_upcall,
 	.unbind_upcall = blanket_direct_unbind_upcall,
 	.vcpu_id = blanket_direct_vcpu_id,
+	.suspend = blanket_direct_suspend,
 	.pfn_to_gfn = blanket_direct_pfn_to_gfn,
 };
 

@@ -11,6 +11,7 @@
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
 
+#include <blanket/test_export.h>
 #include "bus.h"
 #include "l0.h"
 
@@ -61,6 +62,7 @@ xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page)
 {
 	return PHYS_PFN(l0->mmio) + page;
 }
+EXPORT_SYMBOL_IF_KUNIT(blanket_l0_bar_gfn);
 
 static int blanket_l0_map_grant_frame(void *ctx, unsigned int index,
 				      struct grant_entry_v1 **entries)
@@ -184,33 +186,50 @@ static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
 	return err;
 }
 
-static int blanket_l0_setup_store(struct blanket_l0 *l0)
+/* Where L0 has our xenstore ring, and its port. */
+static int blanket_l0_store_params(struct blanket_l0 *l0, u64 *pfn,
+				   evtchn_port_t *port)
 {
-	u64 pfn, port;
+	u64 evtchn;
 	int err;
 
-	err = blanket_l0_get_param(l0, HVM_PARAM_STORE_PFN, &pfn);
+	err = blanket_l0_get_param(l0, HVM_PARAM_STORE_PFN, pfn);
 	if (!err)
-		err = blanket_l0_get_param(l0, HVM_PARAM_STORE_EVTCHN, &port);
+		err = blanket_l0_get_param(l0, HVM_PARAM_STORE_EVTCHN, &evtchn);
 	if (err)
 		return err;
 	/* A page beyond what the CPU can address is no page at all. */
-	if (!pfn || pfn >> (boot_cpu_data.x86_phys_bits - PAGE_SHIFT) ||
-	    !port || port >= EVTCHN_2L_NR_CHANNELS) {
+	if (!*pfn || *pfn >> (boot_cpu_data.x86_phys_bits - PAGE_SHIFT) ||
+	    !evtchn || evtchn >= EVTCHN_2L_NR_CHANNELS) {
 		dev_err(l0->dev, "L0 gave an unusable xenstore page %#llx or port %llu\n",
-			pfn, port);
+			*pfn, evtchn);
 		return -EINVAL;
 	}
-	l0->store = memremap(PFN_PHYS(pfn), PAGE_SIZE, MEMREMAP_WB);
+	*port = evtchn;
+	return 0;
+}
+
+static int blanket_l0_bind_store(struct blanket_l0 *l0)
+{
+	return blanket_evtchn_bind(&l0->ev, l0->store_port, "blanket-xenstore",
+				   blanket_l0_store_event, l0);
+}
+
+static int blanket_l0_setup_store(struct blanket_l0 *l0)
+{
+	int err;
+
+	err = blanket_l0_store_params(l0, &l0->store_pfn, &l0->store_port);
+	if (err)
+		return err;
+	l0->store = memremap(PFN_PHYS(l0->store_pfn), PAGE_SIZE, MEMREMAP_WB);
 	if (!l0->store)
 		return -ENOMEM;
-	l0->store_port = port;
 	err = blanket_xs_init(&l0->xs, l0->store, blanket_l0_store_notify, l0,
 			      l0->dev, xs_timeout_ms);
 	if (err)
 		goto unmap;
-	err = blanket_evtchn_bind(&l0->ev, l0->store_port, "blanket-xenstore",
-				  blanket_l0_store_event, l0);
+	err = blanket_l0_bind_store(l0);
 	if (err)
 		goto destroy;
 	return 0;
@@ -227,6 +246,87 @@ static void blanket_l0_teardown_store(struct blanket_l0 *l0)
 	blanket_xs_destroy(&l0->xs);
 	memunmap(l0->store);
 }
+
+/*
+ * L0 restored the machine in a new domain: none of its grant frames is
+ * ours until added again where they were, and xenstore has a new port
+ * (the old one is forgotten, not closed: its number is the new domain's)
+ * and a new xenstored on the ring, which stays where it was.
+ */
+static int blanket_l0_restore(struct blanket_l0 *l0)
+{
+	evtchn_port_t port;
+	unsigned int i;
+	u64 pfn;
+	int err = 0;
+
+	mutex_lock(&l0->gt.grow_lock);
+	for (i = 0; !err && i < l0->gt.nr_frames; i++)
+		err = blanket_l0_physmap(l0, XENMAPSPACE_grant_table, i,
+					 blanket_l0_bar_gfn(l0, 1 + i));
+	mutex_unlock(&l0->gt.grow_lock);
+	if (err) {
+		dev_err(l0->dev, "grant frame %u not ours again after L0's restore: %d\n",
+			i - 1, err);
+		return err;
+	}
+
+	blanket_evtchn_unbind(&l0->ev, l0->store_port);
+	err = blanket_l0_store_params(l0, &pfn, &port);
+	if (!err && pfn != l0->store_pfn) {
+		dev_err(l0->dev, "L0 moved our xenstore ring with its restore\n");
+		err = -EINVAL;
+	}
+	if (err)
+		return err;
+	blanket_xs_reset(&l0->xs);
+	l0->store_port = port;
+	return blanket_l0_bind_store(l0);
+}
+
+/**
+ * blanket_l0_suspend() - have L0 save the machine, and go on after it
+ * @l0: the connection
+ *
+ * L0's toolstack asked for it (control.c). Every device closes its
+ * connection, xenstore goes quiet, and the transport has L0 save the
+ * machine. In the machine L0 restores, a new domain, what lived in L0 is
+ * set up again and the devices connect to their new backends; if L0
+ * cancelled the save, they connect to the old ones again. A device that
+ * cannot is failed, with every device if the connection cannot be.
+ *
+ * Return: 0 (restored or cancelled), or why the connection failed.
+ */
+int blanket_l0_suspend(struct blanket_l0 *l0)
+{
+	bool restored = false;
+	int ret, err;
+
+	blanket_bus_suspend(&l0->xs);
+	err = blanket_xs_suspend(&l0->xs);
+	if (err) {
+		dev_err(l0->dev, "xenstore did not go quiet for L0's save: %d\n", err);
+		blanket_enum_resume(&l0->devices, false, 0);
+		return err;
+	}
+	ret = l0->ops->suspend(l0);
+	restored = !ret;
+	err = min(ret, 0);
+	if (restored) {
+		blanket_bus_restored(&l0->xs);
+		err = blanket_l0_restore(l0);
+	}
+	if (err)
+		blanket_xs_fail(&l0->xs, "L0's restore left no connection", err);
+	ret = blanket_xs_resume(&l0->xs, restored);
+	err = err ?: ret;
+	if (!err)
+		dev_info(l0->dev, "%s\n", restored ? "restored by L0, in a new domain" :
+			 "L0 cancelled its save");
+	blanket_enum_resume(&l0->devices, restored, err);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l0_suspend);
 
 /* Bring up everything above the transport, then find our devices. */
 int blanket_l0_start(struct blanket_l0 *l0)
@@ -263,8 +363,13 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	err = blanket_enum_start(&l0->devices, &l0->xs, l0->dev);
 	if (err)
 		goto teardown;
+	err = blanket_control_start(l0);
+	if (err)
+		goto stop_enum;
 	return 0;
 
+stop_enum:
+	blanket_enum_stop(&l0->devices);
 teardown:
 	debugfs_remove_recursive(l0->debugfs);
 	blanket_l0_teardown_store(l0);
@@ -281,6 +386,7 @@ unmap_shared:
 
 void blanket_l0_stop(struct blanket_l0 *l0)
 {
+	blanket_control_stop(l0);
 	blanket_enum_stop(&l0->devices);
 	debugfs_remove_recursive(l0->debugfs);
 	blanket_l0_teardown_store(l0);

@@ -41,9 +41,11 @@ struct blanket_l0 {
 	struct blanket_gnttab gt;
 
 	struct xenstore_domain_interface *store;
+	u64 store_pfn;
 	evtchn_port_t store_port;
 	struct blanket_xs xs;
 	struct blanket_enum devices;
+	struct blanket_xs_watch control_watch;	/* control/shutdown */
 
 	atomic64_t hcalls[BLANKET_HC_NR];
 	struct dentry *debugfs;
@@ -66,6 +68,9 @@ static inline int blanket_l0_send(struct blanket_l0 *l0, evtchn_port_t port)
 
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
+int blanket_l0_suspend(struct blanket_l0 *l0);
+int blanket_control_start(struct blanket_l0 *l0);
+void blanket_control_stop(struct blanket_l0 *l0);
 void blanket_l0_upcall(struct blanket_l0 *l0);
 xen_pfn_t blanket_l0_bar_gfn(struct blanket_l0 *l0, unsigned int page);
 int blanket_platform_init(void);

@@ -48,6 +48,14 @@ struct blanket_transport_ops {
 	 * -ENOENT if events cannot be delivered to it (fall back to CPU 0).
 	 */
 	int (*vcpu_id)(struct blanket_l0 *l0, unsigned int cpu, u32 *vcpu);
+	/*
+	 * Optional: have L0 save the machine now (SCHEDOP_shutdown, reason
+	 * suspend), and once it runs again point L0's shared info and upcall
+	 * at us again. 0: restored, in a new domain; 1: the same domain (L0
+	 * cancelled the save, or refused it); an error: L0 cannot be reached
+	 * as before.
+	 */
+	int (*suspend)(struct blanket_l0 *l0);
 	/* The frame number L0 knows one of our pages by. */
 	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
 };
