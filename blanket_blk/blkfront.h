@@ -175,7 +175,6 @@ struct blanket_blk {
 	struct work_struct timeout_work;
 	int index;			/* of the bvd<index> name */
 	struct blanket_xs_watch sectors_watch;
-	char *sectors_path;
 	struct work_struct resize_work;
 };
 

@@ -450,6 +450,24 @@ out:
 	mutex_unlock(&info->lock);
 }
 
+/* Watch the backend's size where its directory is now. */
+static int blanket_blk_watch_sectors(struct blanket_blk *info)
+{
+	struct blanket_device *bdev = info->bdev;
+	char *path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
+	int err = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (info->sectors_watch.path && strcmp(path, info->sectors_watch.path))
+		blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
+	if (!info->sectors_watch.path)
+		err = blanket_xs_watch(bdev->xs, &info->sectors_watch, path,
+				       blanket_blk_sectors_changed);
+	kfree(path);
+	return err;
+}
+
 /*
  * A request went unanswered for the request timeout: the backend is
  * failed for this connection, and so is all I/O, waiting or not.
@@ -483,21 +501,13 @@ static int blanket_blk_probe(struct blanket_device *bdev,
 	mutex_init(&info->lock);
 	INIT_WORK(&info->add_work, blanket_blk_disk_add);
 	INIT_WORK(&info->timeout_work, blanket_blk_timed_out);
-	info->sectors_path = kasprintf(GFP_KERNEL, "%s/sectors", bdev->otherend);
-	if (!info->sectors_path) {
-		kfree(info);
-		return -ENOMEM;
-	}
 	dev_set_drvdata(&bdev->dev, info);
 	/* Blkback may still be where an earlier driver left it. */
 	err = blanket_handshake_reset(bdev);
 	if (!err)
-		err = blanket_xs_watch(bdev->xs, &info->sectors_watch,
-				       info->sectors_path, blanket_blk_sectors_changed);
-	if (err) {
-		kfree(info->sectors_path);
+		err = blanket_blk_watch_sectors(info);
+	if (err)
 		kfree(info);
-	}
 	return err;
 }
 
@@ -518,6 +528,46 @@ static void blanket_blk_close(struct blanket_blk *info)
 }
 
 /*
+ * L0 is about to save the machine. Blkback answers what is in flight
+ * before it closes (what it does not is sent again on the next
+ * connection); new I/O waits, and the disk stays.
+ */
+static void blanket_blk_suspend(struct blanket_device *bdev)
+{
+	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+
+	mutex_lock(&info->lock);
+	blanket_blk_quiesce(info);
+	blanket_blk_close(info);
+	blanket_blk_disconnect(info);
+	mutex_unlock(&info->lock);
+}
+
+/*
+ * After a restore a new blkback answers our Initialising with InitWait,
+ * and, as one starting over, is believed again if the last one broke the
+ * device; after a cancelled save the old one, Closed, is asked to start
+ * over. Either way what waited goes on the next connection.
+ */
+static void blanket_blk_resume(struct blanket_device *bdev, bool restored,
+			       int err)
+{
+	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
+
+	/* Not under info->lock, which the watch's callback takes. */
+	if (!err && restored)
+		err = blanket_blk_watch_sectors(info);
+	mutex_lock(&info->lock);
+	if (!err && !restored)
+		err = blanket_reopen(bdev);
+	if (err)
+		blanket_blk_fail(info, err);
+	else
+		info->restarted = bdev->state == XenbusStateInitialising;
+	mutex_unlock(&info->lock);
+}
+
+/*
  * Hot-unplug or rmmod. What blkback did not answer by the time it closed
  * fails with an error: with the device gone there is nobody to send it to.
  * The disk goes too, whether or not it was added yet.
@@ -527,7 +577,9 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
 	unsigned int i;
 
-	blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
+	/* Not set if it could not be set again after a restore. */
+	if (info->sectors_watch.path)
+		blanket_xs_unwatch(bdev->xs, &info->sectors_watch);
 	mutex_lock(&info->lock);
 	blanket_blk_close(info);
 	/* For good: no state event comes any more to undo it. */
@@ -547,7 +599,6 @@ static void blanket_blk_remove(struct blanket_device *bdev)
 	/* No request is left to time out; one that did waits no more. */
 	cancel_work_sync(&info->timeout_work);
 	blanket_switch_state(bdev, XenbusStateClosed);
-	kfree(info->sectors_path);
 	kfree(info);
 }
 
@@ -562,6 +613,8 @@ static struct blanket_driver blanket_blk_driver = {
 	.probe = blanket_blk_probe,
 	.remove = blanket_blk_remove,
 	.otherend_changed = blanket_blk_otherend_changed,
+	.suspend = blanket_blk_suspend,
+	.resume = blanket_blk_resume,
 	.fatal_effect = "failing its I/O from now on",
 	.fatal = blanket_blk_io_fatal,
 };

@@ -159,6 +159,10 @@ static void blanket_net_carrier_on(struct blanket_net *nf)
 		netif_carrier_on(nf->netdev);
 		if (netif_running(nf->netdev))
 			netif_tx_wake_all_queues(nf->netdev);
+		/* Gratuitous ARP and ND: switches learn where we are now. */
+		if (nf->notify_peers)
+			__netdev_notify_peers(nf->netdev);
+		nf->notify_peers = false;
 	}
 	rtnl_unlock();
 }
@@ -279,6 +283,43 @@ static int blanket_net_probe(struct blanket_device *bdev,
 	return err;
 }
 
+/*
+ * L0 is about to save the machine: the link goes down, netback lets go
+ * of the rings, and the interface stays, with its addresses and routes.
+ */
+static void blanket_net_suspend(struct blanket_device *bdev)
+{
+	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
+
+	mutex_lock(&nf->lock);
+	netif_carrier_off(nf->netdev);
+	netif_tx_disable(nf->netdev);
+	blanket_close(bdev);
+	if (!blanket_switch_state(bdev, XenbusStateClosed))
+		blanket_await_otherend(bdev, XenbusStateClosed);
+	blanket_net_netdev_disconnect(nf);
+	mutex_unlock(&nf->lock);
+}
+
+/*
+ * After a restore a new netback answers our Initialising; after a
+ * cancelled save the old one, Closed, is asked to start over.
+ */
+static void blanket_net_resume(struct blanket_device *bdev, bool restored,
+			       int err)
+{
+	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
+
+	mutex_lock(&nf->lock);
+	if (!err && !restored)
+		err = blanket_reopen(bdev);
+	if (err)
+		blanket_dev_fatal(bdev, &nf->broken, "cannot reconnect after L0's save (%d)",
+				  err);
+	nf->notify_peers = restored;
+	mutex_unlock(&nf->lock);
+}
+
 static void blanket_net_remove(struct blanket_device *bdev)
 {
 	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
@@ -305,6 +346,8 @@ static struct blanket_driver blanket_net_driver = {
 	.probe = blanket_net_probe,
 	.remove = blanket_net_remove,
 	.otherend_changed = blanket_net_otherend_changed,
+	.suspend = blanket_net_suspend,
+	.resume = blanket_net_resume,
 	.fatal_effect = "disabled for further use",
 	.fatal = blanket_net_netdev_fatal,
 };

@@ -124,6 +124,8 @@ struct blanket_net {
 	struct work_struct reconnect_work;	/* to take up a new channels */
 	bool trusted;			/* grant skb pages without a bounce */
 	bool broken;
+	/* Restored by L0, maybe elsewhere: tell the network at carrier on. */
+	bool notify_peers;
 };
 
 /* The queues' counters, for every layer that counts. */

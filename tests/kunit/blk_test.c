@@ -1202,6 +1202,137 @@ static void blk_refused_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 0, 4096, 0x21));
 }
 
+/* Whether our frontend's directory says @state within a few seconds. */
+static bool blk_fe_reaches(struct blk_fixture *fx, enum xenbus_state state)
+{
+	char path[64], value[4];
+
+	snprintf(path, sizeof(path), "%s/state", fx->fbb->fe);
+	snprintf(value, sizeof(value), "%d", state);
+	return fake_xenstored_reaches(fx->fl0->xsd, path, value);
+}
+
+static void blk_be_state(struct kunit *test, struct blk_fixture *fx,
+			 enum xenbus_state state)
+{
+	char value[4];
+
+	/* Not fake_blkback_state(): the frontend holds its lock meanwhile. */
+	snprintf(value, sizeof(value), "%d", state);
+	KUNIT_EXPECT_EQ(test, fake_blkback_set(fx->fbb, "state", value), 0);
+}
+
+/*
+ * L0's toolstack has the machine save itself: blkback follows our close,
+ * answering what it has in flight once we are Closed; then L0 saves the
+ * machine, and restores it or not as fx->fl0 says.
+ */
+static int blk_save(struct kunit *test, struct blk_fixture *fx)
+{
+	struct fake_l0_save s;
+
+	fake_l0_save_start(fx->fl0, &s);
+	KUNIT_EXPECT_TRUE(test, blk_fe_reaches(fx, XenbusStateClosing));
+	blk_be_state(test, fx, XenbusStateClosing);
+	KUNIT_EXPECT_TRUE(test, blk_fe_reaches(fx, XenbusStateClosed));
+	fx->fbb->hold = false;
+	fake_blkback_serve(fx->fbb);
+	fake_blkback_release(fx->fbb);
+	blk_be_state(test, fx, XenbusStateClosed);
+	return fake_l0_save_wait(&s);
+}
+
+static void blk_restore_toolstack(struct fake_l0 *fl0, void *ctx)
+{
+	fake_blkback_restore(ctx, 8);
+}
+
+/*
+ * L0 saves the machine and restores it in a new domain. The write in
+ * flight is answered before the save, the one made meanwhile waits, and
+ * the disk follows its backend to the directory the new domain's id
+ * names: the handshake, the write that waited, and a resize there.
+ */
+static void blk_restore_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	struct gendisk *disk;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	disk = fx->info->disk;
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 100, 4096, 0x31);
+	blk_wait_pending(test, fbb, 1);
+	fx->fl0->toolstack = blk_restore_toolstack;
+	fx->fl0->toolstack_ctx = fbb;
+
+	KUNIT_EXPECT_EQ(test, blk_save(test, fx), 0);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 100, 4096, 0x31));
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
+	KUNIT_EXPECT_STREQ(test, fx->info->bdev->otherend, fbb->be);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(fbb->be, "/vbd/8/"));
+	blk_expect_key(test, fx, "state", "1");
+
+	io = blk_submit(test, fx, REQ_OP_WRITE, 200, 4096, 0x32);
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x32));
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	/* Nothing of ours closed the port the new domain gave xenstore. */
+	KUNIT_EXPECT_TRUE(test, fake_l0_port_open(fx->fl0, FAKE_L0_RESTORE_STORE_PORT));
+
+	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", "8192"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, get_capacity(disk), (sector_t)8192);
+}
+
+/* L0 cancels its save: the same blkback, Closed, is asked to start over. */
+static void blk_save_cancelled_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	char be[sizeof(fbb->be)];
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	strscpy(be, fbb->be, sizeof(be));
+	fx->fl0->save = 1;
+	KUNIT_EXPECT_EQ(test, blk_save(test, fx), 0);
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
+	KUNIT_EXPECT_STREQ(test, fx->info->bdev->otherend, be);
+	blk_expect_key(test, fx, "state", "1");
+
+	io = blk_submit(test, fx, REQ_OP_WRITE, 300, 4096, 0x33);
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 300, 4096, 0x33));
+}
+
+/*
+ * L0 restores the machine but will not give our grant frames back: no
+ * device can connect, so each fails, and its I/O with it, rather than
+ * wait for ever.
+ */
+static void blk_restore_failed_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_connect(test, fx);
+	fx->fl0->toolstack = blk_restore_toolstack;
+	fx->fl0->toolstack_ctx = fx->fbb;
+	fx->fl0->physmap_err = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, blk_save(test, fx), -ENOMEM);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x34, NULL), -EIO);
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_renegotiate_test),
@@ -1224,6 +1355,9 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_requeue_test),
 	KUNIT_CASE(blk_requeue_out_of_order_test),
 	KUNIT_CASE(blk_rebind_test),
+	KUNIT_CASE(blk_restore_test),
+	KUNIT_CASE(blk_save_cancelled_test),
+	KUNIT_CASE(blk_restore_failed_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),

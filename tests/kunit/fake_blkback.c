@@ -456,31 +456,18 @@ static int fake_blkback_init(struct kunit_resource *res, void *context)
 }
 
 /*
- * A vbd of @sectors, its backend Initialising with the keys blkback
- * writes at probe and at connect (a test may change them before).
+ * The backend directory of the frontend's domain @domid, Initialising,
+ * with the keys blkback writes at probe and at connect (a test may change
+ * them before), and the frontend's directory that names it.
  */
-struct fake_blkback *fake_blkback_create(struct fake_l0 *fl0, u32 id, u64 sectors)
+static void fake_blkback_publish(struct fake_blkback *fbb, domid_t domid)
 {
-	struct kunit *test = fl0->test;
-	struct fake_blkback *fbb = kunit_kzalloc(test, sizeof(*fbb), GFP_KERNEL);
+	struct kunit *test = fbb->test;
 	char value[24];
 
-	KUNIT_ASSERT_NOT_NULL(test, fbb);
-	fbb->test = test;
-	fbb->fl0 = fl0;
-	fbb->id = id;
-	fbb->sectors = sectors;
-	mutex_init(&fbb->lock);
-	INIT_WORK(&fbb->work, fake_blkback_work);
-	snprintf(fbb->be, sizeof(fbb->be), "/local/domain/%u/backend/vbd/7/%u",
-		 FAKE_L0_BACKEND_DOMID, id);
-	snprintf(fbb->fe, sizeof(fbb->fe), "device/vbd/%u", id);
-	fbb->disk = vzalloc(sectors << SECTOR_SHIFT);
-	KUNIT_ASSERT_NOT_NULL(test, fbb->disk);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, fake_blkback_init,
-							 fake_blkback_free, GFP_KERNEL, fbb));
-
-	snprintf(value, sizeof(value), "%llu", sectors);
+	snprintf(fbb->be, sizeof(fbb->be), "/local/domain/%u/backend/vbd/%u/%u",
+		 FAKE_L0_BACKEND_DOMID, domid, fbb->id);
+	snprintf(value, sizeof(value), "%llu", fbb->sectors);
 	KUNIT_ASSERT_EQ(test, fake_blkback_set(fbb, "sectors", value) ?:
 			fake_blkback_set(fbb, "info", "0") ?:
 			fake_blkback_set(fbb, "sector-size", "512") ?:
@@ -492,6 +479,40 @@ struct fake_blkback *fake_blkback_create(struct fake_l0 *fl0, u32 id, u64 sector
 			fake_blkback_set(fbb, "feature-max-indirect-segments", "256") ?:
 			fake_blkback_set(fbb, "multi-queue-max-queues", "4") ?:
 			fake_blkback_set(fbb, "max-ring-page-order", "2"), 0);
-	KUNIT_ASSERT_EQ(test, fake_l0_add_device(fl0, "vbd", id, fbb->be), 0);
+	KUNIT_ASSERT_EQ(test, fake_l0_add_device(fbb->fl0, "vbd", fbb->id, fbb->be), 0);
+}
+
+/*
+ * L0's toolstack restoring the machine in a new domain, @domid: a new
+ * blkback, whose directory names that domain, on the same disk.
+ */
+void fake_blkback_restore(struct fake_blkback *fbb, domid_t domid)
+{
+	fake_blkback_release(fbb);
+	fake_blkback_publish(fbb, domid);
+}
+
+/*
+ * A vbd of @sectors, its backend Initialising with the keys blkback
+ * writes at probe and at connect (a test may change them before).
+ */
+struct fake_blkback *fake_blkback_create(struct fake_l0 *fl0, u32 id, u64 sectors)
+{
+	struct kunit *test = fl0->test;
+	struct fake_blkback *fbb = kunit_kzalloc(test, sizeof(*fbb), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fbb);
+	fbb->test = test;
+	fbb->fl0 = fl0;
+	fbb->id = id;
+	fbb->sectors = sectors;
+	mutex_init(&fbb->lock);
+	INIT_WORK(&fbb->work, fake_blkback_work);
+	snprintf(fbb->fe, sizeof(fbb->fe), "device/vbd/%u", id);
+	fbb->disk = vzalloc(sectors << SECTOR_SHIFT);
+	KUNIT_ASSERT_NOT_NULL(test, fbb->disk);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, fake_blkback_init,
+							 fake_blkback_free, GFP_KERNEL, fbb));
+	fake_blkback_publish(fbb, 7);
 	return fbb;
 }

@@ -86,6 +86,7 @@ void fake_blkback_connect(struct fake_blkback *fbb);
 void fake_blkback_disconnect(struct fake_blkback *fbb);
 void fake_blkback_rebind(struct fake_blkback *fbb);
 void fake_blkback_release(struct fake_blkback *fbb);
+void fake_blkback_restore(struct fake_blkback *fbb, domid_t domid);
 unsigned int fake_blkback_pending(struct fake_blkback *fbb);
 void fake_blkback_serve(struct fake_blkback *fbb);
 void fake_blkback_serve_newest(struct fake_blkback *fbb);

@@ -5,8 +5,11 @@
  * copy a grant, notify the frontend) is offered to fake backends.
  */
 
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <asm/sync_bitops.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
 
 #include "fake_l0.h"
 
@@ -241,9 +244,109 @@ static int fake_l0_vcpu_id(void *ctx, unsigned int cpu, u32 *vcpu)
 	return 0;
 }
 
+/* A grant frame added again after a restore: the new domain's, unused. */
+static int fake_l0_add_to_physmap(struct blanket_l0 *l0, unsigned int space,
+				  unsigned long idx, xen_pfn_t gfn)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+
+	if (space != XENMAPSPACE_grant_table || idx >= FAKE_L0_GRANT_FRAMES ||
+	    !fl0->frames[idx] || gfn != blanket_l0_bar_gfn(l0, 1 + idx))
+		return -EINVAL;
+	if (fl0->physmap_err)
+		return fl0->physmap_err;
+	memset(fl0->frames[idx], 0, PAGE_SIZE);
+	fl0->detached[idx] = false;
+	return 0;
+}
+
+static int fake_l0_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+
+	switch (index) {
+	case HVM_PARAM_STORE_PFN:
+		*value = FAKE_L0_STORE_PFN;
+		return 0;
+	case HVM_PARAM_STORE_EVTCHN:
+		*value = fl0->store_port;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * L0 saves the machine and, unless told to cancel, restores it in a new
+ * domain: no port is open but the toolstack's new one for xenstore, the
+ * shared info page is new (every port masked), nothing is behind our
+ * grant frames until they are added again (the BAR reads all ones), and
+ * xenstored is another.
+ */
+static int fake_l0_suspend(struct blanket_l0 *l0)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+	struct shared_info *s = l0->shared;
+	unsigned long flags;
+	unsigned int i;
+
+	fl0->saves++;
+	if (fl0->save)
+		return fl0->save;
+	spin_lock_irqsave(&fl0->lock, flags);
+	memset(fl0->ports, 0, sizeof(fl0->ports));
+	fl0->store_port = FAKE_L0_RESTORE_STORE_PORT;
+	fl0->ports[fl0->store_port].open = true;
+	spin_unlock_irqrestore(&fl0->lock, flags);
+	memset(s, 0, sizeof(*s));
+	memset(s->evtchn_mask, 0xff, sizeof(s->evtchn_mask));
+	for (i = 0; i < FAKE_L0_GRANT_FRAMES; i++) {
+		if (fl0->frames[i])
+			memset(fl0->frames[i], 0xff, PAGE_SIZE);
+		fl0->detached[i] = fl0->frames[i];
+	}
+	fake_xenstored_restore(fl0->xsd);
+	if (fl0->toolstack)
+		fl0->toolstack(fl0, fl0->toolstack_ctx);
+	return 0;
+}
+
+static int fake_l0_save_fn(void *data)
+{
+	struct fake_l0_save *s = data;
+
+	s->err = blanket_l0_suspend(&s->fl0->l0);
+	complete(&s->done);
+	return 0;
+}
+
+/*
+ * The machine saves itself as control.c has it do, while the test plays
+ * the backends that follow its devices' close.
+ */
+void fake_l0_save_start(struct fake_l0 *fl0, struct fake_l0_save *s)
+{
+	s->fl0 = fl0;
+	init_completion(&s->done);
+	KUNIT_ASSERT_FALSE(fl0->test, IS_ERR(kthread_run(fake_l0_save_fn, s, "fake_l0_save")));
+}
+EXPORT_SYMBOL_GPL(fake_l0_save_start);
+
+/* blanket_l0_suspend()'s return, once the machine runs again. */
+int fake_l0_save_wait(struct fake_l0_save *s)
+{
+	wait_for_completion(&s->done);
+	fake_xenstored_settle(s->fl0->xsd);
+	return s->err;
+}
+EXPORT_SYMBOL_GPL(fake_l0_save_wait);
+
 static const struct blanket_transport_ops fake_l0_ops = {
 	.name = "fake",
+	.get_param = fake_l0_get_param,
+	.add_to_physmap = fake_l0_add_to_physmap,
 	.event_channel_op = fake_l0_evtchn_op,
+	.suspend = fake_l0_suspend,
 	.pfn_to_gfn = fake_l0_pfn_to_gfn,
 };
 
@@ -293,7 +396,8 @@ fake_l0_entry(struct fake_l0 *fl0, grant_ref_t ref, bool write)
 	struct grant_entry_v1 *e;
 	u16 flags;
 
-	if (frame >= FAKE_L0_GRANT_FRAMES || !fl0->frames[frame]) {
+	if (frame >= FAKE_L0_GRANT_FRAMES || !fl0->frames[frame] ||
+	    fl0->detached[frame]) {
 		KUNIT_FAIL(fl0->test, "grant %u outside the table", ref);
 		return NULL;
 	}
@@ -472,6 +576,8 @@ static void fake_l0_free(struct kunit_resource *res)
 	fake_l0_stop_enumerating(fl0);
 	cmpxchg(&fake_l0_trap.fl0, fl0, NULL);
 	cancel_work_sync(&fl0->upcall_work);
+	/* Bound only by a restore. */
+	blanket_evtchn_unbind(&fl0->l0.ev, fl0->l0.store_port);
 	blanket_evtchn_destroy(&fl0->l0.ev);
 	blanket_gnttab_destroy(&fl0->l0.gt);
 	for (i = 0; i < FAKE_L0_GRANT_FRAMES; i++)
@@ -505,6 +611,7 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 	fl0->test = test;
 	fl0->l0.ops = &fake_l0_ops;
 	fl0->l0.shared = s;
+	fl0->l0.store_pfn = FAKE_L0_STORE_PFN;
 	spin_lock_init(&fl0->lock);
 	for (i = 0; i < FAKE_L0_VCPUS; i++)
 		spin_lock_init(&fl0->upcall_lock[i]);

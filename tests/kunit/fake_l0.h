@@ -19,6 +19,9 @@
 #define FAKE_L0_PORTS		64
 #define FAKE_L0_BACKEND_DOMID	5
 #define FAKE_L0_VCPUS		2	/* CPU n is vCPU n */
+#define FAKE_L0_STORE_PFN	0x1234UL
+/* The port a restore gives xenstore: the first, as a new domain's would be. */
+#define FAKE_L0_RESTORE_STORE_PORT 1
 
 struct fake_l0;
 
@@ -46,10 +49,35 @@ struct fake_l0 {
 	spinlock_t upcall_lock[FAKE_L0_VCPUS];
 	struct work_struct upcall_work;
 	bool enumerating;
+
+	/*
+	 * The machine's save (the transport's suspend): what it returns (0
+	 * restored, 1 cancelled), and what L0's toolstack does in the new
+	 * domain of a restore, once L0 has none of our ports or grant frames
+	 * and xenstored has none of our watches.
+	 */
+	int save;
+	void (*toolstack)(struct fake_l0 *fl0, void *ctx);
+	void *toolstack_ctx;
+	evtchn_port_t store_port;	/* HVM_PARAM_STORE_EVTCHN */
+	int physmap_err;		/* what adding a grant frame fails with */
+	/* A restore's frames that are not ours until added again. */
+	bool detached[FAKE_L0_GRANT_FRAMES];
+	unsigned int saves;
 };
 
 struct fake_l0 *fake_l0_start(struct kunit *test);
 void fake_l0_enumerate(struct fake_l0 *fl0);
+
+/* L0's toolstack asking the machine to save itself, on a thread of its own. */
+struct fake_l0_save {
+	struct fake_l0 *fl0;
+	struct completion done;
+	int err;			/* blanket_l0_suspend()'s */
+};
+
+void fake_l0_save_start(struct fake_l0 *fl0, struct fake_l0_save *s);
+int fake_l0_save_wait(struct fake_l0_save *s);
 void fake_l0_stop_enumerating(struct fake_l0 *fl0);
 int fake_l0_add_device(struct fake_l0 *fl0, const char *type, u32 id,
 		       const char *backend);

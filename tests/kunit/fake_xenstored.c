@@ -7,6 +7,7 @@
  * what the client does with their ids and EAGAIN is what is under test.
  */
 
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -443,6 +444,29 @@ char *fake_xenstored_get(struct fake_xenstored *f, const char *path)
 	return value;
 }
 EXPORT_SYMBOL_GPL(fake_xenstored_get);
+
+/*
+ * Whether the node at @path reads @value within a few seconds. Polled, not
+ * settled: the client may hold a lock its watch callbacks wait for.
+ */
+bool fake_xenstored_reaches(struct fake_xenstored *f, const char *path,
+			    const char *value)
+{
+	bool is;
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		char *now = fake_xenstored_get(f, path);
+
+		is = now && !strcmp(now, value);
+		kfree(now);
+		if (is)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+EXPORT_SYMBOL_GPL(fake_xenstored_reaches);
 
 /* Wait until every reply and watch event sent so far has been handled. */
 void fake_xenstored_settle(struct fake_xenstored *f)

@@ -56,6 +56,8 @@ int fake_xenstored_set(struct fake_xenstored *f, const char *path,
 		       const char *value);
 int fake_xenstored_rm(struct fake_xenstored *f, const char *path);
 char *fake_xenstored_get(struct fake_xenstored *f, const char *path);
+bool fake_xenstored_reaches(struct fake_xenstored *f, const char *path,
+			    const char *value);
 void fake_xenstored_settle(struct fake_xenstored *f);
 void fake_xenstored_abandon(struct fake_xenstored *f);
 void fake_xenstored_restore(struct fake_xenstored *f);

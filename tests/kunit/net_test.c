@@ -7,6 +7,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/ip.h>
@@ -46,6 +47,7 @@ struct net_fixture {
 	struct packet_type answer;	/* answers in the poll, net_tx_answer_test */
 	unsigned int answered;
 	u64 answer_kicks;		/* kicks while it answered */
+	bool notify_peers_nb;		/* net_notify_peers_nb registered */
 };
 
 static int net_tap(struct sk_buff *skb, struct net_device *dev,
@@ -136,6 +138,23 @@ static int net_test_init(struct kunit *test)
 	return 0;
 }
 
+/* Counts NETDEV_NOTIFY_PEERS of net_notified_dev (net_save_restore()). */
+static struct net_device *net_notified_dev;
+static atomic_t net_peers_notified;
+
+static int net_notify_peers_cb(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	if (event == NETDEV_NOTIFY_PEERS &&
+	    netdev_notifier_info_to_dev(ptr) == READ_ONCE(net_notified_dev))
+		atomic_inc(&net_peers_notified);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block net_notify_peers_nb = {
+	.notifier_call = net_notify_peers_cb,
+};
+
 static void net_test_exit(struct kunit *test)
 {
 	struct net_fixture *fx = test->priv;
@@ -144,6 +163,8 @@ static void net_test_exit(struct kunit *test)
 		dev_remove_pack(&fx->tap);
 	if (fx->answer.func)
 		dev_remove_pack(&fx->answer);
+	if (fx->notify_peers_nb)
+		unregister_netdevice_notifier(&net_notify_peers_nb);
 	skb_queue_purge(&fx->rx);
 }
 
@@ -1549,6 +1570,91 @@ static void net_tx_event_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->tx_ends_head, q->tx_ends_tail);
 }
 
+/*
+ * Whether our frontend's directory says @state within a few seconds. Not
+ * fake_netback_wait_frontend(): while the frontend closes it holds its
+ * lock, which the state watch's callback waits for.
+ */
+static bool net_fe_reaches(struct net_fixture *fx, enum xenbus_state state)
+{
+	char value[4];
+
+	snprintf(value, sizeof(value), "%d", state);
+	return fake_xenstored_reaches(fx->fl0->xsd, FAKE_NB_FRONTEND "/state", value);
+}
+
+/* Netback follows our close, then L0 saves the machine. */
+static int net_save(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct fake_l0_save s;
+
+	fake_l0_save_start(fx->fl0, &s);
+	KUNIT_EXPECT_TRUE(test, net_fe_reaches(fx, XenbusStateClosing));
+	KUNIT_EXPECT_EQ(test, fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/state",
+						 "5"), 0);
+	KUNIT_EXPECT_TRUE(test, net_fe_reaches(fx, XenbusStateClosed));
+	fake_netback_disconnect(fx->nb);
+	KUNIT_EXPECT_EQ(test, fake_xenstored_set(fx->fl0->xsd, FAKE_NB_BACKEND "/state",
+						 "6"), 0);
+	return fake_l0_save_wait(&s);
+}
+
+/* A restore's toolstack: netback's directory and ours written anew. */
+static void net_restore_toolstack(struct fake_l0 *fl0, void *ctx)
+{
+	KUNIT_EXPECT_EQ(fl0->test, fake_l0_add_device(fl0, "vif", 0, FAKE_NB_BACKEND), 0);
+}
+
+/*
+ * L0 saves the machine, with the link down meanwhile, and restores it, or
+ * cancels the save: the interface connects to netback again and carries
+ * traffic. Only a restore, which may have moved the machine, tells the
+ * network where its addresses are now.
+ */
+static void net_save_restore(struct kunit *test, bool restore)
+{
+	struct net_fixture *fx = test->priv;
+	struct fake_nb_pkt *pkt;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	net_notified_dev = fx->nf->netdev;
+	atomic_set(&net_peers_notified, 0);
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&net_notify_peers_nb), 0);
+	fx->notify_peers_nb = true;
+	fx->fl0->save = !restore;
+	fx->fl0->toolstack = net_restore_toolstack;
+
+	KUNIT_ASSERT_EQ(test, net_save(test), 0);
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
+	net_expect_key(test, "state", "1");
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	/* Frames go to the driver directly: only to one that is connected. */
+	KUNIT_ASSERT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&net_peers_notified), restore ? 1 : 0);
+	if (restore)
+		KUNIT_EXPECT_TRUE(test, fake_l0_port_open(fx->fl0,
+							  FAKE_L0_RESTORE_STORE_PORT));
+
+	frame = net_send_frame(test, 300, 7);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, 300);
+}
+
+static void net_restore_test(struct kunit *test)
+{
+	net_save_restore(test, true);
+}
+
+static void net_save_cancelled_test(struct kunit *test)
+{
+	net_save_restore(test, false);
+}
+
 static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_tx_event_test),
 	KUNIT_CASE(net_tx_batch_test),
@@ -1579,6 +1685,8 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_toolstack_close_test),
 	KUNIT_CASE(net_backend_state_gone_test),
 	KUNIT_CASE(net_rebind_test),
+	KUNIT_CASE(net_restore_test),
+	KUNIT_CASE(net_save_cancelled_test),
 	KUNIT_CASE(net_broken_restart_test),
 	KUNIT_CASE(net_connected_after_close_test),
 	KUNIT_CASE(net_ethtool_test),
