@@ -390,13 +390,36 @@ static int blanket_direct_bind_intx(void *arg)
 	return err;
 }
 
+static void blanket_direct_vectors_unbind(struct blanket_l0 *l0)
+{
+	cpuhp_remove_state(blanket_direct_cpuhp);
+	blanket_direct_domain_free(l0);
+}
+
+/*
+ * HVM_PARAM_CALLBACK_IRQ: the INTx line's, or with upcall vectors GSI 1,
+ * which Xen never raises for a vCPU that has a vector. L0's toolstack takes
+ * an HVM guest without a callback for one without PV drivers, and saves it
+ * unasked, behind our back; with one it asks through control/shutdown.
+ * Linux sets it so too.
+ */
+static u64 blanket_direct_callback(struct blanket_l0 *l0)
+{
+	return l0->upcall_domain ? 1 : blanket_direct_callback_via(l0->pdev);
+}
+
 static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
 {
 	int err;
 
 	err = blanket_direct_vectors_bind(l0);
-	if (!err)
-		return 0;
+	if (!err) {
+		err = blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
+					       blanket_direct_callback(l0));
+		if (err)
+			blanket_direct_vectors_unbind(l0);
+		return err;
+	}
 	dev_info(l0->dev, "L0's upcall: the platform device's interrupt (no upcall vector: %d)\n",
 		 err);
 	return blanket_evtchn_single_upcall(&l0->ev, blanket_direct_bind_intx, l0);
@@ -408,13 +431,13 @@ static int blanket_direct_bind_upcall(struct blanket_l0 *l0)
  */
 static void blanket_direct_unbind_upcall(struct blanket_l0 *l0)
 {
+	/* Nobody answers control/shutdown now: L0 may save us unasked. */
+	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
 	if (l0->upcall_domain) {
-		cpuhp_remove_state(blanket_direct_cpuhp);
-		blanket_direct_domain_free(l0);
+		blanket_direct_vectors_unbind(l0);
 		return;
 	}
 	blanket_evtchn_leave_cpu(&l0->ev, 0);
-	blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ, 0);
 	free_irq(l0->upcall_irq, l0);
 }
 
@@ -434,10 +457,11 @@ static int blanket_direct_reattach(struct blanket_l0 *l0)
 	unsigned int cpu;
 	int err;
 
-	err = blanket_direct_place_shared(l0);
+	err = blanket_direct_place_shared(l0) ?:
+	      blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
+				       blanket_direct_callback(l0));
 	if (err || !l0->upcall_domain)
-		return err ?: blanket_direct_set_param(l0, HVM_PARAM_CALLBACK_IRQ,
-				blanket_direct_callback_via(l0->pdev));
+		return err;
 	for_each_online_cpu(cpu) {
 		struct blanket_direct_cpu *c = per_cpu_ptr(&blanket_direct_cpus, cpu);
 
