@@ -18,6 +18,9 @@
 #                         done when it is Connected again
 #   vbd-replug[=ID]       xl block-detach, xl block-attach of the same disk
 #   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge+MAC
+#   l0-save[=ID]          xl save of the guest (which blanket answers through
+#                         control/shutdown), then xl restore: a new domain;
+#                         done when its vbd is Connected
 #   hostile-sectors[=ID]  "12x4" as the vbd's sectors, announced the way
 #                         blkback announces a resize (its state rewritten)
 #   vif-irqs[=ID]         vif_irqs=N tx=T rx=R: netback's interrupts for the
@@ -118,6 +121,26 @@ if [ "${1:-}" = --run ]; then
 		case $r in ok*) ok "${r#ok }" ;; esac
 		fail "${r#failed }"
 		;;
+	l0-save)
+		# dom0/init.sh does not take the guest for gone meanwhile. The
+		# restored domain's QEMU starts the console file anew: what the
+		# guest wrote before joins the consoles so far, as at its end.
+		touch "$work/l1-saving"
+		echo "+ xl save l1" >>"$logf"
+		timeout 900 xl save l1 "$work/l1.save" >>"$logf" 2>&1 ||
+			{ rm -f "$work/l1-saving"; fail "xl save l1"; }
+		cat "$work/l1-console.log" >>"$work/l1-consoles.log"
+		rm -f "$work/l1-console.log"
+		echo "+ xl restore" >>"$logf"
+		timeout 900 xl restore "$work/l1.save" >>"$logf" 2>&1
+		rc=$?
+		rm -f "$work/l1.save" "$work/l1-saving"
+		[ $rc = 0 ] || fail "xl restore (rc $rc)"
+		domid=$(timeout 30 xl domid l1) || fail "no domain l1 after xl restore"
+		trace "/local/domain/0/backend/vbd/$domid/$id" 180 4 ||
+			fail "restored as domain $domid, vbd not Connected:$seen"
+		ok "saved, and restored as domain $domid:$seen"
+		;;
 	vif-replug)
 		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") ||
 			fail "cannot read $be"
@@ -159,7 +182,7 @@ esac
 
 domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
 case $op in
-vbd-*|hostile-sectors) type=vbd ;;
+vbd-*|hostile-sectors|l0-save) type=vbd ;;
 vif-*) type=vif ;;
 hostile | hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
 	sub=${op#hostile} sub=${sub#-}

@@ -16,6 +16,8 @@
 #   discard  discarded blocks are given back by Dom0's disk file
 #   restart  a verifying write job across blkback unbound and bound again,
 #          and across a full backend close and reconnect: no verify error
+#   L0 save  (direct mode) the same, and TCP rounds, across L0's xl save
+#          and xl restore of the guest: it comes back as a new domain
 #   vbd replug  unplug with writes in flight: the disk
 #          goes, a disk comes back and reads the token
 #   vif replug  blnet0 is made anew or reconnects, and pings again
@@ -321,6 +323,85 @@ restart_under_io() {
 if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	restart_under_io blanket_rebind vbd-rebind 0; check vbd_rebind $?
 	restart_under_io blanket_restart vbd-restart 1; check vbd_restart $?
+fi
+
+# --- L0 saves the machine and restores it ------------------------------------------
+# Dom0's xl save asks blanket through control/shutdown; blanket closes its
+# devices and has L0 save the machine, which xl restore brings back as a
+# new domain. Across it a verifying write job (as restart_under_io's,
+# larger: the save freezes its clock) must end with no error and one
+# reconnect of the disk, and TCP rounds from Dom0's tcp-peer.py, back to
+# back until the save is over, must all come whole, each on a new
+# connection if the save cut its first (the link goes down a moment);
+# blnet0 pings after, and no grant waits for L0 to let go of it. Direct
+# mode: the forwarded transport cannot have L0 save the machine.
+# save_round: one round whole; what failed, if not, in /tmp/l0-save.why.
+save_round() {
+	if ! lab-tcp-client "$peer" 8081 >/tmp/l0-save.bin 2>/tmp/l0-save.err; then
+		echo "$(tail -n 1 /tmp/l0-save.err)" >>/tmp/l0-save.why
+		return 1
+	fi
+	[ "$(sha256sum </tmp/l0-save.bin | cut -d' ' -f1)" = "$want" ] && return 0
+	echo "digest mismatch, $(wc -c </tmp/l0-save.bin) bytes" >>/tmp/l0-save.why
+	return 1
+}
+# save_tcp: those rounds; their count, the rounds cut and those that
+# failed on a new connection too in /tmp/l0-save-tcp.
+save_tcp() {
+	local n=0 again=0 bad=0
+
+	want=$(lab_get down.sha256)
+	while [ ! -e /tmp/l0-saved ]; do
+		n=$((n + 1))
+		save_round && continue
+		again=$((again + 1))
+		save_round || bad=$((bad + 1))
+	done
+	echo "rounds=$n again=$again bad=$bad" >/tmp/l0-save-tcp
+}
+l0_save() {
+	local r=0 c0 spanned=yes n tcp in0 pending
+
+	c0=$(connects)
+	in0=$(lab_blanket_stat grants_in_use)
+	rm -f /tmp/l0-saved /tmp/l0-save-tcp /tmp/l0-save.why
+	save_tcp &
+	lab_fio_start blanket_l0_save --name=l0_save $(lab_fio_dev /dev/$disk) --iodepth=8 \
+		--rw=randwrite --bs=4k --offset=2M --size=24M --verify=crc32c \
+		--verify_backlog=128 --rate_iops=150
+	sleep 3
+	if lab_ctl_start "l0-save=$vbd"; then
+		lab_ctl_done 1200 || r=1
+	else
+		r=1
+	fi
+	[ -s /tmp/fio.blanket_l0_save.rc ] && spanned=no
+	touch /tmp/l0-saved
+	lab_fio_wait blanket_l0_save 600 || r=1
+	[ "$fio_verr" = 0 ] || r=1
+	[ $spanned = yes ] || r=1
+	n=$(($(connects) - c0))
+	[ "$n" = 1 ] || r=1
+	lab_wait 300 l0_save_tcp test -s /tmp/l0-save-tcp || r=1
+	tcp=$(cat /tmp/l0-save-tcp 2>/dev/null)
+	case $tcp in rounds=[1-9]*" bad=0") ;; *) r=1 ;; esac
+	dmesg | grep -q "restored by L0, in a new domain" || r=1
+	pings blanket_l0_save_ping || r=1
+	pending=$(lab_blanket_stat grants_deferred)/$(lab_blanket_stat grants_leaked)
+	[ "$pending" = 0/0 ] || r=1
+	echo "blanket_l0_save=$([ $r = 0 ] && echo ok || echo failed) rc=$fio_rc err=$fio_err" \
+		"verify_errors=$fio_verr write_kib=$fio_wkib spanned=$spanned reconnects=$n" \
+		"tcp_${tcp:-none} grants_in_use=$in0/$(lab_blanket_stat grants_in_use)" \
+		"deferred/leaked=$pending"
+	dmesg | grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save" |
+		sed 's/^/blanket_l0_save_log /'
+	sed 's/^/blanket_l0_save_log tcp round: /' /tmp/l0-save.why 2>/dev/null
+	[ $r = 0 ] || lab_fio_errors blanket_l0_save
+	lab_kernel_clean blanket_l0_save || r=1
+	return $r
+}
+if [ $transport = direct ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
+	l0_save; check l0_save $?
 fi
 
 # --- vbd unplugged with I/O in flight, and plugged again -----------------------------
