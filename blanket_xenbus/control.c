@@ -9,6 +9,7 @@
 
 #include <linux/slab.h>
 
+#include <blanket/test_export.h>
 #include "l0.h"
 
 /* Take a suspend request, clearing the node as the answer L0 waits for. */
@@ -69,9 +70,11 @@ int blanket_control_start(struct blanket_l0 *l0)
 	return blanket_xs_watch(&l0->xs, &l0->control_watch, "control/shutdown",
 				blanket_control_changed);
 }
+EXPORT_SYMBOL_IF_KUNIT(blanket_control_start);
 
 void blanket_control_stop(struct blanket_l0 *l0)
 {
 	if (l0->ops->suspend)
 		blanket_xs_unwatch(&l0->xs, &l0->control_watch);
 }
+EXPORT_SYMBOL_IF_KUNIT(blanket_control_stop);

@@ -1333,6 +1333,50 @@ static void blk_restore_failed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x34, NULL), -EIO);
 }
 
+/* The value of control/@node, "(none)" if it has none. */
+static void blk_expect_control(struct kunit *test, struct blk_fixture *fx,
+			       const char *node, const char *want)
+{
+	char path[32], *value;
+
+	snprintf(path, sizeof(path), "control/%s", node);
+	value = fake_xenstored_get(fx->fl0->xsd, path);
+	KUNIT_EXPECT_STREQ(test, value ?: "(none)", want);
+	kfree(value);
+}
+
+/*
+ * L0's toolstack asks through control/shutdown: we offer to suspend, take
+ * "suspend" alone (clearing the node, then saving), and leave anything
+ * else, power off or junk, where it is. The disk, not yet connected, has
+ * nothing to close; L0 cancels the save.
+ */
+static void blk_control_test(struct kunit *test)
+{
+	static const char *const others[] = { "poweroff", "suspendx", "Suspend", "" };
+	struct blk_fixture *fx = blk_start(test);
+	unsigned int i;
+
+	fx->fl0->save = 1;
+	KUNIT_ASSERT_EQ(test, blanket_control_start(&fx->fl0->l0), 0);
+	blk_expect_control(test, fx, "feature-suspend", "1");
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->fl0->xsd, "control/shutdown",
+							 others[i]), 0);
+		fake_xenstored_settle(fx->fl0->xsd);
+		blk_expect_control(test, fx, "shutdown", others[i]);
+	}
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 0U);
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->fl0->xsd, "control/shutdown",
+						 "suspend"), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
+	blk_expect_control(test, fx, "shutdown", "");
+	blk_expect_key(test, fx, "state", "1");
+	blanket_control_stop(&fx->fl0->l0);
+}
+
 static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_negotiate_test),
 	KUNIT_CASE(blk_renegotiate_test),
@@ -1358,6 +1402,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_restore_test),
 	KUNIT_CASE(blk_save_cancelled_test),
 	KUNIT_CASE(blk_restore_failed_test),
+	KUNIT_CASE(blk_control_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),
 	KUNIT_CASE(blk_hotplug_test),

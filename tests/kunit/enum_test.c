@@ -199,6 +199,7 @@ static void enum_hotplug_unplug_test(struct kunit *test)
 static void enum_malformed_test(struct kunit *test)
 {
 	struct enum_fixture *fx = test->priv;
+	char long_path[BLANKET_OTHEREND_MAX + 64];
 
 	enum_add_node(test, "abc", "0", BE "/abc");
 	enum_add_node(test, "007", "0", BE "/7");
@@ -207,6 +208,9 @@ static void enum_malformed_test(struct kunit *test)
 	enum_add_node(test, "6", "x", BE "/6");
 	enum_add_node(test, "8", "0", "relative/backend");
 	enum_add_node(test, "9", "0", BE "/9");
+	/* A backend path, valid, longer than a device keeps. */
+	snprintf(long_path, sizeof(long_path), "%s/%0*d", BE, BLANKET_OTHEREND_MAX, 10);
+	enum_add_node(test, "10", "0", long_path);
 	/* Not a device at all, as libxl writes it: skipped quietly. */
 	KUNIT_ASSERT_EQ(test, fake_xenstored_set(fx->f, "device/suspend/event-channel", "7"), 0);
 	enum_start(test);
@@ -215,6 +219,7 @@ static void enum_malformed_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, enum_has(9));
 	KUNIT_EXPECT_FALSE(test, enum_has(5));
 	KUNIT_EXPECT_FALSE(test, enum_has(7));
+	KUNIT_EXPECT_FALSE(test, enum_has(10));
 }
 
 static void enum_bad_backend_state_test(struct kunit *test)
