@@ -790,6 +790,7 @@ static void net_event_accounting_test(struct kunit *test)
 	struct blanket_net_queue *q;
 	struct sk_buff *skb;
 	unsigned int i;
+	u32 answered;
 	u8 frame[100];
 
 	net_setup(test, net_split_features, true);
@@ -799,13 +800,18 @@ static void net_event_accounting_test(struct kunit *test)
 	for (i = 1; i <= 2 * BLANKET_EVTCHN_SPURIOUS_MAX; i++) {
 		net_send_frame(test, 200, i);
 		KUNIT_ASSERT_NOT_NULL(test, fake_netback_wait_sent(fx->nb, i));
+		/*
+		 * Its answer is published by now. The stack's own IPv6 chatter
+		 * is answered too, at any time: only up to ours counts here.
+		 */
+		answered = READ_ONCE(q->tx_sring->rsp_prod);
 		net_frame(fx, frame, sizeof(frame), i);
 		KUNIT_ASSERT_EQ(test, fake_netback_rx(fx->nb, 0, frame, sizeof(frame), 0, NULL), 0);
 		skb = net_wait_rx(test);
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		kfree_skb(skb);
 		/* The TX answer is consumed by now; its event comes late. */
-		KUNIT_ASSERT_EQ(test, READ_ONCE(q->tx_rsp_cons), READ_ONCE(q->tx_sring->rsp_prod));
+		KUNIT_ASSERT_GE(test, (s32)(READ_ONCE(q->tx_rsp_cons) - answered), 0);
 		fake_l0_raise(fx->fl0, q->tx_port);
 	}
 	blanket_evtchn_get_stats(&fx->fl0->l0.ev, &stats);
