@@ -407,8 +407,9 @@ void blanket_bus_restored(struct blanket_xs *xs)
 /*
  * After a restore (@restored) or a cancelled save: the device's backend,
  * if it moved with the restore (our domain's id is another), is now at
- * @otherend of domain @otherend_id (NULL: where it was), and the driver
- * resumes, failing the device if @err.
+ * @otherend of domain @otherend_id (NULL: where it was; validated by the
+ * caller, as for blanket_bus_add_device()), and the driver resumes,
+ * failing the device if @err.
  */
 void blanket_bus_resume_device(struct blanket_device *bdev, bool restored,
 			       const char *otherend, domid_t otherend_id,
@@ -420,16 +421,12 @@ void blanket_bus_resume_device(struct blanket_device *bdev, bool restored,
 	drv = blanket_bus_driver(bdev);
 	if (!err && otherend && (strcmp(otherend, bdev->otherend) ||
 				 otherend_id != bdev->otherend_id)) {
-		if (strlen(otherend) >= sizeof(bdev->otherend)) {
-			err = -ENAMETOOLONG;
-		} else {
-			if (bdev->otherend_watch.path)
-				blanket_xs_unwatch(bdev->xs, &bdev->otherend_watch);
-			strscpy(bdev->otherend, otherend, sizeof(bdev->otherend));
-			WRITE_ONCE(bdev->otherend_id, otherend_id);
-			if (drv)
-				err = blanket_bus_watch_otherend(bdev);
-		}
+		if (bdev->otherend_watch.path)
+			blanket_xs_unwatch(bdev->xs, &bdev->otherend_watch);
+		strscpy(bdev->otherend, otherend, sizeof(bdev->otherend));
+		WRITE_ONCE(bdev->otherend_id, otherend_id);
+		if (drv)
+			err = blanket_bus_watch_otherend(bdev);
 	}
 	if (drv && drv->resume)
 		drv->resume(bdev, restored, err);

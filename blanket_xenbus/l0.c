@@ -299,7 +299,7 @@ static int blanket_l0_restore(struct blanket_l0 *l0)
  */
 int blanket_l0_suspend(struct blanket_l0 *l0)
 {
-	bool restored = false;
+	bool restored;
 	int ret, err;
 
 	blanket_bus_suspend(&l0->xs);
