@@ -54,8 +54,9 @@
  * 3: EVTCHN_BIND_VCPU; BLANKET_L1_VIRQ is per-vCPU.
  * 4: the relay page shows the ports L1 Xen holds masked at L0; Dom0
  *    unmasks the others by clearing their mask bit itself.
+ * 5: SUSPEND.
  */
-#define BLANKET_L1_ABI_VERSION		4
+#define BLANKET_L1_ABI_VERSION		5
 
 /*
  * BLANKET_L1_QUERY: the ABI version and whether L0 is usable.
@@ -240,5 +241,31 @@ struct blanket_l1_evtchn_bind_vcpu {
 	u32 port;		/* IN */
 	u32 vcpu;		/* IN: Dom0's vCPU id */
 };
+
+/*
+ * BLANKET_L1_SUSPEND: have L0 save the whole L1 machine (version 5).
+ *
+ * For L0's toolstack, which asked for it through control/shutdown in L0's
+ * xenstore. L1 Xen holds every CPU in Xen with interrupts off, so that
+ * no vCPU of any domain runs or is inside a hypercall, and makes
+ * SCHEDOP_shutdown(SHUTDOWN_suspend) to L0 on vCPU 0. L0 saves the
+ * machine inside that call. When the machine runs again, L1 Xen sets up
+ * its own shared info, vcpu_info and upcall at L0 again before any CPU
+ * goes on. @arg is unused.
+ *
+ * Restored, the machine is a new domain of L0: none of the ports Dom0
+ * claimed exists there, none is claimed, held or bound to a vCPU any
+ * more, and L1 Xen clears the relay page's held bitmap (the page stays
+ * registered). No grant frame is placed in the BAR: Dom0 asks for
+ * XENSTORE (L0 may have given the ring a new port) and GNTTAB_MAP again.
+ * The numbers of the old ports must not be closed: they are the new
+ * domain's.
+ *
+ * Returns 0 if L0 restored the machine, in a new domain, and 1 if L0
+ * cancelled the save: the machine runs on in the same domain, everything
+ * as it was. Further return values, when nothing changed: L0's error if
+ * it refused the call; -EBUSY if the CPUs could not be held.
+ */
+#define BLANKET_L1_SUSPEND		10
 
 #endif /* _BLANKET_L1_ABI_H */
