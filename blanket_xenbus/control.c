@@ -61,7 +61,7 @@ int blanket_control_start(struct blanket_l0 *l0)
 {
 	int err;
 
-	if (!l0->ops->suspend)
+	if (!blanket_l0_can_suspend(l0))
 		return 0;
 	err = blanket_xs_write(&l0->xs, BLANKET_XBT_NIL, "control",
 			       "feature-suspend", "1");
@@ -74,7 +74,7 @@ EXPORT_SYMBOL_IF_KUNIT(blanket_control_start);
 
 void blanket_control_stop(struct blanket_l0 *l0)
 {
-	if (l0->ops->suspend)
+	if (blanket_l0_can_suspend(l0))
 		blanket_xs_unwatch(&l0->xs, &l0->control_watch);
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_control_stop);

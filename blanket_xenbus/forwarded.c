@@ -196,6 +196,31 @@ static void blanket_fwd_unbind_upcall(struct blanket_l0 *l0)
 	}
 }
 
+static bool blanket_fwd_can_suspend(struct blanket_l0 *l0)
+{
+	return blanket_l1_can_suspend(&blanket_fwd_l1);
+}
+
+/*
+ * L1 Xen holds every CPU, Dom0's vCPUs and this one included, while L0
+ * saves the machine, and sets up its own L0 state again before they go
+ * on; the ports we had are forgotten on both sides.
+ */
+static int blanket_fwd_suspend(struct blanket_l0 *l0)
+{
+	int ret = blanket_l1_suspend(&blanket_fwd_l1);
+
+	if (ret == -EPROTO) {
+		dev_err(l0->dev, "L1 Xen answered the suspend outside its ABI\n");
+		return ret;
+	}
+	if (ret < 0) {
+		dev_err(l0->dev, "the machine could not suspend: %d\n", ret);
+		return 1;
+	}
+	return ret;
+}
+
 /* L1 machine frames are what L0 knows as our frames. */
 static xen_pfn_t blanket_fwd_pfn_to_gfn(unsigned long pfn)
 {
@@ -215,6 +240,8 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.setup_unmask = blanket_fwd_setup_unmask,
 	.bind_upcall = blanket_fwd_bind_upcall,
 	.unbind_upcall = blanket_fwd_unbind_upcall,
+	.can_suspend = blanket_fwd_can_suspend,
+	.suspend = blanket_fwd_suspend,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,
 };
 

@@ -66,6 +66,13 @@ static inline int blanket_l0_send(struct blanket_l0 *l0, evtchn_port_t port)
 	return blanket_l0_evtchn_op(l0, EVTCHNOP_send, &send);
 }
 
+/* Can L0 be asked to save the machine, and can we ask it? */
+static inline bool blanket_l0_can_suspend(struct blanket_l0 *l0)
+{
+	return l0->ops->suspend &&
+	       (!l0->ops->can_suspend || l0->ops->can_suspend(l0));
+}
+
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
 int blanket_l0_suspend(struct blanket_l0 *l0);

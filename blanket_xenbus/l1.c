@@ -23,11 +23,13 @@
 
 /*
  * Version 2 relays every port to vCPU 0; version 3 binds ports to vCPUs;
- * version 4 shows the ports L1 Xen holds.
+ * version 4 shows the ports L1 Xen holds; version 5 has L0 save the
+ * machine.
  */
 #define BLANKET_L1_ABI_OLDEST		2
 #define BLANKET_L1_ABI_BIND_VCPU	3
 #define BLANKET_L1_ABI_HELD		4
+#define BLANKET_L1_ABI_SUSPEND		5
 
 /*
  * Ask L1 Xen whether it forwards to L0, and agree on an ABI version. On
@@ -258,6 +260,32 @@ int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_l1_event_channel_op);
+
+/* Can L1 Xen have L0 save the machine? */
+bool blanket_l1_can_suspend(const struct blanket_l1 *l1)
+{
+	return l1->abi_version >= BLANKET_L1_ABI_SUSPEND;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_can_suspend);
+
+/*
+ * Have L0 save the machine: 0 once it runs again in a new domain of L0,
+ * 1 if it runs on in the same one (L0 cancelled the save). An error if
+ * nothing happened, L1 Xen's or L0's refusal; but -EPROTO, an answer L1
+ * Xen never gives, after which where the machine runs is not known.
+ */
+int blanket_l1_suspend(const struct blanket_l1 *l1)
+{
+	long ret;
+
+	if (!blanket_l1_can_suspend(l1))
+		return -EOPNOTSUPP;
+	ret = l1->call(l1->ctx, BLANKET_L1_SUSPEND, NULL);
+	if (ret > 1 || ret < -MAX_ERRNO)
+		return -EPROTO;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_suspend);
 
 /* Register the relay page by its machine frame, or none. */
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)

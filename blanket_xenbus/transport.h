@@ -56,6 +56,8 @@ struct blanket_transport_ops {
 	 * as before.
 	 */
 	int (*suspend)(struct blanket_l0 *l0);
+	/* Optional, beside suspend: whether this L0 can be asked to save. */
+	bool (*can_suspend)(struct blanket_l0 *l0);
 	/* The frame number L0 knows one of our pages by. */
 	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
 };
