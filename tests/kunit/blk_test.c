@@ -1315,20 +1315,56 @@ static void blk_save_cancelled_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 300, 4096, 0x33));
 }
 
+/* What L0's restore gives back that the connection cannot be made with. */
+struct blk_bad_restore {
+	const char *desc;
+	int physmap_err;
+	u64 store_pfn, store_port;
+	int err;
+};
+
+static const struct blk_bad_restore blk_bad_restores[] = {
+	{ "grant frames refused", -ENOMEM, FAKE_L0_STORE_PFN, 1, -ENOMEM },
+	{ "xenstore ring moved", 0, FAKE_L0_STORE_PFN + 1, 1, -EINVAL },
+	{ "no xenstore ring", 0, 0, 1, -EINVAL },
+	{ "xenstore ring past physical memory", 0, 1ULL << 52, 1, -EINVAL },
+	{ "no xenstore port", 0, FAKE_L0_STORE_PFN, 0, -EINVAL },
+	{ "xenstore port past the 2-level ABI", 0, FAKE_L0_STORE_PFN,
+	  EVTCHN_2L_NR_CHANNELS, -EINVAL },
+	{ "xenstore port of 64 bits", 0, FAKE_L0_STORE_PFN, U64_MAX, -EINVAL },
+};
+
+static void blk_bad_restore_desc(const struct blk_bad_restore *bad, char *desc)
+{
+	strscpy(desc, bad->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(blk_bad_restore, blk_bad_restores, blk_bad_restore_desc);
+
+/* L0's toolstack in the restored domain, getting one thing wrong. */
+static void blk_bad_restore_toolstack(struct fake_l0 *fl0, void *ctx)
+{
+	const struct blk_bad_restore *bad = ctx;
+
+	fl0->physmap_err = bad->physmap_err;
+	fl0->store_pfn = bad->store_pfn;
+	fl0->store_port = bad->store_port;
+}
+
 /*
- * L0 restores the machine but will not give our grant frames back: no
- * device can connect, so each fails, and its I/O with it, rather than
- * wait for ever.
+ * L0 restores the machine but gives back what no connection can be made
+ * with: no device can connect, so each fails, and its I/O with it, rather
+ * than wait for ever.
  */
 static void blk_restore_failed_test(struct kunit *test)
 {
 	struct blk_fixture *fx = blk_start(test);
 
 	blk_connect(test, fx);
-	fx->fl0->toolstack = blk_restore_toolstack;
-	fx->fl0->toolstack_ctx = fx->fbb;
-	fx->fl0->physmap_err = -ENOMEM;
-	KUNIT_EXPECT_EQ(test, blk_save(test, fx), -ENOMEM);
+	fx->fl0->toolstack = blk_bad_restore_toolstack;
+	fx->fl0->toolstack_ctx = (void *)test->param_value;
+	KUNIT_EXPECT_EQ(test, blk_save(test, fx),
+			((const struct blk_bad_restore *)test->param_value)->err);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
 	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 0, 4096, 0x34, NULL), -EIO);
 }
@@ -1401,7 +1437,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_rebind_test),
 	KUNIT_CASE(blk_restore_test),
 	KUNIT_CASE(blk_save_cancelled_test),
-	KUNIT_CASE(blk_restore_failed_test),
+	KUNIT_CASE_PARAM(blk_restore_failed_test, blk_bad_restore_gen_params),
 	KUNIT_CASE(blk_control_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),

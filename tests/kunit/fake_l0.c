@@ -266,7 +266,7 @@ static int fake_l0_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
 
 	switch (index) {
 	case HVM_PARAM_STORE_PFN:
-		*value = FAKE_L0_STORE_PFN;
+		*value = fl0->store_pfn;
 		return 0;
 	case HVM_PARAM_STORE_EVTCHN:
 		*value = fl0->store_port;
@@ -612,6 +612,7 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 	fl0->l0.ops = &fake_l0_ops;
 	fl0->l0.shared = s;
 	fl0->l0.store_pfn = FAKE_L0_STORE_PFN;
+	fl0->store_pfn = FAKE_L0_STORE_PFN;
 	spin_lock_init(&fl0->lock);
 	for (i = 0; i < FAKE_L0_VCPUS; i++)
 		spin_lock_init(&fl0->upcall_lock[i]);

@@ -59,7 +59,7 @@ struct fake_l0 {
 	int save;
 	void (*toolstack)(struct fake_l0 *fl0, void *ctx);
 	void *toolstack_ctx;
-	evtchn_port_t store_port;	/* HVM_PARAM_STORE_EVTCHN */
+	u64 store_pfn, store_port;	/* HVM_PARAM_STORE_PFN, _EVTCHN */
 	int physmap_err;		/* what adding a grant frame fails with */
 	/* A restore's frames that are not ours until added again. */
 	bool detached[FAKE_L0_GRANT_FRAMES];
