@@ -17,7 +17,8 @@
 #                         closes with the frontend, then both start over;
 #                         done when it is Connected again
 #   vbd-replug[=ID]       xl block-detach, xl block-attach of the same disk
-#   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge+MAC
+#   vif-replug[=ID]       xl network-detach, xl network-attach, same bridge,
+#                         MAC and type
 #   l0-save[=ID]          xl save of the guest (which blanket answers through
 #                         control/shutdown), then xl restore: a new domain;
 #                         done when its vbd is Connected
@@ -142,12 +143,17 @@ if [ "${1:-}" = --run ]; then
 		ok "saved, and restored as domain $domid:$seen"
 		;;
 	vif-replug)
-		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") ||
-			fail "cannot read $be"
+		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") &&
+			type=$(xenstore-read "$be/type") || fail "cannot read $be"
+		# The type too: libxl makes a vif attached to a running HVM
+		# guest PV only unless told, and L0's device model would then
+		# lose the guest's emulated NIC at its next start, which a
+		# later l0-save's restore cannot load the saved NIC state into.
+		case $type in vif_ioemu) type=ioemu ;; *) type=vif ;; esac
 		run xl network-detach l1 "$id" || fail "xl network-detach l1 $id"
 		trace "$be" 60 gone || fail "backend still there after network-detach:$seen"
-		run xl network-attach l1 "bridge=$bridge" "mac=$mac" ||
-			fail "xl network-attach l1 bridge=$bridge mac=$mac"
+		run xl network-attach l1 "bridge=$bridge" "mac=$mac" "type=$type" ||
+			fail "xl network-attach l1 bridge=$bridge mac=$mac type=$type"
 		# libxl takes the lowest free id, which is this one again.
 		new=$(xenstore-list "${be%/*}" 2>/dev/null | head -n 1)
 		trace "${be%/*}/$new" 120 4 || fail "attached as vif $new, backend not Connected:$seen"
