@@ -13,6 +13,8 @@
 #include <linux/gfp.h>
 #include <linux/interrupt.h>
 #include <linux/percpu.h>
+#include <linux/stop_machine.h>
+#include <linux/syscore_ops.h>
 #include <xen/events.h>
 #include <xen/page.h>
 #include <xen/xen.h>
@@ -202,14 +204,37 @@ static bool blanket_fwd_can_suspend(struct blanket_l0 *l0)
 }
 
 /*
+ * As Linux's own suspend under Xen: on one CPU, the others held, with
+ * interrupts off and time keeping stopped (syscore_suspend()). The TSC
+ * runs on while L0 saves the machine and L1 Xen's time does not, so a
+ * kernel timing itself on the TSC would find tens of seconds gone inside
+ * one hypercall and report a stall of its own; stopped, it counts them
+ * as sleep.
+ */
+static int blanket_fwd_suspend_stopped(void *data)
+{
+	int *ret = data;
+
+	*ret = syscore_suspend();
+	if (*ret)
+		return 0;
+	*ret = blanket_l1_suspend(&blanket_fwd_l1);
+	syscore_resume();
+	return 0;
+}
+
+/*
  * L1 Xen holds every CPU, Dom0's vCPUs and this one included, while L0
  * saves the machine, and sets up its own L0 state again before they go
  * on; the ports we had are forgotten on both sides.
  */
 static int blanket_fwd_suspend(struct blanket_l0 *l0)
 {
-	int ret = blanket_l1_suspend(&blanket_fwd_l1);
+	int ret, err;
 
+	err = stop_machine(blanket_fwd_suspend_stopped, &ret, cpumask_of(0));
+	if (err)
+		ret = err;
 	if (ret == -EPROTO) {
 		dev_err(l0->dev, "L1 Xen answered the suspend outside its ABI\n");
 		return ret;
