@@ -44,6 +44,11 @@
 # action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
 work=${LAB_WORK:?} logf=${LAB_LOG:?}
+# xl save's image goes to the host's disk through the share: a forwarded
+# L1 machine's memory would not fit this Dom0's tmpfs. Through a pipe:
+# the share's 9p pins the pages a write comes from, and libxc writes the
+# guest's pages from its foreign mappings, which cannot be pinned (EFAULT).
+save=${LAB_SHARE:?}/l1.save
 here=$(dirname "$0")
 st=$work/ctl
 mkdir -p "$st"
@@ -61,6 +66,8 @@ if [ "${1:-}" = --run ]; then
 	fail() { done_ failed "$@"; }
 	# Commands' output goes to the log, not to the guest.
 	run() { echo "+ $*" >>"$logf"; timeout 180 "$@" >>"$logf" 2>&1; }
+	# What L0's device model said, when a restored guest's would not start.
+	dm_log() { tail -n 20 /var/log/xen/qemu-dm-l1*.log >>"$logf" 2>&1; }
 	state() { xenstore-read "$1/state" 2>/dev/null || echo gone; }
 	# trace BACKEND SECONDS WANT...: polls backend and frontend states
 	# until the backend's is one of WANT; $seen is the backend/frontend
@@ -130,15 +137,23 @@ if [ "${1:-}" = --run ]; then
 		# guest wrote before joins the consoles so far, as at its end.
 		touch "$work/l1-saving"
 		echo "+ xl save l1" >>"$logf"
-		timeout 900 xl save l1 "$work/l1.save" >>"$logf" 2>&1 ||
-			{ rm -f "$work/l1-saving"; fail "xl save l1"; }
+		rm -f "$work/l1.pipe"
+		mkfifo "$work/l1.pipe" || { rm -f "$work/l1-saving"; fail "mkfifo"; }
+		cat "$work/l1.pipe" >"$save" &
+		timeout 900 xl save l1 "$work/l1.pipe" >>"$logf" 2>&1
+		rc=$?
+		# Done, cat drains the pipe; failed, it may never have been opened.
+		[ $rc = 0 ] || kill $! 2>/dev/null
+		wait $!
+		rm -f "$work/l1.pipe"
+		[ $rc = 0 ] || { rm -f "$save" "$work/l1-saving"; fail "xl save l1"; }
 		cat "$work/l1-console.log" >>"$work/l1-consoles.log"
 		rm -f "$work/l1-console.log"
 		echo "+ xl restore" >>"$logf"
-		timeout 900 xl restore "$work/l1.save" >>"$logf" 2>&1
+		timeout 900 xl restore "$save" >>"$logf" 2>&1
 		rc=$?
-		rm -f "$work/l1.save" "$work/l1-saving"
-		[ $rc = 0 ] || fail "xl restore (rc $rc)"
+		rm -f "$save" "$work/l1-saving"
+		[ $rc = 0 ] || { dm_log; fail "xl restore (rc $rc)"; }
 		domid=$(timeout 30 xl domid l1) || fail "no domain l1 after xl restore"
 		trace "/local/domain/0/backend/vbd/$domid/$id" 180 4 ||
 			fail "restored as domain $domid, vbd not Connected:$seen"

@@ -144,7 +144,7 @@ cp "$share/fio" "$www/fio" || fail "no fio in the share"
 sha256sum "$www/fio" | cut -d' ' -f1 >"$www/fio.sha256"
 cat >"$www/cgi-bin/ctl" <<CGI
 #!/bin/sh
-export LAB_WORK=$work LAB_LOG=$o/dom0.log LAB_T0=$t0
+export LAB_WORK=$work LAB_SHARE=$share LAB_LOG=$o/dom0.log LAB_T0=$t0
 exec /bin/busybox sh $share/dom0/ctl.sh
 CGI
 chmod +x "$www/cgi-bin/ctl"

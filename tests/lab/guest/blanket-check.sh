@@ -329,12 +329,15 @@ fi
 # Dom0's xl save asks blanket through control/shutdown; blanket closes its
 # devices and has L0 save the machine, which xl restore brings back as a
 # new domain. Across it a verifying write job (as restart_under_io's,
-# larger: the save freezes its clock) must end with no error and one
+# slower: at least 20 s of the guest's own time, which stops while L0
+# saves it, so that it spans the request) must end with no error and one
 # reconnect of the disk, and TCP rounds from Dom0's tcp-peer.py, back to
 # back until the save is over, must all come whole, each on a new
 # connection if the save cut its first (the link goes down a moment);
-# blnet0 pings after, and no grant waits for L0 to let go of it. Direct
-# mode: the forwarded transport cannot have L0 save the machine.
+# blnet0 pings after, and no grant waits for L0 to let go of it. In
+# forwarded mode the L1 Xen makes the suspend call (its blanket patch),
+# and an L2 guest runs across the save (below, with l2.sh). The job's
+# region starts past the L2 guest's LV.
 # save_round: one round whole; what failed, if not, in /tmp/l0-save.why.
 save_round() {
 	if ! lab-tcp-client "$peer" 8081 >/tmp/l0-save.bin 2>/tmp/l0-save.err; then
@@ -359,25 +362,40 @@ save_tcp() {
 	done
 	echo "rounds=$n again=$again bad=$bad" >/tmp/l0-save-tcp
 }
+# mono_s: CLOCK_MONOTONIC in whole seconds (0 if /proc/timer_list has not).
+mono_s() {
+	sed -n 's/^now at \([0-9]*\)[0-9]\{9\} nsecs$/\1/p' /proc/timer_list | head -n 1 | grep . ||
+		echo 0
+}
+# l0_save: that check; only what the kernel says from now on counts.
 l0_save() {
-	local r=0 c0 spanned=yes n tcp in0 pending
+	local key=blanket_l0_save r=0 c0 d0 spanned=yes n tcp in0 pending
 
 	c0=$(connects)
+	d0=$(dmesg | wc -l)
 	in0=$(lab_blanket_stat grants_in_use)
 	rm -f /tmp/l0-saved /tmp/l0-save-tcp /tmp/l0-save.why
 	save_tcp &
-	lab_fio_start blanket_l0_save --name=l0_save $(lab_fio_dev /dev/$disk) --iodepth=8 \
-		--rw=randwrite --bs=4k --offset=2M --size=24M --verify=crc32c \
-		--verify_backlog=128 --rate_iops=150
+	lab_fio_start $key --name=l0_save $(lab_fio_dev /dev/$disk) --iodepth=8 \
+		--rw=randwrite --bs=4k --offset=8M --size=8M --verify=crc32c \
+		--verify_backlog=128 --rate_iops=100
 	sleep 3
+	set -- $(mono_s) $(cut -d' ' -f1 /proc/uptime) $(date +%s)
 	if lab_ctl_start "l0-save=$vbd"; then
 		lab_ctl_done 1200 || r=1
 	else
 		r=1
 	fi
-	[ -s /tmp/fio.blanket_l0_save.rc ] && spanned=no
+	# How far this kernel's clocks went across it, in seconds: monotonic,
+	# boot time (monotonic and time asleep) and real time. Dom0's log
+	# says how long L0 took.
+	echo "${key}_clock monotonic=+$(($(mono_s) - $1))" \
+		"boottime=+$(awk -v a="$2" -v b="$(cut -d' ' -f1 /proc/uptime)" \
+			'BEGIN { printf "%.0f", b - a }')" \
+		"realtime=+$(($(date +%s) - $3))"
+	[ -s /tmp/fio.$key.rc ] && spanned=no
 	touch /tmp/l0-saved
-	lab_fio_wait blanket_l0_save 600 || r=1
+	lab_fio_wait $key 600 || r=1
 	[ "$fio_verr" = 0 ] || r=1
 	[ $spanned = yes ] || r=1
 	n=$(($(connects) - c0))
@@ -385,19 +403,20 @@ l0_save() {
 	lab_wait 300 l0_save_tcp test -s /tmp/l0-save-tcp || r=1
 	tcp=$(cat /tmp/l0-save-tcp 2>/dev/null)
 	case $tcp in rounds=[1-9]*" bad=0") ;; *) r=1 ;; esac
-	dmesg | grep -q "restored by L0, in a new domain" || r=1
-	pings blanket_l0_save_ping || r=1
+	dmesg | tail -n +$((d0 + 1)) | grep -q "restored by L0, in a new domain" || r=1
+	pings ${key}_ping || r=1
 	pending=$(lab_blanket_stat grants_deferred)/$(lab_blanket_stat grants_leaked)
 	[ "$pending" = 0/0 ] || r=1
-	echo "blanket_l0_save=$([ $r = 0 ] && echo ok || echo failed) rc=$fio_rc err=$fio_err" \
+	echo "$key=$([ $r = 0 ] && echo ok || echo failed) rc=$fio_rc err=$fio_err" \
 		"verify_errors=$fio_verr write_kib=$fio_wkib spanned=$spanned reconnects=$n" \
 		"tcp_${tcp:-none} grants_in_use=$in0/$(lab_blanket_stat grants_in_use)" \
 		"deferred/leaked=$pending"
-	dmesg | grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save" |
-		sed 's/^/blanket_l0_save_log /'
-	sed 's/^/blanket_l0_save_log tcp round: /' /tmp/l0-save.why 2>/dev/null
-	[ $r = 0 ] || lab_fio_errors blanket_l0_save
-	lab_kernel_clean blanket_l0_save || r=1
+	dmesg | tail -n +$((d0 + 1)) |
+		grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save" |
+		sed "s/^/${key}_log /"
+	sed "s/^/${key}_log tcp round: /" /tmp/l0-save.why 2>/dev/null
+	[ $r = 0 ] || lab_fio_errors $key
+	lab_kernel_clean $key || r=1
 	return $r
 }
 if [ $transport = direct ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
@@ -546,8 +565,20 @@ reload_all; check reload_all $?
 
 # --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
 # It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.
+# While the L2 guest pings L0's Dom0 and reads its disk, L0 saves and
+# restores the L1 machine (l0_save); the L2 guest must go on after it.
 if [ $transport = forwarded ]; then
-	sh ./l2.sh "$peer"
+	rm -f /tmp/l2-holding /tmp/l2-release
+	sh ./l2.sh "$peer" hold &
+	l2=$!
+	while [ ! -e /tmp/l2-holding ] && kill -0 $l2 2>/dev/null; do
+		sleep 2
+	done
+	if [ -e /tmp/l2-holding ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
+		l0_save; check l0_save $?
+	fi
+	touch /tmp/l2-release
+	wait $l2
 	check l2_guest $?
 fi
 

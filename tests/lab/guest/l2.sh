@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# l2.sh PEER: in the PV Dom0 of the patched L1 Xen (forwarded mode), after
+# l2.sh PEER [hold]: in the PV Dom0 of the patched L1 Xen (forwarded mode), after
 # blanket-check.sh has proved blnet0 and bvd0. Makes this Dom0 a Xen host
 # for an L2 guest whose I/O all goes through blanket:
 #   - the toolstack (xl, oxenstored, hotplug scripts, netback, blkback) is
@@ -17,10 +17,15 @@
 # to its sector 1, which must then read back here from bvd0 where LVM put
 # the LV, bypassing every cache; with lab.bench=ROUNDS it then runs the
 # benchmark's transfer and block jobs (compare.sh's, from the L2 guest:
-# through L1's netback and bridge, and its blkback on the LV). Prints
+# through L1's netback and bridge, and its blkback on the LV). With hold,
+# the L2 guest then pings and reads its disk a round a second: once it
+# does, /tmp/l2-holding says L0 may save the L1 machine (blanket-check.sh's
+# l0_save), /tmp/l2-release that the save is over, after which the L2
+# guest must have three whole rounds before it is stopped. Prints
 # key=value lines (l2_disk= tells dom0/init.sh where to look in L0's disk
 # file); exits non-zero on any failure.
-peer=${1:?usage: l2.sh PEER}
+peer=${1:?usage: l2.sh PEER [hold]}
+l2_hold=${2:-}
 tk=/tk
 url=http://$peer:8080
 vg=l2 lv=guest1
@@ -134,13 +139,16 @@ echo "l2_disk=/dev/$vg/$lv on=$link offset_sectors=$off" \
 token="BLANKET-L2-DISK $(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 printf '%s\n' "$token" | dd of=/dev/$vg/$lv bs=512 conv=notrunc,fsync 2>/dev/null ||
 	die "writing the token to /dev/$vg/$lv"
+# Sector 2 stops a holding L2 guest: nothing there from before.
+dd if=/dev/zero of=/dev/$vg/$lv bs=512 seek=2 count=1 conv=notrunc,fsync 2>/dev/null ||
+	die "clearing sector 2 of /dev/$vg/$lv"
 
 cat >$tk/l2/l2.cfg <<EOF
 name = "l2"
 type = "pv"
 kernel = "/l2/vmlinuz"
 ramdisk = "/l2/initrd.img"
-extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24${bench:+ l2.bench=$bench}"
+extra = "console=hvc0 quiet l2.peer=$peer l2.ip=10.99.0.5/24${bench:+ l2.bench=$bench}${l2_hold:+ l2.hold=1}"
 memory = $l2_mib
 vcpus = 1
 vif = [ 'bridge=xenbr1' ]
@@ -171,8 +179,41 @@ if lab_wait 600 l2_disk grep -q '^L2: disk_write' $log; then
 	echo "l2_blnet0 tx_packets=+$(($(cat /sys/class/net/blnet0/statistics/tx_packets) - tx0))" \
 		"rx_packets=+$(($(cat /sys/class/net/blnet0/statistics/rx_packets) - rx0))"
 fi
+if [ -n "$l2_hold" ]; then
+	lab_wait 120 l2_holding grep -q '^L2: round=' $log ||
+		die "the L2 guest did not start its rounds"
+	touch /tmp/l2-holding
+	say "l2 holding"
+	lab_wait 3600 l2_release test -e /tmp/l2-release || fail=1
+	n0=$(tr -d '\r' <$log | grep -c '^L2: round=')
+	# rounds_after: the rounds since the release; whole_after: of them,
+	# those in which L0's Dom0 answered and the disk read.
+	rounds_after() { tr -d '\r' <$log | grep '^L2: round=' | tail -n +$((n0 + 1)); }
+	whole_after() { [ "$(rounds_after | grep -c 'ping=ok read=ok')" -ge 3 ]; }
+	lab_wait 300 l2_whole_after whole_after ||
+		{ echo "l2: fewer than 3 whole rounds after L1 was saved"; fail=1; }
+	echo "l2_hold rounds_before=$n0 after=$(rounds_after | wc -l)" \
+		"whole_after=$(rounds_after | grep -c 'ping=ok read=ok')"
+	# Direct, a whole sector: a write through this side's cache would
+	# write back the stale copy it has of the sector L2 wrote.
+	{ printf 'L2-STOP\n'; head -c 504 /dev/zero; } |
+		in_tk dd of=/dev/$vg/$lv bs=512 seek=2 count=1 iflag=fullblock \
+			oflag=direct conv=notrunc 2>/dev/null ||
+		{ echo "l2: cannot write L2-STOP"; fail=1; }
+fi
 lab_wait 900 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 900 s"; fail=1; }
-tr -d '\r' <$log | grep '^L2:'
+# Its rounds while holding are summed up above (l2_hold).
+tr -d '\r' <$log | grep '^L2:' | grep -v '^L2: round='
+# Its kernel's complaints, as its console has them (quiet: errors and
+# worse), a stall included: none, L1's save and restore included.
+if tr -d '\r' <$log | grep -E '^\[ *[0-9.]+\] .*(rcu: INFO|BUG|WARNING|Oops|Call Trace|blocked for more than)' \
+	>/tmp/l2-kernel; then
+	echo "l2_kernel=complained"
+	head -n 8 /tmp/l2-kernel | sed 's/^/l2_kernel: /'
+	fail=1
+else
+	echo "l2_kernel=clean"
+fi
 # Where the L2 guest's frames went: the bridge's ports and what each moved.
 for i in $(ls /sys/class/net/xenbr1/brif 2>/dev/null) xenbr1; do
 	echo "l2_port=$i rx_packets=$(cat /sys/class/net/$i/statistics/rx_packets)" \
@@ -186,6 +227,8 @@ tr -d '\r' <$log | grep -q "^L2: ping=$peer received=[1-9]" ||
 	{ echo "l2: the L2 guest did not reach L0's Dom0"; fail=1; }
 [ -z "$bench" ] || tr -d '\r' <$log | grep -qx 'L2: bench_rc=0' ||
 	{ echo "l2: the L2 guest's benchmark failed"; fail=1; }
+[ -z "$l2_hold" ] || tr -d '\r' <$log | grep -q '^L2: hold_rounds=[0-9]* stopped=yes' ||
+	{ echo "l2: the L2 guest did not read L2-STOP from its disk"; fail=1; }
 
 # What L2 wrote, read back from blanket's disk past every cache of ours;
 # then the disk is left as the checks after this one expect: no LV on it,

@@ -22,7 +22,7 @@ lab_say() { echo "$*"; }
 lab_args() {
 	local a p=$1
 
-	mode=baseline peer=10.99.0.1 bench='' stall=''
+	mode=baseline peer=10.99.0.1 bench='' stall='' hold=''
 	case $p in
 	l2) ip=10.99.0.5/24 ;;
 	*) ip=10.99.0.2/24 ;;
@@ -34,6 +34,7 @@ lab_args() {
 		"$p".peer=*) peer=${a#*=} ;;
 		"$p".bench=*) bench=${a#*=} ;;
 		"$p".stall=*) stall=${a#*=} ;;
+		"$p".hold=*) hold=${a#*=} ;;
 		esac
 	done
 }

@@ -8,8 +8,11 @@
 # of its disk, writes "L2-WROTE <token>" to sector 1; with l2.bench=ROUNDS
 # it then runs the benchmark's TCP rounds and echoes (lab-transfer, tag
 # tcp) and block jobs on its disk (lab_blk_bench, prefix bench), as the L1
-# Dom0 does through blanket (guest/compare.sh), and says bench_rc. It
-# reports on hvc0 as "L2: key=value" lines, then "L2-DONE", and powers off.
+# Dom0 does through blanket (guest/compare.sh), and says bench_rc. With
+# l2.hold=1 it then goes on pinging and reading its disk, a round a
+# second, while L1 is saved and restored, until L1 writes L2-STOP to its
+# sector 2. It reports on hvc0 as "L2: key=value" lines, then "L2-DONE",
+# and powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -50,6 +53,21 @@ if [ -n "$bench" ]; then
 	sed 's/^/L2: /' /tmp/transfer.out
 	lab_get_fio && lab_blk_bench bench xvda blkfront_counts || r=1
 	echo "L2: bench_rc=$r"
+fi
+if [ -n "$hold" ]; then
+	# Each round's read comes from the disk: the cache is dropped first.
+	n=0
+	while :; do
+		n=$((n + 1))
+		p=lost rd=failed
+		ping -c 1 -W 1 "$peer" >/dev/null 2>&1 && p=ok
+		echo 3 >/proc/sys/vm/drop_caches
+		dd if=/dev/xvda of=/tmp/sector2 bs=512 skip=2 count=1 2>/dev/null && rd=ok
+		echo "L2: round=$n ping=$p read=$rd"
+		[ "$(head -n 1 /tmp/sector2 | tr -cd 'A-Za-z0-9-')" = L2-STOP ] && break
+		sleep 1
+	done
+	echo "L2: hold_rounds=$n stopped=yes"
 fi
 echo L2-DONE
 sync
