@@ -35,11 +35,11 @@
 #                         netback made of the frontend's queue count (its
 #                         netdev's TX queues, the queues with interrupts) and
 #                         the frontend's multi-queue-num-queues ("none": 1)
-#   hostile=N, hostile-fe=N, hostile-connect=N, hostile-junk, hostile-unjunk
-#                         case N of hostile-cases played by hostile-be.sh
-#                         (create, fe, connect, junk, unjunk there)
-#   hostile-scenario=N, hostile-unplug=N
-#                         the same, slow: scenario, unplug
+#   hostile-fe=NS, hostile-connect=NS, hostile-junk, hostile-unjunk
+#                         cases NS ("N" or "N,N,...") of hostile-cases played
+#                         by hostile-be.sh (fe, connect, junk, unjunk there)
+#   hostile-create=NS, hostile-scenario=N, hostile-unplug=NS
+#                         the same, slow: create, scenario, unplug
 # ID is the device id; by default the writable vbd, the first vif. Every
 # action and its outcome go to LAB_LOG (dom0.log) and Xen's console.
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -126,7 +126,7 @@ if [ "${1:-}" = --run ]; then
 		trace "$be" 120 4 || fail "attached ($spec), backend not Connected:$seen"
 		ok "detached, attached $spec:$seen"
 		;;
-	hostile-scenario | hostile-unplug)
+	hostile-create | hostile-scenario | hostile-unplug)
 		r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${op#hostile-}" "$id")
 		case $r in ok*) ok "${r#ok }" ;; esac
 		fail "${r#failed }"
@@ -188,7 +188,12 @@ reply() {
 q=${QUERY_STRING:-}
 op=${q%%=*} arg=
 [ "$op" = "$q" ] || arg=${q#*=}
-case $arg in *[!0-9]*) reply "bad argument" ;; esac
+# A number; a list of them "N,N,..." for the hostile cases played at once.
+case $arg in *[!0-9,]* | ,* | *, | *,,*) reply "bad argument" ;; esac
+case $op:$arg in
+hostile-create:* | hostile-fe:* | hostile-connect:* | hostile-unplug:*) ;;
+*:*,*) reply "bad argument" ;;
+esac
 
 case $op in
 alloc)
@@ -207,14 +212,13 @@ domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
 case $op in
 vbd-*|hostile-sectors|l0-save) type=vbd ;;
 vif-*) type=vif ;;
-hostile | hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
-	sub=${op#hostile} sub=${sub#-}
-	r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${sub:-create}" "$arg")
+hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
+	r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${op#hostile-}" "$arg")
 	# The guest polls hostile-fe: only what changes something is logged.
 	[ "$op" = hostile-fe ] || log "$op $arg: $r"
 	reply "$r"
 	;;
-hostile-scenario | hostile-unplug) type=hostile ;;
+hostile-create | hostile-scenario | hostile-unplug) type=hostile ;;
 *) reply "unknown op $op" ;;
 esac
 dir=/local/domain/0/backend/$type/$domid

@@ -7,14 +7,16 @@
 # directory is under backend/lab-TYPE, where neither blkback nor netback
 # looks, so only the guest's driver ever reads it.
 #
-#   hostile-be.sh create N    case N's device, its backend in InitWait
-#   hostile-be.sh fe N        "state=S": the guest's state for it
-#   hostile-be.sh connect N   the backend Connected (the guest Initialised)
-#   hostile-be.sh scenario N  a scenario's second act (below)
-#   hostile-be.sh unplug N    the device taken away, as xl detach does
-#   hostile-be.sh junk        junk in the guest's device/ area
-#   hostile-be.sh unjunk      and away again
-# Each prints one line: "ok DETAIL", "failed WHY" (or "state=S"). The
+#   hostile-be.sh create NS    each case's device, its backend in InitWait
+#   hostile-be.sh fe NS        the guest's state for each
+#   hostile-be.sh connect NS   the backends Connected (the guest Initialised)
+#   hostile-be.sh scenario N   a scenario's second act (below)
+#   hostile-be.sh unplug NS    the devices taken away, as xl detach does
+#   hostile-be.sh junk         junk in the guest's device/ area
+#   hostile-be.sh unjunk       and away again
+# NS is one case or several, "N,N,...": the guest plays the cases that
+# need no scenario all at once. Each prints one line: "ok DETAIL", or
+# "failed N: WHY; ..." for the cases that failed (fe: "ok N=S ..."). The
 # guest drives the handshake, so that a refusal costs no timeout here.
 #
 # DOMID is the guest's domain. Scenarios (KEY in hostile-cases), whose
@@ -33,6 +35,7 @@ say() { echo "$*"; exit 0; }
 # "--": a value such as -1 is no option.
 w() { xenstore-write -- "$@" || say "failed xenstore-write $*"; }
 fe_state() { xenstore-read "$fe/state" 2>/dev/null || echo gone; }
+fe_of() { say "ok $n=$(fe_state)"; }
 # await SECONDS STATE...: the frontend reaches one of STATE.
 await() {
 	_t=$1
@@ -50,11 +53,26 @@ await() {
 # case_line N: sets n, type, key, value and expect from hostile-cases.
 case_line() {
 	set -- $(awk -v n="$1" '$1 == n' "$here/hostile-cases")
-	[ $# = 5 ] || say "failed no case $1"
+	[ $# = 5 ] || say "failed no such case"
 	n=$1 type=$2 key=$3 value=$4 expect=$5
 	id=$((700 + n))
 	fe=/local/domain/$domid/device/$type/$id
 	be=/local/domain/0/backend/lab-$type/$domid/$id
+}
+
+# each FUNCTION NS: FUNCTION for case after case, each in a subshell of
+# its own (say ends it); "ok" and their details, or the failures.
+each() {
+	_out= _bad=
+	for _n in $(echo "$2" | tr , ' '); do
+		_l=$(case_line "$_n" && "$1")
+		case $_l in
+		ok*) _out="$_out ${_l#ok }" ;;
+		*) _bad="$_bad; $_n: ${_l#failed }" ;;
+		esac
+	done
+	[ -z "$_bad" ] || say "failed${_bad#;}"
+	say "ok${_out}"
 }
 
 # set_key DIR KEY VALUE: VALUE as hostile-cases spells it.
@@ -74,27 +92,20 @@ create() {
 	xenstore-rm "$fe" 2>/dev/null
 	xenstore-rm "$be" 2>/dev/null
 	if [ "$type" = vbd ]; then
-		w "$be/sectors" 8192
-		w "$be/info" 0
-		w "$be/sector-size" 512
-		w "$be/mode" w
-		w "$be/feature-flush-cache" 1
-		w "$be/feature-discard" 1
-		w "$be/discard-granularity" 4096
-		w "$be/feature-max-indirect-segments" 256
-		w "$be/max-ring-page-order" 4
-		w "$be/multi-queue-max-queues" 4
-		w "$be/feature-persistent" 1
+		w "$be/sectors" 8192 "$be/info" 0 "$be/sector-size" 512 "$be/mode" w \
+			"$be/feature-flush-cache" 1 "$be/feature-discard" 1 \
+			"$be/discard-granularity" 4096 "$be/feature-max-indirect-segments" 256 \
+			"$be/max-ring-page-order" 4 "$be/multi-queue-max-queues" 4 \
+			"$be/feature-persistent" 1
 	else
+		set --
 		for f in rx-copy rx-notify sg gso-tcpv4 gso-tcpv6 ipv6-csum-offload \
 			split-event-channels; do
-			w "$be/feature-$f" 1
+			set -- "$@" "$be/feature-$f" 1
 		done
-		w "$be/multi-queue-max-queues" 4
+		w "$@" "$be/multi-queue-max-queues" 4
 	fi
-	w "$be/frontend" "$fe"
-	w "$be/frontend-id" "$domid"
-	w "$be/online" 1
+	w "$be/frontend" "$fe" "$be/frontend-id" "$domid" "$be/online" 1
 	case $key in
 	fe:* | - | @*) ;;
 	*) set_key "$be" "$key" "$value" ;;
@@ -106,16 +117,15 @@ create() {
 	w "$fe/state" 1
 	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
 	if [ "$type" = vbd ]; then
-		w "$fe/virtual-device" "$id"
-		w "$fe/device-type" disk
+		w "$fe/virtual-device" "$id" "$fe/device-type" disk
 	else
-		w "$fe/mac" "00:16:3e:7a:$(printf '%02x:%02x' $((id >> 8)) $((id & 255)))"
-		w "$fe/handle" "$id"
+		w "$fe/mac" "00:16:3e:7a:$(printf '%02x:%02x' $((id >> 8)) $((id & 255)))" \
+			"$fe/handle" "$id"
 	fi
 	case $key in fe:*) set_key "$fe" "${key#fe:}" "$value" ;; esac
-	w "$fe/backend-id" 0
-	w "$fe/backend" "$be"
+	w "$fe/backend-id" 0 "$fe/backend" "$be"
 	xenstore-chmod -r "$fe" "n$domid" r0 || say "failed xenstore-chmod $fe"
+	say "ok $type-$id"
 }
 
 # The guest is in (Initialised; netfront goes Connected at once): the
@@ -123,7 +133,7 @@ create() {
 connect() {
 	case $(fe_state) in 3 | 4) ;; *) say "failed the guest is at state $(fe_state)" ;; esac
 	w "$be/state" 4
-	say "ok Connected"
+	say "ok $n"
 }
 
 # The scenarios' second act, once the guest is Connected.
@@ -154,23 +164,31 @@ scenario() {
 	say "failed case $n is no scenario"
 }
 
+# The devices go in three rounds, so that each waits for the guest only
+# once: the backends Closing; those the guest got as far as Initialised
+# with close with it, Closed; then away. One the guest refused before
+# has nothing to close.
 unplug() {
-	case_line "$1"
-	xenstore-exists "$be" 2>/dev/null || say "ok $n: no device"
-	w "$be/online" 0
-	w "$be/state" 5
-	# A guest that got as far as Initialised closes with us; one that
-	# refused the device before has nothing to close.
-	case $(fe_state) in
-	3 | 4 | 5)
+	closing=
+	for n in $(echo "$1" | tr , ' '); do
+		case_line "$n"
+		xenstore-exists "$be" 2>/dev/null || continue
+		w "$be/online" 0
+		w "$be/state" 5
+		case $(fe_state) in 3 | 4 | 5) closing="$closing $n" ;; esac
+	done
+	for n in $closing; do
+		case_line "$n"
 		await 30 5 6 gone
 		w "$be/state" 6
-		await 30 6 gone
-		;;
-	esac
-	xenstore-rm "$fe" 2>/dev/null
-	xenstore-rm "$be"
-	say "ok $n: unplugged"
+	done
+	for n in $(echo "$1" | tr , ' '); do
+		case_line "$n"
+		case " $closing " in *" $n "*) await 30 6 gone ;; esac
+		xenstore-rm "$fe" 2>/dev/null
+		xenstore-rm "$be" 2>/dev/null
+	done
+	say "ok $1: unplugged"
 }
 
 # Entries of the guest's device/ area that describe no device: ids that
@@ -210,9 +228,9 @@ unjunk() {
 }
 
 case $1 in
-create) case_line "$2"; create; say "ok created $type-$id" ;;
-fe) case_line "$2"; say "state=$(fe_state)" ;;
-connect) case_line "$2"; connect ;;
+create) each create "$2" ;;
+fe) each fe_of "$2" ;;
+connect) each connect "$2" ;;
 scenario) case_line "$2"; scenario ;;
 unplug) unplug "$2" ;;
 junk) junk ;;

@@ -588,20 +588,50 @@ fi
 # through Dom0's CGI and judges its driver by its kernel log: what it
 # must accept connects, what it must refuse says why with an error and
 # does not connect. Then the device is unplugged and must go, and the
-# kernel log must stay clean. In direct mode only: what is judged is the
-# drivers' reading of xenstore, the same code over either transport, and
-# forwarded mode's run is the longest of the lab already.
+# kernel log must stay clean. The cases with no scenario are played all
+# at once, each scenario on its own: its acts must be over before its
+# disk's first request times out, and another's waits would eat that
+# time (a scenario's backend answers no request either). In direct mode
+# only: what is judged is the drivers' reading of xenstore, the same code
+# over either transport, and forwarded mode's run is the longest already.
 hostile_mark=0
+# hostile_is N: case N of hostile-cases, its device, and what its driver
+# says when it connects.
+hostile_is() {
+	# shellcheck disable=SC2046 # the line's five fields
+	set -- $(awk -v n="$1" '$1 == n' hostile-cases)
+	hn=$1 htype=$2 hdev=$2-$((700 + $1)) hkey=$3 hvalue=$4 hexpect=$5
+	haccept=' sectors of '
+	[ "$htype" = vif ] && haccept=' queue(s), '
+}
+# hostile_all TEST: TEST holds for every case being played.
+hostile_all() {
+	local n
+
+	for n in $hns; do
+		hostile_is "$n"
+		"$1" || return 1
+	done
+}
 hostile_log() { dmesg -r | tail -n +$((hostile_mark + 1)); }
-# hostile_said PATTERN: a line of the device's since the case began.
+# hostile_said PATTERN: a line of the device's since the cases began.
 hostile_said() { hostile_log | grep -q " $hdev: .*$1"; }
-hostile_erred() { hostile_log | grep -qE "^<[0-3]>.* $hdev: "; }
+# Refused: an error of the device's other than a request's timeout, which
+# is how an accepted disk meets a backend that answers nothing, and comes
+# only if it takes the guest a while to judge and unplug all.
+hostile_erred() { hostile_log | grep -E "^<[0-3]>.* $hdev: " | grep -qv ' went unanswered '; }
+hostile_timed_out() { hostile_said ' went unanswered '; }
 hostile_accepted() { hostile_said "$haccept"; }
 hostile_accepts() { hostile_log | grep -c " $hdev: .*$haccept"; }
+# Refused, or Initialised or Connected by the states Dom0 last gave.
 hostile_ready() {
 	hostile_erred && return 0
-	case $(lab_ctl "hostile-fe=$hn") in state=3 | state=4) return 0 ;; esac
+	case " $hfe " in *" $hn=3 "* | *" $hn=4 "*) return 0 ;; esac
 	return 1
+}
+hostile_all_ready() {
+	hfe=$(lab_ctl "hostile-fe=$hlist")
+	hostile_all hostile_ready
 }
 hostile_settled() { hostile_erred || hostile_accepted; }
 hostile_gone() {
@@ -609,29 +639,17 @@ hostile_gone() {
 	[ "$htype" = vif ] || ! grep -qx "${hdev#vbd-}" /sys/block/bvd*/blanket_vbd 2>/dev/null
 }
 
-# hostile_case N TYPE KEY VALUE EXPECT: one line of hostile-cases.
-hostile_case() {
-	local r=0 got verdict tag=blanket_hostile_$1
+# hostile_judge: the verdict on the case hostile_is set, its scenario
+# played if it has one.
+hostile_judge() {
+	local r=0 verdict tag=blanket_hostile_$hn
 
-	hn=$1 htype=$2 hdev=$2-$((700 + $1))
-	# Each case is a step of its own: their checks come only at the end.
-	echo "hostile case $hn" >$step
-	haccept=' sectors of '
-	[ "$htype" = vif ] && haccept=' queue(s), '
-	hostile_mark=$(dmesg | wc -l)
-	got=$(lab_ctl "hostile=$hn")
-	case $got in ok*) ;; *) echo "$tag=failed create: ${got:-no answer}"; return 1 ;; esac
-	lab_wait 90 "${tag}_ready" hostile_ready || r=1
-	if ! hostile_erred; then
-		got=$(lab_ctl "hostile-connect=$hn")
-		case $got in ok*) ;; *) echo "${tag}_connect=${got:-no answer}"; r=1 ;; esac
-	fi
-	lab_wait 90 "${tag}_settled" hostile_settled || r=1
-	case $3 in
+	case $hkey in
 	@silent)
 		# Its I/O (the partition scan) meets a backend that never answers.
 		hostile_accepted || r=1
-		lab_wait 150 "${tag}_timeout" hostile_erred || r=1
+		lab_wait 150 "${tag}_timeout" hostile_timed_out || r=1
+		! hostile_erred || r=1
 		;;
 	@geometry | @state-gone)
 		hostile_accepted || r=1
@@ -640,7 +658,7 @@ hostile_case() {
 		else
 			r=1
 		fi
-		if [ "$3" = @geometry ]; then
+		if [ "$hkey" = @geometry ]; then
 			lab_wait 90 "${tag}_refused" hostile_erred || r=1
 			[ "$(hostile_accepts)" = 1 ] || r=1
 		else
@@ -652,33 +670,66 @@ hostile_case() {
 		hostile_accepted && verdict=accept
 		hostile_erred && verdict=refuse
 		hostile_accepted && hostile_erred && verdict=both
-		case $5 in
+		case $hexpect in
 		either) [ $verdict = accept ] || [ $verdict = refuse ] || r=1 ;;
-		*) [ $verdict = "$5" ] || r=1 ;;
+		*) [ $verdict = "$hexpect" ] || r=1 ;;
 		esac
-		echo "$tag $htype $3=$4 expect=$5 got=$verdict"
+		echo "$tag $htype $hkey=$hvalue expect=$hexpect got=$verdict"
 		;;
 	esac
 	hostile_log | grep " $hdev: " | head -n 3 | sed "s/^/${tag}_log: /"
-	if lab_ctl_start "hostile-unplug=$hn"; then
-		lab_ctl_done 120 || r=1
-	else
-		r=1
-	fi
-	lab_wait 60 "${tag}_gone" hostile_gone || r=1
-	lab_kernel_clean "$tag" || r=1
 	echo "$tag=$([ $r = 0 ] && echo ok || echo failed)"
 	return $r
 }
 
+# hostile_play N...: cases played at once, from their devices' offer to
+# their unplug.
+hostile_play() {
+	local r=0 got n todo= tag=blanket_hostile_$1
+
+	hns=$* hlist=$(echo "$*" | tr ' ' ,)
+	# The cases are a step of their own: their checks come only at the end.
+	echo "hostile cases $hlist" >$step
+	hostile_mark=$(dmesg | wc -l)
+	if lab_ctl_start "hostile-create=$hlist" && lab_ctl_done 300; then
+		lab_wait 90 "${tag}_ready" hostile_all_ready || r=1
+		for n in $hns; do
+			hostile_is "$n"
+			hostile_erred || todo=$todo,$n
+		done
+		if [ -n "$todo" ]; then
+			got=$(lab_ctl "hostile-connect=${todo#,}")
+			case $got in ok*) ;; *) echo "${tag}_connect=${got:-no answer}"; r=1 ;; esac
+		fi
+		lab_wait 90 "${tag}_settled" hostile_all hostile_settled || r=1
+		for n in $hns; do
+			hostile_is "$n"
+			hostile_judge || r=1
+		done
+	else
+		r=1
+	fi
+	# What was made of them goes, even if not all was.
+	if lab_ctl_start "hostile-unplug=$hlist"; then
+		lab_ctl_done 300 || r=1
+	else
+		r=1
+	fi
+	lab_wait 60 "${tag}_gone" hostile_all hostile_gone || r=1
+	lab_kernel_clean "$tag" || r=1
+	echo "${tag}_played=$([ $r = 0 ] && echo ok || echo failed) cases $hlist"
+	return $r
+}
+
 hostile_l0() {
-	local r=0 line
+	local r=0 n
 
 	lab_get hostile-cases >/dev/null 2>&1	# Dom0 is there
-	while read -r line; do
-		case $line in '#'* | '') continue ;; esac
-		hostile_case $line || r=1
-	done <hostile-cases
+	# shellcheck disable=SC2046 # the cases' numbers
+	hostile_play $(awk '!/^#/ && NF == 5 && $3 !~ /^@/ { print $1 }' hostile-cases) || r=1
+	for n in $(awk '!/^#/ && NF == 5 && $3 ~ /^@/ { print $1 }' hostile-cases); do
+		hostile_play "$n" || r=1
+	done
 	return $r
 }
 [ $transport = direct ] && [ ! -s /extra/modparams ] && { hostile_l0; check hostile_l0 $?; }
