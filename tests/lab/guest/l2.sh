@@ -47,9 +47,29 @@ in_tk() {
 udev_tk() { in_tk SYSTEMD_IGNORE_CHROOT=1 "$@"; }
 # LVM's complaint about descriptors the lab's pipes leave open is noise.
 export LVM_SUPPRESS_FD_WARNINGS=1
-# lvm_tk CMD ARGS: one LVM command, bounded; its messages on failure.
+# lvm_tk CMD ARGS: one LVM command, bounded; its messages on failure, and
+# where in the kernel it waited if it hung (LVM says nothing then).
 lvm_tk() {
-	in_tk timeout 120 "$@" >/tmp/l2-lvm.log 2>&1 && return 0
+	local pid p c t=120
+
+	in_tk "$@" >/tmp/l2-lvm.log 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && [ $t -gt 0 ]; do
+		sleep 1
+		t=$((t - 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		# LVM itself: the last of the chain of children under the job.
+		p=$pid
+		while c=$(grep -l "^PPid:[[:space:]]*$p\$" /proc/[0-9]*/status 2>/dev/null | head -n 1) &&
+			[ -n "$c" ]; do
+			p=${c#/proc/} p=${p%/status}
+		done
+		echo "l2: $1 hung in $(cat /proc/$p/wchan 2>/dev/null)"
+		sed "s/^/l2: $1 stack: /" /proc/$p/stack 2>/dev/null
+		kill -9 $p $pid 2>/dev/null
+	fi
+	wait $pid && return 0
 	echo "l2: $1 failed: $(tail -n 3 /tmp/l2-lvm.log | tr '\n' ' ')"
 	return 1
 }
