@@ -358,6 +358,9 @@ save_tcp() {
 		n=$((n + 1))
 		save_round && continue
 		again=$((again + 1))
+		# A round that began as the link went down fails to connect; the
+		# new one waits for Dom0 to answer, as blanket reconnects.
+		lab_wait 30 l0_save_link ping -c 1 -W 1 "$peer"
 		save_round || bad=$((bad + 1))
 	done
 	echo "rounds=$n again=$again bad=$bad" >/tmp/l0-save-tcp
