@@ -22,6 +22,9 @@
 #   l0-save[=ID]          xl save of the guest (which blanket answers through
 #                         control/shutdown), then xl restore: a new domain;
 #                         done when its vbd is Connected
+#   l0-migrate[=ID]       xl migrate of the guest to this host, the same
+#                         request: a new domain while the old one is still
+#                         there; done when its vbd is Connected
 #   hostile-sectors[=ID]  "12x4" as the vbd's sectors, announced the way
 #                         blkback announces a resize (its state rewritten)
 #   vif-irqs[=ID]         vif_irqs=N tx=T rx=R: netback's interrupts for the
@@ -159,6 +162,31 @@ if [ "${1:-}" = --run ]; then
 			fail "restored as domain $domid, vbd not Connected:$seen"
 		ok "saved, and restored as domain $domid:$seen"
 		;;
+	l0-migrate)
+		# -s "": the "host" is the command the stream is piped to. The new
+		# domain's QEMU opens the console file anew while the old one still
+		# writes: the old one's output goes on in the file moved aside.
+		old=$domid
+		touch "$work/l1-saving"
+		mv "$work/l1-console.log" "$work/l1-console.old"
+		echo "+ xl migrate l1 to this host" >>"$logf"
+		timeout 900 xl migrate -s "" l1 "xl migrate-receive" >>"$logf" 2>&1
+		rc=$?
+		if [ $rc = 0 ]; then
+			cat "$work/l1-console.old" >>"$work/l1-consoles.log"
+			rm -f "$work/l1-console.old"
+		else
+			# The old domain goes on, and writes where it wrote.
+			mv "$work/l1-console.old" "$work/l1-console.log"
+		fi
+		rm -f "$work/l1-saving"
+		[ $rc = 0 ] || { dm_log; fail "xl migrate (rc $rc)"; }
+		domid=$(timeout 30 xl domid l1) || fail "no domain l1 after xl migrate"
+		[ "$domid" != "$old" ] || fail "still domain $domid after xl migrate"
+		trace "/local/domain/0/backend/vbd/$domid/$id" 180 4 ||
+			fail "migrated to domain $domid, vbd not Connected:$seen"
+		ok "migrated from domain $old to domain $domid:$seen"
+		;;
 	vif-replug)
 		mac=$(xenstore-read "$be/mac") && bridge=$(xenstore-read "$be/bridge") &&
 			type=$(xenstore-read "$be/type") || fail "cannot read $be"
@@ -210,7 +238,7 @@ esac
 
 domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
 case $op in
-vbd-*|hostile-sectors|l0-save) type=vbd ;;
+vbd-*|hostile-sectors|l0-save|l0-migrate) type=vbd ;;
 vif-*) type=vif ;;
 hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
 	r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${op#hostile-}" "$arg")

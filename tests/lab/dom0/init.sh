@@ -50,9 +50,11 @@ say() {
 	echo "$(($(cut -d. -f1 /proc/uptime) - t0))s $*" >>"$o/dom0.log"
 }
 
-# console_copy: the guests' consoles so far, for run.sh to follow.
+# console_copy: the guests' consoles so far, for run.sh to follow (while
+# L0 migrates the guest, the old domain's goes on in l1-console.old).
 console_copy() {
-	cat "$work/l1-consoles.log" "$work/l1-console.log" >"$o/l1-console.log" 2>/dev/null
+	cat "$work/l1-consoles.log" "$work/l1-console.old" "$work/l1-console.log" \
+		>"$o/l1-console.log" 2>/dev/null
 }
 
 collect() {

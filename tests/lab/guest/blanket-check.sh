@@ -325,10 +325,12 @@ if [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	restart_under_io blanket_restart vbd-restart 1; check vbd_restart $?
 fi
 
-# --- L0 saves the machine and restores it ------------------------------------------
+# --- L0 saves the machine and restores it, or migrates it --------------------------
 # Dom0's xl save asks blanket through control/shutdown; blanket closes its
 # devices and has L0 save the machine, which xl restore brings back as a
-# new domain. Across it a verifying write job (as restart_under_io's,
+# new domain. Then (direct mode) the same for xl migrate to L0's own host:
+# the same request, the machine's state streamed while it runs, and a new
+# domain while the old one still exists. Across each a verifying write job (as restart_under_io's,
 # slower: at least 20 s of the guest's own time, which stops while L0
 # saves it, so that it spans the request) must end with no error and one
 # reconnect of the disk, and TCP rounds from Dom0's tcp-peer.py, back to
@@ -370,21 +372,23 @@ mono_s() {
 	sed -n 's/^now at \([0-9]*\)[0-9]\{9\} nsecs$/\1/p' /proc/timer_list | head -n 1 | grep . ||
 		echo 0
 }
-# l0_save: that check; only what the kernel says from now on counts.
+# l0_save OP NAME: that, with ctl OP: l0-save, or l0-migrate (xl migrate
+# to L0's own host, the same request to the machine); reported as
+# blanket_NAME. Only what the kernel says from now on counts.
 l0_save() {
-	local key=blanket_l0_save r=0 c0 d0 spanned=yes n tcp in0 pending
+	local op=$1 name=$2 key=blanket_$2 r=0 c0 d0 spanned=yes n tcp in0 pending
 
 	c0=$(connects)
 	d0=$(dmesg | wc -l)
 	in0=$(lab_blanket_stat grants_in_use)
 	rm -f /tmp/l0-saved /tmp/l0-save-tcp /tmp/l0-save.why
 	save_tcp &
-	lab_fio_start $key --name=l0_save $(lab_fio_dev /dev/$disk) --iodepth=8 \
+	lab_fio_start $key --name=$name $(lab_fio_dev /dev/$disk) --iodepth=8 \
 		--rw=randwrite --bs=4k --offset=8M --size=8M --verify=crc32c \
 		--verify_backlog=128 --rate_iops=100
 	sleep 3
 	set -- $(mono_s) $(cut -d' ' -f1 /proc/uptime) $(date +%s)
-	if lab_ctl_start "l0-save=$vbd"; then
+	if lab_ctl_start "$op=$vbd"; then
 		lab_ctl_done 1200 || r=1
 	else
 		r=1
@@ -403,7 +407,7 @@ l0_save() {
 	[ $spanned = yes ] || r=1
 	n=$(($(connects) - c0))
 	[ "$n" = 1 ] || r=1
-	lab_wait 300 l0_save_tcp test -s /tmp/l0-save-tcp || r=1
+	lab_wait 300 ${name}_tcp test -s /tmp/l0-save-tcp || r=1
 	tcp=$(cat /tmp/l0-save-tcp 2>/dev/null)
 	case $tcp in rounds=[1-9]*" bad=0") ;; *) r=1 ;; esac
 	dmesg | tail -n +$((d0 + 1)) | grep -q "restored by L0, in a new domain" || r=1
@@ -423,7 +427,8 @@ l0_save() {
 	return $r
 }
 if [ $transport = direct ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
-	l0_save; check l0_save $?
+	l0_save l0-save l0_save; check l0_save $?
+	l0_save l0-migrate l0_migrate; check l0_migrate $?
 fi
 
 # --- vbd unplugged with I/O in flight, and plugged again -----------------------------
@@ -578,7 +583,7 @@ if [ $transport = forwarded ]; then
 		sleep 2
 	done
 	if [ -e /tmp/l2-holding ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
-		l0_save; check l0_save $?
+		l0_save l0-save l0_save; check l0_save $?
 	fi
 	touch /tmp/l2-release
 	wait $l2
