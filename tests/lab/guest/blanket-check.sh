@@ -330,16 +330,16 @@ fi
 # devices and has L0 save the machine, which xl restore brings back as a
 # new domain. Then (direct mode) the same for xl migrate to L0's own host:
 # the same request, the machine's state streamed while it runs, and a new
-# domain while the old one still exists. Across each a verifying write job (as restart_under_io's,
-# slower: at least 20 s of the guest's own time, which stops while L0
-# saves it, so that it spans the request) must end with no error and one
-# reconnect of the disk, and TCP rounds from Dom0's tcp-peer.py, back to
-# back until the save is over, must all come whole, each on a new
+# domain while the old one still exists. Across each, verifying write
+# jobs (as restart_under_io's, slower), back to back until the save is
+# over and one of them in flight when the machine suspends, must end with
+# no error and one reconnect of the disk, and TCP rounds from Dom0's
+# tcp-peer.py, back to back too, must all come whole, each on a new
 # connection if the save cut its first (the link goes down a moment);
 # blnet0 pings after, and no grant waits for L0 to let go of it. In
 # forwarded mode the L1 Xen makes the suspend call (its blanket patch),
-# and an L2 guest runs across the save (below, with l2.sh). The job's
-# region starts past the L2 guest's LV.
+# and an L2 guest runs across the save (below, with l2.sh). The
+# jobs' region starts past the L2 guest's LV.
 # save_round: one round whole; what failed, if not, in /tmp/l0-save.why.
 save_round() {
 	if ! lab-tcp-client "$peer" 8081 >/tmp/l0-save.bin 2>/tmp/l0-save.err; then
@@ -367,6 +367,27 @@ save_tcp() {
 	done
 	echo "rounds=$n again=$again bad=$bad" >/tmp/l0-save-tcp
 }
+# save_io KEY: verifying write jobs, back to back until the save is over
+# (a live migration runs the machine a while before it asks it to
+# suspend). Each job's kernel-log lines before and after it and its
+# outcome go to /tmp/l0-save-io, for the check to find the job the
+# suspend came in.
+save_io() {
+	local n=0 d
+
+	: >/tmp/l0-save-io
+	while [ $n = 0 ] || [ ! -e /tmp/l0-saved ]; do
+		n=$((n + 1))
+		d=$(dmesg | wc -l)
+		lab_fio "$1_$n" 600 --name="$1_$n" $(lab_fio_dev /dev/$disk) --iodepth=8 \
+			--rw=randwrite --bs=4k --offset=8M --size=8M --verify=crc32c \
+			--verify_backlog=128 --rate_iops=100
+		echo "$n $d $(dmesg | wc -l) $fio_rc ${fio_err:-none} ${fio_verr:-0} ${fio_wkib:-0}" \
+			>>/tmp/l0-save-io
+		[ "$fio_rc" != timeout ] || break
+	done
+	touch /tmp/l0-save-io.done
+}
 # mono_s: CLOCK_MONOTONIC in whole seconds (0 if /proc/timer_list has not).
 mono_s() {
 	sed -n 's/^now at \([0-9]*\)[0-9]\{9\} nsecs$/\1/p' /proc/timer_list | head -n 1 | grep . ||
@@ -376,16 +397,15 @@ mono_s() {
 # to L0's own host, the same request to the machine); reported as
 # blanket_NAME. Only what the kernel says from now on counts.
 l0_save() {
-	local op=$1 name=$2 key=blanket_$2 r=0 c0 d0 spanned=yes n tcp in0 pending
+	local op=$1 name=$2 key=blanket_$2 r=0 c0 d0 spanned=no n tcp in0 pending
+	local at jobs=0 rc=0 err=0 verr=0 wkib=0 j a b jrc jerr jverr jwkib
 
 	c0=$(connects)
 	d0=$(dmesg | wc -l)
 	in0=$(lab_blanket_stat grants_in_use)
-	rm -f /tmp/l0-saved /tmp/l0-save-tcp /tmp/l0-save.why
+	rm -f /tmp/l0-saved /tmp/l0-save-tcp /tmp/l0-save.why /tmp/l0-save-io.done
 	save_tcp &
-	lab_fio_start $key --name=$name $(lab_fio_dev /dev/$disk) --iodepth=8 \
-		--rw=randwrite --bs=4k --offset=8M --size=8M --verify=crc32c \
-		--verify_backlog=128 --rate_iops=100
+	save_io $key &
 	sleep 3
 	set -- $(mono_s) $(cut -d' ' -f1 /proc/uptime) $(date +%s)
 	if lab_ctl_start "$op=$vbd"; then
@@ -400,10 +420,18 @@ l0_save() {
 		"boottime=+$(awk -v a="$2" -v b="$(cut -d' ' -f1 /proc/uptime)" \
 			'BEGIN { printf "%.0f", b - a }')" \
 		"realtime=+$(($(date +%s) - $3))"
-	[ -s /tmp/fio.$key.rc ] && spanned=no
 	touch /tmp/l0-saved
-	lab_fio_wait $key 600 || r=1
-	[ "$fio_verr" = 0 ] || r=1
+	lab_wait 700 ${name}_io test -e /tmp/l0-save-io.done || r=1
+	# Every job whole; the suspend's line of the log within one of them.
+	at=$(dmesg | grep -n "L0 asks the machine to suspend" | tail -n 1 | cut -d: -f1)
+	while read -r j a b jrc jerr jverr jwkib; do
+		jobs=$j wkib=$((wkib + jwkib)) verr=$((verr + jverr))
+		[ "$jrc" = 0 ] || rc=$jrc
+		[ "$jerr" = 0 ] || err=$jerr
+		[ "$jrc" = 0 ] && [ "$jerr" = 0 ] && [ "$jverr" = 0 ] || { r=1; lab_fio_errors ${key}_$j; }
+		[ "${at:-0}" -gt "$a" ] && [ "${at:-0}" -le "$b" ] && spanned=yes
+	done </tmp/l0-save-io
+	[ $jobs -gt 0 ] || r=1
 	[ $spanned = yes ] || r=1
 	n=$(($(connects) - c0))
 	[ "$n" = 1 ] || r=1
@@ -414,15 +442,14 @@ l0_save() {
 	pings ${key}_ping || r=1
 	pending=$(lab_blanket_stat grants_deferred)/$(lab_blanket_stat grants_leaked)
 	[ "$pending" = 0/0 ] || r=1
-	echo "$key=$([ $r = 0 ] && echo ok || echo failed) rc=$fio_rc err=$fio_err" \
-		"verify_errors=$fio_verr write_kib=$fio_wkib spanned=$spanned reconnects=$n" \
+	echo "$key=$([ $r = 0 ] && echo ok || echo failed) rc=$rc err=$err" \
+		"verify_errors=$verr write_kib=$wkib jobs=$jobs spanned=$spanned reconnects=$n" \
 		"tcp_${tcp:-none} grants_in_use=$in0/$(lab_blanket_stat grants_in_use)" \
 		"deferred/leaked=$pending"
 	dmesg | tail -n +$((d0 + 1)) |
 		grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save" |
 		sed "s/^/${key}_log /"
 	sed "s/^/${key}_log tcp round: /" /tmp/l0-save.why 2>/dev/null
-	[ $r = 0 ] || lab_fio_errors $key
 	lab_kernel_clean $key || r=1
 	return $r
 }
