@@ -823,7 +823,7 @@ echo "$stats" | grep -q '^xs_broken 0' || { echo "blanket: xenstore connection n
 echo "$stats" | grep -q '^grant_frames [1-9]' || { echo "blanket: no grant frame mapped"; r=1; }
 check stats $r
 dmesg | grep -i 'blanket' | tail -n 15
-if dmesg | grep -E 'BUG|WARNING|Oops|general protection|leaking|blocked for more than' >/tmp/bad.log; then
+if dmesg | grep -E "$lab_kernel_bad" >/tmp/bad.log; then
 	echo "blanket: kernel complained:"
 	cat /tmp/bad.log
 	check kernel_log 1

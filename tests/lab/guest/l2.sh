@@ -226,8 +226,7 @@ lab_wait 900 l2_done grep -q '^L2-DONE' $log || { echo "l2: no L2-DONE within 90
 tr -d '\r' <$log | grep '^L2:' | grep -v '^L2: round='
 # Its kernel's complaints, as its console has them (quiet: errors and
 # worse), a stall included: none, L1's save and restore included.
-if tr -d '\r' <$log | grep -E '^\[ *[0-9.]+\] .*(rcu: INFO|BUG|WARNING|Oops|Call Trace|blocked for more than)' \
-	>/tmp/l2-kernel; then
+if tr -d '\r' <$log | grep -E "^\[ *[0-9.]+\] .*(rcu: INFO|$lab_kernel_bad)" >/tmp/l2-kernel; then
 	echo "l2_kernel=complained"
 	head -n 8 /tmp/l2-kernel | sed 's/^/l2_kernel: /'
 	fail=1

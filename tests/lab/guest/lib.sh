@@ -421,6 +421,9 @@ lab_discard() {
 }
 
 # --- the kernel's log ----------------------------------------------------------------
+# What in a kernel's log says it went wrong: a BUG, WARNING, oops, leak,
+# hung task, or a trace.
+lab_kernel_bad='BUG|WARNING|Oops|general protection|leaking|blocked for more than|Call Trace'
 # lab_kernel_clean TAG [LINES]: nothing in dmesg since the previous call (or
 # boot) says the kernel went wrong: a BUG, WARNING, oops, leak or hung task.
 # Says "TAG_kernel=clean", or "complained" and the first lines, each with
@@ -428,17 +431,15 @@ lab_discard() {
 # LINES, the log from two lines before the first of them on, LINES at most:
 # the whole trace, for host/verdict.sh to see whose code it went through.
 lab_kernel_clean() {
-	local bad='BUG|WARNING|Oops|general protection|leaking|blocked for more than|Call Trace'
-
 	dmesg >/tmp/dmesg.now
 	tail -n +$((${lab_dmesg_seen:-0} + 1)) /tmp/dmesg.now >/tmp/dmesg.new
 	lab_dmesg_seen=$(wc -l </tmp/dmesg.now)
 	if [ -n "${2:-}" ]; then
-		awk -v re="$bad" '{ l[NR] = $0 } !s && $0 ~ re { s = NR > 2 ? NR - 2 : 1 }
+		awk -v re="$lab_kernel_bad" '{ l[NR] = $0 } !s && $0 ~ re { s = NR > 2 ? NR - 2 : 1 }
 			END { if (s) for (i = s; i <= NR; i++) print l[i] }' /tmp/dmesg.new |
 			head -n "$2" >/tmp/dmesg.bad
 	else
-		grep -B 2 -E "$bad" /tmp/dmesg.new | grep -vx -- -- | head -n 9 >/tmp/dmesg.bad
+		grep -B 2 -E "$lab_kernel_bad" /tmp/dmesg.new | grep -vx -- -- | head -n 9 >/tmp/dmesg.bad
 	fi
 	if [ -s /tmp/dmesg.bad ]; then
 		lab_say "$1_kernel=complained"
