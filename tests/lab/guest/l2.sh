@@ -50,15 +50,11 @@ export LVM_SUPPRESS_FD_WARNINGS=1
 # lvm_tk CMD ARGS: one LVM command, bounded; its messages on failure, and
 # where in the kernel it waited if it hung (LVM says nothing then).
 lvm_tk() {
-	local pid p c t=120
+	local pid p c
 
 	in_tk "$@" >/tmp/l2-lvm.log 2>&1 &
 	pid=$!
-	while kill -0 $pid 2>/dev/null && [ $t -gt 0 ]; do
-		sleep 1
-		t=$((t - 1))
-	done
-	if kill -0 $pid 2>/dev/null; then
+	if ! lab_wait 120 "l2_$1" sh -c "! kill -0 $pid"; then
 		# LVM itself: the last of the chain of children under the job.
 		p=$pid
 		while c=$(grep -l "^PPid:[[:space:]]*$p\$" /proc/[0-9]*/status 2>/dev/null | head -n 1) &&
