@@ -601,7 +601,8 @@ reload_all; check reload_all $?
 # --- forwarded mode: an L2 guest on blnet0 and a carve of bvd0 ------------------
 # It keeps blnet0 in its bridge: nothing after it may need blnet0 alone.
 # While the L2 guest pings L0's Dom0 and reads its disk, L0 saves and
-# restores the L1 machine (l0_save); the L2 guest must go on after it.
+# restores the L1 machine (l0_save), then migrates it to its own host
+# (l0_migrate); the L2 guest must go on after both.
 if [ $transport = forwarded ]; then
 	rm -f /tmp/l2-holding /tmp/l2-release
 	sh ./l2.sh "$peer" hold &
@@ -611,6 +612,7 @@ if [ $transport = forwarded ]; then
 	done
 	if [ -e /tmp/l2-holding ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
 		l0_save l0-save l0_save; check l0_save $?
+		l0_save l0-migrate l0_migrate; check l0_migrate $?
 	fi
 	touch /tmp/l2-release
 	wait $l2

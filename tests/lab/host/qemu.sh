@@ -160,9 +160,11 @@ qemu_run() {
 	dom0_args="console=hvc0 quiet"
 	# QEMU's multiboot -initrd: "file args,file"; commas inside args are doubled.
 	modules="$out/dom0/vmlinuz ${dom0_args//,/,,},$out/dom0/initrd.img"
+	# 6 GiB: L0's migration of the L1 machine to its own host holds two
+	# copies of it, 1.5 GiB each in forwarded mode, beside Dom0's 1.5 GiB.
 	# shellcheck disable=SC2054  # commas inside QEMU's option values
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$smp"
-	      -cpu qemu64,+svm,+npt -m 4096 -machine pc
+	      -cpu qemu64,+svm,+npt -m 6144 -machine pc
 	      -display none -monitor "unix:$run/monitor.sock,server=on,wait=off"
 	      -serial "file:$run/serial.log"
 	      -nic none -no-reboot
