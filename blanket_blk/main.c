@@ -476,6 +476,9 @@ static void blanket_blk_timed_out(struct work_struct *work)
 {
 	struct blanket_blk *info = container_of(work, struct blanket_blk, timeout_work);
 
+	/* The backend may be gone with a save: the request goes to the next. */
+	if (blanket_restore_pending(info->bdev))
+		return;
 	mutex_lock(&info->lock);
 	/* Without rings, nothing is in flight: the timeout was of a connection gone. */
 	if (info->queues) {
@@ -530,15 +533,18 @@ static void blanket_blk_close(struct blanket_blk *info)
 /*
  * L0 is about to save the machine. Blkback answers what is in flight
  * before it closes (what it does not is sent again on the next
- * connection); new I/O waits, and the disk stays.
+ * connection); new I/O waits, and the disk stays. After a restore L0
+ * made unasked (@gone) blkback is gone: what it answered before the save
+ * is taken, and the rest is sent again.
  */
-static void blanket_blk_suspend(struct blanket_device *bdev)
+static void blanket_blk_suspend(struct blanket_device *bdev, bool gone)
 {
 	struct blanket_blk *info = dev_get_drvdata(&bdev->dev);
 
 	mutex_lock(&info->lock);
 	blanket_blk_quiesce(info);
-	blanket_blk_close(info);
+	if (!gone)
+		blanket_blk_close(info);
 	blanket_blk_disconnect(info);
 	mutex_unlock(&info->lock);
 }

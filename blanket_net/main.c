@@ -284,19 +284,22 @@ static int blanket_net_probe(struct blanket_device *bdev,
 }
 
 /*
- * L0 is about to save the machine: the link goes down, netback lets go
- * of the rings, and the interface stays, with its addresses and routes.
+ * L0 is about to save the machine, or restored it unasked (@gone, netback
+ * with it): the link goes down, netback lets go of the rings, and the
+ * interface stays, with its addresses and routes.
  */
-static void blanket_net_suspend(struct blanket_device *bdev)
+static void blanket_net_suspend(struct blanket_device *bdev, bool gone)
 {
 	struct blanket_net *nf = dev_get_drvdata(&bdev->dev);
 
 	mutex_lock(&nf->lock);
 	netif_carrier_off(nf->netdev);
 	netif_tx_disable(nf->netdev);
-	blanket_close(bdev);
-	if (!blanket_switch_state(bdev, XenbusStateClosed))
-		blanket_await_otherend(bdev, XenbusStateClosed);
+	if (!gone) {
+		blanket_close(bdev);
+		if (!blanket_switch_state(bdev, XenbusStateClosed))
+			blanket_await_otherend(bdev, XenbusStateClosed);
+	}
 	blanket_net_netdev_disconnect(nf);
 	mutex_unlock(&nf->lock);
 }

@@ -367,21 +367,24 @@ static struct blanket_driver *blanket_bus_driver(struct blanket_device *bdev)
 	return bdev->dev.driver ? to_blanket_driver(bdev->dev.driver) : NULL;
 }
 
-static void blanket_bus_suspend_one(struct blanket_device *bdev, void *unused)
+static void blanket_bus_suspend_one(struct blanket_device *bdev, void *gone)
 {
 	struct blanket_driver *drv;
 
 	device_lock(&bdev->dev);
 	drv = blanket_bus_driver(bdev);
 	if (drv && drv->suspend)
-		drv->suspend(bdev);
+		drv->suspend(bdev, *(bool *)gone);
 	device_unlock(&bdev->dev);
 }
 
-/* L0 is about to save the machine: every device lets go of its backend. */
-void blanket_bus_suspend(struct blanket_xs *xs)
+/*
+ * L0 is about to save the machine, or (@gone) restored it without asking:
+ * every device lets go of its backend.
+ */
+void blanket_bus_suspend(struct blanket_xs *xs, bool gone)
 {
-	blanket_bus_for_each(xs, blanket_bus_suspend_one, NULL);
+	blanket_bus_for_each(xs, blanket_bus_suspend_one, &gone);
 }
 
 static void blanket_bus_restored_one(struct blanket_device *bdev, void *unused)

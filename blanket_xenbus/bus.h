@@ -20,7 +20,7 @@ void blanket_bus_for_each(struct blanket_xs *xs,
 void blanket_bus_prune(struct blanket_xs *xs,
 		       bool (*gone)(struct blanket_device *bdev, void *ctx),
 		       void *ctx);
-void blanket_bus_suspend(struct blanket_xs *xs);
+void blanket_bus_suspend(struct blanket_xs *xs, bool gone);
 void blanket_bus_restored(struct blanket_xs *xs);
 void blanket_bus_resume_device(struct blanket_device *bdev, bool restored,
 			       const char *otherend, domid_t otherend_id,

@@ -455,6 +455,10 @@ EXPORT_SYMBOL_GPL(blanket_spread_evtchn);
  * blanket_free_evtchn() - unbind (if bound) and close a port
  * @bdev: the device
  * @port: the port
+ *
+ * In the driver's suspend after a restore L0 made unasked, the port is
+ * the old domain's, gone with it: it is unbound only. The number may be
+ * one of the new domain's.
  */
 void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port)
 {
@@ -462,9 +466,28 @@ void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port)
 	struct evtchn_close close = { .port = port };
 
 	blanket_evtchn_unbind(&l0->ev, port);
-	blanket_l0_evtchn_op(l0, EVTCHNOP_close, &close);
+	if (!READ_ONCE(l0->lost))
+		blanket_l0_evtchn_op(l0, EVTCHNOP_close, &close);
 }
 EXPORT_SYMBOL_GPL(blanket_free_evtchn);
+
+/**
+ * blanket_restore_pending() - whether a save of L0's explains a silence
+ * @bdev: the device
+ *
+ * For a driver about to fail the device because its backend has not
+ * answered for long: L0 may be saving the machine, having asked, or may
+ * have restored it in a new domain without asking, where the backend is
+ * another. Then the driver's suspend and resume come, or are under way,
+ * and what waited goes to the new backend.
+ *
+ * Return: true if so: the device is not to be failed for the silence.
+ */
+bool blanket_restore_pending(struct blanket_device *bdev)
+{
+	return blanket_l0_restore_pending(blanket_bdev_l0(bdev));
+}
+EXPORT_SYMBOL_GPL(blanket_restore_pending);
 
 /**
  * blanket_notify() - send an event to the backend

@@ -512,6 +512,17 @@ static int blanket_direct_suspend(struct blanket_l0 *l0)
 	return s.hcall ? 1 : 0;
 }
 
+static int blanket_direct_reattach_stopped(void *l0)
+{
+	return blanket_direct_reattach(l0);
+}
+
+/* As after the suspend call: no CPU takes an upcall before shared info is back. */
+static int blanket_direct_reattach_unasked(struct blanket_l0 *l0)
+{
+	return stop_machine(blanket_direct_reattach_stopped, l0, cpumask_of(0));
+}
+
 /* With the INTx line, every event goes to vCPU 0. */
 static int blanket_direct_vcpu_id(struct blanket_l0 *l0, unsigned int cpu,
 				  u32 *vcpu)
@@ -547,6 +558,7 @@ const struct blanket_transport_ops blanket_direct_ops = {
 	.unbind_upcall = blanket_direct_unbind_upcall,
 	.vcpu_id = blanket_direct_vcpu_id,
 	.suspend = blanket_direct_suspend,
+	.reattach = blanket_direct_reattach_unasked,
 	.pfn_to_gfn = blanket_direct_pfn_to_gfn,
 };
 

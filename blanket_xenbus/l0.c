@@ -23,8 +23,8 @@ static unsigned int xs_timeout_ms = 30000;
 module_param(xs_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(xs_timeout_ms, "How long a request to L0's xenstore may take (ms)");
 
-static int blanket_l0_physmap(struct blanket_l0 *l0, unsigned int space,
-			      unsigned long idx, xen_pfn_t gfn)
+int blanket_l0_physmap(struct blanket_l0 *l0, unsigned int space,
+		       unsigned long idx, xen_pfn_t gfn)
 {
 	atomic64_inc(&l0->hcalls[BLANKET_HC_PHYSMAP]);
 	return l0->ops->add_to_physmap(l0, space, idx, gfn);
@@ -187,8 +187,8 @@ static int blanket_l0_setup_gnttab(struct blanket_l0 *l0)
 }
 
 /* Where L0 has our xenstore ring, and its port. */
-static int blanket_l0_store_params(struct blanket_l0 *l0, u64 *pfn,
-				   evtchn_port_t *port)
+int blanket_l0_store_params(struct blanket_l0 *l0, u64 *pfn,
+			    evtchn_port_t *port)
 {
 	u64 evtchn;
 	int err;
@@ -209,7 +209,7 @@ static int blanket_l0_store_params(struct blanket_l0 *l0, u64 *pfn,
 	return 0;
 }
 
-static int blanket_l0_bind_store(struct blanket_l0 *l0)
+int blanket_l0_bind_store(struct blanket_l0 *l0)
 {
 	return blanket_evtchn_bind(&l0->ev, l0->store_port, "blanket-xenstore",
 				   blanket_l0_store_event, l0);
@@ -247,87 +247,6 @@ static void blanket_l0_teardown_store(struct blanket_l0 *l0)
 	memunmap(l0->store);
 }
 
-/*
- * L0 restored the machine in a new domain: none of its grant frames is
- * ours until added again where they were, and xenstore has a new port
- * (the old one is forgotten, not closed: its number is the new domain's)
- * and a new xenstored on the ring, which stays where it was.
- */
-static int blanket_l0_restore(struct blanket_l0 *l0)
-{
-	evtchn_port_t port;
-	unsigned int i;
-	u64 pfn;
-	int err = 0;
-
-	mutex_lock(&l0->gt.grow_lock);
-	for (i = 0; !err && i < l0->gt.nr_frames; i++)
-		err = blanket_l0_physmap(l0, XENMAPSPACE_grant_table, i,
-					 blanket_l0_bar_gfn(l0, 1 + i));
-	mutex_unlock(&l0->gt.grow_lock);
-	if (err) {
-		dev_err(l0->dev, "grant frame %u not ours again after L0's restore: %d\n",
-			i - 1, err);
-		return err;
-	}
-
-	blanket_evtchn_unbind(&l0->ev, l0->store_port);
-	err = blanket_l0_store_params(l0, &pfn, &port);
-	if (!err && pfn != l0->store_pfn) {
-		dev_err(l0->dev, "L0 moved our xenstore ring with its restore\n");
-		err = -EINVAL;
-	}
-	if (err)
-		return err;
-	blanket_xs_reset(&l0->xs);
-	l0->store_port = port;
-	return blanket_l0_bind_store(l0);
-}
-
-/**
- * blanket_l0_suspend() - have L0 save the machine, and go on after it
- * @l0: the connection
- *
- * L0's toolstack asked for it (control.c). Every device closes its
- * connection, xenstore goes quiet, and the transport has L0 save the
- * machine. In the machine L0 restores, a new domain, what lived in L0 is
- * set up again and the devices connect to their new backends; if L0
- * cancelled the save, they connect to the old ones again. A device that
- * cannot is failed, with every device if the connection cannot be.
- *
- * Return: 0 (restored or cancelled), or why the connection failed.
- */
-int blanket_l0_suspend(struct blanket_l0 *l0)
-{
-	bool restored;
-	int ret, err;
-
-	blanket_bus_suspend(&l0->xs);
-	err = blanket_xs_suspend(&l0->xs);
-	if (err) {
-		dev_err(l0->dev, "xenstore did not go quiet for L0's save: %d\n", err);
-		blanket_enum_resume(&l0->devices, false, 0);
-		return err;
-	}
-	ret = l0->ops->suspend(l0);
-	restored = !ret;
-	err = min(ret, 0);
-	if (restored) {
-		blanket_bus_restored(&l0->xs);
-		err = blanket_l0_restore(l0);
-	}
-	if (err)
-		blanket_xs_fail(&l0->xs, "L0's restore left no connection", err);
-	ret = blanket_xs_resume(&l0->xs, restored);
-	err = err ?: ret;
-	if (!err)
-		dev_info(l0->dev, "%s\n", restored ? "restored by L0, in a new domain" :
-			 "L0 cancelled its save");
-	blanket_enum_resume(&l0->devices, restored, err);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(blanket_l0_suspend);
-
 /* Bring up everything above the transport, then find our devices. */
 int blanket_l0_start(struct blanket_l0 *l0)
 {
@@ -360,9 +279,11 @@ int blanket_l0_start(struct blanket_l0 *l0)
 	debugfs_create_file("stats", 0444, l0->debugfs, l0, &blanket_l0_stats_fops);
 	debugfs_create_file("ports", 0444, l0->debugfs, l0, &blanket_l0_ports_fops);
 
+	/* Before a device or L0's request can look for a save. */
+	blanket_l0_save_start(l0);
 	err = blanket_enum_start(&l0->devices, &l0->xs, l0->dev);
 	if (err)
-		goto teardown;
+		goto stop_save;
 	err = blanket_control_start(l0);
 	if (err)
 		goto stop_enum;
@@ -370,7 +291,8 @@ int blanket_l0_start(struct blanket_l0 *l0)
 
 stop_enum:
 	blanket_enum_stop(&l0->devices);
-teardown:
+stop_save:
+	blanket_l0_save_stop(l0);
 	debugfs_remove_recursive(l0->debugfs);
 	blanket_l0_teardown_store(l0);
 unbind_upcall:
@@ -387,6 +309,7 @@ unmap_shared:
 void blanket_l0_stop(struct blanket_l0 *l0)
 {
 	blanket_control_stop(l0);
+	blanket_l0_save_stop(l0);
 	blanket_enum_stop(&l0->devices);
 	debugfs_remove_recursive(l0->debugfs);
 	blanket_l0_teardown_store(l0);

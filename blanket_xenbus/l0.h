@@ -47,6 +47,14 @@ struct blanket_l0 {
 	struct blanket_enum devices;
 	struct blanket_xs_watch control_watch;	/* control/shutdown */
 
+	/* L0's saves (save.c) */
+	struct mutex save_lock;		/* one save or restore at a time */
+	struct delayed_work check_work;	/* looks for an unasked restore */
+	evtchn_port_t sentinel;		/* 0: not looked for */
+	domid_t sentinel_dom;		/* the domain its status names */
+	/* The devices let go of an unasked restore's old ports: not ours to close. */
+	bool lost;
+
 	atomic64_t hcalls[BLANKET_HC_NR];
 	struct dentry *debugfs;
 };
@@ -75,7 +83,15 @@ static inline bool blanket_l0_can_suspend(struct blanket_l0 *l0)
 
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
+int blanket_l0_physmap(struct blanket_l0 *l0, unsigned int space,
+		       unsigned long idx, xen_pfn_t gfn);
+int blanket_l0_store_params(struct blanket_l0 *l0, u64 *pfn,
+			    evtchn_port_t *port);
+int blanket_l0_bind_store(struct blanket_l0 *l0);
 int blanket_l0_suspend(struct blanket_l0 *l0);
+bool blanket_l0_restore_pending(struct blanket_l0 *l0);
+void blanket_l0_save_start(struct blanket_l0 *l0);
+void blanket_l0_save_stop(struct blanket_l0 *l0);
 int blanket_control_start(struct blanket_l0 *l0);
 void blanket_control_stop(struct blanket_l0 *l0);
 void blanket_l0_upcall(struct blanket_l0 *l0);

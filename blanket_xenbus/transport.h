@@ -58,6 +58,13 @@ struct blanket_transport_ops {
 	int (*suspend)(struct blanket_l0 *l0);
 	/* Optional, beside suspend: whether this L0 can be asked to save. */
 	bool (*can_suspend)(struct blanket_l0 *l0);
+	/*
+	 * Optional: L0 restored the machine in a new domain without asking
+	 * it (save.c found out): point L0's shared info and upcall at us
+	 * again, as suspend does after its call. Without it such a restore
+	 * is not looked for.
+	 */
+	int (*reattach)(struct blanket_l0 *l0);
 	/* The frame number L0 knows one of our pages by. */
 	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
 };

@@ -182,6 +182,7 @@ static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
 	if (err)
 		return ERR_PTR(err);
 
+again:
 	if (!wait_event_timeout(xs->suspend_wq, !blanket_xs_held(xs, t),
 				xs->timeout))
 		return ERR_PTR(-ETIMEDOUT);
@@ -228,6 +229,11 @@ static void *blanket_xs_talk(struct blanket_xs *xs, u32 type, blanket_xbt_t t,
 
 	body = req->body;
 	err = req->err;
+	/* Lost with the old xenstored: sent again, unless its transaction went too. */
+	if (err == -EAGAIN && t == BLANKET_XBT_NIL) {
+		kfree(req);
+		goto again;
+	}
 	if (!err && req->reply_type == XS_ERROR) {
 		err = blanket_xs_wire_error(body, req->len);
 		spin_lock(&xs->lock);
@@ -597,19 +603,25 @@ int blanket_xs_transact(struct blanket_xs *xs,
 			int (*fn)(struct blanket_xs *xs, blanket_xbt_t t, void *ctx),
 			void *ctx)
 {
+	unsigned int generation;
 	int err, tries = 0;
 	blanket_xbt_t t;
 
 	do {
+		generation = READ_ONCE(xs->generation);
 		err = blanket_xs_transaction_start(xs, &t);
 		if (err)
 			return err;
 		err = fn(xs, t, ctx);
-		if (err) {
+		if (err)
 			blanket_xs_transaction_end(xs, t, true);
+		else
+			err = blanket_xs_transaction_end(xs, t, false);
+		/* xenstored went with an unasked restore, and the transaction with it. */
+		if (err && generation != READ_ONCE(xs->generation))
+			err = -EAGAIN;
+		else if (err && err != -EAGAIN)
 			return err;
-		}
-		err = blanket_xs_transaction_end(xs, t, false);
 	} while (err == -EAGAIN && ++tries < BLANKET_XS_TRANSACTION_TRIES);
 	return err;
 }
@@ -937,6 +949,30 @@ int blanket_xs_suspend(struct blanket_xs *xs)
 EXPORT_SYMBOL_IF_KUNIT(blanket_xs_suspend);
 
 /*
+ * L0 restored our machine without asking: the xenstored our requests went
+ * to is gone, and another serves the ring. Requests outside transactions
+ * are held as for a save, and those left unanswered are sent again once
+ * released; in a transaction they fail with -EAGAIN, the transaction gone
+ * too (blanket_xs_transact() starts it again). blanket_xs_reset() and
+ * blanket_xs_resume() follow, as after any restore.
+ */
+void blanket_xs_lose(struct blanket_xs *xs)
+{
+	struct blanket_xs_req *req, *tmp;
+
+	spin_lock(&xs->lock);
+	xs->suspended = true;
+	WRITE_ONCE(xs->generation, xs->generation + 1);
+	list_for_each_entry_safe(req, tmp, &xs->pending, list) {
+		list_del_init(&req->list);
+		req->err = -EAGAIN;
+		complete(&req->done);
+	}
+	spin_unlock(&xs->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_xs_lose);
+
+/*
  * Set the first listed watch from id *@next on again, as resume_task, and
  * move *@next past it; -ENOENT if there is none. The list is in id order.
  * A held request may list a watch meanwhile: its own XS_WATCH then finds
@@ -976,7 +1012,10 @@ static int blanket_xs_rewatch_next(struct blanket_xs *xs, u64 *next)
 void blanket_xs_reset(struct blanket_xs *xs)
 {
 	cancel_work_sync(&xs->read_work);
+	/* After an unasked restore a writer may be half way through a request. */
+	mutex_lock(&xs->write_lock);
 	blanket_xs_ring_init(&xs->ring, xs->ring.intf);
+	mutex_unlock(&xs->write_lock);
 	xs->in_have = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_xs_reset);

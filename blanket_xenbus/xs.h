@@ -50,6 +50,8 @@ struct blanket_xs {
 	 */
 	bool suspended;
 	unsigned int transactions;	/* open, which a save waits for */
+	/* Restores L0 made unasked: a transaction from before one is gone. */
+	unsigned int generation;
 	wait_queue_head_t suspend_wq;
 	struct task_struct *resume_task;
 	struct blanket_xs_stats stats;
@@ -88,6 +90,7 @@ void blanket_xs_destroy(struct blanket_xs *xs);
 void blanket_xs_event(struct blanket_xs *xs);
 void blanket_xs_fail(struct blanket_xs *xs, const char *why, int err);
 int blanket_xs_suspend(struct blanket_xs *xs);
+void blanket_xs_lose(struct blanket_xs *xs);
 void blanket_xs_reset(struct blanket_xs *xs);
 int blanket_xs_resume(struct blanket_xs *xs, bool restored);
 bool blanket_xs_broken(struct blanket_xs *xs);

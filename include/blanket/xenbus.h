@@ -69,13 +69,16 @@ struct blanket_driver {
 				 enum xenbus_state backend_state);
 	/*
 	 * L0 is about to save the machine: close the connection as for a
-	 * remove, and keep the device and what waits for it. Then @resume:
+	 * remove, and keep the device and what waits for it. Or (@gone) L0
+	 * restored it without asking, and the backend is gone with its ports
+	 * and grants: drop the connection without a word to xenstore, which
+	 * holds every request meanwhile, and keep what waits. Then @resume:
 	 * after a restore (@restored) the device is Initialising before a
 	 * new backend, whose directory bdev->otherend names; after a
 	 * cancelled save it is Closed before the old one. An @err is a
 	 * device that cannot go on: the driver fails it.
 	 */
-	void (*suspend)(struct blanket_device *bdev);
+	void (*suspend)(struct blanket_device *bdev, bool gone);
 	void (*resume)(struct blanket_device *bdev, bool restored, int err);
 	/* blanket_dev_fatal(): the end of its report, and what follows it */
 	const char *fatal_effect;
@@ -121,6 +124,7 @@ int blanket_bind_evtchn(struct blanket_device *bdev, evtchn_port_t port,
 void blanket_spread_evtchn(struct blanket_device *bdev, evtchn_port_t port,
 			   unsigned int index);
 void blanket_free_evtchn(struct blanket_device *bdev, evtchn_port_t port);
+bool blanket_restore_pending(struct blanket_device *bdev);
 int blanket_notify(struct blanket_device *bdev, evtchn_port_t port);
 int blanket_grant_alloc(struct blanket_device *bdev, unsigned int n,
 			grant_ref_t *refs);

@@ -1315,6 +1315,91 @@ static void blk_save_cancelled_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 300, 4096, 0x33));
 }
 
+/*
+ * L0 has saved the machine without asking and restored it in a new
+ * domain, blkback torn down with the old one: no event comes, nothing is
+ * written to us. The sentinel port gives it away, and the connection is
+ * set up again at once (not at the next periodic look).
+ */
+static void blk_lose_backend(struct kunit *test, struct blk_fixture *fx)
+{
+	fake_blkback_release(fx->fbb);
+	fx->fl0->toolstack = blk_restore_toolstack;
+	fx->fl0->toolstack_ctx = fx->fbb;
+	fake_l0_restore(fx->fl0);
+	fx->fbb->hold = false;
+	/*
+	 * The write's request timeout may come first: its silence is the
+	 * restore's, not the device's fault.
+	 */
+	queue_work(system_highpri_wq, &fx->info->timeout_work);
+	flush_work(&fx->info->timeout_work);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	blanket_restore_pending(fx->info->bdev);
+	flush_delayed_work(&fx->fl0->l0.check_work);
+	fake_xenstored_settle(fx->fl0->xsd);
+}
+
+/*
+ * A restore L0 made without asking, with a write in flight that blkback
+ * never answered: the disk follows its backend to the new domain's
+ * directory, where the write goes again, and none of the new domain's
+ * ports is closed on the way (their numbers were ours in the old one).
+ */
+static void blk_unasked_restore_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct fake_blkback *fbb = fx->fbb;
+	evtchn_port_t port;
+	struct gendisk *disk;
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, blanket_restore_pending(fx->info->bdev));
+	disk = fx->info->disk;
+	fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 100, 4096, 0x41);
+	blk_wait_pending(test, fbb, 1);
+
+	blk_lose_backend(test, fx);
+	KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 1U);
+	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 0U);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(fbb->be, "/vbd/8/"));
+	KUNIT_EXPECT_STREQ(test, fx->info->bdev->otherend, fbb->be);
+	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
+	fake_blkback_state(fbb, XenbusStateInitWait);
+	fake_blkback_connect(fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 100, 4096, 0x41));
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	for (port = 1; port <= FAKE_L0_RESTORE_PORTS; port++)
+		KUNIT_EXPECT_TRUE_MSG(test, fake_l0_port_open(fx->fl0, port),
+				      "the new domain's port %u closed", port);
+	/* The new domain has a sentinel of its own: no restore since. */
+	KUNIT_EXPECT_FALSE(test, blanket_restore_pending(fx->info->bdev));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 300, 4096, 0x42, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 300, 4096, 0x42));
+}
+
+/*
+ * The same, but L0 will not give shared info back: the device fails with
+ * its I/O, rather than waiting for ever.
+ */
+static void blk_unasked_restore_failed_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+	struct blk_io *io;
+
+	blk_connect(test, fx);
+	fx->fbb->hold = true;
+	io = blk_submit(test, fx, REQ_OP_WRITE, 100, 4096, 0x43);
+	blk_wait_pending(test, fx->fbb, 1);
+	fx->fl0->reattach_err = -EIO;
+	blk_lose_backend(test, fx);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), -EIO);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
+}
+
 /* What L0's restore gives back that the connection cannot be made with. */
 struct blk_bad_restore {
 	const char *desc;
@@ -1438,6 +1523,8 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_restore_test),
 	KUNIT_CASE(blk_save_cancelled_test),
 	KUNIT_CASE_PARAM(blk_restore_failed_test, blk_bad_restore_gen_params),
+	KUNIT_CASE(blk_unasked_restore_test),
+	KUNIT_CASE(blk_unasked_restore_failed_test),
 	KUNIT_CASE(blk_control_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),

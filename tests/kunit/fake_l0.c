@@ -132,9 +132,24 @@ static int fake_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
 			break;
 		}
 		fl0->ports[port] = (struct fake_l0_port) {
-			.open = true, .remote = op->remote_dom,
+			.open = true,
+			.remote = op->remote_dom == DOMID_SELF ? fl0->domid :
+				  op->remote_dom,
 		};
 		op->port = port;
+		break;
+	}
+	case EVTCHNOP_status: {
+		struct evtchn_status *op = arg;
+
+		if (op->dom != DOMID_SELF || op->port >= FAKE_L0_PORTS) {
+			err = -EINVAL;
+			break;
+		}
+		p = &fl0->ports[op->port];
+		op->status = !p->open ? EVTCHNSTAT_closed :
+			     p->kick ? EVTCHNSTAT_interdomain : EVTCHNSTAT_unbound;
+		op->u.unbound.dom = p->remote;
 		break;
 	}
 	case EVTCHNOP_send:
@@ -276,27 +291,28 @@ static int fake_l0_get_param(struct blanket_l0 *l0, u32 index, u64 *value)
 	}
 }
 
-/*
- * L0 saves the machine and, unless told to cancel, restores it in a new
- * domain: no port is open but the toolstack's new one for xenstore, the
- * shared info page is new (every port masked), nothing is behind our
- * grant frames until they are added again (the BAR reads all ones), and
- * xenstored is another.
+/**
+ * fake_l0_restore() - L0 restores the machine in a new domain
+ * @fl0: the fake L0
+ *
+ * Whether the machine made the suspend call or not: the new domain has
+ * another id, no port open but its own (xenstore's and the device model's,
+ * 1 to FAKE_L0_RESTORE_PORTS), a new shared info page (every port masked),
+ * nothing behind our grant frames until they are added again (the BAR
+ * reads all ones), and another xenstored.
  */
-static int fake_l0_suspend(struct blanket_l0 *l0)
+void fake_l0_restore(struct fake_l0 *fl0)
 {
-	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
-	struct shared_info *s = l0->shared;
+	struct shared_info *s = fl0->l0.shared;
 	unsigned long flags;
 	unsigned int i;
 
-	fl0->saves++;
-	if (fl0->save)
-		return fl0->save;
 	spin_lock_irqsave(&fl0->lock, flags);
 	memset(fl0->ports, 0, sizeof(fl0->ports));
+	for (i = 1; i <= FAKE_L0_RESTORE_PORTS; i++)
+		fl0->ports[i].open = true;
 	fl0->store_port = FAKE_L0_RESTORE_STORE_PORT;
-	fl0->ports[fl0->store_port].open = true;
+	fl0->domid++;
 	spin_unlock_irqrestore(&fl0->lock, flags);
 	memset(s, 0, sizeof(*s));
 	memset(s->evtchn_mask, 0xff, sizeof(s->evtchn_mask));
@@ -308,7 +324,28 @@ static int fake_l0_suspend(struct blanket_l0 *l0)
 	fake_xenstored_restore(fl0->xsd);
 	if (fl0->toolstack)
 		fl0->toolstack(fl0, fl0->toolstack_ctx);
+}
+EXPORT_SYMBOL_GPL(fake_l0_restore);
+
+/* L0 saves the machine and, unless told to cancel, restores it. */
+static int fake_l0_suspend(struct blanket_l0 *l0)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+
+	fl0->saves++;
+	if (fl0->save)
+		return fl0->save;
+	fake_l0_restore(fl0);
 	return 0;
+}
+
+/* Shared info and the upcall are the fake's own: nothing to set again. */
+static int fake_l0_reattach(struct blanket_l0 *l0)
+{
+	struct fake_l0 *fl0 = container_of(l0, struct fake_l0, l0);
+
+	fl0->reattaches++;
+	return fl0->reattach_err;
 }
 
 static int fake_l0_save_fn(void *data)
@@ -347,6 +384,7 @@ static const struct blanket_transport_ops fake_l0_ops = {
 	.add_to_physmap = fake_l0_add_to_physmap,
 	.event_channel_op = fake_l0_evtchn_op,
 	.suspend = fake_l0_suspend,
+	.reattach = fake_l0_reattach,
 	.pfn_to_gfn = fake_l0_pfn_to_gfn,
 };
 
@@ -573,6 +611,7 @@ static void fake_l0_free(struct kunit_resource *res)
 	struct fake_l0 *fl0 = res->data;
 	unsigned int i;
 
+	blanket_l0_save_stop(&fl0->l0);
 	fake_l0_stop_enumerating(fl0);
 	cmpxchg(&fake_l0_trap.fl0, fl0, NULL);
 	cancel_work_sync(&fl0->upcall_work);
@@ -627,6 +666,9 @@ struct fake_l0 *fake_l0_start(struct kunit *test)
 						  fake_l0_map_frame, fl0), 0);
 	fl0->xsd = fake_xenstored_start_on(test, &fl0->l0.xs, 2000);
 	KUNIT_ASSERT_NOT_NULL(test, fl0->xsd);
+	fl0->domid = FAKE_L0_DOMID;
+	/* The sentinel is port 1: the new domain's after a restore. */
+	blanket_l0_save_start(&fl0->l0);
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, fake_l0_init,
 							 fake_l0_free,
 							 GFP_KERNEL, fl0));

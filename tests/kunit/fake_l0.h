@@ -20,8 +20,11 @@
 #define FAKE_L0_BACKEND_DOMID	5
 #define FAKE_L0_VCPUS		2	/* CPU n is vCPU n */
 #define FAKE_L0_STORE_PFN	0x1234UL
+#define FAKE_L0_DOMID		7	/* ours, until a restore: then 8, 9, ... */
 /* The port a restore gives xenstore: the first, as a new domain's would be. */
 #define FAKE_L0_RESTORE_STORE_PORT 1
+/* Ports 1 to this are the new domain's own after a restore (xenstore's, the device model's). */
+#define FAKE_L0_RESTORE_PORTS	8
 
 struct fake_l0;
 
@@ -57,6 +60,7 @@ struct fake_l0 {
 	 * and xenstored has none of our watches.
 	 */
 	int save;
+	domid_t domid;
 	void (*toolstack)(struct fake_l0 *fl0, void *ctx);
 	void *toolstack_ctx;
 	u64 store_pfn, store_port;	/* HVM_PARAM_STORE_PFN, _EVTCHN */
@@ -64,6 +68,8 @@ struct fake_l0 {
 	/* A restore's frames that are not ours until added again. */
 	bool detached[FAKE_L0_GRANT_FRAMES];
 	unsigned int saves;
+	int reattach_err;		/* what setting shared info again fails with */
+	unsigned int reattaches;
 };
 
 struct fake_l0 *fake_l0_start(struct kunit *test);
@@ -77,6 +83,7 @@ struct fake_l0_save {
 };
 
 void fake_l0_save_start(struct fake_l0 *fl0, struct fake_l0_save *s);
+void fake_l0_restore(struct fake_l0 *fl0);
 int fake_l0_save_wait(struct fake_l0_save *s);
 void fake_l0_stop_enumerating(struct fake_l0 *fl0);
 int fake_l0_add_device(struct fake_l0 *fl0, const char *type, u32 id,

@@ -1656,6 +1656,47 @@ static void net_restore_test(struct kunit *test)
 	net_save_restore(test, true);
 }
 
+/*
+ * L0 restores the machine without asking, netback torn down with the old
+ * domain: the interface finds out, connects to the new netback, carries
+ * traffic, and tells the network where its addresses are now.
+ */
+static void net_unasked_restore_test(struct kunit *test)
+{
+	struct net_fixture *fx = test->priv;
+	struct fake_nb_pkt *pkt;
+	evtchn_port_t port;
+	u8 *frame;
+
+	net_setup(test, net_features, true);
+	net_notified_dev = fx->nf->netdev;
+	atomic_set(&net_peers_notified, 0);
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&net_notify_peers_nb), 0);
+	fx->notify_peers_nb = true;
+	fx->fl0->toolstack = net_restore_toolstack;
+
+	fake_netback_disconnect(fx->nb);
+	fake_l0_restore(fx->fl0);
+	KUNIT_EXPECT_TRUE(test, blanket_restore_pending(fx->nf->bdev));
+	flush_delayed_work(&fx->fl0->l0.check_work);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 1U);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	net_expect_key(test, "state", "1");
+	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
+	fake_xenstored_settle(fx->fl0->xsd);
+	KUNIT_ASSERT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&net_peers_notified), 1);
+	for (port = 1; port <= FAKE_L0_RESTORE_PORTS; port++)
+		KUNIT_EXPECT_TRUE_MSG(test, fake_l0_port_open(fx->fl0, port),
+				      "the new domain's port %u closed", port);
+
+	frame = net_send_frame(test, 300, 9);
+	pkt = fake_netback_wait_sent(fx->nb, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	NET_EXPECT_MEMEQ(test, pkt->data, frame, 300);
+}
+
 static void net_save_cancelled_test(struct kunit *test)
 {
 	net_save_restore(test, false);
@@ -1692,6 +1733,7 @@ static struct kunit_case blanket_net_cases[] = {
 	KUNIT_CASE(net_backend_state_gone_test),
 	KUNIT_CASE(net_rebind_test),
 	KUNIT_CASE(net_restore_test),
+	KUNIT_CASE(net_unasked_restore_test),
 	KUNIT_CASE(net_save_cancelled_test),
 	KUNIT_CASE(net_broken_restart_test),
 	KUNIT_CASE(net_connected_after_close_test),

@@ -698,6 +698,86 @@ static void xs_restore_test(struct kunit *test)
 }
 
 /*
+ * L0 restores the machine without asking, under another xenstored: the
+ * request the old one never answered goes to the new one (not waiting
+ * for a reply that cannot come), and our watch is set again.
+ */
+static void xs_unasked_restore_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_watch_seen seen = {};
+	struct xs_async a = { .f = f };
+	unsigned int requests;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, fake_xenstored_set(f, "held/node", "v"), 0);
+	KUNIT_ASSERT_EQ(test, blanket_xs_watch(f->xs, &seen.watch, "backend",
+					       xs_watch_cb), 0);
+	fake_xenstored_settle(f);
+	requests = f->requests;
+	f->fault = FAKE_XS_SILENT;
+	xs_async_start(test, &a, xs_async_read_fn);
+	for (i = 0; i < 100 && READ_ONCE(f->requests) == requests; i++)
+		msleep(20);
+	KUNIT_EXPECT_TRUE(test, xs_async_waits(&a));
+
+	blanket_xs_lose(f->xs);
+	fake_xenstored_restore(f);
+	mutex_lock(&f->lock);
+	f->fault = FAKE_XS_NONE;
+	mutex_unlock(&f->lock);
+	blanket_xs_reset(f->xs);
+	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, true), 0);
+	wait_for_completion(&a.done);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.value);
+	KUNIT_EXPECT_STREQ(test, a.value, "v");
+	kfree(a.value);
+	fake_xenstored_settle(f);
+	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
+	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(f->xs));
+	blanket_xs_unwatch(f->xs, &seen.watch);
+}
+
+struct xs_restored_tx {
+	struct kunit *test;
+	struct fake_xenstored *f;
+	int calls;
+};
+
+/*
+ * The first time through, L0 restores the machine unasked under another
+ * xenstored, which refuses the transaction it never started.
+ */
+static int xs_restored_tx_fn(struct blanket_xs *xs, blanket_xbt_t t, void *ctx)
+{
+	struct xs_restored_tx *r = ctx;
+
+	if (!r->calls++) {
+		blanket_xs_lose(xs);
+		fake_xenstored_restore(r->f);
+		blanket_xs_reset(xs);
+		KUNIT_EXPECT_EQ(r->test, blanket_xs_resume(xs, true), 0);
+		r->f->fault = FAKE_XS_ERROR;
+	}
+	return blanket_xs_write(xs, t, "fe", "state", "4");
+}
+
+/* A transaction the restore took away is started over, not failed. */
+static void xs_unasked_restore_transaction_test(struct kunit *test)
+{
+	struct fake_xenstored *f = xs_start(test);
+	struct xs_restored_tx r = { .test = test, .f = f };
+	char *value;
+
+	KUNIT_EXPECT_EQ(test, blanket_xs_transact(f->xs, xs_restored_tx_fn, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.calls, 2);
+	value = blanket_xs_read(f->xs, BLANKET_XBT_NIL, "fe", "state", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	KUNIT_EXPECT_STREQ(test, value, "4");
+	kfree(value);
+}
+
+/*
  * A save waits for an open transaction, whose requests go on meanwhile;
  * one that stays open past the timeout stops the save. A cancelled save
  * leaves the connection as it was: nothing is sent again.
@@ -796,6 +876,8 @@ static struct kunit_case blanket_xs_cases[] = {
 	KUNIT_CASE(xs_watch_bad_token_test),
 	KUNIT_CASE(xs_watch_outside_path_test),
 	KUNIT_CASE(xs_restore_test),
+	KUNIT_CASE(xs_unasked_restore_test),
+	KUNIT_CASE(xs_unasked_restore_transaction_test),
 	KUNIT_CASE(xs_suspend_waits_for_transaction_test),
 	KUNIT_CASE(xs_watch_held_by_restore_test),
 	{}
