@@ -22,6 +22,9 @@
 #   l0-save[=ID]          xl save of the guest (which blanket answers through
 #                         control/shutdown), then xl restore: a new domain;
 #                         done when its vbd is Connected
+#   l0-save-unasked[=ID]  the same, with the guest's HVM callback cleared
+#                         first (hvm-param.py): libxl then saves it without
+#                         asking it, and blanket must notice by itself
 #   l0-migrate[=ID]       xl migrate of the guest to this host, the same
 #                         request: a new domain while the old one is still
 #                         there; done when its vbd is Connected
@@ -134,7 +137,12 @@ if [ "${1:-}" = --run ]; then
 		case $r in ok*) ok "${r#ok }" ;; esac
 		fail "${r#failed }"
 		;;
-	l0-save)
+	l0-save | l0-save-unasked)
+		if [ "$op" = l0-save-unasked ]; then
+			cb=$(python3 "$here/hvm-param.py" "$domid" callback-irq 0 2>&1)
+			echo "+ cleared the callback: $cb" >>"$logf"
+			[ "$cb" = callback-irq=0x0 ] || fail "cannot clear the callback: $cb"
+		fi
 		# dom0/init.sh does not take the guest for gone meanwhile. The
 		# restored domain's QEMU starts the console file anew: what the
 		# guest wrote before joins the consoles so far, as at its end.
@@ -238,7 +246,7 @@ esac
 
 domid=$(timeout 30 xl domid l1 2>/dev/null) || reply "no domain l1"
 case $op in
-vbd-*|hostile-sectors|l0-save|l0-migrate) type=vbd ;;
+vbd-*|hostile-sectors|l0-save|l0-save-unasked|l0-migrate) type=vbd ;;
 vif-*) type=vif ;;
 hostile-fe | hostile-connect | hostile-junk | hostile-unjunk)
 	r=$(DOMID=$domid /bin/busybox sh "$here/hostile-be.sh" "${op#hostile-}" "$arg")

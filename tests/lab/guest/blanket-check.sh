@@ -330,7 +330,9 @@ fi
 # devices and has L0 save the machine, which xl restore brings back as a
 # new domain. Then (direct mode) the same for xl migrate to L0's own host:
 # the same request, the machine's state streamed while it runs, and a new
-# domain while the old one still exists. Across each, verifying write
+# domain while the old one still exists; and an xl save that does not ask
+# (Dom0 clears the machine's HVM callback first), which blanket must
+# notice by itself, by its sentinel port. Across each, verifying write
 # jobs (as restart_under_io's, slower), back to back until the save is
 # over and one of them in flight when the machine suspends, must end with
 # no error and one reconnect of the disk, and TCP rounds from Dom0's
@@ -393,13 +395,20 @@ mono_s() {
 	sed -n 's/^now at \([0-9]*\)[0-9]\{9\} nsecs$/\1/p' /proc/timer_list | head -n 1 | grep . ||
 		echo 0
 }
-# l0_save OP NAME: that, with ctl OP: l0-save, or l0-migrate (xl migrate
-# to L0's own host, the same request to the machine); reported as
-# blanket_NAME. Only what the kernel says from now on counts.
+# l0_save OP NAME: that, with ctl OP: l0-save, l0-save-unasked, or
+# l0-migrate (xl migrate to L0's own host, the same request to the
+# machine); reported as blanket_NAME. Only what the kernel says from now
+# on counts.
 l0_save() {
 	local op=$1 name=$2 key=blanket_$2 r=0 c0 d0 spanned=no n tcp in0 pending
 	local at jobs=0 rc=0 err=0 verr=0 wkib=0 j a b jrc jerr jverr jwkib
+	# What blanket says when the save begins, and once it is over.
+	local begun="L0 asks the machine to suspend" over="restored by L0, in a new domain"
 
+	[ "$op" != l0-save-unasked ] || {
+		begun="L0 restored the machine without asking it"
+		over="restored by L0 unasked, in a new domain"
+	}
 	c0=$(connects)
 	d0=$(dmesg | wc -l)
 	in0=$(lab_blanket_stat grants_in_use)
@@ -423,7 +432,7 @@ l0_save() {
 	touch /tmp/l0-saved
 	lab_wait 700 ${name}_io test -e /tmp/l0-save-io.done || r=1
 	# Every job whole; the suspend's line of the log within one of them.
-	at=$(dmesg | grep -n "L0 asks the machine to suspend" | tail -n 1 | cut -d: -f1)
+	at=$(dmesg | grep -n "$begun" | tail -n 1 | cut -d: -f1)
 	while read -r j a b jrc jerr jverr jwkib; do
 		jobs=$j wkib=$((wkib + jwkib)) verr=$((verr + jverr))
 		[ "$jrc" = 0 ] || rc=$jrc
@@ -438,7 +447,7 @@ l0_save() {
 	lab_wait 300 ${name}_tcp test -s /tmp/l0-save-tcp || r=1
 	tcp=$(cat /tmp/l0-save-tcp 2>/dev/null)
 	case $tcp in rounds=[1-9]*" bad=0") ;; *) r=1 ;; esac
-	dmesg | tail -n +$((d0 + 1)) | grep -q "restored by L0, in a new domain" || r=1
+	dmesg | tail -n +$((d0 + 1)) | grep -q "$over" || r=1
 	pings ${key}_ping || r=1
 	pending=$(lab_blanket_stat grants_deferred)/$(lab_blanket_stat grants_leaked)
 	[ "$pending" = 0/0 ] || r=1
@@ -447,7 +456,7 @@ l0_save() {
 		"tcp_${tcp:-none} grants_in_use=$in0/$(lab_blanket_stat grants_in_use)" \
 		"deferred/leaked=$pending"
 	dmesg | tail -n +$((d0 + 1)) |
-		grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save" |
+		grep -E "L0 asks the machine to suspend|restored by L0|L0 cancelled its save|without asking" |
 		sed "s/^/${key}_log /"
 	sed "s/^/${key}_log tcp round: /" /tmp/l0-save.why 2>/dev/null
 	lab_kernel_clean $key || r=1
@@ -456,6 +465,7 @@ l0_save() {
 if [ $transport = direct ] && [ -n "$have_fio" ] && [ -n "$disk" ]; then
 	l0_save l0-save l0_save; check l0_save $?
 	l0_save l0-migrate l0_migrate; check l0_migrate $?
+	l0_save l0-save-unasked l0_save_unasked; check l0_save_unasked $?
 fi
 
 # --- vbd unplugged with I/O in flight, and plugged again -----------------------------
