@@ -199,6 +199,7 @@ problems=()
 status=$(cat "$share/out/status" 2>/dev/null || echo "no status from Dom0")
 [ "$status" = OK ] || problems+=("dom0: $status")
 # Why the run died, and whether that may be retried (fault.py).
+[ ${#l0_rescues[@]} = 0 ] || printf '%s\n' "${l0_rescues[@]}" >"$run/l0-rescues"
 fault=$(python3 "$lab/host/fault.py" "$run" "$mode" "$out/xen.elf" "$l1_xen-syms")
 resume=no
 if [ "$status" = OK ]; then

@@ -60,6 +60,27 @@ case_is "that panic once the Dom0 ran is not retried" forwarded kernel no
 lay_out OK "LAB-RESULT: PASS\nLAB-DONE\n" ""
 case_is "a run that reached its end has no fault" nopv none no
 
+# stood LINES FAILED [RESCUE]: a run that reached its end, the guest's
+# final kernel log check failed for LINES, and the checks FAILED; its
+# console's lines end in CR LF, as the serial console's do.
+stood() {
+	lay_out OK "$(printf '%b' "LAB-EXTRA: blanket: kernel complained:\n$1${2}LAB-RESULT: FAIL extra_script\nLAB-DONE\n" |
+		sed 's/$/\r/')\n" ""
+	[ -z "${3:-}" ] || echo "$3" >"$tmp/run/l0-rescues"
+}
+lockup='LAB-EXTRA: [  143.9] watchdog: BUG: soft lockup - CPU#0 stuck for 115s! [swapper/0:0]\nLAB-EXTRA: [  144.0] Call Trace:\n'
+rescue='at 250s: timer interrupt (cpu:vector:count 0:250:3803447 ) waited 60s'
+stood "$lockup" "LAB-EXTRA: check=kernel_log failed\n" "$rescue"
+case_is "an idle soft lockup while L0 lost its timer is the emulator's" forwarded emulator-stood-still yes
+stood "$lockup" "LAB-EXTRA: check=kernel_log failed\n"
+case_is "not without a lost L0 timer" forwarded none no
+stood "${lockup//swapper\/0:0/kworker\/0:1:23}" "LAB-EXTRA: check=kernel_log failed\n" "$rescue"
+case_is "not for a task's soft lockup" forwarded none no
+stood "${lockup}LAB-EXTRA: [  300.1] WARNING: CPU: 0 PID: 7 at x.c:1\n" "LAB-EXTRA: check=kernel_log failed\n" "$rescue"
+case_is "not with another complaint" forwarded none no
+stood "$lockup" "LAB-EXTRA: check=l0_save failed\nLAB-EXTRA: check=kernel_log failed\n" "$rescue"
+case_is "not with another failed check" forwarded none no
+
 # irq_frame EFLAGS: an oops trace in which an external interrupt was taken
 # at an interrupt stub whose context had these flags.
 irq_frame() {

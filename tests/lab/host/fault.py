@@ -41,6 +41,13 @@ that died is put in exactly one class, printed as key=value lines:
                          first instruction of an interrupt stub, before
                          its SWAPGS, whose %gs accesses then fault until
                          the entry stack's guard page           retry=yes
+  fault=emulator-stood-still
+                         the guest reached its end, failing no check but
+                         its kernel log's, for nothing but its idle task's
+                         soft lockups ("[swapper/N:0]"), in a run where
+                         L0's own timer interrupt went untaken for a
+                         minute (run.sh's l0_rescue): the whole machine
+                         stood still, every domain in it        retry=yes
   fault=kernel           the guest's console has an oops, BUG, WARNING,
                          hung task or panic                      retry=no
   fault=triple-fault     any other triple fault (named)          retry=no
@@ -177,8 +184,30 @@ def say(fault, retry, why, **extra):
     sys.exit(0)
 
 
+def stood_still(console, rescues):
+    """Whether the guest failed only its kernel_log check, and only for its
+    idle task's soft lockups (each with its trace), while L0 lost a timer
+    interrupt. The guest lists what it complained of after "kernel
+    complained:" (guest/blanket-check.sh)."""
+    console = console.replace("\r", "")
+    if not rescues or set(re.findall(r"check=(\S+) failed", console)) != {"kernel_log"}:
+        return False
+    m = re.search(r"kernel complained:\n((?:.*\n)*?).*check=kernel_log failed", console)
+    lines = [x for x in m.group(1).splitlines() if x.strip()] if m else []
+    lockups = [x for x in lines if re.search(
+        r"watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! \[swapper/\d+:0\]$", x)]
+    traces = [x for x in lines if x.endswith("] Call Trace:")]
+    return bool(lockups) and len(traces) <= len(lockups) and \
+        len(lockups) + len(traces) == len(lines)
+
+
 status = read(f"{out}/status").strip()
 if status == "OK":
+    rescues = read(f"{run}/l0-rescues").split()
+    if stood_still(read(f"{out}/l1-console.log"), rescues):
+        say("emulator-stood-still", True,
+            "the guest's only complaint, its idle task's soft lockup, came with "
+            "L0's timer interrupt lost")
     say("none", False, "the guest reached its end")
 
 # The console of the guest that died: in a run of several guests (the
