@@ -1248,6 +1248,21 @@ static void blk_restore_toolstack(struct fake_l0 *fl0, void *ctx)
 }
 
 /*
+ * The restored domain's blkback comes up: the 4 KiB write of @fill at
+ * @sector that waited for it (@io) reaches the disk, still @disk.
+ */
+static void blk_new_backend_takes(struct kunit *test, struct blk_fixture *fx,
+				  struct blk_io *io, sector_t sector, u8 fill,
+				  struct gendisk *disk)
+{
+	fake_blkback_state(fx->fbb, XenbusStateInitWait);
+	fake_blkback_connect(fx->fbb);
+	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, sector, 4096, fill));
+	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+}
+
+/*
  * L0 saves the machine and restores it in a new domain. The write in
  * flight is answered before the save, the one made meanwhile waits, and
  * the disk follows its backend to the directory the new domain's id
@@ -1279,11 +1294,7 @@ static void blk_restore_test(struct kunit *test)
 	io = blk_submit(test, fx, REQ_OP_WRITE, 200, 4096, 0x32);
 	msleep(50);
 	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
-	fake_blkback_state(fbb, XenbusStateInitWait);
-	fake_blkback_connect(fbb);
-	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
-	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 200, 4096, 0x32));
-	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	blk_new_backend_takes(test, fx, io, 200, 0x32, disk);
 	/* Nothing of ours closed the port the new domain gave xenstore. */
 	KUNIT_EXPECT_TRUE(test, fake_l0_port_open(fx->fl0, FAKE_L0_RESTORE_STORE_PORT));
 
@@ -1367,11 +1378,7 @@ static void blk_unasked_restore_test(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(fbb->be, "/vbd/8/"));
 	KUNIT_EXPECT_STREQ(test, fx->info->bdev->otherend, fbb->be);
 	KUNIT_EXPECT_FALSE(test, completion_done(&io->done));
-	fake_blkback_state(fbb, XenbusStateInitWait);
-	fake_blkback_connect(fbb);
-	KUNIT_EXPECT_EQ(test, blk_wait(test, io), 0);
-	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 100, 4096, 0x41));
-	KUNIT_EXPECT_PTR_EQ(test, fx->info->disk, disk);
+	blk_new_backend_takes(test, fx, io, 100, 0x41, disk);
 	for (port = 1; port <= FAKE_L0_RESTORE_PORTS; port++)
 		KUNIT_EXPECT_TRUE_MSG(test, fake_l0_port_open(fx->fl0, port),
 				      "the new domain's port %u closed", port);

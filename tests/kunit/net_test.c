@@ -1612,56 +1612,21 @@ static void net_restore_toolstack(struct fake_l0 *fl0, void *ctx)
 	KUNIT_EXPECT_EQ(fl0->test, fake_l0_add_device(fl0, "vif", 0, FAKE_NB_BACKEND), 0);
 }
 
+/* How L0 saves the machine (net_save_restore()). */
+enum net_save {
+	NET_RESTORED,		/* asking it, then restoring it */
+	NET_CANCELLED,		/* asking it, then cancelling */
+	NET_UNASKED,		/* restoring it unasked, netback gone */
+};
+
 /*
  * L0 saves the machine, with the link down meanwhile, and restores it, or
  * cancels the save: the interface connects to netback again and carries
  * traffic. Only a restore, which may have moved the machine, tells the
- * network where its addresses are now.
+ * network where its addresses are now; nothing of ours closes a port of
+ * the new domain's, though the numbers were ours in the old one.
  */
-static void net_save_restore(struct kunit *test, bool restore)
-{
-	struct net_fixture *fx = test->priv;
-	struct fake_nb_pkt *pkt;
-	u8 *frame;
-
-	net_setup(test, net_features, true);
-	net_notified_dev = fx->nf->netdev;
-	atomic_set(&net_peers_notified, 0);
-	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&net_notify_peers_nb), 0);
-	fx->notify_peers_nb = true;
-	fx->fl0->save = !restore;
-	fx->fl0->toolstack = net_restore_toolstack;
-
-	KUNIT_ASSERT_EQ(test, net_save(test), 0);
-	KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
-	net_expect_key(test, "state", "1");
-	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
-	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
-	fake_xenstored_settle(fx->fl0->xsd);
-	/* Frames go to the driver directly: only to one that is connected. */
-	KUNIT_ASSERT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
-	KUNIT_EXPECT_EQ(test, atomic_read(&net_peers_notified), restore ? 1 : 0);
-	if (restore)
-		KUNIT_EXPECT_TRUE(test, fake_l0_port_open(fx->fl0,
-							  FAKE_L0_RESTORE_STORE_PORT));
-
-	frame = net_send_frame(test, 300, 7);
-	pkt = fake_netback_wait_sent(fx->nb, 1);
-	KUNIT_ASSERT_NOT_NULL(test, pkt);
-	NET_EXPECT_MEMEQ(test, pkt->data, frame, 300);
-}
-
-static void net_restore_test(struct kunit *test)
-{
-	net_save_restore(test, true);
-}
-
-/*
- * L0 restores the machine without asking, netback torn down with the old
- * domain: the interface finds out, connects to the new netback, carries
- * traffic, and tells the network where its addresses are now.
- */
-static void net_unasked_restore_test(struct kunit *test)
+static void net_save_restore(struct kunit *test, enum net_save how)
 {
 	struct net_fixture *fx = test->priv;
 	struct fake_nb_pkt *pkt;
@@ -1673,33 +1638,52 @@ static void net_unasked_restore_test(struct kunit *test)
 	atomic_set(&net_peers_notified, 0);
 	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&net_notify_peers_nb), 0);
 	fx->notify_peers_nb = true;
+	fx->fl0->save = how == NET_CANCELLED;
 	fx->fl0->toolstack = net_restore_toolstack;
 
-	fake_netback_disconnect(fx->nb);
-	fake_l0_restore(fx->fl0);
-	KUNIT_EXPECT_TRUE(test, blanket_restore_pending(fx->nf->bdev));
-	flush_delayed_work(&fx->fl0->l0.check_work);
-	fake_xenstored_settle(fx->fl0->xsd);
-	KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 1U);
-	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
+	if (how == NET_UNASKED) {
+		/* Nothing is written to us, no event comes: we look. */
+		fake_netback_disconnect(fx->nb);
+		fake_l0_restore(fx->fl0);
+		KUNIT_EXPECT_TRUE(test, blanket_restore_pending(fx->nf->bdev));
+		flush_delayed_work(&fx->fl0->l0.check_work);
+		fake_xenstored_settle(fx->fl0->xsd);
+		KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 1U);
+	} else {
+		KUNIT_ASSERT_EQ(test, net_save(test), 0);
+		KUNIT_EXPECT_EQ(test, fx->fl0->saves, 1U);
+	}
 	net_expect_key(test, "state", "1");
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(fx->nf->netdev));
 	KUNIT_ASSERT_EQ(test, fake_netback_connect(fx->nb), 0);
 	fake_xenstored_settle(fx->fl0->xsd);
+	/* Frames go to the driver directly: only to one that is connected. */
 	KUNIT_ASSERT_TRUE(test, netif_carrier_ok(fx->nf->netdev));
-	KUNIT_EXPECT_EQ(test, atomic_read(&net_peers_notified), 1);
-	for (port = 1; port <= FAKE_L0_RESTORE_PORTS; port++)
+	KUNIT_EXPECT_EQ(test, atomic_read(&net_peers_notified), how == NET_CANCELLED ? 0 : 1);
+	for (port = 1; how != NET_CANCELLED && port <= FAKE_L0_RESTORE_PORTS; port++)
 		KUNIT_EXPECT_TRUE_MSG(test, fake_l0_port_open(fx->fl0, port),
 				      "the new domain's port %u closed", port);
 
-	frame = net_send_frame(test, 300, 9);
+	frame = net_send_frame(test, 300, 7);
 	pkt = fake_netback_wait_sent(fx->nb, 1);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	NET_EXPECT_MEMEQ(test, pkt->data, frame, 300);
 }
 
+static void net_restore_test(struct kunit *test)
+{
+	net_save_restore(test, NET_RESTORED);
+}
+
 static void net_save_cancelled_test(struct kunit *test)
 {
-	net_save_restore(test, false);
+	net_save_restore(test, NET_CANCELLED);
+}
+
+/* L0 restores the machine without asking, netback torn down with the old domain. */
+static void net_unasked_restore_test(struct kunit *test)
+{
+	net_save_restore(test, NET_UNASKED);
 }
 
 static struct kunit_case blanket_net_cases[] = {

@@ -636,6 +636,16 @@ static void xs_async_start(struct kunit *test, struct xs_async *a,
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn, a, "xs_async")));
 }
 
+/* xs_async_read_fn() read @value, once it returns. */
+static void xs_async_read_is(struct kunit *test, struct xs_async *a,
+			     const char *value)
+{
+	wait_for_completion(&a->done);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a->value);
+	KUNIT_EXPECT_STREQ(test, a->value, value);
+	kfree(a->value);
+}
+
 /* Whether @a is still waiting, after giving it time not to. */
 static bool xs_async_waits(struct xs_async *a)
 {
@@ -681,10 +691,7 @@ static void xs_restore_test(struct kunit *test)
 	fake_xenstored_restore(f);
 	blanket_xs_reset(f->xs);
 	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, true), 0);
-	wait_for_completion(&a.done);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.value);
-	KUNIT_EXPECT_STREQ(test, a.value, "v");
-	kfree(a.value);
+	xs_async_read_is(test, &a, "v");
 
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
@@ -728,10 +735,7 @@ static void xs_unasked_restore_test(struct kunit *test)
 	mutex_unlock(&f->lock);
 	blanket_xs_reset(f->xs);
 	KUNIT_EXPECT_EQ(test, blanket_xs_resume(f->xs, true), 0);
-	wait_for_completion(&a.done);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.value);
-	KUNIT_EXPECT_STREQ(test, a.value, "v");
-	kfree(a.value);
+	xs_async_read_is(test, &a, "v");
 	fake_xenstored_settle(f);
 	KUNIT_EXPECT_EQ(test, fake_xenstored_watches(f), 1U);
 	KUNIT_EXPECT_FALSE(test, blanket_xs_broken(f->xs));
