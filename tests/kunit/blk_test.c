@@ -1407,6 +1407,26 @@ static void blk_unasked_restore_failed_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(fx->info->broken));
 }
 
+/*
+ * L0 will not tell what became of the sentinel port: no restore is made
+ * of that, the looking stops, and the disk goes on as it was.
+ */
+static void blk_sentinel_refused_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blk_connect(test, fx);
+	KUNIT_EXPECT_NE(test, READ_ONCE(fx->fl0->l0.sentinel), 0U);
+	fx->fl0->status_err = -EPERM;
+	KUNIT_EXPECT_FALSE(test, blanket_restore_pending(fx->info->bdev));
+	flush_delayed_work(&fx->fl0->l0.check_work);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(fx->fl0->l0.sentinel), 0U);
+	KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 0U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(fx->info->broken));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 400, 4096, 0x44, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 400, 4096, 0x44));
+}
+
 /* What L0's restore gives back that the connection cannot be made with. */
 struct blk_bad_restore {
 	const char *desc;
@@ -1532,6 +1552,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE_PARAM(blk_restore_failed_test, blk_bad_restore_gen_params),
 	KUNIT_CASE(blk_unasked_restore_test),
 	KUNIT_CASE(blk_unasked_restore_failed_test),
+	KUNIT_CASE(blk_sentinel_refused_test),
 	KUNIT_CASE(blk_control_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),

@@ -142,8 +142,8 @@ static int fake_l0_evtchn_op(struct blanket_l0 *l0, int cmd, void *arg)
 	case EVTCHNOP_status: {
 		struct evtchn_status *op = arg;
 
-		if (op->dom != DOMID_SELF || op->port >= FAKE_L0_PORTS) {
-			err = -EINVAL;
+		if (fl0->status_err || op->dom != DOMID_SELF || op->port >= FAKE_L0_PORTS) {
+			err = fl0->status_err ?: -EINVAL;
 			break;
 		}
 		p = &fl0->ports[op->port];
