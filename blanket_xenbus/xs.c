@@ -52,23 +52,30 @@ void blanket_xs_get_stats(struct blanket_xs *xs, struct blanket_xs_stats *stats)
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_xs_get_stats);
 
+/* End the wait of every request in flight with @err; under xs->lock. */
+static void blanket_xs_end_pending(struct blanket_xs *xs, int err)
+{
+	struct blanket_xs_req *req, *tmp;
+
+	list_for_each_entry_safe(req, tmp, &xs->pending, list) {
+		list_del_init(&req->list);
+		req->err = err;
+		complete(&req->done);
+	}
+}
+
 /*
  * Stop the connection: fail every waiter now and every caller later.
  * Returns whether it was stopped already.
  */
 static bool blanket_xs_stop(struct blanket_xs *xs)
 {
-	struct blanket_xs_req *req, *tmp;
 	bool was_broken;
 
 	spin_lock(&xs->lock);
 	was_broken = xs->broken;
 	WRITE_ONCE(xs->broken, true);
-	list_for_each_entry_safe(req, tmp, &xs->pending, list) {
-		list_del_init(&req->list);
-		req->err = -EIO;
-		complete(&req->done);
-	}
+	blanket_xs_end_pending(xs, -EIO);
 	spin_unlock(&xs->lock);
 	wake_up_all(&xs->ring_wq);
 	wake_up_all(&xs->suspend_wq);
@@ -958,16 +965,10 @@ EXPORT_SYMBOL_IF_KUNIT(blanket_xs_suspend);
  */
 void blanket_xs_lose(struct blanket_xs *xs)
 {
-	struct blanket_xs_req *req, *tmp;
-
 	spin_lock(&xs->lock);
 	xs->suspended = true;
 	WRITE_ONCE(xs->generation, xs->generation + 1);
-	list_for_each_entry_safe(req, tmp, &xs->pending, list) {
-		list_del_init(&req->list);
-		req->err = -EAGAIN;
-		complete(&req->done);
-	}
+	blanket_xs_end_pending(xs, -EAGAIN);
 	spin_unlock(&xs->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(blanket_xs_lose);
