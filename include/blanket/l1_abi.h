@@ -55,8 +55,9 @@
  * 4: the relay page shows the ports L1 Xen holds masked at L0; Dom0
  *    unmasks the others by clearing their mask bit itself.
  * 5: SUSPEND.
+ * 6: REATTACH.
  */
-#define BLANKET_L1_ABI_VERSION		5
+#define BLANKET_L1_ABI_VERSION		6
 
 /*
  * BLANKET_L1_QUERY: the ABI version and whether L0 is usable.
@@ -267,5 +268,23 @@ struct blanket_l1_evtchn_bind_vcpu {
  * it refused the call; -EBUSY if the CPUs could not be held.
  */
 #define BLANKET_L1_SUSPEND		10
+
+/*
+ * BLANKET_L1_REATTACH: L0 saved the machine without asking it (version 6).
+ *
+ * L0's toolstack may save a guest without asking, and restore it in a new
+ * domain where none of L1 Xen's registrations at L0 exist: L1 Xen gets no
+ * event from L0 any more. The hardware domain, which notices it by an L0
+ * port of its own that is gone, asks L1 Xen to set up again. L1 Xen holds
+ * every CPU as for SUSPEND and asks L0 to take vCPU 0's vcpu_info again,
+ * which L0 refuses if it still has it; if L0 takes it, L1 Xen does what
+ * SUSPEND does after the call, with the same outcome for Dom0's ports.
+ * @arg is unused.
+ *
+ * Returns 0 if L0 had lost L1 Xen's registrations (a restore) and L1 Xen
+ * set up again, 1 if L0 still had them (nothing changed), or -EBUSY if
+ * the CPUs could not be held.
+ */
+#define BLANKET_L1_REATTACH		11
 
 #endif /* _BLANKET_L1_ABI_H */
