@@ -246,6 +246,25 @@ static int blanket_fwd_suspend(struct blanket_l0 *l0)
 	return ret;
 }
 
+static bool blanket_fwd_can_reattach(struct blanket_l0 *l0)
+{
+	return blanket_l1_can_reattach(&blanket_fwd_l1);
+}
+
+/*
+ * L1 Xen holds every CPU while it sets up again, as after a save it made.
+ * Our time needs no stopping: L1 Xen's did not move across the save, and
+ * the TSC L0 restored did not either.
+ */
+static int blanket_fwd_reattach(struct blanket_l0 *l0)
+{
+	int err = blanket_l1_reattach(&blanket_fwd_l1);
+
+	if (err == -ESTALE)
+		dev_err(l0->dev, "L1 Xen finds its own L0 state as it was: no restore\n");
+	return err;
+}
+
 /* L1 machine frames are what L0 knows as our frames. */
 static xen_pfn_t blanket_fwd_pfn_to_gfn(unsigned long pfn)
 {
@@ -267,6 +286,8 @@ const struct blanket_transport_ops blanket_forwarded_ops = {
 	.unbind_upcall = blanket_fwd_unbind_upcall,
 	.can_suspend = blanket_fwd_can_suspend,
 	.suspend = blanket_fwd_suspend,
+	.can_reattach = blanket_fwd_can_reattach,
+	.reattach = blanket_fwd_reattach,
 	.pfn_to_gfn = blanket_fwd_pfn_to_gfn,
 };
 

@@ -81,6 +81,13 @@ static inline bool blanket_l0_can_suspend(struct blanket_l0 *l0)
 	       (!l0->ops->can_suspend || l0->ops->can_suspend(l0));
 }
 
+/* Can we set up again by ourselves after a restore L0 did not ask for? */
+static inline bool blanket_l0_can_reattach(struct blanket_l0 *l0)
+{
+	return l0->ops->reattach &&
+	       (!l0->ops->can_reattach || l0->ops->can_reattach(l0));
+}
+
 int blanket_l0_start(struct blanket_l0 *l0);
 void blanket_l0_stop(struct blanket_l0 *l0);
 int blanket_l0_physmap(struct blanket_l0 *l0, unsigned int space,

@@ -24,12 +24,13 @@
 /*
  * Version 2 relays every port to vCPU 0; version 3 binds ports to vCPUs;
  * version 4 shows the ports L1 Xen holds; version 5 has L0 save the
- * machine.
+ * machine; version 6 sets up again after a save L0 did not ask for.
  */
 #define BLANKET_L1_ABI_OLDEST		2
 #define BLANKET_L1_ABI_BIND_VCPU	3
 #define BLANKET_L1_ABI_HELD		4
 #define BLANKET_L1_ABI_SUSPEND		5
+#define BLANKET_L1_ABI_REATTACH		6
 
 /*
  * Ask L1 Xen whether it forwards to L0, and agree on an ABI version. On
@@ -269,23 +270,55 @@ bool blanket_l1_can_suspend(const struct blanket_l1 *l1)
 EXPORT_SYMBOL_IF_KUNIT(blanket_l1_can_suspend);
 
 /*
- * Have L0 save the machine: 0 once it runs again in a new domain of L0,
- * 1 if it runs on in the same one (L0 cancelled the save). An error if
- * nothing happened, L1 Xen's or L0's refusal; but -EPROTO, an answer L1
- * Xen never gives, after which where the machine runs is not known.
+ * SUSPEND or REATTACH (@op, from ABI @version on): 0, 1 or an error, as
+ * the ABI has them; -EPROTO for an answer outside it, after which where
+ * the machine runs is not known.
  */
-int blanket_l1_suspend(const struct blanket_l1 *l1)
+static int blanket_l1_save_op(const struct blanket_l1 *l1, unsigned int op,
+			      u32 version)
 {
 	long ret;
 
-	if (!blanket_l1_can_suspend(l1))
+	if (l1->abi_version < version)
 		return -EOPNOTSUPP;
-	ret = l1->call(l1->ctx, BLANKET_L1_SUSPEND, NULL);
+	ret = l1->call(l1->ctx, op, NULL);
 	if (ret > 1 || ret < -MAX_ERRNO)
 		return -EPROTO;
 	return ret;
 }
+
+/*
+ * Have L0 save the machine: 0 once it runs again in a new domain of L0,
+ * 1 if it runs on in the same one (L0 cancelled the save). An error if
+ * nothing happened, L1 Xen's or L0's refusal.
+ */
+int blanket_l1_suspend(const struct blanket_l1 *l1)
+{
+	return blanket_l1_save_op(l1, BLANKET_L1_SUSPEND, BLANKET_L1_ABI_SUSPEND);
+}
 EXPORT_SYMBOL_IF_KUNIT(blanket_l1_suspend);
+
+/* Can L1 Xen set up again after a save L0 made without asking? */
+bool blanket_l1_can_reattach(const struct blanket_l1 *l1)
+{
+	return l1->abi_version >= BLANKET_L1_ABI_REATTACH;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_can_reattach);
+
+/*
+ * L0 restored the machine without asking it: have L1 Xen set up its own
+ * L0 state again, which it does only if L0 lost it. 0 once done (our
+ * ports are forgotten on both sides, as after SUSPEND); -ESTALE if L0
+ * still had it, nothing changed; otherwise L1 Xen's error.
+ */
+int blanket_l1_reattach(const struct blanket_l1 *l1)
+{
+	int ret = blanket_l1_save_op(l1, BLANKET_L1_REATTACH,
+				     BLANKET_L1_ABI_REATTACH);
+
+	return ret == 1 ? -ESTALE : ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(blanket_l1_reattach);
 
 /* Register the relay page by its machine frame, or none. */
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn)

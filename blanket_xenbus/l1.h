@@ -37,6 +37,8 @@ int blanket_l1_event_channel_op(const struct blanket_l1 *l1, int cmd,
 				void *arg);
 bool blanket_l1_can_suspend(const struct blanket_l1 *l1);
 int blanket_l1_suspend(const struct blanket_l1 *l1);
+bool blanket_l1_can_reattach(const struct blanket_l1 *l1);
+int blanket_l1_reattach(const struct blanket_l1 *l1);
 int blanket_l1_set_relay(const struct blanket_l1 *l1, u64 mfn);
 int blanket_l1_put_relay(const struct blanket_l1 *l1, struct shared_info *relay);
 void blanket_l1_relay_init(struct shared_info *relay);

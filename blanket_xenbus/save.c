@@ -283,7 +283,7 @@ void blanket_l0_save_start(struct blanket_l0 *l0)
 {
 	mutex_init(&l0->save_lock);
 	INIT_DELAYED_WORK(&l0->check_work, blanket_l0_check_work);
-	if (!l0->ops->reattach)
+	if (!blanket_l0_can_reattach(l0))
 		return;
 	if (!restore_check_ms)
 		return;

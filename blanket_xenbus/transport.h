@@ -61,10 +61,13 @@ struct blanket_transport_ops {
 	/*
 	 * Optional: L0 restored the machine in a new domain without asking
 	 * it (save.c found out): point L0's shared info and upcall at us
-	 * again, as suspend does after its call. Without it such a restore
+	 * again, as suspend does after its call. 0 once done; an error if
+	 * not, the machine then cut off from L0. Without it such a restore
 	 * is not looked for.
 	 */
 	int (*reattach)(struct blanket_l0 *l0);
+	/* Optional, beside reattach: whether it can be done here. */
+	bool (*can_reattach)(struct blanket_l0 *l0);
 	/* The frame number L0 knows one of our pages by. */
 	xen_pfn_t (*pfn_to_gfn)(unsigned long pfn);
 };

@@ -1427,6 +1427,26 @@ static void blk_sentinel_refused_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, blk_disk_is(fx, 400, 4096, 0x44));
 }
 
+/*
+ * A transport that cannot set up again by itself after a restore nobody
+ * asked for (an L1 Xen before ABI version 6) has no sentinel made: such a
+ * restore is not looked for, and a silence is not put down to one.
+ */
+static void blk_cannot_reattach_test(struct kunit *test)
+{
+	struct blk_fixture *fx = blk_start(test);
+
+	blanket_l0_save_stop(&fx->fl0->l0);
+	fx->fl0->cannot_reattach = true;
+	blanket_l0_save_start(&fx->fl0->l0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(fx->fl0->l0.sentinel), 0U);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&fx->fl0->l0.check_work));
+	blk_connect(test, fx);
+	KUNIT_EXPECT_FALSE(test, blanket_restore_pending(fx->info->bdev));
+	KUNIT_EXPECT_EQ(test, blk_rw(test, fx, REQ_OP_WRITE, 400, 4096, 0x45, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fx->fl0->reattaches, 0U);
+}
+
 /* What L0's restore gives back that the connection cannot be made with. */
 struct blk_bad_restore {
 	const char *desc;
@@ -1553,6 +1573,7 @@ static struct kunit_case blk_cases[] = {
 	KUNIT_CASE(blk_unasked_restore_test),
 	KUNIT_CASE(blk_unasked_restore_failed_test),
 	KUNIT_CASE(blk_sentinel_refused_test),
+	KUNIT_CASE(blk_cannot_reattach_test),
 	KUNIT_CASE(blk_control_test),
 	KUNIT_CASE(blk_closing_drain_test),
 	KUNIT_CASE(blk_requeue_shrink_test),

@@ -348,6 +348,11 @@ static int fake_l0_reattach(struct blanket_l0 *l0)
 	return fl0->reattach_err;
 }
 
+static bool fake_l0_can_reattach(struct blanket_l0 *l0)
+{
+	return !container_of(l0, struct fake_l0, l0)->cannot_reattach;
+}
+
 static int fake_l0_save_fn(void *data)
 {
 	struct fake_l0_save *s = data;
@@ -385,6 +390,7 @@ static const struct blanket_transport_ops fake_l0_ops = {
 	.event_channel_op = fake_l0_evtchn_op,
 	.suspend = fake_l0_suspend,
 	.reattach = fake_l0_reattach,
+	.can_reattach = fake_l0_can_reattach,
 	.pfn_to_gfn = fake_l0_pfn_to_gfn,
 };
 

@@ -69,6 +69,7 @@ struct fake_l0 {
 	bool detached[FAKE_L0_GRANT_FRAMES];
 	unsigned int saves;
 	int reattach_err;		/* what setting shared info again fails with */
+	bool cannot_reattach;		/* as an L1 Xen before ABI version 6 */
 	int status_err;			/* what EVTCHNOP_status fails with */
 	unsigned int reattaches;
 };

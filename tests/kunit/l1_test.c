@@ -46,7 +46,7 @@ struct fake_l1 {
 	unsigned int virqs_on[DOM0_VCPUS];	/* on each of its vCPUs */
 	u8 vcpu[EVTCHN_2L_NR_CHANNELS];	/* the vCPU a port is relayed to */
 	long keep_relay;		/* if nonzero, RELAY_NONE returns it */
-	long suspend;			/* what SUSPEND answers */
+	long save_answer;		/* what SUSPEND and REATTACH answer */
 	/* L0's side: ports L1 Xen holds masked there, events kept there. */
 	DECLARE_BITMAP(l0_masked, EVTCHN_2L_NR_CHANNELS);
 	DECLARE_BITMAP(l0_pending, EVTCHN_2L_NR_CHANNELS);
@@ -244,7 +244,8 @@ static long fake_call(void *ctx, unsigned int op, void *arg)
 	case BLANKET_L1_EVTCHN_BIND_VCPU:
 		return fake_bind_vcpu(fx, arg);
 	case BLANKET_L1_SUSPEND:
-		return arg ? -EINVAL : fx->suspend;
+	case BLANKET_L1_REATTACH:
+		return arg ? -EINVAL : fx->save_answer;
 	}
 	return -EOPNOTSUPP;
 }
@@ -323,6 +324,14 @@ static void l1_probe_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, (u32)BLANKET_L1_ABI_VERSION);
 	KUNIT_EXPECT_TRUE(test, blanket_l1_per_vcpu(&fx->l1));
 	KUNIT_EXPECT_TRUE(test, blanket_l1_can_suspend(&fx->l1));
+	KUNIT_EXPECT_TRUE(test, blanket_l1_can_reattach(&fx->l1));
+
+	/* An L1 Xen of version 5 answers 5: has L0 save, cannot reattach. */
+	fx->query.abi_version = 5;
+	KUNIT_EXPECT_EQ(test, blanket_l1_probe(&fx->l1, &q, &why), 0);
+	KUNIT_EXPECT_EQ(test, fx->l1.abi_version, 5U);
+	KUNIT_EXPECT_TRUE(test, blanket_l1_can_suspend(&fx->l1));
+	KUNIT_EXPECT_FALSE(test, blanket_l1_can_reattach(&fx->l1));
 
 	/* An L1 Xen of version 4 answers 4: spoken, cannot have L0 save. */
 	fx->query.abi_version = 4;
@@ -343,16 +352,19 @@ static void l1_probe_test(struct kunit *test)
 }
 
 /*
- * SUSPEND's answers: restored or not, or refused (nothing happened); an
- * answer outside the ABI leaves where the machine runs unknown.
+ * SUSPEND's and REATTACH's answers (sub-op @op, from ABI @version on, by
+ * @fn): 0, restored; @one for 1, nothing changed; or an error when
+ * nothing happened. An answer outside the ABI leaves where the machine
+ * runs unknown.
  */
-static void l1_suspend_test(struct kunit *test)
+static void l1_save_answers(struct kunit *test, unsigned int op, u32 version,
+			    int (*fn)(const struct blanket_l1 *l1), int one)
 {
 	static const struct {
 		long answer;
 		int ret;
 	} cases[] = {
-		{ 0, 0 }, { 1, 1 }, { -EBUSY, -EBUSY }, { -EINVAL, -EINVAL },
+		{ 0, 0 }, { -EBUSY, -EBUSY }, { -EINVAL, -EINVAL },
 		{ -MAX_ERRNO, -MAX_ERRNO }, { 2, -EPROTO },
 		{ -MAX_ERRNO - 1, -EPROTO }, { LONG_MIN, -EPROTO },
 		{ LONG_MAX, -EPROTO },
@@ -360,20 +372,35 @@ static void l1_suspend_test(struct kunit *test)
 	struct fake_l1 *fx = test->priv;
 	unsigned int i;
 
-	/* Before version 5 L1 Xen is not asked. */
-	fx->l1.abi_version = 4;
-	KUNIT_EXPECT_EQ(test, blanket_l1_suspend(&fx->l1), -EOPNOTSUPP);
+	/* Before its version L1 Xen is not asked. */
+	fx->l1.abi_version = version - 1;
+	KUNIT_EXPECT_EQ(test, fn(&fx->l1), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, fx->calls, 0U);
 
-	fx->l1.abi_version = 5;
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		fx->suspend = cases[i].answer;
+	fx->l1.abi_version = version;
+	for (i = 0; i <= ARRAY_SIZE(cases); i++) {
+		bool last = i == ARRAY_SIZE(cases);
+
+		fx->save_answer = last ? 1 : cases[i].answer;
 		fx->last_op = BLANKET_L1_QUERY;
-		KUNIT_EXPECT_EQ_MSG(test, blanket_l1_suspend(&fx->l1), cases[i].ret,
-				    "answer %ld", cases[i].answer);
-		KUNIT_EXPECT_EQ(test, fx->last_op, (unsigned int)BLANKET_L1_SUSPEND);
+		KUNIT_EXPECT_EQ_MSG(test, fn(&fx->l1), last ? one : cases[i].ret,
+				    "answer %ld", fx->save_answer);
+		KUNIT_EXPECT_EQ(test, fx->last_op, op);
 	}
-	KUNIT_EXPECT_EQ(test, fx->calls, (unsigned int)ARRAY_SIZE(cases));
+	KUNIT_EXPECT_EQ(test, fx->calls, (unsigned int)ARRAY_SIZE(cases) + 1);
+}
+
+/* 1: L0 cancelled the save. */
+static void l1_suspend_test(struct kunit *test)
+{
+	l1_save_answers(test, BLANKET_L1_SUSPEND, 5, blanket_l1_suspend, 1);
+}
+
+/* 1: L1 Xen sees the machine in the domain it was in. */
+static void l1_reattach_test(struct kunit *test)
+{
+	l1_save_answers(test, BLANKET_L1_REATTACH, 6, blanket_l1_reattach,
+			-ESTALE);
 }
 
 /* Which of Dom0's vCPUs L1 Xen can relay to, by ABI version. */
@@ -1034,6 +1061,7 @@ static struct kunit_case blanket_l1_cases[] = {
 	KUNIT_CASE_PARAM(l1_storm_stays_at_l0_test, relay_version_gen_params),
 	KUNIT_CASE(l1_put_relay_test),
 	KUNIT_CASE(l1_suspend_test),
+	KUNIT_CASE(l1_reattach_test),
 	{}
 };
 
