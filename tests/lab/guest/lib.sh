@@ -430,10 +430,29 @@ lab_kernel_bad='BUG|WARNING|Oops|general protection|leaking|blocked for more tha
 # the two before it: a bare "Call Trace:" does not say what it traces; with
 # LINES, the log from two lines before the first of them on, LINES at most:
 # the whole trace, for host/verdict.sh to see whose code it went through.
+# With BACK, a pattern: the kernel was paused without being told (a save
+# L0 made without asking), and at the restore its clocks jumped by the
+# pause, which RCU may report as a stall of its own. The stack dumps of
+# such a report, begun before the line matching BACK, do not count (they
+# join /tmp/dmesg.excused, for the run's last look at the log); the
+# report's first line is said as "TAG_stall=LINE". Anything else does.
 lab_kernel_clean() {
 	dmesg >/tmp/dmesg.now
 	tail -n +$((${lab_dmesg_seen:-0} + 1)) /tmp/dmesg.now >/tmp/dmesg.new
 	lab_dmesg_seen=$(wc -l </tmp/dmesg.now)
+	if [ -n "${3:-}" ]; then
+		awk -v back="$3" -v stall=/tmp/dmesg.stall -v excused=/tmp/dmesg.excused '
+			!over && /rcu: INFO: .*stall|rcu: .* kthread (timer wakeup didn.t happen|starved)/ {
+				if (!stalled) print > stall
+				stalled = 1
+			}
+			$0 ~ back { over = 1; stalled = 0 }
+			stalled && /Call Trace:/ { print >> excused; next }
+			{ print }' /tmp/dmesg.new >/tmp/dmesg.judged
+		[ -s /tmp/dmesg.stall ] && lab_say "$1_stall=$(cat /tmp/dmesg.stall)"
+		rm -f /tmp/dmesg.stall
+		mv /tmp/dmesg.judged /tmp/dmesg.new
+	fi
 	if [ -n "${2:-}" ]; then
 		awk -v re="$lab_kernel_bad" '{ l[NR] = $0 } !s && $0 ~ re { s = NR > 2 ? NR - 2 : 1 }
 			END { if (s) for (i = s; i <= NR; i++) print l[i] }' /tmp/dmesg.new |
