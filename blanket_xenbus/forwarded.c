@@ -253,8 +253,8 @@ static bool blanket_fwd_can_reattach(struct blanket_l0 *l0)
 
 /*
  * L1 Xen holds every CPU while it sets up again, as after a save it made.
- * Our time needs no stopping: L1 Xen's did not move across the save, and
- * the TSC L0 restored did not either.
+ * Unlike there, our time keeping is not stopped: it is too late, our
+ * clocks jumped by the save's length when the machine ran again.
  */
 static int blanket_fwd_reattach(struct blanket_l0 *l0)
 {
